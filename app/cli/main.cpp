@@ -1,0 +1,319 @@
+// pdepth: the command-line front end of Prediction Depth Studio.
+
+#include "progressprinter.h"
+
+#include "store/runformat.h"
+#include "store/runreader.h"
+#include "train/runjob.h"
+#include "train/trainer.h"
+#include "util/error.h"
+#include "version.h"
+
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+namespace {
+
+/// Exit codes scripts can rely on (also listed in `pdepth --help`).
+enum ExitCode {
+    kOk = 0,
+    kFailed = 1,    ///< bad data, unreadable or unwritable files, other runtime errors
+    kUsage = 2,     ///< bad command line or configuration
+    kDiverged = 3,  ///< training produced a non-finite loss
+    kCancelled = 130 ///< interrupted (Ctrl-C); the run file is kept, marked incomplete
+};
+
+pds::CancelToken g_cancel;
+
+extern "C" void onInterrupt(int)
+{
+    g_cancel.cancel();
+    // A second Ctrl-C ends the process at once.
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+}
+
+/// Finds `--name value` or `--name=value` before the subcommand options are bound.
+std::string scanOption(int argc, char **argv, const std::string &name)
+{
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == name && i + 1 < argc)
+            return argv[i + 1];
+        if (a.rfind(name + "=", 0) == 0)
+            return a.substr(name.size() + 1);
+    }
+    return {};
+}
+
+/// The defaults of `pdepth train`: a quick CPU budget, or the full dataset and
+/// a ResNet-18 when a GPU is there.
+pds::RunConfig presetConfig(const std::string &preset, const std::string &device)
+{
+    std::string p = preset.empty() ? "auto" : preset;
+    if (p == "auto") {
+        const bool gpu = device != "cpu" && pds::resolveDevice(device == "cuda" ? "cuda" : "auto").is_cuda();
+        p = gpu ? "gpu-full" : "cpu-quick";
+    }
+    pds::RunConfig c;
+    if (p == "cpu-quick") {
+        c.limit = 10000;
+        c.testLimit = 2000;
+        c.model.arch = "cnn";
+        c.train.epochs = 8;
+        c.train.batchSize = 128;
+        c.train.lr = 0.05;
+    } else if (p == "gpu-full") {
+        c.model.arch = "resnet18";
+        c.train.epochs = 15;
+        c.train.batchSize = 512;
+        c.train.lr = 0.1;
+        c.train.evalBatchSize = 4096;
+    } else {
+        throw pds::ConfigError("unknown preset '" + p + "' (expected auto, cpu-quick or gpu-full)");
+    }
+    c.train.device = device.empty() ? "auto" : device;
+    return c;
+}
+
+std::string readTextFile(const std::string &path)
+{
+    std::ifstream in(path);
+    if (!in)
+        throw pds::ConfigError(path + ": cannot read configuration file");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+std::vector<int> parseClassMap(const std::string &text, int &error)
+{
+    // "from:to,from:to" – classes not named map to themselves (filled in later).
+    std::vector<int> pairs;
+    std::stringstream ss(text);
+    std::string item;
+    while (std::getline(ss, item, ',')) {
+        const auto colon = item.find(':');
+        if (colon == std::string::npos) {
+            error = 1;
+            return {};
+        }
+        pairs.push_back(std::stoi(item.substr(0, colon)));
+        pairs.push_back(std::stoi(item.substr(colon + 1)));
+    }
+    return pairs;
+}
+
+void printInfo(const pds::RunReader &run)
+{
+    const auto &s = run.summary();
+    std::cout << "file        " << s.path << "\n"
+              << "status      " << s.status << (s.statusMessage.empty() ? "" : " (" + s.statusMessage + ")") << "\n"
+              << "format      v" << s.formatVersion << ", written by pdepth " << s.softwareVersion << "\n"
+              << "created     " << s.created << (s.finished.empty() ? "" : ", finished " + s.finished) << "\n"
+              << "dataset     " << s.datasetName << " (" << s.datasetFormat << ", " << s.datasetSource << ")\n"
+              << "images      " << s.channels << "×" << s.height << "×" << s.width << ", "
+              << s.classNames.size() << " classes\n"
+              << "examples    " << s.trainSize << " train, " << s.testSize << " test, "
+              << s.noisyLabels << " noisy labels\n"
+              << "models      " << s.models.size() << "\n";
+    for (const auto &m : s.models) {
+        std::cout << "  model " << m.index << ": " << m.arch << ", seed " << m.seed << ", " << m.device
+                  << ", " << m.status << ", epochs " << m.epochsCompleted << "/" << m.epochsPlanned;
+        if (m.trainSeconds > 0)
+            std::cout << ", " << pds::formatDuration(m.trainSeconds);
+        std::cout << "\n    probes: ";
+        for (std::size_t i = 0; i < m.probeNames.size(); ++i)
+            std::cout << (i ? ", " : "") << m.probeNames[i];
+        std::cout << "\n";
+        if (!m.curves.empty()) {
+            std::printf("    %5s %9s %10s %9s %10s %9s\n", "epoch", "lr", "train loss", "train acc",
+                        "test loss", "test acc");
+            for (const auto &c : m.curves)
+                std::printf("    %5d %9.4g %10.4f %8.2f%% %10.4f %8.2f%%\n", c.epoch, c.lr, c.trainLoss,
+                            c.trainAccuracy * 100, c.testLoss, c.testAccuracy * 100);
+        }
+    }
+}
+
+int runTrain(pds::RunConfig config, const std::string &saveConfig, bool dryRun)
+{
+    config.validate();
+    if (!saveConfig.empty()) {
+        std::ofstream out(saveConfig);
+        if (!out)
+            throw pds::ConfigError(saveConfig + ": cannot write configuration file");
+        out << pds::toJson(config) << "\n";
+    }
+    if (dryRun) {
+        std::cout << pds::toJson(config) << "\n";
+        return kOk;
+    }
+    std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
+    pds::ProgressPrinter printer(stderr);
+    pds::RunJob job(config);
+    const pds::JobResult r = job.run(&printer, g_cancel);
+    if (r.status == pds::runformat::kStatusIncomplete) {
+        std::cerr << "pdepth: " << r.message << "\n";
+        return kCancelled;
+    }
+    std::printf("finished in %s on %s: test accuracy %.2f%%, train accuracy %.2f%%, %.0f examples/s\n"
+                "run file: %s\n",
+                pds::formatDuration(r.seconds).c_str(), r.device.c_str(), r.finalTestAccuracy * 100,
+                r.finalTrainAccuracy * 100, r.trainExamplesPerSecond, r.outputPath.c_str());
+    return kOk;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    CLI::App app{"pdepth: train image classifiers and record how hard every example is.\n"
+                 "Exit codes: 0 success, 1 failure (bad data or files), 2 bad usage or configuration,\n"
+                 "3 training diverged, 130 interrupted (run file kept, marked incomplete)."};
+    app.set_version_flag("--version", std::string("pdepth ") + pds::version());
+    app.require_subcommand(1);
+
+    // --- train ---------------------------------------------------------------
+    auto *train = app.add_subcommand("train", "Train a model and write a run file (HDF5)");
+    pds::RunConfig cfg;
+    std::string preset, configFile, saveConfig, noiseKind = "none", noiseMap, augment;
+    bool dryRun = false, noAmp = false;
+    try {
+        preset = scanOption(argc, argv, "--preset");
+        configFile = scanOption(argc, argv, "--config");
+        cfg = configFile.empty() ? presetConfig(preset, scanOption(argc, argv, "--device"))
+                                 : pds::runConfigFromJson(readTextFile(configFile));
+    } catch (const pds::Error &e) {
+        std::cerr << "pdepth: " << e.what() << "\n";
+        return kUsage;
+    }
+    train->add_option("--preset", preset, "Defaults to start from: auto (cpu-quick without a GPU, gpu-full with one), cpu-quick, gpu-full");
+    train->add_option("--config", configFile, "Read the configuration from a JSON file (options given here override it)");
+    train->add_option("--save-config", saveConfig, "Write the final configuration as JSON");
+    train->add_flag("--dry-run", dryRun, "Print the configuration and exit");
+    train->add_option("-o,--output", cfg.output, "Run file to write")->capture_default_str();
+    train->add_option("--dataset", cfg.dataset.name, "Catalogue name: fashion-mnist, mnist, cifar10, cifar100")->capture_default_str();
+    train->add_option("--data-path", cfg.dataset.path, "Dataset folder (IDX, CIFAR binary or image folder)");
+    train->add_option("--format", cfg.dataset.format, "idx, cifar10, cifar100 or folder (default: from name or folder)");
+    train->add_option("--limit", cfg.limit, "Train examples to keep, stratified (0 = all)")->capture_default_str();
+    train->add_option("--test-limit", cfg.testLimit, "Test examples to keep, stratified (0 = all)")->capture_default_str();
+    train->add_option("--noise", noiseKind, "Label noise: none, symmetric or asymmetric")->capture_default_str();
+    train->add_option("--noise-fraction", cfg.noise.fraction, "Fraction of labels to change")->capture_default_str();
+    train->add_option("--noise-map", noiseMap, "Asymmetric noise as from:to pairs, e.g. 0:6,2:4");
+    train->add_option("--noise-seed", cfg.noise.seed, "Seed of the label noise")->capture_default_str();
+    train->add_option("--model", cfg.model.arch, "mlp, cnn, resnet18 or vgg16")->capture_default_str();
+    train->add_option("--width", cfg.model.widthMultiplier, "Width multiplier")->capture_default_str();
+    train->add_option("--cnn-k", cfg.model.cnnBaseWidth, "Base width k of the 4-conv cnn")->capture_default_str();
+    train->add_option("--mlp-layers", cfg.model.mlpHiddenLayers, "Hidden layers of the mlp")->capture_default_str();
+    train->add_option("--mlp-units", cfg.model.mlpHiddenUnits, "Units per hidden layer of the mlp")->capture_default_str();
+    train->add_option("--optimizer", cfg.train.optimizer, "sgd or adam")->capture_default_str();
+    train->add_option("--lr", cfg.train.lr, "Peak learning rate")->capture_default_str();
+    train->add_option("--momentum", cfg.train.momentum, "SGD momentum")->capture_default_str();
+    train->add_option("--weight-decay", cfg.train.weightDecay, "Weight decay")->capture_default_str();
+    train->add_option("--schedule", cfg.train.schedule, "constant, step or cosine")->capture_default_str();
+    train->add_option("--warmup", cfg.train.warmupEpochs, "Linear warm-up epochs")->capture_default_str();
+    train->add_option("--step-every", cfg.train.stepEvery, "Step schedule: epochs between decays")->capture_default_str();
+    train->add_option("--step-gamma", cfg.train.stepGamma, "Step schedule: decay factor")->capture_default_str();
+    train->add_option("--epochs", cfg.train.epochs, "Epochs (per generation for llf/seal)")->capture_default_str();
+    train->add_option("--batch", cfg.train.batchSize, "Training batch size")->capture_default_str();
+    train->add_option("--eval-batch", cfg.train.evalBatchSize, "Evaluation batch size")->capture_default_str();
+    train->add_option("--augment", augment, "Augmentation on the device: crop, flip or crop,flip");
+    train->add_option("--crop-padding", cfg.train.cropPadding, "Padding of the random crop")->capture_default_str();
+    train->add_flag("--no-amp", noAmp, "Train in float32 on CUDA (default: bf16 autocast)");
+    train->add_option("--device", cfg.train.device, "auto, cpu or cuda")->capture_default_str();
+    train->add_option("--threads", cfg.train.threads, "CPU threads (0 = all cores)")->capture_default_str();
+    train->add_option("--seed", cfg.train.seed, "Seed of initialisation, order and augmentation")->capture_default_str();
+    train->add_option("--regime", cfg.train.regime, "standard, llf or seal")->capture_default_str();
+    train->add_option("--generations", cfg.train.generations, "Generations for llf/seal")->capture_default_str();
+    train->add_option("--split-stage", cfg.train.splitStage, "First late stage for llf/seal (default: per model, e.g. layer3)");
+    train->add_option("--seal-factor", cfg.train.sealLrFactor, "SEAL: early-layer lr as a multiple of the scheduled lr")->capture_default_str();
+    train->add_option("--seal-fraction", cfg.train.sealFraction, "SEAL: share of each generation spent ascending")->capture_default_str();
+    train->add_option("--el2n-epoch", cfg.train.el2nEpoch, "Epoch whose EL2N is kept (0 = last)")->capture_default_str();
+
+    // --- info / export -------------------------------------------------------
+    auto *info = app.add_subcommand("info", "Summarise a run file");
+    std::string infoPath;
+    info->add_option("file", infoPath, "Run file")->required();
+    auto *exportCmd = app.add_subcommand("export", "Export per-example scores");
+    std::string exportPath, csvPath;
+    exportCmd->add_option("file", exportPath, "Run file")->required();
+    exportCmd->add_option("--csv", csvPath, "CSV file to write (one row per example)")->required();
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError &e) {
+        return app.exit(e) == 0 ? kOk : kUsage;
+    }
+
+    try {
+        if (*train) {
+            if (!augment.empty()) {
+                cfg.train.augmentCrop = augment.find("crop") != std::string::npos;
+                cfg.train.augmentFlip = augment.find("flip") != std::string::npos;
+                if (!cfg.train.augmentCrop && !cfg.train.augmentFlip)
+                    throw pds::ConfigError("--augment must name crop, flip or both, got '" + augment + "'");
+            }
+            if (noAmp)
+                cfg.train.mixedPrecision = false;
+            if (train->count("--noise") || noiseKind != "none") {
+                if (noiseKind == "none")
+                    cfg.noise.kind = pds::NoiseSpec::Kind::None;
+                else if (noiseKind == "symmetric")
+                    cfg.noise.kind = pds::NoiseSpec::Kind::Symmetric;
+                else if (noiseKind == "asymmetric")
+                    cfg.noise.kind = pds::NoiseSpec::Kind::Asymmetric;
+                else
+                    throw pds::ConfigError("--noise must be none, symmetric or asymmetric, got '" + noiseKind + "'");
+            }
+            if (!noiseMap.empty()) {
+                int bad = 0;
+                std::vector<int> pairs;
+                try {
+                    pairs = parseClassMap(noiseMap, bad);
+                } catch (const std::exception &) {
+                    bad = 1;
+                }
+                if (bad)
+                    throw pds::ConfigError("--noise-map must look like 0:6,2:4, got '" + noiseMap + "'");
+                // The map is completed to the dataset's class count once it is loaded.
+                int maxClass = 0;
+                for (int v : pairs)
+                    maxClass = std::max(maxClass, v);
+                cfg.noise.classMap.resize(static_cast<std::size_t>(std::max(maxClass + 1, 10)));
+                for (std::size_t i = 0; i < cfg.noise.classMap.size(); ++i)
+                    cfg.noise.classMap[i] = static_cast<int>(i);
+                for (std::size_t i = 0; i + 1 < pairs.size(); i += 2)
+                    cfg.noise.classMap[static_cast<std::size_t>(pairs[i])] = pairs[i + 1];
+            }
+            return runTrain(cfg, saveConfig, dryRun);
+        }
+        if (*info) {
+            pds::RunReader run(infoPath);
+            printInfo(run);
+            return kOk;
+        }
+        if (*exportCmd) {
+            pds::RunReader run(exportPath);
+            pds::exportCsv(run, csvPath);
+            std::cout << "wrote " << csvPath << "\n";
+            return kOk;
+        }
+    } catch (const pds::ConfigError &e) {
+        std::cerr << "pdepth: " << e.what() << "\n";
+        return kUsage;
+    } catch (const pds::DivergenceError &e) {
+        std::cerr << "pdepth: " << e.what() << "\n";
+        return kDiverged;
+    } catch (const std::exception &e) {
+        std::cerr << "pdepth: " << e.what() << "\n";
+        return kFailed;
+    }
+    return kOk;
+}

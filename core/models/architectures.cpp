@@ -1,0 +1,247 @@
+#include "models/architectures.h"
+
+#include "util/error.h"
+
+namespace pds {
+
+namespace {
+
+using torch::nn::BatchNorm2d;
+using torch::nn::Conv2d;
+using torch::nn::Conv2dOptions;
+using torch::nn::Linear;
+using torch::nn::ReLU;
+using torch::nn::Sequential;
+
+Sequential convBnRelu(int in, int out)
+{
+    return Sequential(Conv2d(Conv2dOptions(in, out, /*kernel_size=*/3).padding(1).bias(false)),
+                      BatchNorm2d(out), ReLU(torch::nn::ReLUOptions().inplace(true)));
+}
+
+} // namespace
+
+// --- mlp ---------------------------------------------------------------------
+
+MlpImpl::MlpImpl(const ModelSpec &spec)
+{
+    if (spec.mlpHiddenLayers < 1)
+        throw ConfigError("an mlp needs at least one hidden layer");
+    int in = spec.inChannels * spec.height * spec.width;
+    const int units = scaledWidth(spec.mlpHiddenUnits, spec.widthMultiplier);
+    for (int i = 0; i < spec.mlpHiddenLayers; ++i) {
+        m_hidden.push_back(register_module("hidden" + std::to_string(i + 1),
+                                           Sequential(Linear(in, units), ReLU())));
+        in = units;
+    }
+    m_out = register_module("out", Linear(in, spec.numOutputs));
+}
+
+ModelOutput MlpImpl::run(const torch::Tensor &x, bool withProbes)
+{
+    ModelOutput o;
+    if (withProbes)
+        o.probes.push_back(x);
+    torch::Tensor h = x.flatten(1);
+    for (auto &layer : m_hidden) {
+        h = layer->forward(h);
+        if (withProbes)
+            o.probes.push_back(h);
+    }
+    o.logits = m_out->forward(h);
+    if (withProbes)
+        o.probes.push_back(o.logits);
+    return o;
+}
+
+std::vector<std::string> MlpImpl::probeNames() const
+{
+    std::vector<std::string> names{"input"};
+    for (std::size_t i = 0; i < m_hidden.size(); ++i)
+        names.push_back("hidden" + std::to_string(i + 1));
+    names.push_back("logits");
+    return names;
+}
+
+std::string MlpImpl::defaultSplitStage() const
+{
+    return "hidden" + std::to_string(m_hidden.size() / 2 + 1);
+}
+
+// --- cnn ---------------------------------------------------------------------
+
+CnnImpl::CnnImpl(const ModelSpec &spec)
+{
+    const int k = scaledWidth(spec.cnnBaseWidth, spec.widthMultiplier);
+    const int widths[4] = {k, 2 * k, 4 * k, 8 * k};
+    int in = spec.inChannels;
+    int size = std::min(spec.height, spec.width);
+    for (int b = 0; b < 4; ++b) {
+        Sequential block = convBnRelu(in, widths[b]);
+        // Pooling stops once the map is 1 pixel wide, so tiny inputs still work.
+        if (b > 0 && size >= 2) {
+            block->push_back(torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(2)));
+            size /= 2;
+        }
+        m_blocks.push_back(register_module("block" + std::to_string(b + 1), block));
+        in = widths[b];
+    }
+    m_fc = register_module("fc", Linear(in, spec.numOutputs));
+}
+
+ModelOutput CnnImpl::run(const torch::Tensor &x, bool withProbes)
+{
+    ModelOutput o;
+    if (withProbes)
+        o.probes.push_back(x);
+    torch::Tensor h = x;
+    for (auto &block : m_blocks) {
+        h = block->forward(h);
+        if (withProbes)
+            o.probes.push_back(h);
+    }
+    h = std::get<0>(h.flatten(2).max(2));
+    o.logits = m_fc->forward(h);
+    if (withProbes)
+        o.probes.push_back(o.logits);
+    return o;
+}
+
+std::vector<std::string> CnnImpl::probeNames() const
+{
+    return {"input", "block1", "block2", "block3", "block4", "logits"};
+}
+
+// --- resnet18 ----------------------------------------------------------------
+
+BasicBlockImpl::BasicBlockImpl(int in, int out, int stride)
+{
+    m_conv1 = register_module(
+        "conv1", Conv2d(Conv2dOptions(in, out, /*kernel_size=*/3).stride(stride).padding(1).bias(false)));
+    m_bn1 = register_module("bn1", BatchNorm2d(out));
+    m_conv2 = register_module(
+        "conv2", Conv2d(Conv2dOptions(out, out, /*kernel_size=*/3).padding(1).bias(false)));
+    m_bn2 = register_module("bn2", BatchNorm2d(out));
+    m_shortcut = Sequential();
+    if (stride != 1 || in != out) {
+        m_shortcut->push_back(
+            Conv2d(Conv2dOptions(in, out, /*kernel_size=*/1).stride(stride).bias(false)));
+        m_shortcut->push_back(BatchNorm2d(out));
+    }
+    register_module("shortcut", m_shortcut);
+}
+
+torch::Tensor BasicBlockImpl::forward(const torch::Tensor &x)
+{
+    torch::Tensor h = torch::relu(m_bn1->forward(m_conv1->forward(x)));
+    h = m_bn2->forward(m_conv2->forward(h));
+    const torch::Tensor skip = m_shortcut->is_empty() ? x : m_shortcut->forward(x);
+    return torch::relu(h + skip);
+}
+
+ResNet18Impl::ResNet18Impl(const ModelSpec &spec)
+{
+    const double w = spec.widthMultiplier;
+    const int stem = scaledWidth(64, w);
+    m_stem = register_module("stem", convBnRelu(spec.inChannels, stem));
+    int in = stem;
+    const int widths[4] = {scaledWidth(64, w), scaledWidth(128, w), scaledWidth(256, w),
+                           scaledWidth(512, w)};
+    for (int s = 0; s < 4; ++s) {
+        torch::nn::Sequential stage;
+        std::vector<BasicBlock> blocks;
+        for (int b = 0; b < 2; ++b) {
+            blocks.emplace_back(in, widths[s], (s > 0 && b == 0) ? 2 : 1);
+            stage->push_back(blocks.back());
+            in = widths[s];
+        }
+        register_module("layer" + std::to_string(s + 1), stage);
+        m_layers.push_back(std::move(blocks));
+    }
+    m_fc = register_module("fc", Linear(in, spec.numOutputs));
+}
+
+ModelOutput ResNet18Impl::run(const torch::Tensor &x, bool withProbes)
+{
+    ModelOutput o;
+    if (withProbes)
+        o.probes.push_back(x);
+    torch::Tensor h = m_stem->forward(x);
+    if (withProbes)
+        o.probes.push_back(h);
+    for (auto &stage : m_layers)
+        for (auto &block : stage) {
+            h = block->forward(h);
+            if (withProbes)
+                o.probes.push_back(h);
+        }
+    h = h.mean({2, 3});
+    o.logits = m_fc->forward(h);
+    if (withProbes)
+        o.probes.push_back(o.logits);
+    return o;
+}
+
+std::vector<std::string> ResNet18Impl::probeNames() const
+{
+    std::vector<std::string> names{"input", "stem"};
+    for (int s = 1; s <= 4; ++s)
+        for (int b = 0; b < 2; ++b)
+            names.push_back("layer" + std::to_string(s) + "." + std::to_string(b));
+    names.push_back("logits");
+    return names;
+}
+
+// --- vgg16 -------------------------------------------------------------------
+
+Vgg16Impl::Vgg16Impl(const ModelSpec &spec)
+{
+    // 0 marks a max-pool, as in the usual VGG configuration list.
+    const int cfg[] = {64, 64, 0, 128, 128, 0, 256, 256, 256, 0, 512, 512, 512, 0, 512, 512, 512, 0};
+    int in = spec.inChannels;
+    int size = std::min(spec.height, spec.width);
+    for (int v : cfg) {
+        if (v == 0) {
+            if (size >= 2) {
+                m_convs.back()->push_back(torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(2)));
+                size /= 2;
+            }
+            continue;
+        }
+        const int out = scaledWidth(v, spec.widthMultiplier);
+        m_convs.push_back(register_module("conv" + std::to_string(m_convs.size() + 1),
+                                          convBnRelu(in, out)));
+        in = out;
+    }
+    m_fc = register_module("fc", Linear(in, spec.numOutputs));
+}
+
+ModelOutput Vgg16Impl::run(const torch::Tensor &x, bool withProbes)
+{
+    ModelOutput o;
+    if (withProbes)
+        o.probes.push_back(x);
+    torch::Tensor h = x;
+    for (auto &conv : m_convs) {
+        h = conv->forward(h);
+        if (withProbes)
+            o.probes.push_back(h);
+    }
+    // Maps are 1×1 on 32×32 inputs; averaging makes other sizes work too.
+    h = h.mean({2, 3});
+    o.logits = m_fc->forward(h);
+    if (withProbes)
+        o.probes.push_back(o.logits);
+    return o;
+}
+
+std::vector<std::string> Vgg16Impl::probeNames() const
+{
+    std::vector<std::string> names{"input"};
+    for (std::size_t i = 0; i < m_convs.size(); ++i)
+        names.push_back("conv" + std::to_string(i + 1));
+    names.push_back("logits");
+    return names;
+}
+
+} // namespace pds

@@ -1,0 +1,80 @@
+#pragma once
+
+#include "models/model.h"
+
+namespace pds {
+
+/// flatten → N × (Linear + ReLU) → Linear.
+/// Probes: input, each hidden activation, logits.
+class MlpImpl : public ProbedModelImpl {
+public:
+    explicit MlpImpl(const ModelSpec &spec);
+    ModelOutput run(const torch::Tensor &x, bool withProbes) override;
+    std::vector<std::string> probeNames() const override;
+    std::string defaultSplitStage() const override;
+
+private:
+    std::vector<torch::nn::Sequential> m_hidden;
+    torch::nn::Linear m_out{nullptr};
+};
+
+/// The 4-conv family of width k: conv(k); conv(2k)+pool; conv(4k)+pool;
+/// conv(8k)+pool (each conv 3×3-BN-ReLU); global max pool; Linear.
+/// Probes: input, each conv block, logits.
+class CnnImpl : public ProbedModelImpl {
+public:
+    explicit CnnImpl(const ModelSpec &spec);
+    ModelOutput run(const torch::Tensor &x, bool withProbes) override;
+    std::vector<std::string> probeNames() const override;
+    std::string defaultSplitStage() const override { return "block3"; }
+
+private:
+    std::vector<torch::nn::Sequential> m_blocks;
+    torch::nn::Linear m_fc{nullptr};
+};
+
+/// Two 3×3 conv-BN layers with an identity (or 1×1 projection) shortcut.
+class BasicBlockImpl : public torch::nn::Module {
+public:
+    BasicBlockImpl(int in, int out, int stride);
+    torch::Tensor forward(const torch::Tensor &x);
+
+private:
+    torch::nn::Conv2d m_conv1{nullptr}, m_conv2{nullptr};
+    torch::nn::BatchNorm2d m_bn1{nullptr}, m_bn2{nullptr};
+    torch::nn::Sequential m_shortcut{nullptr};
+};
+TORCH_MODULE(BasicBlock);
+
+/// CIFAR ResNet-18: 3×3 stem, no max-pool, stages [2,2,2,2] of widths
+/// 64w…512w, global average pool, Linear.
+/// Probes: input, stem, each of the 8 residual blocks, logits.
+class ResNet18Impl : public ProbedModelImpl {
+public:
+    explicit ResNet18Impl(const ModelSpec &spec);
+    ModelOutput run(const torch::Tensor &x, bool withProbes) override;
+    std::vector<std::string> probeNames() const override;
+    std::string defaultSplitStage() const override { return "layer3"; }
+
+private:
+    torch::nn::Sequential m_stem{nullptr};
+    std::vector<std::vector<BasicBlock>> m_layers;
+    torch::nn::Linear m_fc{nullptr};
+};
+
+/// VGG-16 with BatchNorm, CIFAR variant (one Linear classifier). Max-pools that
+/// would shrink a map below 1×1 (28×28 inputs) are skipped.
+/// Probes: input, each of the 13 conv layers, logits.
+class Vgg16Impl : public ProbedModelImpl {
+public:
+    explicit Vgg16Impl(const ModelSpec &spec);
+    ModelOutput run(const torch::Tensor &x, bool withProbes) override;
+    std::vector<std::string> probeNames() const override;
+    std::string defaultSplitStage() const override { return "conv8"; }
+
+private:
+    std::vector<torch::nn::Sequential> m_convs;
+    torch::nn::Linear m_fc{nullptr};
+};
+
+} // namespace pds

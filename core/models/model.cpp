@@ -1,0 +1,90 @@
+#include "models/model.h"
+
+#include "models/architectures.h"
+#include "util/error.h"
+
+#include <cmath>
+
+namespace pds {
+
+std::vector<std::string> ProbedModelImpl::stageNames() const
+{
+    std::vector<std::string> names;
+    for (const auto &child : named_children())
+        names.push_back(child.key());
+    return names;
+}
+
+int ProbedModelImpl::stageIndex(const std::string &stage) const
+{
+    const auto names = stageNames();
+    for (std::size_t i = 0; i < names.size(); ++i)
+        if (names[i] == stage)
+            return static_cast<int>(i);
+    std::string known;
+    for (const auto &n : names)
+        known += (known.empty() ? "" : ", ") + n;
+    throw ConfigError("the model has no stage '" + stage + "' (stages: " + known + ")");
+}
+
+void ProbedModelImpl::splitParameters(const std::string &stage, std::vector<torch::Tensor> &early,
+                                      std::vector<torch::Tensor> &late) const
+{
+    const int split = stageIndex(stage);
+    int i = 0;
+    for (const auto &child : named_children()) {
+        auto &target = i < split ? early : late;
+        for (const auto &p : child.value()->parameters())
+            target.push_back(p);
+        ++i;
+    }
+}
+
+void ProbedModelImpl::reinitialiseFrom(const std::string &stage)
+{
+    const int split = stageIndex(stage);
+    torch::NoGradGuard noGrad;
+    int i = 0;
+    for (const auto &child : named_children()) {
+        if (i++ < split)
+            continue;
+        for (const auto &m : child.value()->modules()) {
+            if (auto *conv = m->as<torch::nn::Conv2d>())
+                conv->reset_parameters();
+            else if (auto *linear = m->as<torch::nn::Linear>())
+                linear->reset_parameters();
+        }
+    }
+}
+
+int scaledWidth(int base, double multiplier)
+{
+    return std::max(1, static_cast<int>(std::lround(base * multiplier)));
+}
+
+std::vector<std::string> modelNames()
+{
+    return {"mlp", "cnn", "resnet18", "vgg16"};
+}
+
+ModelPtr makeModel(const ModelSpec &spec)
+{
+    if (!(spec.widthMultiplier > 0.0) || spec.widthMultiplier > 64.0)
+        throw ConfigError("width multiplier must lie in (0, 64], got "
+                          + std::to_string(spec.widthMultiplier));
+    if (spec.inChannels <= 0 || spec.height <= 0 || spec.width <= 0)
+        throw ConfigError("model input shape must be positive");
+    if (spec.numOutputs <= 0)
+        throw ConfigError("model needs at least one output");
+    if (spec.arch == "mlp")
+        return std::make_shared<MlpImpl>(spec);
+    if (spec.arch == "cnn")
+        return std::make_shared<CnnImpl>(spec);
+    if (spec.arch == "resnet18")
+        return std::make_shared<ResNet18Impl>(spec);
+    if (spec.arch == "vgg16")
+        return std::make_shared<Vgg16Impl>(spec);
+    throw ConfigError("unknown model '" + spec.arch + "' (expected mlp, cnn, resnet18 or vgg16)");
+}
+
+} // namespace pds

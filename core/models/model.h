@@ -1,0 +1,71 @@
+#pragma once
+
+#include <torch/torch.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace pds {
+
+/// Architecture and size of a network. Widths scale with `widthMultiplier`
+/// so that model-size sweeps use one family.
+struct ModelSpec {
+    std::string arch = "cnn";     ///< mlp, cnn, resnet18, vgg16
+    double widthMultiplier = 1.0;
+    int cnnBaseWidth = 16;        ///< k of the 4-conv family
+    int mlpHiddenLayers = 4;
+    int mlpHiddenUnits = 512;
+    int inChannels = 1;
+    int height = 28;
+    int width = 28;
+    int numOutputs = 10;          ///< classes (or regression targets)
+};
+
+/// Logits and, when asked for, the probe tensors in network order:
+/// the input, the output of each block, and the logits.
+struct ModelOutput {
+    torch::Tensor logits;
+    std::vector<torch::Tensor> probes;
+};
+
+/// A network whose forward pass can hand out its probe points. Top-level
+/// children are registered in forward order and are the network's *stages*:
+/// regimes such as LLF and SEAL split the parameters at a named stage.
+class ProbedModelImpl : public torch::nn::Module {
+public:
+    /// Runs the network; fills `probes` only when `withProbes` is set.
+    virtual ModelOutput run(const torch::Tensor &x, bool withProbes) = 0;
+    torch::Tensor forward(const torch::Tensor &x) { return run(x, false).logits; }
+
+    /// One name per probe, same order as ModelOutput::probes.
+    virtual std::vector<std::string> probeNames() const = 0;
+
+    /// Top-level children in forward order.
+    std::vector<std::string> stageNames() const;
+    /// Parameters of the stages before `stage` (early) and from `stage` on (late).
+    void splitParameters(const std::string &stage, std::vector<torch::Tensor> &early,
+                         std::vector<torch::Tensor> &late) const;
+    /// Re-draws the weights of every convolution and linear layer from `stage`
+    /// on with their default initialiser; BatchNorm parameters and statistics stay.
+    void reinitialiseFrom(const std::string &stage);
+    /// The stage LLF and SEAL split at when none is named.
+    virtual std::string defaultSplitStage() const = 0;
+
+protected:
+    int stageIndex(const std::string &stage) const;
+};
+
+using ModelPtr = std::shared_ptr<ProbedModelImpl>;
+
+/// Builds the network the spec names; throws ConfigError for unknown names
+/// or impossible shapes.
+ModelPtr makeModel(const ModelSpec &spec);
+
+/// Architectures makeModel knows.
+std::vector<std::string> modelNames();
+
+/// Scales a base width by a multiplier, never below one channel.
+int scaledWidth(int base, double multiplier);
+
+} // namespace pds

@@ -1,0 +1,428 @@
+#include "store/h5file.h"
+
+#include "util/error.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+namespace pds::h5 {
+
+namespace {
+
+/// HDF5 prints its own error stack to stderr by default; we report through exceptions.
+struct SilenceHdf5 {
+    SilenceHdf5() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+};
+const SilenceHdf5 silence;
+
+void check(herr_t status, const std::string &what)
+{
+    if (status < 0)
+        throw StoreError(what);
+}
+
+hid_t checkId(hid_t id, const std::string &what)
+{
+    if (id < 0)
+        throw StoreError(what);
+    return id;
+}
+
+Handle stringType()
+{
+    Handle t(H5Tcopy(H5T_C_S1));
+    H5Tset_size(t, H5T_VARIABLE);
+    H5Tset_cset(t, H5T_CSET_UTF8);
+    return t;
+}
+
+Handle scalarSpace() { return Handle(H5Screate(H5S_SCALAR)); }
+
+Handle replaceAttr(hid_t obj, const std::string &name, hid_t type, hid_t space)
+{
+    if (H5Aexists(obj, name.c_str()) > 0)
+        H5Adelete(obj, name.c_str());
+    return Handle(checkId(H5Acreate2(obj, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT),
+                          "cannot create attribute '" + name + "'"));
+}
+
+Handle openAttr(hid_t obj, const std::string &name)
+{
+    if (H5Aexists(obj, name.c_str()) <= 0)
+        throw StoreError("attribute '" + name + "' is missing");
+    return Handle(checkId(H5Aopen(obj, name.c_str(), H5P_DEFAULT),
+                          "cannot open attribute '" + name + "'"));
+}
+
+Handle chunkedCreateProps(const std::vector<hsize_t> &chunk)
+{
+    Handle dcpl(H5Pcreate(H5P_DATASET_CREATE));
+    H5Pset_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data());
+    H5Pset_shuffle(dcpl);
+    H5Pset_deflate(dcpl, 1);
+    return dcpl;
+}
+
+std::string explainOpenFailure(const std::string &path, bool creating)
+{
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const fs::path p(path);
+    const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
+    if (creating) {
+        if (!fs::is_directory(dir, ec))
+            return path + ": folder " + dir.string() + " does not exist";
+        return path + ": cannot create file (" + std::strerror(errno ? errno : EACCES) + ")";
+    }
+    if (!fs::exists(p, ec))
+        return path + ": file not found";
+    return path + ": not an HDF5 file, or it is damaged";
+}
+
+} // namespace
+
+void Handle::reset()
+{
+    if (m_id < 0)
+        return;
+    switch (H5Iget_type(m_id)) {
+    case H5I_FILE: H5Fclose(m_id); break;
+    case H5I_GROUP: H5Gclose(m_id); break;
+    case H5I_DATASET: H5Dclose(m_id); break;
+    case H5I_ATTR: H5Aclose(m_id); break;
+    case H5I_DATATYPE: H5Tclose(m_id); break;
+    case H5I_DATASPACE: H5Sclose(m_id); break;
+    case H5I_GENPROP_LST: H5Pclose(m_id); break;
+    default: break;
+    }
+    m_id = H5I_INVALID_HID;
+}
+
+template <> hid_t nativeType<std::uint8_t>() { return H5T_NATIVE_UINT8; }
+template <> hid_t nativeType<std::int16_t>() { return H5T_NATIVE_INT16; }
+template <> hid_t nativeType<std::int32_t>() { return H5T_NATIVE_INT32; }
+template <> hid_t nativeType<std::int64_t>() { return H5T_NATIVE_INT64; }
+template <> hid_t nativeType<float>() { return H5T_NATIVE_FLOAT; }
+template <> hid_t nativeType<double>() { return H5T_NATIVE_DOUBLE; }
+
+Handle createFile(const std::string &path)
+{
+    errno = 0;
+    // Keep the newest format features off so HDF5 1.10 readers (h5py on Debian) open our files.
+    const hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (id < 0)
+        throw StoreError(explainOpenFailure(path, true));
+    return Handle(id);
+}
+
+Handle openFile(const std::string &path, bool writable)
+{
+    if (H5Fis_hdf5(path.c_str()) <= 0)
+        throw StoreError(explainOpenFailure(path, false));
+    const hid_t id = H5Fopen(path.c_str(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (id < 0)
+        throw StoreError(explainOpenFailure(path, false));
+    return Handle(id);
+}
+
+bool exists(hid_t loc, const std::string &path)
+{
+    // H5Lexists must be asked one component at a time.
+    std::size_t pos = 0;
+    while (pos != std::string::npos) {
+        pos = path.find('/', pos + 1);
+        const std::string prefix = path.substr(0, pos);
+        if (H5Lexists(loc, prefix.c_str(), H5P_DEFAULT) <= 0)
+            return false;
+    }
+    return true;
+}
+
+Handle openGroup(hid_t loc, const std::string &path)
+{
+    if (!exists(loc, path))
+        throw StoreError("group '" + path + "' is missing");
+    return Handle(checkId(H5Gopen2(loc, path.c_str(), H5P_DEFAULT), "cannot open group '" + path + "'"));
+}
+
+Handle requireGroup(hid_t loc, const std::string &path)
+{
+    if (exists(loc, path))
+        return openGroup(loc, path);
+    Handle lcpl(H5Pcreate(H5P_LINK_CREATE));
+    H5Pset_create_intermediate_group(lcpl, 1);
+    return Handle(checkId(H5Gcreate2(loc, path.c_str(), lcpl, H5P_DEFAULT, H5P_DEFAULT),
+                          "cannot create group '" + path + "'"));
+}
+
+Handle openDataset(hid_t loc, const std::string &path)
+{
+    if (!exists(loc, path))
+        throw StoreError("dataset '" + path + "' is missing");
+    return Handle(checkId(H5Dopen2(loc, path.c_str(), H5P_DEFAULT), "cannot open dataset '" + path + "'"));
+}
+
+void writeAttr(hid_t obj, const std::string &name, const std::string &value)
+{
+    Handle type = stringType();
+    Handle space = scalarSpace();
+    Handle a = replaceAttr(obj, name, type, space);
+    const char *p = value.c_str();
+    check(H5Awrite(a, type, &p), "cannot write attribute '" + name + "'");
+}
+
+void writeAttr(hid_t obj, const std::string &name, const char *value)
+{
+    writeAttr(obj, name, std::string(value));
+}
+
+void writeAttr(hid_t obj, const std::string &name, std::int64_t value)
+{
+    Handle space = scalarSpace();
+    Handle a = replaceAttr(obj, name, H5T_STD_I64LE, space);
+    check(H5Awrite(a, H5T_NATIVE_INT64, &value), "cannot write attribute '" + name + "'");
+}
+
+void writeAttr(hid_t obj, const std::string &name, double value)
+{
+    Handle space = scalarSpace();
+    Handle a = replaceAttr(obj, name, H5T_IEEE_F64LE, space);
+    check(H5Awrite(a, H5T_NATIVE_DOUBLE, &value), "cannot write attribute '" + name + "'");
+}
+
+void writeAttr(hid_t obj, const std::string &name, const std::vector<std::string> &values)
+{
+    Handle type = stringType();
+    const hsize_t n = values.size();
+    Handle space(H5Screate_simple(1, &n, nullptr));
+    Handle a = replaceAttr(obj, name, type, space);
+    std::vector<const char *> ptrs;
+    for (const auto &v : values)
+        ptrs.push_back(v.c_str());
+    check(H5Awrite(a, type, ptrs.data()), "cannot write attribute '" + name + "'");
+}
+
+void writeAttr(hid_t obj, const std::string &name, const std::vector<float> &values)
+{
+    const hsize_t n = values.size();
+    Handle space(H5Screate_simple(1, &n, nullptr));
+    Handle a = replaceAttr(obj, name, H5T_IEEE_F32LE, space);
+    check(H5Awrite(a, H5T_NATIVE_FLOAT, values.data()), "cannot write attribute '" + name + "'");
+}
+
+bool hasAttr(hid_t obj, const std::string &name)
+{
+    return H5Aexists(obj, name.c_str()) > 0;
+}
+
+std::string readAttrString(hid_t obj, const std::string &name)
+{
+    Handle a = openAttr(obj, name);
+    Handle fileType(H5Aget_type(a));
+    if (H5Tget_class(fileType) != H5T_STRING)
+        throw StoreError("attribute '" + name + "' is not a string");
+    if (H5Tis_variable_str(fileType) > 0) {
+        Handle type = stringType();
+        char *p = nullptr;
+        check(H5Aread(a, type, &p), "cannot read attribute '" + name + "'");
+        std::string s = p ? p : "";
+        H5free_memory(p);
+        return s;
+    }
+    // Fixed-length strings (as other tools may write them).
+    const std::size_t size = H5Tget_size(fileType);
+    std::string s(size, '\0');
+    Handle type(H5Tcopy(H5T_C_S1));
+    H5Tset_size(type, size);
+    check(H5Aread(a, type, s.data()), "cannot read attribute '" + name + "'");
+    s.resize(std::strlen(s.c_str()));
+    return s;
+}
+
+std::int64_t readAttrInt(hid_t obj, const std::string &name)
+{
+    Handle a = openAttr(obj, name);
+    Handle fileType(H5Aget_type(a));
+    if (H5Tget_class(fileType) != H5T_INTEGER)
+        throw StoreError("attribute '" + name + "' is not an integer");
+    std::int64_t v = 0;
+    check(H5Aread(a, H5T_NATIVE_INT64, &v), "cannot read attribute '" + name + "'");
+    return v;
+}
+
+double readAttrDouble(hid_t obj, const std::string &name)
+{
+    Handle a = openAttr(obj, name);
+    Handle fileType(H5Aget_type(a));
+    const auto cls = H5Tget_class(fileType);
+    if (cls != H5T_FLOAT && cls != H5T_INTEGER)
+        throw StoreError("attribute '" + name + "' is not a number");
+    double v = 0;
+    check(H5Aread(a, H5T_NATIVE_DOUBLE, &v), "cannot read attribute '" + name + "'");
+    return v;
+}
+
+std::vector<std::string> readAttrStrings(hid_t obj, const std::string &name)
+{
+    Handle a = openAttr(obj, name);
+    Handle fileType(H5Aget_type(a));
+    if (H5Tget_class(fileType) != H5T_STRING || H5Tis_variable_str(fileType) <= 0)
+        throw StoreError("attribute '" + name + "' is not a list of strings");
+    Handle space(H5Aget_space(a));
+    const hssize_t n = H5Sget_simple_extent_npoints(space);
+    std::vector<char *> ptrs(static_cast<std::size_t>(std::max<hssize_t>(n, 0)), nullptr);
+    Handle type = stringType();
+    check(H5Aread(a, type, ptrs.data()), "cannot read attribute '" + name + "'");
+    std::vector<std::string> out;
+    for (char *p : ptrs) {
+        out.emplace_back(p ? p : "");
+        H5free_memory(p);
+    }
+    return out;
+}
+
+std::vector<float> readAttrFloats(hid_t obj, const std::string &name)
+{
+    Handle a = openAttr(obj, name);
+    Handle space(H5Aget_space(a));
+    const hssize_t n = H5Sget_simple_extent_npoints(space);
+    std::vector<float> out(static_cast<std::size_t>(std::max<hssize_t>(n, 0)));
+    check(H5Aread(a, H5T_NATIVE_FLOAT, out.data()), "cannot read attribute '" + name + "'");
+    return out;
+}
+
+template <typename T>
+void writeArray(hid_t loc, const std::string &name, const T *data, const std::vector<hsize_t> &dims)
+{
+    Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr));
+    hsize_t total = 1;
+    for (auto d : dims)
+        total *= d;
+    Handle dcpl(H5Pcreate(H5P_DATASET_CREATE));
+    if (total > 0) {
+        // Chunks of about 1 MiB along the first axis keep partial reads cheap.
+        std::vector<hsize_t> chunk = dims;
+        hsize_t rowElems = total / std::max<hsize_t>(dims[0], 1);
+        chunk[0] = std::max<hsize_t>(1, std::min<hsize_t>(dims[0], (1 << 18) / std::max<hsize_t>(rowElems, 1)));
+        dcpl = chunkedCreateProps(chunk);
+    }
+    if (H5Lexists(loc, name.c_str(), H5P_DEFAULT) > 0)
+        H5Ldelete(loc, name.c_str(), H5P_DEFAULT);
+    Handle ds(checkId(H5Dcreate2(loc, name.c_str(), nativeType<T>(), space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+                      "cannot create dataset '" + name + "'"));
+    if (total > 0)
+        check(H5Dwrite(ds, nativeType<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data),
+              "cannot write dataset '" + name + "'");
+}
+
+std::vector<hsize_t> shapeOf(hid_t loc, const std::string &name)
+{
+    Handle ds = openDataset(loc, name);
+    Handle space(H5Dget_space(ds));
+    const int rank = H5Sget_simple_extent_ndims(space);
+    std::vector<hsize_t> dims(static_cast<std::size_t>(std::max(rank, 0)));
+    H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+    return dims;
+}
+
+template <typename T>
+std::vector<T> readArray(hid_t loc, const std::string &name, std::vector<hsize_t> *dimsOut)
+{
+    Handle ds = openDataset(loc, name);
+    Handle fileType(H5Dget_type(ds));
+    const auto cls = H5Tget_class(fileType);
+    if (cls != H5T_INTEGER && cls != H5T_FLOAT)
+        throw StoreError("dataset '" + name + "' is not numeric");
+    Handle space(H5Dget_space(ds));
+    const int rank = H5Sget_simple_extent_ndims(space);
+    std::vector<hsize_t> dims(static_cast<std::size_t>(std::max(rank, 0)));
+    H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+    hsize_t total = 1;
+    for (auto d : dims)
+        total *= d;
+    std::vector<T> out(total);
+    if (total > 0)
+        check(H5Dread(ds, nativeType<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()),
+              "cannot read dataset '" + name + "'");
+    if (dimsOut)
+        *dimsOut = dims;
+    return out;
+}
+
+template <typename T> std::vector<T> readRow(hid_t loc, const std::string &name, hsize_t row)
+{
+    Handle ds = openDataset(loc, name);
+    Handle space(H5Dget_space(ds));
+    if (H5Sget_simple_extent_ndims(space) != 2)
+        throw StoreError("dataset '" + name + "' is not two-dimensional");
+    hsize_t dims[2];
+    H5Sget_simple_extent_dims(space, dims, nullptr);
+    if (row >= dims[0])
+        throw StoreError("dataset '" + name + "' has no row " + std::to_string(row));
+    const hsize_t start[2] = {row, 0}, count[2] = {1, dims[1]};
+    H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, count, nullptr);
+    Handle mem(H5Screate_simple(1, &dims[1], nullptr));
+    std::vector<T> out(dims[1]);
+    check(H5Dread(ds, nativeType<T>(), mem, space, H5P_DEFAULT, out.data()),
+          "cannot read dataset '" + name + "'");
+    return out;
+}
+
+#define PDS_H5_INSTANTIATE(T)                                                                      \
+    template void writeArray<T>(hid_t, const std::string &, const T *, const std::vector<hsize_t> &); \
+    template std::vector<T> readArray<T>(hid_t, const std::string &, std::vector<hsize_t> *);      \
+    template std::vector<T> readRow<T>(hid_t, const std::string &, hsize_t);
+PDS_H5_INSTANTIATE(std::uint8_t)
+PDS_H5_INSTANTIATE(std::int16_t)
+PDS_H5_INSTANTIATE(std::int32_t)
+PDS_H5_INSTANTIATE(std::int64_t)
+PDS_H5_INSTANTIATE(float)
+PDS_H5_INSTANTIATE(double)
+#undef PDS_H5_INSTANTIATE
+
+RowAppender::RowAppender(hid_t loc, const std::string &name, hid_t type, hsize_t cols)
+    : m_name(name), m_cols(cols)
+{
+    const int rank = cols ? 2 : 1;
+    const hsize_t dims[2] = {0, cols};
+    const hsize_t maxDims[2] = {H5S_UNLIMITED, cols};
+    Handle space(H5Screate_simple(rank, dims, maxDims));
+    // One chunk per row (split when a row is large) so each epoch is one write.
+    const hsize_t chunk[2] = {cols ? 1 : 256, cols ? std::min<hsize_t>(std::max<hsize_t>(cols, 1), 65536) : 0};
+    Handle dcpl = chunkedCreateProps(std::vector<hsize_t>(chunk, chunk + rank));
+    m_ds = Handle(checkId(H5Dcreate2(loc, name.c_str(), type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+                          "cannot create dataset '" + name + "'"));
+}
+
+RowAppender RowAppender::open(hid_t loc, const std::string &name)
+{
+    RowAppender a;
+    a.m_name = name;
+    a.m_ds = openDataset(loc, name);
+    Handle space(H5Dget_space(a.m_ds));
+    hsize_t dims[2] = {0, 0};
+    const int rank = H5Sget_simple_extent_ndims(space);
+    H5Sget_simple_extent_dims(space, dims, nullptr);
+    a.m_rows = dims[0];
+    a.m_cols = rank == 2 ? dims[1] : 0;
+    return a;
+}
+
+void RowAppender::append(const void *row, hid_t memType)
+{
+    const int rank = m_cols ? 2 : 1;
+    const hsize_t newDims[2] = {m_rows + 1, m_cols};
+    check(H5Dset_extent(m_ds, newDims), "cannot extend dataset '" + m_name + "'");
+    Handle space(H5Dget_space(m_ds));
+    const hsize_t start[2] = {m_rows, 0}, count[2] = {1, m_cols};
+    H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, count, nullptr);
+    const hsize_t memCount = m_cols ? m_cols : 1;
+    Handle mem(H5Screate_simple(1, &memCount, nullptr));
+    (void)rank;
+    check(H5Dwrite(m_ds, memType, mem, space, H5P_DEFAULT, row), "cannot write dataset '" + m_name + "'");
+    ++m_rows;
+}
+
+} // namespace pds::h5

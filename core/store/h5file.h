@@ -1,0 +1,104 @@
+#pragma once
+
+#include <hdf5.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+/// A thin layer over the HDF5 C API: owned handles, typed reads and writes of
+/// attributes and datasets, and row-appendable datasets. Every failure throws
+/// StoreError naming the object.
+namespace pds::h5 {
+
+/// Owns an HDF5 identifier and closes it with the matching H5?close.
+class Handle {
+public:
+    Handle() = default;
+    explicit Handle(hid_t id) : m_id(id) {}
+    ~Handle() { reset(); }
+    Handle(Handle &&o) noexcept : m_id(o.m_id) { o.m_id = H5I_INVALID_HID; }
+    Handle &operator=(Handle &&o) noexcept
+    {
+        if (this != &o) {
+            reset();
+            m_id = o.m_id;
+            o.m_id = H5I_INVALID_HID;
+        }
+        return *this;
+    }
+    Handle(const Handle &) = delete;
+    Handle &operator=(const Handle &) = delete;
+
+    hid_t id() const { return m_id; }
+    bool valid() const { return m_id >= 0; }
+    operator hid_t() const { return m_id; }
+    void reset();
+
+private:
+    hid_t m_id = H5I_INVALID_HID;
+};
+
+/// Native HDF5 type of a C++ element type.
+template <typename T> hid_t nativeType();
+
+/// Creates a file (truncating) or opens one; throws StoreError with the reason.
+Handle createFile(const std::string &path);
+Handle openFile(const std::string &path, bool writable);
+
+bool exists(hid_t loc, const std::string &path);
+Handle openGroup(hid_t loc, const std::string &path);
+/// Opens the group, creating it (and its parents) if needed.
+Handle requireGroup(hid_t loc, const std::string &path);
+Handle openDataset(hid_t loc, const std::string &path);
+
+void writeAttr(hid_t obj, const std::string &name, const std::string &value);
+void writeAttr(hid_t obj, const std::string &name, const char *value);
+void writeAttr(hid_t obj, const std::string &name, std::int64_t value);
+void writeAttr(hid_t obj, const std::string &name, double value);
+void writeAttr(hid_t obj, const std::string &name, const std::vector<std::string> &values);
+void writeAttr(hid_t obj, const std::string &name, const std::vector<float> &values);
+
+bool hasAttr(hid_t obj, const std::string &name);
+std::string readAttrString(hid_t obj, const std::string &name);
+std::int64_t readAttrInt(hid_t obj, const std::string &name);
+double readAttrDouble(hid_t obj, const std::string &name);
+std::vector<std::string> readAttrStrings(hid_t obj, const std::string &name);
+std::vector<float> readAttrFloats(hid_t obj, const std::string &name);
+
+/// Writes a whole dataset of shape `dims` (row-major), chunked and compressed.
+template <typename T>
+void writeArray(hid_t loc, const std::string &name, const T *data, const std::vector<hsize_t> &dims);
+template <typename T>
+void writeVector(hid_t loc, const std::string &name, const std::vector<T> &v)
+{
+    writeArray<T>(loc, name, v.data(), {static_cast<hsize_t>(v.size())});
+}
+
+/// Shape of a dataset.
+std::vector<hsize_t> shapeOf(hid_t loc, const std::string &name);
+/// Reads a whole dataset, converting to T; `dims` receives its shape.
+template <typename T>
+std::vector<T> readArray(hid_t loc, const std::string &name, std::vector<hsize_t> *dims = nullptr);
+/// Reads one row of a 2-D dataset.
+template <typename T> std::vector<T> readRow(hid_t loc, const std::string &name, hsize_t row);
+
+/// A dataset that grows by whole rows along its first axis: [rows, cols]
+/// (or [rows] when cols is 0). Used for per-epoch arrays.
+class RowAppender {
+public:
+    RowAppender() = default;
+    RowAppender(hid_t loc, const std::string &name, hid_t type, hsize_t cols);
+    /// Opens an existing appendable dataset.
+    static RowAppender open(hid_t loc, const std::string &name);
+    void append(const void *row, hid_t memType);
+    hsize_t rows() const { return m_rows; }
+
+private:
+    Handle m_ds;
+    std::string m_name;
+    hsize_t m_cols = 0;
+    hsize_t m_rows = 0;
+};
+
+} // namespace pds::h5

@@ -1,0 +1,75 @@
+#pragma once
+
+#include "data/dataset.h"
+#include "data/transforms.h"
+#include "store/h5file.h"
+#include "train/dynamics.h"
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace pds {
+
+/// One row of a model's training curves.
+struct EpochCurve {
+    int epoch = 0; ///< 1-based
+    double lr = 0.0;
+    double trainLoss = 0.0;     ///< mean loss over the epoch's training batches
+    double trainAccuracy = 0.0; ///< accuracy over the epoch's training batches
+    double evalTrainLoss = 0.0; ///< evaluation pass over the train split, given labels
+    double evalTrainAccuracy = 0.0;
+    double testLoss = 0.0;
+    double testAccuracy = 0.0;
+    double seconds = 0.0;       ///< wall time of the epoch, evaluation included
+};
+
+/// Static facts about one model of a run, written when it starts.
+struct ModelInfo {
+    std::string arch;
+    std::uint64_t seed = 0;
+    int epochsPlanned = 0;
+    std::string device;
+    std::vector<std::string> probeNames;
+    std::vector<std::uint8_t> inTrain; ///< per train-split example: 1 if the model trains on it
+};
+
+/// Writes a run file as training goes. The file lives under `<path>.part`
+/// until finish(), which marks its status and renames it to `path`; every
+/// completed epoch is flushed, so an interrupted run loses at most one epoch.
+class RunWriter {
+public:
+    /// Creates `<path>.part`; throws StoreError when the folder is missing or
+    /// not writable, before any training time is spent.
+    explicit RunWriter(std::string path);
+    ~RunWriter();
+
+    const std::string &path() const { return m_path; }
+    std::string partialPath() const;
+
+    void writeHeader(const std::string &configJson, const Dataset &dataset,
+                     const ChannelStats &normalisation, std::int64_t noisyLabels);
+    void beginModel(int model, const ModelInfo &info);
+    void appendEpoch(int model, const EpochCurve &curve, const EpochRecord &train,
+                     const EpochRecord &test);
+    void finishModel(int model, const ExampleScores &train, const ExampleScores &test,
+                     const std::vector<float> &trainLogits, const std::vector<float> &testLogits,
+                     int numClasses, const std::string &status, double trainSeconds);
+    void markModel(int model, const std::string &status, const std::string &message);
+
+    /// Sets the run's status, closes the file and moves it to its final name.
+    void finish(const std::string &status, const std::string &message = {});
+
+private:
+    struct ModelStreams;
+    void flush();
+    static std::string modelGroup(int model);
+
+    std::string m_path;
+    h5::Handle m_file;
+    std::map<int, std::unique_ptr<ModelStreams>> m_models;
+    bool m_finished = false;
+};
+
+} // namespace pds

@@ -1,0 +1,209 @@
+#include "train/config.h"
+
+#include "util/error.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <set>
+
+using nlohmann::json;
+
+namespace pds {
+
+namespace {
+
+const char *noiseKindName(NoiseSpec::Kind k)
+{
+    switch (k) {
+    case NoiseSpec::Kind::Symmetric: return "symmetric";
+    case NoiseSpec::Kind::Asymmetric: return "asymmetric";
+    default: return "none";
+    }
+}
+
+/// Reads the keys of one JSON object into fields, refusing keys it does not know.
+class ObjectReader {
+public:
+    ObjectReader(const json &j, std::string where) : m_j(j), m_where(std::move(where))
+    {
+        if (!j.is_object())
+            throw ConfigError(m_where + " must be a JSON object");
+    }
+    ~ObjectReader() noexcept(false)
+    {
+        if (std::uncaught_exceptions())
+            return;
+        for (auto it = m_j.begin(); it != m_j.end(); ++it)
+            if (!m_seen.count(it.key()))
+                throw ConfigError("unknown key '" + path(it.key()) + "'");
+    }
+    template <typename T> void get(const char *key, T &out)
+    {
+        m_seen.insert(key);
+        auto it = m_j.find(key);
+        if (it == m_j.end())
+            return;
+        try {
+            out = it->template get<T>();
+        } catch (const json::exception &) {
+            throw ConfigError("'" + path(key) + "' has the wrong type (" + it->type_name() + ")");
+        }
+    }
+    const json *child(const char *key)
+    {
+        m_seen.insert(key);
+        auto it = m_j.find(key);
+        return it == m_j.end() ? nullptr : &*it;
+    }
+    std::string path(const std::string &key) const { return m_where + "." + key; }
+
+private:
+    const json &m_j;
+    std::string m_where;
+    std::set<std::string> m_seen;
+};
+
+} // namespace
+
+void RunConfig::validate() const
+{
+    const auto &t = train;
+    auto require = [](bool ok, const std::string &msg) {
+        if (!ok)
+            throw ConfigError(msg);
+    };
+    require(limit >= 0, "limit must not be negative");
+    require(testLimit >= 0, "test limit must not be negative");
+    require(noise.fraction >= 0.0 && noise.fraction <= 1.0, "noise fraction must lie in [0, 1]");
+    require(t.optimizer == "sgd" || t.optimizer == "adam",
+            "optimizer must be sgd or adam, got '" + t.optimizer + "'");
+    require(t.lr > 0.0 && std::isfinite(t.lr), "learning rate must be positive, got "
+                                                    + std::to_string(t.lr));
+    require(t.momentum >= 0.0 && t.momentum < 1.0, "momentum must lie in [0, 1)");
+    require(t.weightDecay >= 0.0, "weight decay must not be negative");
+    require(t.schedule == "constant" || t.schedule == "step" || t.schedule == "cosine",
+            "schedule must be constant, step or cosine, got '" + t.schedule + "'");
+    require(t.warmupEpochs >= 0.0 && t.warmupEpochs <= t.epochs,
+            "warm-up must lie between 0 and the number of epochs");
+    require(t.stepEvery >= 1, "step schedule interval must be at least one epoch");
+    require(t.stepGamma > 0.0 && t.stepGamma <= 1.0, "step decay factor must lie in (0, 1]");
+    require(t.epochs >= 1 && t.epochs <= 100000, "epochs must be at least 1");
+    require(t.batchSize >= 1, "batch size must be at least 1");
+    require(t.evalBatchSize >= 1, "evaluation batch size must be at least 1");
+    require(t.cropPadding >= 0 && t.cropPadding <= 64, "crop padding must lie in 0..64");
+    require(t.device == "auto" || t.device == "cpu" || t.device == "cuda",
+            "device must be auto, cpu or cuda, got '" + t.device + "'");
+    require(t.threads >= 0, "threads must not be negative");
+    require(t.regime == "standard" || t.regime == "llf" || t.regime == "seal",
+            "regime must be standard, llf or seal, got '" + t.regime + "'");
+    require(t.generations >= 1, "generations must be at least 1");
+    require(t.sealFraction > 0.0 && t.sealFraction <= 1.0, "SEAL fraction must lie in (0, 1]");
+    require(t.el2nEpoch >= 0 && t.el2nEpoch <= t.totalEpochs(),
+            "EL2N epoch must lie in 0.." + std::to_string(t.totalEpochs()));
+    require(!output.empty(), "output path is empty");
+}
+
+std::string toJson(const RunConfig &c, int indent)
+{
+    json j;
+    j["dataset"] = {{"name", c.dataset.name}, {"format", c.dataset.format}, {"path", c.dataset.path},
+                    {"limit", c.limit}, {"test_limit", c.testLimit}};
+    j["noise"] = {{"kind", noiseKindName(c.noise.kind)}, {"fraction", c.noise.fraction},
+                  {"class_map", c.noise.classMap}, {"seed", c.noise.seed}};
+    j["model"] = {{"arch", c.model.arch}, {"width_multiplier", c.model.widthMultiplier},
+                  {"cnn_base_width", c.model.cnnBaseWidth},
+                  {"mlp_hidden_layers", c.model.mlpHiddenLayers},
+                  {"mlp_hidden_units", c.model.mlpHiddenUnits}};
+    const auto &t = c.train;
+    j["train"] = {{"optimizer", t.optimizer}, {"lr", t.lr}, {"momentum", t.momentum},
+                  {"weight_decay", t.weightDecay}, {"schedule", t.schedule},
+                  {"warmup_epochs", t.warmupEpochs}, {"step_every", t.stepEvery},
+                  {"step_gamma", t.stepGamma}, {"epochs", t.epochs}, {"batch_size", t.batchSize},
+                  {"eval_batch_size", t.evalBatchSize}, {"augment_crop", t.augmentCrop},
+                  {"crop_padding", t.cropPadding}, {"augment_flip", t.augmentFlip},
+                  {"mixed_precision", t.mixedPrecision}, {"device", t.device},
+                  {"threads", t.threads}, {"seed", t.seed}, {"regime", t.regime},
+                  {"generations", t.generations}, {"split_stage", t.splitStage},
+                  {"seal_lr_factor", t.sealLrFactor}, {"seal_fraction", t.sealFraction},
+                  {"el2n_epoch", t.el2nEpoch}};
+    j["output"] = c.output;
+    return j.dump(indent);
+}
+
+RunConfig runConfigFromJson(const std::string &text)
+{
+    json j;
+    try {
+        j = json::parse(text);
+    } catch (const json::parse_error &e) {
+        throw ConfigError(std::string("configuration is not valid JSON: ") + e.what());
+    }
+    RunConfig c;
+    ObjectReader root(j, "config");
+    if (const json *d = root.child("dataset")) {
+        ObjectReader r(*d, "config.dataset");
+        r.get("name", c.dataset.name);
+        r.get("format", c.dataset.format);
+        r.get("path", c.dataset.path);
+        r.get("limit", c.limit);
+        r.get("test_limit", c.testLimit);
+    }
+    if (const json *n = root.child("noise")) {
+        ObjectReader r(*n, "config.noise");
+        std::string kind = "none";
+        r.get("kind", kind);
+        if (kind == "none")
+            c.noise.kind = NoiseSpec::Kind::None;
+        else if (kind == "symmetric")
+            c.noise.kind = NoiseSpec::Kind::Symmetric;
+        else if (kind == "asymmetric")
+            c.noise.kind = NoiseSpec::Kind::Asymmetric;
+        else
+            throw ConfigError("'config.noise.kind' must be none, symmetric or asymmetric, got '"
+                              + kind + "'");
+        r.get("fraction", c.noise.fraction);
+        r.get("class_map", c.noise.classMap);
+        r.get("seed", c.noise.seed);
+    }
+    if (const json *m = root.child("model")) {
+        ObjectReader r(*m, "config.model");
+        r.get("arch", c.model.arch);
+        r.get("width_multiplier", c.model.widthMultiplier);
+        r.get("cnn_base_width", c.model.cnnBaseWidth);
+        r.get("mlp_hidden_layers", c.model.mlpHiddenLayers);
+        r.get("mlp_hidden_units", c.model.mlpHiddenUnits);
+    }
+    if (const json *tj = root.child("train")) {
+        ObjectReader r(*tj, "config.train");
+        auto &t = c.train;
+        r.get("optimizer", t.optimizer);
+        r.get("lr", t.lr);
+        r.get("momentum", t.momentum);
+        r.get("weight_decay", t.weightDecay);
+        r.get("schedule", t.schedule);
+        r.get("warmup_epochs", t.warmupEpochs);
+        r.get("step_every", t.stepEvery);
+        r.get("step_gamma", t.stepGamma);
+        r.get("epochs", t.epochs);
+        r.get("batch_size", t.batchSize);
+        r.get("eval_batch_size", t.evalBatchSize);
+        r.get("augment_crop", t.augmentCrop);
+        r.get("crop_padding", t.cropPadding);
+        r.get("augment_flip", t.augmentFlip);
+        r.get("mixed_precision", t.mixedPrecision);
+        r.get("device", t.device);
+        r.get("threads", t.threads);
+        r.get("seed", t.seed);
+        r.get("regime", t.regime);
+        r.get("generations", t.generations);
+        r.get("split_stage", t.splitStage);
+        r.get("seal_lr_factor", t.sealLrFactor);
+        r.get("seal_fraction", t.sealFraction);
+        r.get("el2n_epoch", t.el2nEpoch);
+    }
+    root.get("output", c.output);
+    return c;
+}
+
+} // namespace pds

@@ -1,0 +1,63 @@
+#pragma once
+
+#include "data/catalogue.h"
+#include "data/transforms.h"
+#include "models/model.h"
+
+#include <cstdint>
+#include <string>
+
+namespace pds {
+
+/// Optimiser, schedule, regime and device of one training run.
+struct TrainConfig {
+    std::string optimizer = "sgd"; ///< sgd or adam
+    double lr = 0.05;
+    double momentum = 0.9;
+    double weightDecay = 5e-4;
+    std::string schedule = "cosine"; ///< constant, step, cosine
+    double warmupEpochs = 0.0;       ///< linear warm-up from 0, then the schedule
+    int stepEvery = 10;              ///< step schedule: epochs between decays
+    double stepGamma = 0.1;          ///< step schedule: decay factor
+    int epochs = 10;                 ///< per generation
+    int batchSize = 128;
+    int evalBatchSize = 1024;
+    bool augmentCrop = false;
+    int cropPadding = 4;
+    bool augmentFlip = false;
+    bool mixedPrecision = true; ///< bf16 autocast; used on CUDA only
+    std::string device = "auto"; ///< auto, cpu, cuda
+    int threads = 0;             ///< CPU threads; 0 = all cores
+    std::uint64_t seed = 0;
+
+    std::string regime = "standard"; ///< standard, llf, seal
+    int generations = 1;             ///< llf / seal: generations of `epochs` epochs
+    std::string splitStage;          ///< llf / seal: first late stage; empty = model default
+    double sealLrFactor = -0.01;     ///< seal: early-layer lr = factor × scheduled lr
+    double sealFraction = 0.25;      ///< seal: share of each generation that ascends
+
+    int el2nEpoch = 0; ///< epoch (1-based) whose EL2N score is kept; 0 = the last
+
+    int totalEpochs() const { return epochs * (regime == "standard" ? 1 : generations); }
+};
+
+/// Everything a `pdepth train` run needs; saved as JSON in the run file.
+struct RunConfig {
+    DatasetSpec dataset;
+    std::int64_t limit = 0;     ///< train examples kept (stratified); 0 = all
+    std::int64_t testLimit = 0; ///< test examples kept (stratified); 0 = all
+    NoiseSpec noise;
+    ModelSpec model;
+    TrainConfig train;
+    std::string output = "run.h5";
+
+    /// Throws ConfigError naming the first bad value.
+    void validate() const;
+};
+
+/// JSON round trip. Reading rejects unknown keys and wrong types with a
+/// ConfigError that names the key; absent keys keep their defaults.
+std::string toJson(const RunConfig &config, int indent = 2);
+RunConfig runConfigFromJson(const std::string &json);
+
+} // namespace pds

@@ -1,0 +1,36 @@
+#pragma once
+
+#include "train/config.h"
+#include "train/job.h"
+
+#include <string>
+
+namespace pds {
+
+/// How a job ended.
+struct JobResult {
+    std::string status;  ///< complete, incomplete (cancelled), failed
+    std::string message;
+    std::string outputPath;
+    std::string device;
+    double seconds = 0.0;
+    double trainExamplesPerSecond = 0.0;
+    double finalTestAccuracy = 0.0;
+    double finalTrainAccuracy = 0.0;
+};
+
+/// `pdepth train`: loads the dataset, trains one model while recording
+/// per-example dynamics, and writes the run file. Errors before the run file
+/// exists are thrown; once it exists, failures are recorded in it (status
+/// failed, with the message) and then rethrown, and cancellation finishes it
+/// as incomplete and returns normally.
+class RunJob {
+public:
+    explicit RunJob(RunConfig config);
+    JobResult run(JobObserver *observer, const CancelToken &cancel);
+
+private:
+    RunConfig m_config;
+};
+
+} // namespace pds

@@ -1,0 +1,70 @@
+#pragma once
+
+#include "data/dataset.h"
+#include "data/transforms.h"
+#include "models/model.h"
+#include "store/runwriter.h"
+#include "train/config.h"
+#include "train/dynamics.h"
+#include "train/job.h"
+
+#include <torch/torch.h>
+
+#include <functional>
+#include <vector>
+
+namespace pds {
+
+/// Picks the device a config asks for; "auto" prefers CUDA. Throws
+/// ConfigError when CUDA is asked for and none is present.
+torch::Device resolveDevice(const std::string &name);
+
+/// A split held on the device once: normalised images and given labels.
+struct DeviceSplit {
+    torch::Tensor images; ///< float32 [N, C, H, W], normalised
+    torch::Tensor labels; ///< int64 [N]
+    std::int64_t size() const { return labels.defined() ? labels.size(0) : 0; }
+};
+
+/// Uploads a split to `device` as one tensor, normalised per channel.
+DeviceSplit uploadSplit(const Split &split, int channels, int height, int width,
+                        const ChannelStats &stats, torch::Device device);
+
+/// Evaluates `model` on every example of `split` (eval mode, no gradients),
+/// filling `record`; `logits` (optional) receives [N, K] row-major.
+void evaluateSplit(ProbedModelImpl &model, const DeviceSplit &split, int batchSize,
+                   bool mixedPrecision, EpochRecord &record, std::vector<float> *logits);
+
+/// Trains one model and records per-example dynamics after every epoch.
+class Trainer {
+public:
+    using EpochSink = std::function<void(const EpochCurve &, const EpochRecord &train,
+                                         const EpochRecord &test)>;
+
+    struct Result {
+        ExampleScores trainScores, testScores;
+        std::vector<float> trainLogits, testLogits; ///< after the last epoch, [N, K]
+        double seconds = 0.0;
+        double examplesPerSecond = 0.0; ///< training steps only
+        EpochCurve last;
+    };
+
+    Trainer(TrainConfig config, torch::Device device);
+
+    /// Trains on the examples `trainIndices` of `train`; evaluates all of
+    /// `train` and `test` after every epoch and hands each epoch to `sink`.
+    /// Throws CancelledError when `cancel` is set, DivergenceError on a
+    /// non-finite loss.
+    Result train(ProbedModelImpl &model, const DeviceSplit &train, const DeviceSplit &test,
+                 const std::vector<std::int64_t> &trainIndices, const EpochSink &sink,
+                 JobObserver *observer, const CancelToken &cancel, int modelIndex = 0,
+                 int modelCount = 1);
+
+private:
+    torch::Tensor augment(const torch::Tensor &x) const;
+
+    TrainConfig m_config;
+    torch::Device m_device;
+};
+
+} // namespace pds

@@ -1,0 +1,10 @@
+#include "version.h"
+
+namespace pds {
+
+const char *version()
+{
+    return PDS_VERSION;
+}
+
+} // namespace pds
