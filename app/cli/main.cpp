@@ -4,6 +4,7 @@
 
 #include "store/runformat.h"
 #include "store/runreader.h"
+#include "study/study.h"
 #include "train/runjob.h"
 #include "train/trainer.h"
 #include "util/error.h"
@@ -141,6 +142,120 @@ void printInfo(const pds::RunReader &run)
     }
 }
 
+/// Options shared by `train` and `study`, bound to one configuration.
+struct RunOptions {
+    pds::RunConfig cfg;
+    std::string preset, configFile, saveConfig, noiseKind = "none", noiseMap, augment;
+    bool dryRun = false, noAmp = false;
+};
+
+void addRunOptions(CLI::App *cmd, RunOptions &o)
+{
+    auto &cfg = o.cfg;
+    auto &preset = o.preset;
+    auto &configFile = o.configFile;
+    auto &saveConfig = o.saveConfig;
+    auto &noiseKind = o.noiseKind;
+    auto &noiseMap = o.noiseMap;
+    auto &augment = o.augment;
+    auto &dryRun = o.dryRun;
+    auto &noAmp = o.noAmp;
+    cmd->add_option("--preset", preset, "Defaults to start from: auto (cpu-quick without a GPU, gpu-full with one), cpu-quick, gpu-full");
+    cmd->add_option("--config", configFile, "Read the configuration from a JSON file (options given here override it)");
+    cmd->add_option("--save-config", saveConfig, "Write the final configuration as JSON");
+    cmd->add_flag("--dry-run", dryRun, "Print the configuration and exit");
+    cmd->add_option("-o,--output", cfg.output, "Run file to write")->capture_default_str();
+    cmd->add_option("--dataset", cfg.dataset.name, "Catalogue name: fashion-mnist, mnist, cifar10, cifar100")->capture_default_str();
+    cmd->add_option("--data-path", cfg.dataset.path, "Dataset folder (IDX, CIFAR binary or image folder)");
+    cmd->add_option("--format", cfg.dataset.format, "idx, cifar10, cifar100 or folder (default: from name or folder)");
+    cmd->add_option("--limit", cfg.limit, "Train examples to keep, stratified (0 = all)")->capture_default_str();
+    cmd->add_option("--test-limit", cfg.testLimit, "Test examples to keep, stratified (0 = all)")->capture_default_str();
+    cmd->add_option("--noise", noiseKind, "Label noise: none, symmetric or asymmetric")->capture_default_str();
+    cmd->add_option("--noise-fraction", cfg.noise.fraction, "Fraction of labels to change")->capture_default_str();
+    cmd->add_option("--noise-map", noiseMap, "Asymmetric noise as from:to pairs, e.g. 0:6,2:4");
+    cmd->add_option("--noise-seed", cfg.noise.seed, "Seed of the label noise")->capture_default_str();
+    cmd->add_option("--model", cfg.model.arch, "mlp, cnn, resnet18 or vgg16")->capture_default_str();
+    cmd->add_option("--width", cfg.model.widthMultiplier, "Width multiplier")->capture_default_str();
+    cmd->add_option("--cnn-k", cfg.model.cnnBaseWidth, "Base width k of the 4-conv cnn")->capture_default_str();
+    cmd->add_option("--mlp-layers", cfg.model.mlpHiddenLayers, "Hidden layers of the mlp")->capture_default_str();
+    cmd->add_option("--mlp-units", cfg.model.mlpHiddenUnits, "Units per hidden layer of the mlp")->capture_default_str();
+    cmd->add_option("--optimizer", cfg.train.optimizer, "sgd or adam")->capture_default_str();
+    cmd->add_option("--lr", cfg.train.lr, "Peak learning rate")->capture_default_str();
+    cmd->add_option("--momentum", cfg.train.momentum, "SGD momentum")->capture_default_str();
+    cmd->add_option("--weight-decay", cfg.train.weightDecay, "Weight decay")->capture_default_str();
+    cmd->add_option("--schedule", cfg.train.schedule, "constant, step or cosine")->capture_default_str();
+    cmd->add_option("--warmup", cfg.train.warmupEpochs, "Linear warm-up epochs")->capture_default_str();
+    cmd->add_option("--step-every", cfg.train.stepEvery, "Step schedule: epochs between decays")->capture_default_str();
+    cmd->add_option("--step-gamma", cfg.train.stepGamma, "Step schedule: decay factor")->capture_default_str();
+    cmd->add_option("--epochs", cfg.train.epochs, "Epochs (per generation for llf/seal)")->capture_default_str();
+    cmd->add_option("--batch", cfg.train.batchSize, "Training batch size")->capture_default_str();
+    cmd->add_option("--eval-batch", cfg.train.evalBatchSize, "Evaluation batch size")->capture_default_str();
+    cmd->add_option("--augment", augment, "Augmentation on the device: crop, flip or crop,flip");
+    cmd->add_option("--crop-padding", cfg.train.cropPadding, "Padding of the random crop")->capture_default_str();
+    cmd->add_flag("--no-amp", noAmp, "Train in float32 on CUDA (default: bf16 autocast)");
+    cmd->add_option("--device", cfg.train.device, "auto, cpu or cuda")->capture_default_str();
+    cmd->add_option("--threads", cfg.train.threads, "CPU threads (0 = all cores)")->capture_default_str();
+    cmd->add_option("--seed", cfg.train.seed, "Seed of initialisation, order and augmentation")->capture_default_str();
+    cmd->add_option("--regime", cfg.train.regime, "standard, llf or seal")->capture_default_str();
+    cmd->add_option("--generations", cfg.train.generations, "Generations for llf/seal")->capture_default_str();
+    cmd->add_option("--split-stage", cfg.train.splitStage, "First late stage for llf/seal (default: per model, e.g. layer3)");
+    cmd->add_option("--seal-factor", cfg.train.sealLrFactor, "SEAL: early-layer lr as a multiple of the scheduled lr")->capture_default_str();
+    cmd->add_option("--seal-fraction", cfg.train.sealFraction, "SEAL: share of each generation spent ascending")->capture_default_str();
+    cmd->add_option("--el2n-epoch", cfg.train.el2nEpoch, "Epoch whose EL2N is kept (0 = last)")->capture_default_str();
+
+    cmd->add_flag("--probe", cfg.study.probe, "Run the k-NN probes and compute prediction depth after training");
+    cmd->add_option("--models", cfg.study.models, "Models in the study (ensemble size)")->capture_default_str();
+    cmd->add_option("--ratio", cfg.study.ratio, "Share of the train split each model trains on (0.5 pairs halves)")->capture_default_str();
+    cmd->add_option("--member", cfg.study.member, "Which model of the study this run trains (0-based; for job arrays)")->capture_default_str();
+    cmd->add_option("--k", cfg.study.k, "Neighbours of the k-NN probes")->capture_default_str();
+    cmd->add_option("--max-features", cfg.study.maxFeatures, "Pool probes down to at most this many features")->capture_default_str();
+    cmd->add_option("--embeddings", cfg.study.embeddings, "Embeddings to store: none, all, or probe names (comma-separated)")->capture_default_str();
+}
+
+/// Applies the options that need interpretation after parsing.
+void finishRunOptions(CLI::App *cmd, RunOptions &o)
+{
+    auto &cfg = o.cfg;
+    if (!o.augment.empty()) {
+        cfg.train.augmentCrop = o.augment.find("crop") != std::string::npos;
+        cfg.train.augmentFlip = o.augment.find("flip") != std::string::npos;
+        if (!cfg.train.augmentCrop && !cfg.train.augmentFlip)
+            throw pds::ConfigError("--augment must name crop, flip or both, got '" + o.augment + "'");
+    }
+    if (o.noAmp)
+        cfg.train.mixedPrecision = false;
+    if (cmd->count("--noise") || o.noiseKind != "none") {
+        if (o.noiseKind == "none")
+            cfg.noise.kind = pds::NoiseSpec::Kind::None;
+        else if (o.noiseKind == "symmetric")
+            cfg.noise.kind = pds::NoiseSpec::Kind::Symmetric;
+        else if (o.noiseKind == "asymmetric")
+            cfg.noise.kind = pds::NoiseSpec::Kind::Asymmetric;
+        else
+            throw pds::ConfigError("--noise must be none, symmetric or asymmetric, got '" + o.noiseKind + "'");
+    }
+    if (!o.noiseMap.empty()) {
+        int bad = 0;
+        std::vector<int> pairs;
+        try {
+            pairs = parseClassMap(o.noiseMap, bad);
+        } catch (const std::exception &) {
+            bad = 1;
+        }
+        if (bad)
+            throw pds::ConfigError("--noise-map must look like 0:6,2:4, got '" + o.noiseMap + "'");
+        // Classes not named keep their label; the run pads the map to the dataset's class count.
+        int maxClass = 0;
+        for (int v : pairs)
+            maxClass = std::max(maxClass, v);
+        cfg.noise.classMap.resize(static_cast<std::size_t>(maxClass + 1));
+        for (std::size_t i = 0; i < cfg.noise.classMap.size(); ++i)
+            cfg.noise.classMap[i] = static_cast<int>(i);
+        for (std::size_t i = 0; i + 1 < pairs.size(); i += 2)
+            cfg.noise.classMap[static_cast<std::size_t>(pairs[i])] = pairs[i + 1];
+    }
+}
+
 int runTrain(pds::RunConfig config, const std::string &saveConfig, bool dryRun)
 {
     config.validate();
@@ -170,6 +285,37 @@ int runTrain(pds::RunConfig config, const std::string &saveConfig, bool dryRun)
     return kOk;
 }
 
+int runStudy(pds::RunConfig config, const std::string &saveConfig, bool dryRun)
+{
+    config.study.probe = true;
+    config.validate();
+    if (!saveConfig.empty()) {
+        std::ofstream out(saveConfig);
+        if (!out)
+            throw pds::ConfigError(saveConfig + ": cannot write configuration file");
+        out << pds::toJson(config) << "\n";
+    }
+    if (dryRun) {
+        std::cout << pds::toJson(config) << "\n";
+        return kOk;
+    }
+    std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
+    pds::ProgressPrinter printer(stderr);
+    pds::StudyJob job(config);
+    const pds::StudyResult r = job.run(&printer, g_cancel);
+    if (r.status != pds::runformat::kStatusComplete) {
+        std::cerr << "pdepth: study interrupted; finished members are kept and reused when it runs again\n";
+        return kCancelled;
+    }
+    std::printf("study finished in %s: %d members trained, %d reused (training %s, embedding %s, probing %s)\n"
+                "study file: %s\n",
+                pds::formatDuration(r.seconds).c_str(), r.membersTrained, r.membersReused,
+                pds::formatDuration(r.trainSeconds).c_str(), pds::formatDuration(r.embedSeconds).c_str(),
+                pds::formatDuration(r.probeSeconds).c_str(), r.output.c_str());
+    return kOk;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -180,62 +326,34 @@ int main(int argc, char **argv)
     app.set_version_flag("--version", std::string("pdepth ") + pds::version());
     app.require_subcommand(1);
 
-    // --- train ---------------------------------------------------------------
+    // --- train / study ---------------------------------------------------------
     auto *train = app.add_subcommand("train", "Train a model and write a run file (HDF5)");
-    pds::RunConfig cfg;
-    std::string preset, configFile, saveConfig, noiseKind = "none", noiseMap, augment;
-    bool dryRun = false, noAmp = false;
+    auto *study = app.add_subcommand("study", "Train an ensemble with k-NN probes; write per-example depth, memorisation and groups");
+    RunOptions trainOpts, studyOpts;
     try {
-        preset = scanOption(argc, argv, "--preset");
-        configFile = scanOption(argc, argv, "--config");
-        cfg = configFile.empty() ? presetConfig(preset, scanOption(argc, argv, "--device"))
-                                 : pds::runConfigFromJson(readTextFile(configFile));
+        const std::string preset = scanOption(argc, argv, "--preset");
+        const std::string configFile = scanOption(argc, argv, "--config");
+        pds::RunConfig base = configFile.empty() ? presetConfig(preset, scanOption(argc, argv, "--device"))
+                                                 : pds::runConfigFromJson(readTextFile(configFile));
+        trainOpts.cfg = base;
+        studyOpts.cfg = base;
+        if (configFile.empty()) {
+            studyOpts.cfg.study.models = 8;
+            studyOpts.cfg.study.ratio = 0.5;
+            studyOpts.cfg.output = "study.h5";
+        }
     } catch (const pds::Error &e) {
         std::cerr << "pdepth: " << e.what() << "\n";
         return kUsage;
     }
-    train->add_option("--preset", preset, "Defaults to start from: auto (cpu-quick without a GPU, gpu-full with one), cpu-quick, gpu-full");
-    train->add_option("--config", configFile, "Read the configuration from a JSON file (options given here override it)");
-    train->add_option("--save-config", saveConfig, "Write the final configuration as JSON");
-    train->add_flag("--dry-run", dryRun, "Print the configuration and exit");
-    train->add_option("-o,--output", cfg.output, "Run file to write")->capture_default_str();
-    train->add_option("--dataset", cfg.dataset.name, "Catalogue name: fashion-mnist, mnist, cifar10, cifar100")->capture_default_str();
-    train->add_option("--data-path", cfg.dataset.path, "Dataset folder (IDX, CIFAR binary or image folder)");
-    train->add_option("--format", cfg.dataset.format, "idx, cifar10, cifar100 or folder (default: from name or folder)");
-    train->add_option("--limit", cfg.limit, "Train examples to keep, stratified (0 = all)")->capture_default_str();
-    train->add_option("--test-limit", cfg.testLimit, "Test examples to keep, stratified (0 = all)")->capture_default_str();
-    train->add_option("--noise", noiseKind, "Label noise: none, symmetric or asymmetric")->capture_default_str();
-    train->add_option("--noise-fraction", cfg.noise.fraction, "Fraction of labels to change")->capture_default_str();
-    train->add_option("--noise-map", noiseMap, "Asymmetric noise as from:to pairs, e.g. 0:6,2:4");
-    train->add_option("--noise-seed", cfg.noise.seed, "Seed of the label noise")->capture_default_str();
-    train->add_option("--model", cfg.model.arch, "mlp, cnn, resnet18 or vgg16")->capture_default_str();
-    train->add_option("--width", cfg.model.widthMultiplier, "Width multiplier")->capture_default_str();
-    train->add_option("--cnn-k", cfg.model.cnnBaseWidth, "Base width k of the 4-conv cnn")->capture_default_str();
-    train->add_option("--mlp-layers", cfg.model.mlpHiddenLayers, "Hidden layers of the mlp")->capture_default_str();
-    train->add_option("--mlp-units", cfg.model.mlpHiddenUnits, "Units per hidden layer of the mlp")->capture_default_str();
-    train->add_option("--optimizer", cfg.train.optimizer, "sgd or adam")->capture_default_str();
-    train->add_option("--lr", cfg.train.lr, "Peak learning rate")->capture_default_str();
-    train->add_option("--momentum", cfg.train.momentum, "SGD momentum")->capture_default_str();
-    train->add_option("--weight-decay", cfg.train.weightDecay, "Weight decay")->capture_default_str();
-    train->add_option("--schedule", cfg.train.schedule, "constant, step or cosine")->capture_default_str();
-    train->add_option("--warmup", cfg.train.warmupEpochs, "Linear warm-up epochs")->capture_default_str();
-    train->add_option("--step-every", cfg.train.stepEvery, "Step schedule: epochs between decays")->capture_default_str();
-    train->add_option("--step-gamma", cfg.train.stepGamma, "Step schedule: decay factor")->capture_default_str();
-    train->add_option("--epochs", cfg.train.epochs, "Epochs (per generation for llf/seal)")->capture_default_str();
-    train->add_option("--batch", cfg.train.batchSize, "Training batch size")->capture_default_str();
-    train->add_option("--eval-batch", cfg.train.evalBatchSize, "Evaluation batch size")->capture_default_str();
-    train->add_option("--augment", augment, "Augmentation on the device: crop, flip or crop,flip");
-    train->add_option("--crop-padding", cfg.train.cropPadding, "Padding of the random crop")->capture_default_str();
-    train->add_flag("--no-amp", noAmp, "Train in float32 on CUDA (default: bf16 autocast)");
-    train->add_option("--device", cfg.train.device, "auto, cpu or cuda")->capture_default_str();
-    train->add_option("--threads", cfg.train.threads, "CPU threads (0 = all cores)")->capture_default_str();
-    train->add_option("--seed", cfg.train.seed, "Seed of initialisation, order and augmentation")->capture_default_str();
-    train->add_option("--regime", cfg.train.regime, "standard, llf or seal")->capture_default_str();
-    train->add_option("--generations", cfg.train.generations, "Generations for llf/seal")->capture_default_str();
-    train->add_option("--split-stage", cfg.train.splitStage, "First late stage for llf/seal (default: per model, e.g. layer3)");
-    train->add_option("--seal-factor", cfg.train.sealLrFactor, "SEAL: early-layer lr as a multiple of the scheduled lr")->capture_default_str();
-    train->add_option("--seal-fraction", cfg.train.sealFraction, "SEAL: share of each generation spent ascending")->capture_default_str();
-    train->add_option("--el2n-epoch", cfg.train.el2nEpoch, "Epoch whose EL2N is kept (0 = last)")->capture_default_str();
+    addRunOptions(train, trainOpts);
+    addRunOptions(study, studyOpts);
+
+    auto *merge = app.add_subcommand("merge", "Merge finished member run files into one study file");
+    std::vector<std::string> mergeInputs;
+    std::string mergeOutput;
+    merge->add_option("members", mergeInputs, "Member run files (each trained with --probe and its own --member)")->required();
+    merge->add_option("-o,--output", mergeOutput, "Study file to write")->required();
 
     // --- info / export -------------------------------------------------------
     auto *info = app.add_subcommand("info", "Summarise a run file");
@@ -254,45 +372,18 @@ int main(int argc, char **argv)
 
     try {
         if (*train) {
-            if (!augment.empty()) {
-                cfg.train.augmentCrop = augment.find("crop") != std::string::npos;
-                cfg.train.augmentFlip = augment.find("flip") != std::string::npos;
-                if (!cfg.train.augmentCrop && !cfg.train.augmentFlip)
-                    throw pds::ConfigError("--augment must name crop, flip or both, got '" + augment + "'");
-            }
-            if (noAmp)
-                cfg.train.mixedPrecision = false;
-            if (train->count("--noise") || noiseKind != "none") {
-                if (noiseKind == "none")
-                    cfg.noise.kind = pds::NoiseSpec::Kind::None;
-                else if (noiseKind == "symmetric")
-                    cfg.noise.kind = pds::NoiseSpec::Kind::Symmetric;
-                else if (noiseKind == "asymmetric")
-                    cfg.noise.kind = pds::NoiseSpec::Kind::Asymmetric;
-                else
-                    throw pds::ConfigError("--noise must be none, symmetric or asymmetric, got '" + noiseKind + "'");
-            }
-            if (!noiseMap.empty()) {
-                int bad = 0;
-                std::vector<int> pairs;
-                try {
-                    pairs = parseClassMap(noiseMap, bad);
-                } catch (const std::exception &) {
-                    bad = 1;
-                }
-                if (bad)
-                    throw pds::ConfigError("--noise-map must look like 0:6,2:4, got '" + noiseMap + "'");
-                // The map is completed to the dataset's class count once it is loaded.
-                int maxClass = 0;
-                for (int v : pairs)
-                    maxClass = std::max(maxClass, v);
-                cfg.noise.classMap.resize(static_cast<std::size_t>(std::max(maxClass + 1, 10)));
-                for (std::size_t i = 0; i < cfg.noise.classMap.size(); ++i)
-                    cfg.noise.classMap[i] = static_cast<int>(i);
-                for (std::size_t i = 0; i + 1 < pairs.size(); i += 2)
-                    cfg.noise.classMap[static_cast<std::size_t>(pairs[i])] = pairs[i + 1];
-            }
-            return runTrain(cfg, saveConfig, dryRun);
+            finishRunOptions(train, trainOpts);
+            return runTrain(trainOpts.cfg, trainOpts.saveConfig, trainOpts.dryRun);
+        }
+        if (*study) {
+            finishRunOptions(study, studyOpts);
+            return runStudy(studyOpts.cfg, studyOpts.saveConfig, studyOpts.dryRun);
+        }
+        if (*merge) {
+            pds::mergeStudy(mergeInputs, mergeOutput);
+            pds::RunReader run(mergeOutput);
+            printInfo(run);
+            return kOk;
         }
         if (*info) {
             pds::RunReader run(infoPath);

@@ -63,10 +63,8 @@ Dataset loadDataset(const DatasetSpec &spec)
 
     Dataset d;
     if (format == "idx") {
-        std::vector<std::string> classes = entry ? entry->classNames : std::vector<std::string>{};
-        if (classes.empty())
-            for (int i = 0; i < 10; ++i)
-                classes.push_back(std::to_string(i));
+        // A folder not in the catalogue gets its classes from its labels.
+        const std::vector<std::string> classes = entry ? entry->classNames : std::vector<std::string>{};
         d = loadIdxFolder(path, entry ? entry->name : fs::path(path).filename().string(), classes);
     } else if (format == "cifar10") {
         d = loadCifarFolder(path, 10);

@@ -4,6 +4,8 @@
 
 #include <zlib.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <numeric>
 
@@ -57,9 +59,12 @@ IdxArray parseIdx(const std::uint8_t *bytes, std::size_t size, const std::string
                                      + " bytes)");
     if (bytes[0] != 0 || bytes[1] != 0)
         throw DatasetError(path, "wrong magic number: not an IDX file");
-    if (bytes[2] != 0x08)
-        throw DatasetError(path, "IDX element type 0x" + std::to_string(bytes[2])
+    if (bytes[2] != 0x08) {
+        char type[8];
+        std::snprintf(type, sizeof type, "0x%02x", bytes[2]);
+        throw DatasetError(path, "IDX element type " + std::string(type)
                                      + " is not supported (only unsigned bytes, 0x08)");
+    }
     const int rank = bytes[3];
     if (rank < 1 || rank > 4)
         throw DatasetError(path, "IDX rank " + std::to_string(rank) + " is not supported");
@@ -172,7 +177,8 @@ Dataset loadIdxFolder(const std::string &dir, const std::string &name,
     d.format = "idx";
     d.source = dir;
     d.classNames = classNames;
-    const int k = static_cast<int>(classNames.size());
+    // Without names, any byte is a valid label and the classes are counted below.
+    const int k = classNames.empty() ? 256 : static_cast<int>(classNames.size());
     int c = 0, h = 0, w = 0, ct = 0, ht = 0, wt = 0;
     d.train = readIdxSplit(findIdxFile(dir, {"train-images-idx3-ubyte", "train-images.idx3-ubyte"}),
                            findIdxFile(dir, {"train-labels-idx1-ubyte", "train-labels.idx1-ubyte"}),
@@ -186,6 +192,14 @@ Dataset loadIdxFolder(const std::string &dir, const std::string &name,
         throw DatasetError(testImages, "test images are " + std::to_string(ht) + "×"
                                            + std::to_string(wt) + " but train images are "
                                            + std::to_string(h) + "×" + std::to_string(w));
+    if (d.classNames.empty()) {
+        int largest = 0;
+        for (const Split *s : {&d.train, &d.test})
+            for (const auto label : s->labels)
+                largest = std::max(largest, static_cast<int>(label));
+        for (int i = 0; i <= largest; ++i)
+            d.classNames.push_back(std::to_string(i));
+    }
     d.channels = c;
     d.height = h;
     d.width = w;

@@ -29,6 +29,8 @@ Split readIdxSplit(const std::string &imagesPath, const std::string &labelsPath,
                    int *channels, int *height, int *width);
 
 /// Loads an IDX dataset folder (train-images-idx3-ubyte[.gz] and friends).
+/// IDX files carry no class names: when `classNames` is empty the classes are
+/// named "0" up to the largest label found.
 Dataset loadIdxFolder(const std::string &dir, const std::string &name,
                       const std::vector<std::string> &classNames);
 

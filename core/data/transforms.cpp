@@ -116,12 +116,15 @@ std::int64_t injectNoise(Split &split, int numClasses, const NoiseSpec &spec)
         if (to < 0 || to >= numClasses)
             throw ConfigError("asymmetric noise map names class " + std::to_string(to)
                               + ", outside 0.." + std::to_string(numClasses - 1));
+    // Members are taken from the labels as given, so that a label moved by one
+    // class (cat → dog) is not moved again by another (dog → cat).
+    const std::vector<std::int32_t> given = split.labels;
     for (int c = 0; c < numClasses; ++c) {
         if (spec.classMap[static_cast<std::size_t>(c)] == c)
             continue;
         std::vector<std::int64_t> members;
         for (std::int64_t i = 0; i < split.size(); ++i)
-            if (split.labels[static_cast<std::size_t>(i)] == c)
+            if (given[static_cast<std::size_t>(i)] == c)
                 members.push_back(i);
         rng.shuffle(members);
         const auto count = static_cast<std::size_t>(std::llround(spec.fraction * double(members.size())));

@@ -81,9 +81,36 @@ RunReader::RunReader(const std::string &path) : m_path(path)
                 ms.curves.push_back({epochs[e], lr[e], tl[e], ta[e], etl[e], eta[e], sl[e], sa[e], sec[e]});
             s.models.push_back(std::move(ms));
         }
+        m_hasSummary = h5::exists(m_file, "summary/train/group");
     } catch (const StoreError &e) {
         throw StoreError(path + ": " + e.what());
     }
+}
+
+const std::vector<std::string> &RunReader::summaryNames()
+{
+    static const std::vector<std::string> names = {
+        "depth_train_mean", "depth_train_std", "depth_val_mean", "depth_val_std", "models_train",
+        "models_val", "consistency", "accuracy_trained", "accuracy_held_out", "memorisation",
+        "iteration_learned", "forgetting_events", "confidence", "variability", "group"};
+    return names;
+}
+
+std::vector<float> RunReader::summaryColumn(const std::string &split, const std::string &name) const
+{
+    return readFloats("summary/" + split + "/" + name, static_cast<std::size_t>(splitSize(split)));
+}
+
+bool RunReader::hasProbes(int model) const
+{
+    const auto &ms = m_summary.models.at(static_cast<std::size_t>(model));
+    return h5::exists(m_file, ms.group + "/probes/depth_train");
+}
+
+std::vector<float> RunReader::depth(int model, const std::string &split) const
+{
+    const auto &ms = m_summary.models.at(static_cast<std::size_t>(model));
+    return readFloats(ms.group + "/probes/depth_" + split, static_cast<std::size_t>(splitSize(split)));
 }
 
 const std::vector<std::string> &RunReader::scoreNames()
@@ -192,7 +219,12 @@ void exportCsv(const RunReader &run, const std::string &outPath)
             out << ",in_train" << sfx;
             for (const auto &name : RunReader::scoreNames())
                 out << "," << name << sfx;
+            if (run.hasProbes(m))
+                out << ",prediction_depth" << sfx;
         }
+        if (run.hasSummary())
+            for (const auto &name : RunReader::summaryNames())
+                out << ",study_" << name;
         out << "\n";
         for (const auto *split : {"train", "test"}) {
             const auto labels = run.labels(split);
@@ -205,11 +237,17 @@ void exportCsv(const RunReader &run, const std::string &outPath)
                 std::vector<std::vector<float>> cols;
                 for (const auto &name : RunReader::scoreNames())
                     cols.push_back(run.score(m, split, name));
+                if (run.hasProbes(m))
+                    cols.push_back(run.depth(m, split));
                 scores.push_back(std::move(cols));
                 inTrain.push_back(std::string(split) == "train"
                                       ? run.inTrain(m)
                                       : std::vector<std::uint8_t>(labels.size(), 0));
             }
+            std::vector<std::vector<float>> summary;
+            if (run.hasSummary())
+                for (const auto &name : RunReader::summaryNames())
+                    summary.push_back(run.summaryColumn(split, name));
             for (std::size_t i = 0; i < labels.size(); ++i) {
                 out << split << ',' << i << ',' << src[i] << ',' << labels[i] << ',' << clean[i]
                     << ',' << int(noisy[i]);
@@ -218,6 +256,8 @@ void exportCsv(const RunReader &run, const std::string &outPath)
                     for (const auto &col : scores[k])
                         out << ',' << col[i];
                 }
+                for (const auto &col : summary)
+                    out << ',' << col[i];
                 out << '\n';
             }
         }

@@ -64,6 +64,16 @@ public:
     std::vector<float> dynamicsRow(int model, const std::string &split, const std::string &name,
                                    int epoch) const;
 
+    /// True for a merged study file, which has a `summary` group.
+    bool hasSummary() const { return m_hasSummary; }
+    /// A per-example aggregate of a study (summary/<split>/<name>), as float.
+    std::vector<float> summaryColumn(const std::string &split, const std::string &name) const;
+    /// Names of the one-value-per-example summary arrays.
+    static const std::vector<std::string> &summaryNames();
+    /// Prediction depth of a model's examples (probes/depth_<split>), if it has probes.
+    bool hasProbes(int model) const;
+    std::vector<float> depth(int model, const std::string &split) const;
+
     /// Names of the per-example scores every finished model has.
     static const std::vector<std::string> &scoreNames();
 
@@ -75,6 +85,7 @@ private:
     std::string m_path;
     h5::Handle m_file;
     RunSummary m_summary;
+    bool m_hasSummary = false;
 };
 
 /// Writes one CSV row per example (train split, then test split) with every

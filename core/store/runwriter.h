@@ -12,6 +12,8 @@
 
 namespace pds {
 
+struct ProbeResults;
+
 /// One row of a model's training curves.
 struct EpochCurve {
     int epoch = 0; ///< 1-based
@@ -57,6 +59,13 @@ public:
                      const std::vector<float> &trainLogits, const std::vector<float> &testLogits,
                      int numClasses, const std::string &status, double trainSeconds);
     void markModel(int model, const std::string &status, const std::string &message);
+    /// The k-NN probe results and prediction depth of a finished model.
+    void writeProbes(int model, const ProbeResults &probes, int k, std::int64_t maxFeatures);
+    /// One probe's embeddings, IEEE half precision [rows, cols] (bit patterns).
+    void writeEmbedding(int model, const std::string &probe, const std::string &split,
+                        const std::uint16_t *halfBits, std::int64_t rows, std::int64_t cols);
+    /// A model attribute (e.g. which member of a study it is).
+    void setModelAttr(int model, const std::string &name, std::int64_t value);
 
     /// Sets the run's status, closes the file and moves it to its final name.
     void finish(const std::string &status, const std::string &message = {});

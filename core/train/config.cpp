@@ -101,6 +101,16 @@ void RunConfig::validate() const
     require(t.sealFraction > 0.0 && t.sealFraction <= 1.0, "SEAL fraction must lie in (0, 1]");
     require(t.el2nEpoch >= 0 && t.el2nEpoch <= t.totalEpochs(),
             "EL2N epoch must lie in 0.." + std::to_string(t.totalEpochs()));
+    const auto &st = study;
+    require(st.models >= 1 && st.models <= 100000, "the number of models must be at least 1, got "
+                                                       + std::to_string(st.models));
+    require(st.ratio > 0.0 && st.ratio <= 1.0, "the split ratio must lie in (0, 1], got "
+                                                    + std::to_string(st.ratio));
+    require(st.ratio == 1.0 || st.models >= 2, "a split ratio below 1 needs at least two models");
+    require(st.member >= 0 && st.member < st.models, "member must lie in 0.."
+                                                         + std::to_string(st.models - 1));
+    require(st.k >= 1, "k must be at least 1, got " + std::to_string(st.k));
+    require(st.maxFeatures >= 1, "the probe feature limit must be at least 1");
     require(!output.empty(), "output path is empty");
 }
 
@@ -127,6 +137,9 @@ std::string toJson(const RunConfig &c, int indent)
                   {"generations", t.generations}, {"split_stage", t.splitStage},
                   {"seal_lr_factor", t.sealLrFactor}, {"seal_fraction", t.sealFraction},
                   {"el2n_epoch", t.el2nEpoch}};
+    j["study"] = {{"models", c.study.models}, {"ratio", c.study.ratio}, {"member", c.study.member},
+                  {"probe", c.study.probe}, {"k", c.study.k}, {"max_features", c.study.maxFeatures},
+                  {"embeddings", c.study.embeddings}};
     j["output"] = c.output;
     return j.dump(indent);
 }
@@ -201,6 +214,16 @@ RunConfig runConfigFromJson(const std::string &text)
         r.get("seal_lr_factor", t.sealLrFactor);
         r.get("seal_fraction", t.sealFraction);
         r.get("el2n_epoch", t.el2nEpoch);
+    }
+    if (const json *sj = root.child("study")) {
+        ObjectReader r(*sj, "config.study");
+        r.get("models", c.study.models);
+        r.get("ratio", c.study.ratio);
+        r.get("member", c.study.member);
+        r.get("probe", c.study.probe);
+        r.get("k", c.study.k);
+        r.get("max_features", c.study.maxFeatures);
+        r.get("embeddings", c.study.embeddings);
     }
     root.get("output", c.output);
     return c;

@@ -41,6 +41,19 @@ struct TrainConfig {
     int totalEpochs() const { return epochs * (regime == "standard" ? 1 : generations); }
 };
 
+/// The ensemble a run belongs to and the k-NN probe stage after training.
+/// A study is S independent runs (members) that differ only in `member`;
+/// each trains on its own subset of the train split and writes its own file.
+struct StudyConfig {
+    int models = 1;     ///< ensemble size S
+    double ratio = 1.0; ///< share of the train split each member trains on; 0.5 pairs complementary halves
+    int member = 0;     ///< which member this run is (0-based); also offsets the seed
+    bool probe = false; ///< run the k-NN probes (prediction depth) after training
+    int k = 30;
+    std::int64_t maxFeatures = 4096;  ///< probes larger than this are pooled down
+    std::string embeddings = "none";  ///< none, all, or comma-separated probe names to store
+};
+
 /// Everything a `pdepth train` run needs; saved as JSON in the run file.
 struct RunConfig {
     DatasetSpec dataset;
@@ -49,6 +62,7 @@ struct RunConfig {
     NoiseSpec noise;
     ModelSpec model;
     TrainConfig train;
+    StudyConfig study;
     std::string output = "run.h5";
 
     /// Throws ConfigError naming the first bad value.

@@ -5,12 +5,38 @@
 #include "store/runformat.h"
 #include "store/runwriter.h"
 #include "train/trainer.h"
+#include "probe/probestage.h"
+#include "study/members.h"
 #include "util/error.h"
 
+#include <algorithm>
 #include <chrono>
+#include <set>
+#include <sstream>
 #include <thread>
 
 namespace pds {
+
+std::set<std::string> embeddingSelection(const std::string &spec, const std::vector<std::string> &probes)
+{
+    std::set<std::string> keep;
+    if (spec.empty() || spec == "none")
+        return keep;
+    if (spec == "all")
+        return {probes.begin(), probes.end()};
+    std::stringstream ss(spec);
+    std::string name;
+    while (std::getline(ss, name, ',')) {
+        if (std::find(probes.begin(), probes.end(), name) == probes.end()) {
+            std::string known;
+            for (const auto &p : probes)
+                known += (known.empty() ? "" : ", ") + p;
+            throw ConfigError("embeddings: the model has no probe '" + name + "' (probes: " + known + ")");
+        }
+        keep.insert(name);
+    }
+    return keep;
+}
 
 RunJob::RunJob(RunConfig config) : m_config(std::move(config)) {}
 
@@ -45,6 +71,10 @@ JobResult RunJob::run(JobObserver *observer, const CancelToken &cancel)
                                    stratifiedSubset(data.test.labels, data.numClasses(), c.testLimit, c.train.seed + 1),
                                    data.imageSize());
     NoiseSpec noise = c.noise;
+    // A class map may name only the classes that move; the others keep their label.
+    for (auto i = noise.classMap.size(); noise.kind == NoiseSpec::Kind::Asymmetric
+                                         && i < static_cast<std::size_t>(data.numClasses()); ++i)
+        noise.classMap.push_back(static_cast<int>(i));
     const std::int64_t noisy = injectNoise(data.train, data.numClasses(), noise);
     const ChannelStats stats = channelStats(data.train, data.channels, data.height, data.width);
     say("dataset " + data.name + ": " + std::to_string(data.train.size()) + " train, "
@@ -56,7 +86,8 @@ JobResult RunJob::run(JobObserver *observer, const CancelToken &cancel)
     spec.height = data.height;
     spec.width = data.width;
     spec.numOutputs = data.numClasses();
-    torch::manual_seed(c.train.seed);
+    const std::uint64_t seed = memberSeed(c.train.seed, c.study.member);
+    torch::manual_seed(seed);
     ModelPtr model = makeModel(spec);
     model->to(device);
     if (!c.train.splitStage.empty()) {
@@ -75,26 +106,57 @@ JobResult RunJob::run(JobObserver *observer, const CancelToken &cancel)
         writer.writeHeader(toJson(c), data, stats, noisy);
         ModelInfo info;
         info.arch = spec.arch;
-        info.seed = c.train.seed;
+        info.seed = seed;
         info.epochsPlanned = c.train.totalEpochs();
         info.device = deviceName;
         info.probeNames = model->probeNames();
-        info.inTrain.assign(static_cast<std::size_t>(data.train.size()), 1);
+        info.inTrain = memberMask(data.train.labels, data.numClasses(), c.study, c.train.seed);
         writer.beginModel(0, info);
+        writer.setModelAttr(0, "member", c.study.member);
 
         const DeviceSplit trainSplit = uploadSplit(data.train, data.channels, data.height, data.width, stats, device);
         const DeviceSplit testSplit = uploadSplit(data.test, data.channels, data.height, data.width, stats, device);
-        std::vector<std::int64_t> indices(static_cast<std::size_t>(data.train.size()));
-        for (std::size_t i = 0; i < indices.size(); ++i)
-            indices[i] = static_cast<std::int64_t>(i);
+        std::vector<std::int64_t> indices;
+        for (std::size_t i = 0; i < info.inTrain.size(); ++i)
+            if (info.inTrain[i])
+                indices.push_back(static_cast<std::int64_t>(i));
 
-        Trainer trainer(c.train, device);
+        TrainConfig trainConfig = c.train;
+        trainConfig.seed = seed;
+        Trainer trainer(trainConfig, device);
         auto sink = [&](const EpochCurve &curve, const EpochRecord &tr, const EpochRecord &te) {
             writer.appendEpoch(0, curve, tr, te);
         };
-        Trainer::Result r = trainer.train(*model, trainSplit, testSplit, indices, sink, observer, cancel);
+        Trainer::Result r = trainer.train(*model, trainSplit, testSplit, indices, sink, observer, cancel,
+                                          c.study.member, c.study.models);
+        if (c.study.probe) {
+            ProbeOptions po;
+            po.k = c.study.k;
+            po.maxFeatures = c.study.maxFeatures;
+            po.batchSize = c.train.evalBatchSize;
+            po.mixedPrecision = c.train.mixedPrecision;
+            const auto keep = embeddingSelection(c.study.embeddings, model->probeNames());
+            EmbeddingSink sink;
+            if (!keep.empty())
+                sink = [&](const std::string &probe, const std::string &split, const torch::Tensor &e) {
+                    if (!keep.count(probe))
+                        return;
+                    auto half = e.to(torch::kCPU, torch::kHalf).contiguous();
+                    writer.writeEmbedding(0, probe, split,
+                                          reinterpret_cast<const std::uint16_t *>(half.data_ptr<at::Half>()),
+                                          half.size(0), half.size(1));
+                };
+            say("probing " + std::to_string(model->probeNames().size()) + " layers with k = " + std::to_string(po.k));
+            ProbeResults probes = runProbes(*model, trainSplit, testSplit, info.inTrain,
+                                            r.trainScores.finalPred, r.testScores.finalPred,
+                                            data.numClasses(), po, cancel, observer, sink);
+            writer.writeProbes(0, probes, po.k, po.maxFeatures);
+            result.embedSeconds = probes.embedSeconds;
+            result.probeSeconds = probes.probeSeconds;
+        }
         writer.finishModel(0, r.trainScores, r.testScores, r.trainLogits, r.testLogits,
                            data.numClasses(), runformat::kStatusComplete, r.seconds);
+        result.trainSeconds = r.seconds;
         writer.finish(runformat::kStatusComplete);
         result.status = runformat::kStatusComplete;
         result.trainExamplesPerSecond = r.examplesPerSecond;

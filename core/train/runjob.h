@@ -3,7 +3,9 @@
 #include "train/config.h"
 #include "train/job.h"
 
+#include <set>
 #include <string>
+#include <vector>
 
 namespace pds {
 
@@ -17,7 +19,14 @@ struct JobResult {
     double trainExamplesPerSecond = 0.0;
     double finalTestAccuracy = 0.0;
     double finalTrainAccuracy = 0.0;
+    double trainSeconds = 0.0; ///< training and per-epoch evaluation
+    double embedSeconds = 0.0; ///< probe stage: embedding extraction
+    double probeSeconds = 0.0; ///< probe stage: k-NN probes
 };
+
+/// The probes whose embeddings to store: "none", "all" or a comma-separated
+/// list of probe names (unknown names are a ConfigError).
+std::set<std::string> embeddingSelection(const std::string &spec, const std::vector<std::string> &probes);
 
 /// `pdepth train`: loads the dataset, trains one model while recording
 /// per-example dynamics, and writes the run file. Errors before the run file

@@ -1,0 +1,38 @@
+#pragma once
+
+#include "models/model.h"
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace pds {
+
+/// How one probe's activations were reduced before the k-NN probe.
+struct ProbeReduction {
+    std::string probe;
+    std::vector<std::int64_t> shape;   ///< per example, as produced (e.g. C, H, W)
+    std::vector<std::int64_t> reduced; ///< per example, after adaptive average pooling
+};
+
+/// Shrinks one probe tensor [N, C, H, W] by adaptive average pooling, H and W
+/// one step at a time (keeping their ratio), until C·H·W ≤ maxFeatures (or the
+/// map is 1×1). Tensors of rank 2 are returned unchanged. Returns [N, D].
+torch::Tensor reduceProbe(const torch::Tensor &probe, std::int64_t maxFeatures,
+                          std::vector<std::int64_t> *reducedShape = nullptr);
+
+/// The pooled spatial size used for a C×H×W map under `maxFeatures`.
+std::pair<std::int64_t, std::int64_t> reducedSize(std::int64_t c, std::int64_t h, std::int64_t w,
+                                                  std::int64_t maxFeatures);
+
+/// Embeddings of every example at every probe, in eval mode: one [N, D_l]
+/// tensor per probe on the images' device (float16 on CUDA, float32 on the
+/// CPU). `reductions` receives what was done to each probe.
+std::vector<torch::Tensor> extractEmbeddings(ProbedModelImpl &model, const torch::Tensor &images,
+                                             int batchSize, std::int64_t maxFeatures,
+                                             bool mixedPrecision,
+                                             std::vector<ProbeReduction> *reductions);
+
+} // namespace pds

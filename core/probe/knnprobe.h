@@ -1,0 +1,58 @@
+#pragma once
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <vector>
+
+namespace pds {
+
+/// Settings of a k-NN probe.
+struct KnnOptions {
+    int k = 30;
+    /// Upper bound on the elements of one distance block (queries × support);
+    /// memory stays bounded whatever the sizes, no N×N matrix is ever formed.
+    std::int64_t maxBlockElements = std::int64_t(1) << 26;
+};
+
+/// k-nearest-neighbour classifier over a support set, computed as blocked
+/// matrix products plus top-k on the support's device. Distances are squared
+/// Euclidean in float32 (half-precision embeddings are widened per block).
+/// The vote is uniform; a tie goes to the tied class holding the nearest
+/// neighbour.
+class KnnProbe {
+public:
+    /// `support` [S, D], `labels` [S] (int64 on any device), `numClasses` K.
+    KnnProbe(torch::Tensor support, torch::Tensor labels, int numClasses, KnnOptions options = {});
+
+    /// Predicted class of each query [Q, D]. `selfIndex` [Q] (int64) gives,
+    /// for a query that is itself in the support, its row there (it is left
+    /// out of its own neighbours); -1 for held-out queries. Returns int64 [Q]
+    /// on the support's device.
+    torch::Tensor predict(const torch::Tensor &queries, const torch::Tensor &selfIndex) const;
+
+    /// The k nearest support rows of each query (ascending distance), for
+    /// inspection and tests: int64 [Q, k].
+    torch::Tensor neighbours(const torch::Tensor &queries, const torch::Tensor &selfIndex) const;
+
+    std::int64_t supportSize() const { return m_support.size(0); }
+
+private:
+    torch::Tensor m_support;     ///< float32 [S, D]
+    torch::Tensor m_supportNorm; ///< float32 [S]
+    torch::Tensor m_labels;      ///< int64 [S]
+    int m_numClasses;
+    KnnOptions m_options;
+};
+
+/// Majority vote over neighbour labels (int64 [Q, k], nearest first) with the
+/// tie rule above; int64 [Q].
+torch::Tensor voteNearestFirst(const torch::Tensor &neighbourLabels, int numClasses);
+
+/// Prediction depth of every example: the smallest probe l such that the
+/// k-NN prediction at every probe j ≥ l equals the final prediction; L + 1
+/// (the number of probes) when even the last probe disagrees.
+/// `knnPreds` [P, N] and `finalPred` [N], any integer type; returns int32 [N] (CPU).
+std::vector<std::int32_t> predictionDepth(const torch::Tensor &knnPreds, const torch::Tensor &finalPred);
+
+} // namespace pds

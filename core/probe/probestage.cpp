@@ -1,0 +1,150 @@
+#include "probe/probestage.h"
+
+#include "probe/knnprobe.h"
+#include "util/error.h"
+
+#include <chrono>
+
+namespace pds {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::vector<std::int32_t> toHost(const torch::Tensor &t)
+{
+    auto c = t.to(torch::kCPU, torch::kInt32).contiguous();
+    return std::vector<std::int32_t>(c.data_ptr<std::int32_t>(), c.data_ptr<std::int32_t>() + c.numel());
+}
+
+torch::Tensor fromHost(const std::vector<std::int32_t> &v, torch::Device device)
+{
+    return torch::from_blob(const_cast<std::int32_t *>(v.data()), {static_cast<std::int64_t>(v.size())},
+                            torch::kInt32)
+        .to(device, torch::kLong);
+}
+
+} // namespace
+
+ProbeResults runProbes(ProbedModelImpl &model, const DeviceSplit &train, const DeviceSplit &test,
+                       const std::vector<std::uint8_t> &inTrain,
+                       const std::vector<std::int32_t> &trainFinalPred,
+                       const std::vector<std::int32_t> &testFinalPred, int numClasses,
+                       const ProbeOptions &options, const CancelToken &cancel,
+                       JobObserver *observer, const EmbeddingSink &sink)
+{
+    torch::NoGradGuard noGrad;
+    const auto device = train.images.device();
+    const auto nTrain = train.size(), nTest = test.size();
+    if (static_cast<std::int64_t>(inTrain.size()) != nTrain
+        || static_cast<std::int64_t>(trainFinalPred.size()) != nTrain
+        || static_cast<std::int64_t>(testFinalPred.size()) != nTest)
+        throw Error("probe stage: per-example arrays do not match the splits");
+
+    ProbeResults r;
+    r.probeNames = model.probeNames();
+    r.probes = static_cast<int>(r.probeNames.size());
+    const int p = r.probes;
+
+    auto report = [&](const std::string &phase, int done) {
+        if (!observer)
+            return;
+        Progress pr;
+        pr.phase = phase;
+        pr.step = done;
+        pr.steps = p;
+        observer->progress(pr);
+    };
+
+    // Support rows: the model's own training examples, in index order.
+    auto mask = torch::from_blob(const_cast<std::uint8_t *>(inTrain.data()), {nTrain}, torch::kUInt8)
+                    .to(torch::kBool);
+    auto supportIdx = torch::nonzero(mask).squeeze(1);
+    auto position = torch::full({nTrain}, -1, torch::kLong);
+    position.index_put_({supportIdx}, torch::arange(supportIdx.size(0), torch::kLong));
+    supportIdx = supportIdx.to(device);
+    position = position.to(device);
+    if (supportIdx.size(0) <= options.k)
+        throw ConfigError("k = " + std::to_string(options.k) + " needs more than " + std::to_string(options.k)
+                          + " training examples per model; the model trained on "
+                          + std::to_string(supportIdx.size(0)));
+
+    report("embedding", 0);
+    auto t0 = Clock::now();
+    cancel.check();
+    auto trainEmb = extractEmbeddings(model, train.images, options.batchSize, options.maxFeatures,
+                                      options.mixedPrecision, &r.reductions);
+    cancel.check();
+    std::vector<torch::Tensor> testEmb;
+    if (nTest > 0)
+        testEmb = extractEmbeddings(model, test.images, options.batchSize, options.maxFeatures,
+                                    options.mixedPrecision, nullptr);
+    if (device.is_cuda())
+        torch::cuda::synchronize();
+    r.embedSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    if (sink)
+        for (int l = 0; l < p; ++l) {
+            sink(r.probeNames[static_cast<std::size_t>(l)], "train", trainEmb[static_cast<std::size_t>(l)]);
+            if (nTest > 0)
+                sink(r.probeNames[static_cast<std::size_t>(l)], "test", testEmb[static_cast<std::size_t>(l)]);
+        }
+
+    t0 = Clock::now();
+    auto supportLabels = train.labels.index_select(0, supportIdx);
+    KnnOptions knn;
+    knn.k = options.k;
+    knn.maxBlockElements = options.maxBlockElements;
+    std::vector<torch::Tensor> trainRows, testRows;
+    for (int l = 0; l < p; ++l) {
+        cancel.check();
+        report("probing", l);
+        const auto &emb = trainEmb[static_cast<std::size_t>(l)];
+        KnnProbe probe(emb.index_select(0, supportIdx), supportLabels, numClasses, knn);
+        trainRows.push_back(probe.predict(emb, position));
+        if (nTest > 0)
+            testRows.push_back(probe.predict(testEmb[static_cast<std::size_t>(l)], torch::Tensor()));
+        // Free this probe's embeddings as soon as they are used.
+        trainEmb[static_cast<std::size_t>(l)] = torch::Tensor();
+        if (nTest > 0)
+            testEmb[static_cast<std::size_t>(l)] = torch::Tensor();
+    }
+    auto trainKnn = torch::stack(trainRows); // [P, N]
+    auto testKnn = nTest > 0 ? torch::stack(testRows) : torch::empty({p, 0}, torch::kLong);
+    if (device.is_cuda())
+        torch::cuda::synchronize();
+    r.probeSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
+
+    auto trainFinal = fromHost(trainFinalPred, device);
+    auto testFinal = fromHost(testFinalPred, device);
+    r.trainKnn = toHost(trainKnn);
+    r.testKnn = toHost(testKnn);
+    r.trainDepth = predictionDepth(trainKnn, trainFinal);
+    r.testDepth = predictionDepth(testKnn, testFinal);
+
+    // Per-probe accuracies, split into the train split and the validation split.
+    auto maskDev = mask.to(device);
+    auto given = train.labels;
+    const double nIn = std::max<double>(1.0, double(supportIdx.size(0)));
+    const double nOut = std::max<double>(1.0, double(nTrain - supportIdx.size(0) + nTest));
+    for (int l = 0; l < p; ++l) {
+        auto row = trainKnn[l];
+        auto hitGiven = row.eq(given);
+        auto hitNet = row.eq(trainFinal);
+        double inGiven = hitGiven.logical_and(maskDev).sum().item<double>();
+        double inNet = hitNet.logical_and(maskDev).sum().item<double>();
+        double outGiven = hitGiven.logical_and(maskDev.logical_not()).sum().item<double>();
+        double outNet = hitNet.logical_and(maskDev.logical_not()).sum().item<double>();
+        if (nTest > 0) {
+            outGiven += testKnn[l].eq(test.labels).sum().item<double>();
+            outNet += testKnn[l].eq(testFinal).sum().item<double>();
+        }
+        r.trainAccuracy.push_back(inGiven / nIn);
+        r.trainAgreement.push_back(inNet / nIn);
+        r.validationAccuracy.push_back(outGiven / nOut);
+        r.validationAgreement.push_back(outNet / nOut);
+    }
+    report("probing", p);
+    return r;
+}
+
+} // namespace pds

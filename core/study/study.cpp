@@ -1,0 +1,255 @@
+#include "study/study.h"
+
+#include "store/h5file.h"
+#include "store/runformat.h"
+#include "store/runreader.h"
+#include "train/runjob.h"
+#include "util/error.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+
+namespace fs = std::filesystem;
+
+namespace pds {
+
+std::string memberPath(const std::string &output, int member)
+{
+    fs::path out(output);
+    fs::path dir = out.parent_path() / (out.stem().string() + ".members");
+    char name[32];
+    std::snprintf(name, sizeof name, "m%03d.h5", member);
+    return (dir / name).string();
+}
+
+namespace {
+
+template <typename T> std::vector<T> read(hid_t file, const std::string &path, std::size_t n, const std::string &who)
+{
+    std::vector<hsize_t> dims;
+    auto v = h5::readArray<T>(file, path, &dims);
+    if (v.size() != n)
+        throw StoreError(who + ": " + path + " should hold " + std::to_string(n) + " values");
+    return v;
+}
+
+/// Copies `name` attributes of any kind from one object to another.
+void copyAttr(hid_t from, hid_t to, const std::string &name)
+{
+    h5::Handle a(H5Aopen(from, name.c_str(), H5P_DEFAULT));
+    h5::Handle type(H5Aget_type(a));
+    h5::Handle space(H5Aget_space(a));
+    const std::size_t size = H5Tget_size(type) * std::max<hssize_t>(1, H5Sget_simple_extent_npoints(space));
+    std::vector<char> buf(size);
+    H5Aread(a, type, buf.data());
+    if (H5Aexists(to, name.c_str()) > 0)
+        H5Adelete(to, name.c_str());
+    h5::Handle b(H5Acreate2(to, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT));
+    H5Awrite(b, type, buf.data());
+#if H5_VERSION_GE(1, 12, 0)
+    H5Treclaim(type, space, H5P_DEFAULT, buf.data());
+#else
+    H5Dvlen_reclaim(type, space, H5P_DEFAULT, buf.data());
+#endif
+}
+
+} // namespace
+
+void mergeStudy(const std::vector<std::string> &members, const std::string &output,
+                const GroupThresholds &thresholds)
+{
+    if (members.empty())
+        throw StoreError("no member files to merge");
+    struct Member {
+        std::string path;
+        int index = 0;
+        MemberSplit train, test;
+    };
+    std::vector<Member> loaded;
+    std::vector<std::int32_t> trainLabels, testLabels;
+    std::vector<std::int64_t> trainSource;
+    int numClasses = 0, probes = 0;
+    std::string arch;
+    for (const auto &path : members) {
+        RunReader r(path);
+        const auto &s = r.summary();
+        if (s.status != runformat::kStatusComplete)
+            throw StoreError(path + ": member is " + s.status + ", not complete");
+        if (s.models.size() != 1)
+            throw StoreError(path + ": a member file holds exactly one model");
+        const auto &ms = s.models.front();
+        h5::Handle f = h5::openFile(path, false);
+        h5::Handle g = h5::openGroup(f, ms.group);
+        if (!h5::exists(g, "probes/depth_train"))
+            throw StoreError(path + ": member has no probe results (train it with probes on)");
+        Member m;
+        m.path = path;
+        m.index = h5::hasAttr(g, "member") ? static_cast<int>(h5::readAttrInt(g, "member")) : 0;
+        const auto nTrain = static_cast<std::size_t>(s.trainSize), nTest = static_cast<std::size_t>(s.testSize);
+        if (loaded.empty()) {
+            trainLabels = r.labels("train");
+            testLabels = r.labels("test");
+            trainSource = r.sourceIndices("train");
+            numClasses = static_cast<int>(s.classNames.size());
+            probes = static_cast<int>(ms.probeNames.size());
+            arch = ms.arch;
+        } else {
+            if (r.labels("train") != trainLabels || r.labels("test") != testLabels
+                || r.sourceIndices("train") != trainSource)
+                throw StoreError(path + ": member was trained on different data than " + loaded.front().path);
+            if (ms.arch != arch)
+                throw StoreError(path + ": member model " + ms.arch + " differs from " + arch);
+            for (const auto &o : loaded)
+                if (o.index == m.index)
+                    throw StoreError(path + ": member " + std::to_string(m.index) + " appears twice (also " + o.path + ")");
+        }
+        auto fill = [&](MemberSplit &sp, const std::string &split, std::size_t n) {
+            sp.inTrain = split == "train" ? r.inTrain(0) : std::vector<std::uint8_t>(n, 0);
+            sp.depth = read<std::int32_t>(g, "probes/depth_" + split, n, path);
+            sp.finalPred = read<std::int32_t>(g, "scores/" + split + "/final_pred", n, path);
+            sp.iterationLearned = r.score(0, split, "iteration_learned");
+            sp.forgettingEvents = r.score(0, split, "forgetting_events");
+            sp.confidence = r.score(0, split, "confidence");
+            sp.variability = r.score(0, split, "variability");
+        };
+        fill(m.train, "train", nTrain);
+        fill(m.test, "test", nTest);
+        loaded.push_back(std::move(m));
+    }
+
+    std::vector<MemberSplit> trainParts, testParts;
+    for (const auto &m : loaded) {
+        trainParts.push_back(m.train);
+        testParts.push_back(m.test);
+    }
+    const SplitSummary train = summarise(trainParts, trainLabels, numClasses, probes, thresholds);
+    const SplitSummary test = summarise(testParts, testLabels, numClasses, probes, thresholds);
+
+    const std::string part = output + runformat::kPartialSuffix;
+    {
+        h5::Handle out = h5::createFile(part);
+        h5::Handle first = h5::openFile(loaded.front().path, false);
+        for (const char *a : {"format", "format_version", "software", "software_version", "created", "config"})
+            copyAttr(first, out, a);
+        h5::Handle lcpl(H5Pcreate(H5P_LINK_CREATE));
+        H5Pset_create_intermediate_group(lcpl, 1);
+        if (H5Ocopy(first, "dataset", out, "dataset", H5P_DEFAULT, lcpl) < 0)
+            throw StoreError(part + ": cannot copy the dataset group");
+        for (const auto &m : loaded) {
+            h5::Handle src = h5::openFile(m.path, false);
+            char name[32];
+            std::snprintf(name, sizeof name, "models/m%03d", m.index);
+            if (H5Ocopy(src, "models/m000", out, name, H5P_DEFAULT, lcpl) < 0)
+                throw StoreError(part + ": cannot copy the model of " + m.path);
+        }
+        h5::Handle sum = h5::requireGroup(out, "summary");
+        h5::writeAttr(sum, "group_names", groupNames());
+        h5::writeAttr(sum, "probes", std::int64_t(probes));
+        h5::writeAttr(sum, "models", std::int64_t(loaded.size()));
+        const nlohmann::json th = {{"easy_depth", thresholds.easyDepth}, {"high_depth", thresholds.highDepth},
+                                   {"consistent", thresholds.consistent}, {"dominant", thresholds.dominant},
+                                   {"split", thresholds.split}, {"memorised", thresholds.memorised},
+                                   {"held_out_wrong", thresholds.heldOutWrong},
+                                   {"memorisation", thresholds.memorisation}};
+        h5::writeAttr(sum, "thresholds", th.dump());
+        for (const auto *split : {"train", "test"}) {
+            const SplitSummary &s = std::string(split) == "train" ? train : test;
+            h5::Handle g = h5::requireGroup(sum, split);
+            h5::writeVector(g, "depth_train_mean", s.depthTrainMean);
+            h5::writeVector(g, "depth_train_std", s.depthTrainStd);
+            h5::writeVector(g, "depth_val_mean", s.depthValMean);
+            h5::writeVector(g, "depth_val_std", s.depthValStd);
+            h5::writeVector(g, "models_train", s.modelsTrain);
+            h5::writeVector(g, "models_val", s.modelsVal);
+            h5::writeArray(g, "held_out_distribution", s.heldOutDistribution.data(),
+                           {static_cast<hsize_t>(s.consistency.size()), static_cast<hsize_t>(numClasses)});
+            h5::writeVector(g, "consistency", s.consistency);
+            h5::writeVector(g, "accuracy_trained", s.accuracyTrained);
+            h5::writeVector(g, "accuracy_held_out", s.accuracyHeldOut);
+            h5::writeVector(g, "memorisation", s.memorisation);
+            h5::writeVector(g, "iteration_learned", s.iterationLearned);
+            h5::writeVector(g, "forgetting_events", s.forgettingEvents);
+            h5::writeVector(g, "confidence", s.confidence);
+            h5::writeVector(g, "variability", s.variability);
+            std::vector<std::int32_t> group(s.group.begin(), s.group.end());
+            h5::writeVector(g, "group", group);
+        }
+        h5::writeAttr(out, "status", runformat::kStatusComplete);
+        h5::writeAttr(out, "status_message", "");
+        h5::writeAttr(out, "models_completed", std::int64_t(loaded.size()));
+        const std::time_t now = std::time(nullptr);
+        char stamp[32];
+        std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+        h5::writeAttr(out, "finished", std::string(stamp));
+    }
+    std::error_code ec;
+    fs::rename(part, output, ec);
+    if (ec)
+        throw StoreError("cannot move " + part + " to " + output + ": " + ec.message());
+}
+
+StudyJob::StudyJob(RunConfig config, GroupThresholds thresholds)
+    : m_config(std::move(config)), m_thresholds(thresholds)
+{
+}
+
+StudyResult StudyJob::run(JobObserver *observer, const CancelToken &cancel)
+{
+    const auto t0 = std::chrono::steady_clock::now();
+    m_config.study.probe = true;
+    m_config.validate();
+    StudyResult result;
+    result.output = m_config.output;
+    std::vector<std::string> paths;
+    const int s = m_config.study.models;
+    std::error_code ec;
+    fs::create_directories(fs::path(memberPath(m_config.output, 0)).parent_path(), ec);
+    if (ec)
+        throw StoreError(memberPath(m_config.output, 0) + ": cannot create the members folder: " + ec.message());
+    for (int m = 0; m < s; ++m) {
+        RunConfig member = m_config;
+        member.study.member = m;
+        member.output = memberPath(m_config.output, m);
+        paths.push_back(member.output);
+        if (fs::exists(member.output)) {
+            // Resume: a finished member of the same configuration is kept.
+            try {
+                RunReader r(member.output);
+                if (r.summary().status == runformat::kStatusComplete
+                    && r.summary().configJson == toJson(member)) {
+                    ++result.membersReused;
+                    if (observer)
+                        observer->message("member " + std::to_string(m + 1) + "/" + std::to_string(s)
+                                          + ": reusing " + member.output);
+                    continue;
+                }
+            } catch (const StoreError &) {
+                // An unreadable leftover is trained again.
+            }
+        }
+        if (observer)
+            observer->message("member " + std::to_string(m + 1) + "/" + std::to_string(s) + " → " + member.output);
+        RunJob job(member);
+        const JobResult r = job.run(observer, cancel);
+        if (r.status != runformat::kStatusComplete) {
+            result.status = runformat::kStatusIncomplete;
+            result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            return result;
+        }
+        ++result.membersTrained;
+        result.trainSeconds += r.trainSeconds;
+        result.embedSeconds += r.embedSeconds;
+        result.probeSeconds += r.probeSeconds;
+    }
+    if (observer)
+        observer->message("merging " + std::to_string(s) + " members into " + m_config.output);
+    mergeStudy(paths, m_config.output, m_thresholds);
+    result.status = runformat::kStatusComplete;
+    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return result;
+}
+
+} // namespace pds

@@ -1,0 +1,48 @@
+#pragma once
+
+#include "study/summary.h"
+#include "train/config.h"
+#include "train/job.h"
+
+#include <string>
+#include <vector>
+
+namespace pds {
+
+/// Where member `member` of a study writing `output` keeps its own run file:
+/// `<output without .h5>.members/m003.h5`.
+std::string memberPath(const std::string &output, int member);
+
+/// Merges finished member run files (each one model of the same study, on the
+/// same data) into one study file: the dataset, every model (as models/mNNN,
+/// N = its member index) and a `summary` group with the per-example aggregates
+/// and difficulty groups. Written as `<output>.part` and renamed when done.
+/// Throws StoreError naming the member that is missing, unfinished or
+/// inconsistent with the others.
+void mergeStudy(const std::vector<std::string> &members, const std::string &output,
+                const GroupThresholds &thresholds = {});
+
+/// How a study ended.
+struct StudyResult {
+    std::string status; ///< complete or incomplete (cancelled)
+    int membersTrained = 0;
+    int membersReused = 0;
+    double seconds = 0.0;
+    double trainSeconds = 0.0, embedSeconds = 0.0, probeSeconds = 0.0; ///< summed over members trained now
+    std::string output;
+};
+
+/// `pdepth study`: trains the S members one after another (each its own run
+/// file, so the study resumes member by member: finished members are reused),
+/// then merges them.
+class StudyJob {
+public:
+    StudyJob(RunConfig config, GroupThresholds thresholds = {});
+    StudyResult run(JobObserver *observer, const CancelToken &cancel);
+
+private:
+    RunConfig m_config;
+    GroupThresholds m_thresholds;
+};
+
+} // namespace pds
