@@ -73,7 +73,7 @@ int main(int argc, char **argv)
     faiss::IndexFlatL2 index(d);
     index.add(s, support.data_ptr<float>());
     std::vector<float> dist(static_cast<std::size_t>(q * k));
-    std::vector<faiss::idx_t> idx(static_cast<std::size_t>(q * k));
+    std::vector<faiss::Index::idx_t> idx(static_cast<std::size_t>(q * k));
     const double tFaiss = bestOf(3, [&] { index.search(q, queries.data_ptr<float>(), k, dist.data(), idx.data()); });
     // Agreement of the neighbour sets (ties aside they are identical).
     auto faissIdx = torch::from_blob(idx.data(), {q, k}, torch::kLong);

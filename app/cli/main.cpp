@@ -216,6 +216,10 @@ void addRunOptions(CLI::App *cmd, RunOptions &o)
 void finishRunOptions(CLI::App *cmd, RunOptions &o)
 {
     auto &cfg = o.cfg;
+    // A folder given without a catalogue name is not the default dataset moved
+    // elsewhere: its layout decides the format and its name names the dataset.
+    if (cmd->count("--data-path") && !cmd->count("--dataset") && o.configFile.empty())
+        cfg.dataset.name.clear();
     if (!o.augment.empty()) {
         cfg.train.augmentCrop = o.augment.find("crop") != std::string::npos;
         cfg.train.augmentFlip = o.augment.find("flip") != std::string::npos;
@@ -324,7 +328,10 @@ int main(int argc, char **argv)
                  "Exit codes: 0 success, 1 failure (bad data or files), 2 bad usage or configuration,\n"
                  "3 training diverged, 130 interrupted (run file kept, marked incomplete)."};
     app.set_version_flag("--version", std::string("pdepth ") + pds::version());
-    app.require_subcommand(1);
+    // At most one command; a missing one is reported after parsing, because CLI11
+    // checks the requirement first and would answer a misspelled command or an
+    // unknown option with "A subcommand is required".
+    app.require_subcommand(0, 1);
 
     // --- train / study ---------------------------------------------------------
     auto *train = app.add_subcommand("train", "Train a model and write a run file (HDF5)");
@@ -368,6 +375,10 @@ int main(int argc, char **argv)
         app.parse(argc, argv);
     } catch (const CLI::ParseError &e) {
         return app.exit(e) == 0 ? kOk : kUsage;
+    }
+    if (app.get_subcommands().empty()) {
+        std::cerr << "pdepth: name a command: train, study, merge, info or export (see pdepth --help)\n";
+        return kUsage;
     }
 
     try {

@@ -382,15 +382,25 @@ PDS_H5_INSTANTIATE(float)
 PDS_H5_INSTANTIATE(double)
 #undef PDS_H5_INSTANTIATE
 
-RowAppender::RowAppender(hid_t loc, const std::string &name, hid_t type, hsize_t cols)
-    : m_name(name), m_cols(cols)
+RowAppender::RowAppender(hid_t loc, const std::string &name, hid_t type)
+    : RowAppender(loc, name, type, 1, 0)
 {
-    const int rank = cols ? 2 : 1;
+}
+
+RowAppender::RowAppender(hid_t loc, const std::string &name, hid_t type, hsize_t cols)
+    : RowAppender(loc, name, type, 2, cols)
+{
+}
+
+RowAppender::RowAppender(hid_t loc, const std::string &name, hid_t type, int rank, hsize_t cols)
+    : m_name(name), m_rank(rank), m_cols(cols)
+{
     const hsize_t dims[2] = {0, cols};
-    const hsize_t maxDims[2] = {H5S_UNLIMITED, cols};
+    // A fixed dimension may not be smaller than its chunk, so zero columns stay extendible.
+    const hsize_t maxDims[2] = {H5S_UNLIMITED, cols ? cols : H5S_UNLIMITED};
     Handle space(H5Screate_simple(rank, dims, maxDims));
     // One chunk per row (split when a row is large) so each epoch is one write.
-    const hsize_t chunk[2] = {cols ? 1 : 256, cols ? std::min<hsize_t>(std::max<hsize_t>(cols, 1), 65536) : 0};
+    const hsize_t chunk[2] = {hsize_t(rank == 2 ? 1 : 256), std::min<hsize_t>(std::max<hsize_t>(cols, 1), 65536)};
     Handle dcpl = chunkedCreateProps(std::vector<hsize_t>(chunk, chunk + rank));
     m_ds = Handle(checkId(H5Dcreate2(loc, name.c_str(), type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
                           "cannot create dataset '" + name + "'"));
@@ -403,25 +413,28 @@ RowAppender RowAppender::open(hid_t loc, const std::string &name)
     a.m_ds = openDataset(loc, name);
     Handle space(H5Dget_space(a.m_ds));
     hsize_t dims[2] = {0, 0};
-    const int rank = H5Sget_simple_extent_ndims(space);
+    a.m_rank = H5Sget_simple_extent_ndims(space);
+    if (a.m_rank != 1 && a.m_rank != 2)
+        throw StoreError("dataset '" + name + "' is not one- or two-dimensional");
     H5Sget_simple_extent_dims(space, dims, nullptr);
     a.m_rows = dims[0];
-    a.m_cols = rank == 2 ? dims[1] : 0;
+    a.m_cols = a.m_rank == 2 ? dims[1] : 0;
     return a;
 }
 
 void RowAppender::append(const void *row, hid_t memType)
 {
-    const int rank = m_cols ? 2 : 1;
     const hsize_t newDims[2] = {m_rows + 1, m_cols};
     check(H5Dset_extent(m_ds, newDims), "cannot extend dataset '" + m_name + "'");
-    Handle space(H5Dget_space(m_ds));
-    const hsize_t start[2] = {m_rows, 0}, count[2] = {1, m_cols};
-    H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, count, nullptr);
-    const hsize_t memCount = m_cols ? m_cols : 1;
-    Handle mem(H5Screate_simple(1, &memCount, nullptr));
-    (void)rank;
-    check(H5Dwrite(m_ds, memType, mem, space, H5P_DEFAULT, row), "cannot write dataset '" + m_name + "'");
+    const hsize_t values = m_rank == 2 ? m_cols : 1;
+    if (values > 0) {
+        Handle space(H5Dget_space(m_ds));
+        const hsize_t start[2] = {m_rows, 0}, count[2] = {1, m_cols};
+        H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, count, nullptr);
+        Handle mem(H5Screate_simple(1, &values, nullptr));
+        check(H5Dwrite(m_ds, memType, mem, space, H5P_DEFAULT, row),
+              "cannot write dataset '" + m_name + "'");
+    }
     ++m_rows;
 }
 

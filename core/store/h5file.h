@@ -83,11 +83,15 @@ std::vector<T> readArray(hid_t loc, const std::string &name, std::vector<hsize_t
 /// Reads one row of a 2-D dataset.
 template <typename T> std::vector<T> readRow(hid_t loc, const std::string &name, hsize_t row);
 
-/// A dataset that grows by whole rows along its first axis: [rows, cols]
-/// (or [rows] when cols is 0). Used for per-epoch arrays.
+/// A dataset that grows by whole rows along its first axis: [rows] of single
+/// values, or [rows, cols] where cols may be 0 (an empty split). Used for
+/// per-epoch arrays.
 class RowAppender {
 public:
     RowAppender() = default;
+    /// [rows] of single values.
+    RowAppender(hid_t loc, const std::string &name, hid_t type);
+    /// [rows, cols].
     RowAppender(hid_t loc, const std::string &name, hid_t type, hsize_t cols);
     /// Opens an existing appendable dataset.
     static RowAppender open(hid_t loc, const std::string &name);
@@ -95,8 +99,11 @@ public:
     hsize_t rows() const { return m_rows; }
 
 private:
+    RowAppender(hid_t loc, const std::string &name, hid_t type, int rank, hsize_t cols);
+
     Handle m_ds;
     std::string m_name;
+    int m_rank = 1;
     hsize_t m_cols = 0;
     hsize_t m_rows = 0;
 };

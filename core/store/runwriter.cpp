@@ -119,10 +119,10 @@ void RunWriter::beginModel(int model, const ModelInfo &info)
     h5::writeVector(g, "in_train", info.inTrain);
 
     h5::Handle curves = h5::requireGroup(g, "curves");
-    streams->curves["epoch"] = h5::RowAppender(curves, "epoch", H5T_STD_I32LE, 0);
+    streams->curves["epoch"] = h5::RowAppender(curves, "epoch", H5T_STD_I32LE);
     for (const char *name : {"lr", "train_loss", "train_accuracy", "eval_train_loss",
                              "eval_train_accuracy", "test_loss", "test_accuracy", "seconds"})
-        streams->curves[name] = h5::RowAppender(curves, name, H5T_IEEE_F64LE, 0);
+        streams->curves[name] = h5::RowAppender(curves, name, H5T_IEEE_F64LE);
 
     h5::Handle dyn = h5::requireGroup(g, "dynamics");
     h5::Handle trainSplit = h5::openGroup(m_file, "dataset/train");

@@ -5,7 +5,10 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <limits>
 #include <set>
+#include <type_traits>
+#include <vector>
 
 using nlohmann::json;
 
@@ -19,6 +22,48 @@ const char *noiseKindName(NoiseSpec::Kind k)
     case NoiseSpec::Kind::Symmetric: return "symmetric";
     case NoiseSpec::Kind::Asymmetric: return "asymmetric";
     default: return "none";
+    }
+}
+
+template <typename T> struct IsVector : std::false_type {};
+template <typename U> struct IsVector<std::vector<U>> : std::true_type {};
+
+template <typename T> constexpr bool kIsInteger = std::is_integral_v<T> && !std::is_same_v<T, bool>;
+
+/// True when `v` is a whole number that T holds exactly.
+template <typename T> bool holdsInteger(const json &v)
+{
+    if (!v.is_number_integer())
+        return false;
+    if (v.is_number_unsigned())
+        return v.get<std::uint64_t>() <= static_cast<std::uint64_t>(std::numeric_limits<T>::max());
+    const auto x = v.get<std::int64_t>();
+    return x >= 0 ? static_cast<std::uint64_t>(x) <= static_cast<std::uint64_t>(std::numeric_limits<T>::max())
+                  : std::is_signed_v<T> && x >= static_cast<std::int64_t>(std::numeric_limits<T>::min());
+}
+
+template <typename T> std::string integerRange()
+{
+    return std::to_string(std::numeric_limits<T>::min()) + ".." + std::to_string(std::numeric_limits<T>::max());
+}
+
+/// nlohmann converts numbers silently (2.5 → 2, −1 → 2⁶⁴−1); in a configuration
+/// such a value is a mistake, so integer fields take only whole numbers in range.
+template <typename T> void checkIntegers(const json &v, const std::string &key)
+{
+    if constexpr (kIsInteger<T>) {
+        if (v.is_number() && !holdsInteger<T>(v))
+            throw ConfigError("'" + key + "' must be a whole number in " + integerRange<T>() + ", got "
+                              + v.dump());
+    } else if constexpr (IsVector<T>::value) {
+        using U = typename T::value_type;
+        if constexpr (kIsInteger<U>) {
+            if (v.is_array())
+                for (const auto &e : v)
+                    if (e.is_number() && !holdsInteger<U>(e))
+                        throw ConfigError("'" + key + "' must hold whole numbers in " + integerRange<U>()
+                                          + ", got " + v.dump());
+        }
     }
 }
 
@@ -44,6 +89,7 @@ public:
         auto it = m_j.find(key);
         if (it == m_j.end())
             return;
+        checkIntegers<T>(*it, path(key));
         try {
             out = it->template get<T>();
         } catch (const json::exception &) {

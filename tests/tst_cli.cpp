@@ -1,0 +1,325 @@
+// Tests of the pdepth command line: exit codes, messages, and a small run end to end.
+
+#include "testsupport.h"
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest/QtTest>
+
+#include <fstream>
+
+using namespace pds::test;
+
+namespace {
+
+struct Outcome {
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+Outcome pdepth(const QStringList &args, int timeoutMs = 120000)
+{
+    QProcess p;
+    p.start(pdepthPath(), args);
+    Outcome o;
+    if (!p.waitForStarted(30000)) {
+        o.err = "could not start " + pdepthPath();
+        return o;
+    }
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished();
+        o.err = "timed out";
+        return o;
+    }
+    o.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    o.out = QString::fromUtf8(p.readAllStandardOutput());
+    o.err = QString::fromUtf8(p.readAllStandardError());
+    return o;
+}
+
+QString describe(const Outcome &o)
+{
+    return QStringLiteral("exit %1\nstdout: %2\nstderr: %3").arg(o.exitCode).arg(o.out, o.err);
+}
+
+} // namespace
+
+/// Fails unless the outcome has `code`; shows its output when it does not.
+#define PDS_VERIFY_EXIT(outcome, code) QVERIFY2((outcome).exitCode == (code), qPrintable(describe(outcome)))
+
+class TestCli : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+
+    void help();
+    void version();
+    void usageErrors_data();
+    void usageErrors();
+    void dryRunAndSavedConfig();
+    void trainInfoExport();
+    void imageFolderByPath();
+    void missingDataset();
+    void infoErrors_data();
+    void infoErrors();
+    void exportToMissingFolder();
+    void diverges();
+    void interrupted();
+
+private:
+    QString path(const QString &name) const { return m_dir.filePath(name); }
+    QStringList quickTrain(const QString &output) const;
+
+    QTemporaryDir m_dir;
+    QString m_data;
+    QString m_run; ///< written by trainInfoExport
+};
+
+void TestCli::initTestCase()
+{
+    QVERIFY2(QFile::exists(pdepthPath()), qPrintable("no pdepth at " + pdepthPath()));
+    m_data = path("synthetic");
+    QVERIFY(QDir().mkpath(m_data));
+    writeSyntheticIdx(m_data.toStdString(), 4, 60, 20, 12);
+}
+
+QStringList TestCli::quickTrain(const QString &output) const
+{
+    return {"train", "--data-path", m_data, "--format", "idx", "--model", "mlp", "--mlp-units", "32",
+            "--mlp-layers", "2", "--epochs", "2", "--threads", "2", "--device", "cpu", "-o", output};
+}
+
+void TestCli::help()
+{
+    const Outcome o = pdepth({"--help"});
+    PDS_VERIFY_EXIT(o, 0);
+    QVERIFY(o.out.contains("train"));
+    QVERIFY(o.out.contains("info"));
+    QVERIFY(o.out.contains("export"));
+    QVERIFY(o.out.contains("Exit codes"));
+
+    const Outcome train = pdepth({"train", "--help"});
+    PDS_VERIFY_EXIT(train, 0);
+    QVERIFY(train.out.contains("--data-path"));
+    QVERIFY(train.out.contains("--lr"));
+}
+
+void TestCli::version()
+{
+    const Outcome o = pdepth({"--version"});
+    PDS_VERIFY_EXIT(o, 0);
+    QVERIFY2(o.out.startsWith("pdepth " PDS_VERSION), qPrintable(o.out));
+}
+
+void TestCli::usageErrors_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("message"); ///< expected on stderr
+
+    QTest::newRow("no command") << QStringList{} << "pdepth: name a command: train, study, merge, info or export";
+    QTest::newRow("unknown option") << QStringList{"--bogus"} << "--bogus";
+    QTest::newRow("unknown train option") << QStringList{"train", "--bogus", "1"} << "--bogus";
+    QTest::newRow("unknown subcommand") << QStringList{"fly"} << "fly";
+    QTest::newRow("not a number") << QStringList{"train", "--epochs", "two"} << "--epochs";
+    QTest::newRow("negative lr") << QStringList{"train", "--lr", "-1", "--data-path", "/tmp", "--format", "idx"}
+                                 << "pdepth: learning rate must be positive, got -1";
+    QTest::newRow("bad optimizer") << QStringList{"train", "--optimizer", "rmsprop"}
+                                   << "pdepth: optimizer must be sgd or adam, got 'rmsprop'";
+    QTest::newRow("bad device") << QStringList{"train", "--device", "tpu"}
+                                << "pdepth: device must be auto, cpu or cuda, got 'tpu'";
+    QTest::newRow("bad preset") << QStringList{"train", "--preset", "fast"}
+                                << "pdepth: unknown preset 'fast' (expected auto, cpu-quick or gpu-full)";
+    QTest::newRow("bad noise") << QStringList{"train", "--noise", "gaussian"}
+                               << "pdepth: --noise must be none, symmetric or asymmetric, got 'gaussian'";
+    QTest::newRow("bad noise map") << QStringList{"train", "--noise", "asymmetric", "--noise-map", "0-6"}
+                                   << "pdepth: --noise-map must look like 0:6,2:4, got '0-6'";
+    QTest::newRow("bad augmentation") << QStringList{"train", "--augment", "rotate"}
+                                      << "pdepth: --augment must name crop, flip or both, got 'rotate'";
+    QTest::newRow("noise fraction above 1") << QStringList{"train", "--noise", "symmetric", "--noise-fraction", "1.5"}
+                                            << "pdepth: noise fraction must lie in [0, 1]";
+    QTest::newRow("missing config file") << QStringList{"train", "--config", "/nonexistent/config.json"}
+                                         << "pdepth: /nonexistent/config.json: cannot read configuration file";
+    QTest::newRow("export without --csv") << QStringList{"export", "run.h5"} << "--csv";
+    QTest::newRow("info without a file") << QStringList{"info"} << "file";
+}
+
+void TestCli::usageErrors()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, message);
+    const Outcome o = pdepth(args);
+    PDS_VERIFY_EXIT(o, 2);
+    PDS_VERIFY_MESSAGE(o.err, message);
+}
+
+void TestCli::dryRunAndSavedConfig()
+{
+    const QString saved = path("saved.json");
+    const Outcome o = pdepth({"train", "--dry-run", "--lr", "0.125", "--model", "vgg16", "--save-config", saved});
+    PDS_VERIFY_EXIT(o, 0);
+    const QJsonObject printed = QJsonDocument::fromJson(o.out.toUtf8()).object();
+    QCOMPARE(printed["train"].toObject()["lr"].toDouble(), 0.125);
+    QCOMPARE(printed["model"].toObject()["arch"].toString(), QStringLiteral("vgg16"));
+
+    // The saved file is read back by --config; options given beside it override it.
+    const Outcome again = pdepth({"train", "--dry-run", "--config", saved, "--epochs", "3"});
+    PDS_VERIFY_EXIT(again, 0);
+    const QJsonObject reread = QJsonDocument::fromJson(again.out.toUtf8()).object();
+    QCOMPARE(reread["train"].toObject()["lr"].toDouble(), 0.125);
+    QCOMPARE(reread["train"].toObject()["epochs"].toInt(), 3);
+    QCOMPARE(reread["model"].toObject()["arch"].toString(), QStringLiteral("vgg16"));
+
+    // A configuration file with a mistake names the key.
+    const QString bad = path("bad.json");
+    std::ofstream(bad.toStdString()) << R"({"train": {"learning_rate": 0.1}})";
+    const Outcome refused = pdepth({"train", "--dry-run", "--config", bad});
+    PDS_VERIFY_EXIT(refused, 2);
+    PDS_VERIFY_MESSAGE(refused.err, "pdepth: unknown key 'config.train.learning_rate'");
+}
+
+void TestCli::trainInfoExport()
+{
+    m_run = path("cli-run.h5");
+    const Outcome t = pdepth(quickTrain(m_run));
+    PDS_VERIFY_EXIT(t, 0);
+    QVERIFY2(t.out.contains("run file: " + m_run), qPrintable(t.out));
+    QVERIFY(t.err.contains("model 1 epoch 2:")); // one progress line per epoch when not a terminal
+    QVERIFY(QFile::exists(m_run));
+    QVERIFY(!QFile::exists(m_run + ".part"));
+
+    const Outcome info = pdepth({"info", m_run});
+    PDS_VERIFY_EXIT(info, 0);
+    QVERIFY2(info.out.contains("status      complete"), qPrintable(info.out));
+    QVERIFY(info.out.contains("240 train, 80 test"));
+    QVERIFY(info.out.contains("mlp"));
+    QVERIFY(info.out.contains("epochs 2/2"));
+
+    const QString csv = path("cli-run.csv");
+    const Outcome exported = pdepth({"export", m_run, "--csv", csv});
+    PDS_VERIFY_EXIT(exported, 0);
+    QFile f(csv);
+    QVERIFY(f.open(QIODevice::ReadOnly | QIODevice::Text));
+    const QStringList lines = QString::fromUtf8(f.readAll()).split('\n', Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 1 + 240 + 80);
+    QVERIFY(lines[0].startsWith("split,index,source_index,label,clean_label,noisy,in_train"));
+    QVERIFY(lines[1].startsWith("train,0,"));
+    QVERIFY(lines[241].startsWith("test,0,"));
+    QVERIFY(lines.last().startsWith("test,79,"));
+}
+
+void TestCli::imageFolderByPath()
+{
+    // --data-path alone takes any dataset folder: the layout decides the format and
+    // the folder names the dataset (the default catalogue name does not apply).
+    const QString root = path("shapes");
+    for (const char *cls : {"circle", "square"})
+        for (int i = 0; i < 6; ++i) {
+            const QString file = QStringLiteral("%1/train/%2/%3.png").arg(root, cls).arg(i);
+            QVERIFY(QDir().mkpath(QFileInfo(file).path()));
+            writePng(file.toStdString(), 8, 8, 1, static_cast<std::uint8_t>(cls[0] == 'c' ? 30 + i : 200 + i));
+        }
+    const QString output = path("shapes.h5");
+    const Outcome t = pdepth({"train", "--data-path", root, "--model", "mlp", "--mlp-units", "8", "--mlp-layers",
+                              "1", "--epochs", "1", "--threads", "2", "--device", "cpu", "-o", output});
+    PDS_VERIFY_EXIT(t, 0);
+    const Outcome info = pdepth({"info", output});
+    PDS_VERIFY_EXIT(info, 0);
+    PDS_VERIFY_MESSAGE(info.out, "dataset     shapes (folder, " + root + ")");
+    PDS_VERIFY_MESSAGE(info.out, "1×8×8, 2 classes");
+}
+
+void TestCli::missingDataset()
+{
+    const QString output = path("never.h5");
+    QStringList args = quickTrain(output);
+    args[args.indexOf("--data-path") + 1] = "/nonexistent";
+    const Outcome o = pdepth(args);
+    PDS_VERIFY_EXIT(o, 1);
+    PDS_VERIFY_MESSAGE(o.err, "pdepth: /nonexistent: dataset folder not found");
+    QVERIFY(!QFile::exists(output));
+    QVERIFY(!QFile::exists(output + ".part"));
+}
+
+void TestCli::infoErrors_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("text file") << "text" << "not an HDF5 file, or it is damaged";
+    QTest::newRow("missing file") << "missing" << "file not found";
+}
+
+void TestCli::infoErrors()
+{
+    QFETCH(QString, kind);
+    QFETCH(QString, message);
+    const QString file = path("not-a-run-" + kind + ".h5");
+    if (kind == "text")
+        std::ofstream(file.toStdString()) << "hello\n";
+    for (const QStringList &args : {QStringList{"info", file}, QStringList{"export", file, "--csv", path("x.csv")}}) {
+        const Outcome o = pdepth(args);
+        PDS_VERIFY_EXIT(o, 1);
+        PDS_VERIFY_MESSAGE(o.err, "pdepth: " + file + ": " + message);
+    }
+}
+
+void TestCli::exportToMissingFolder()
+{
+    if (m_run.isEmpty() || !QFile::exists(m_run))
+        QSKIP("needs the run file of trainInfoExport");
+    const QString csv = path("no/such/folder/out.csv");
+    const Outcome o = pdepth({"export", m_run, "--csv", csv});
+    PDS_VERIFY_EXIT(o, 1);
+    PDS_VERIFY_MESSAGE(o.err, "pdepth: " + csv + ": cannot write");
+}
+
+void TestCli::diverges()
+{
+    const QString output = path("diverged.h5");
+    QStringList args = quickTrain(output);
+    args << "--lr" << "1e6" << "--schedule" << "constant";
+    const Outcome o = pdepth(args);
+    PDS_VERIFY_EXIT(o, 3);
+    PDS_VERIFY_MESSAGE(o.err, "pdepth: training diverged: the loss became ");
+
+    const Outcome info = pdepth({"info", output});
+    PDS_VERIFY_EXIT(info, 0);
+    PDS_VERIFY_MESSAGE(info.out, "status      failed (training diverged");
+}
+
+void TestCli::interrupted()
+{
+    // SIGTERM (like Ctrl-C) cancels the run: exit 130, file kept and marked incomplete.
+    const QString output = path("interrupted.h5");
+    QStringList args = quickTrain(output);
+    args[args.indexOf("--epochs") + 1] = "500";
+    QProcess p;
+    p.start(pdepthPath(), args);
+    QVERIFY(p.waitForStarted(30000));
+    QByteArray err;
+    QElapsedTimer timer;
+    timer.start();
+    while (!err.contains("model 1 epoch 1:") && timer.elapsed() < 60000 && p.state() == QProcess::Running) {
+        p.waitForReadyRead(1000);
+        err += p.readAllStandardError();
+    }
+    QVERIFY2(err.contains("model 1 epoch 1:"), err.constData());
+    p.terminate();
+    QVERIFY(p.waitForFinished(60000));
+    err += p.readAllStandardError();
+    QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+    QVERIFY2(p.exitCode() == 130, err.constData());
+    QVERIFY(err.contains("cancelled"));
+
+    const Outcome info = pdepth({"info", output});
+    PDS_VERIFY_EXIT(info, 0);
+    PDS_VERIFY_MESSAGE(info.out, "status      incomplete (cancelled by the user)");
+}
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"

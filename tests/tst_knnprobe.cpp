@@ -1,0 +1,216 @@
+#include "probe/embeddings.h"
+#include "probe/knnprobe.h"
+#include "util/error.h"
+
+#include <QtTest/QtTest>
+
+using namespace pds;
+
+namespace {
+
+torch::Tensor points(std::initializer_list<float> xs)
+{
+    return torch::tensor(std::vector<float>(xs)).unsqueeze(1); // 1-D points as [N, 1]
+}
+
+torch::Tensor longs(std::initializer_list<std::int64_t> v)
+{
+    return torch::tensor(std::vector<std::int64_t>(v));
+}
+
+/// The definition, written plainly: all distances, full sort, explicit vote.
+std::vector<std::int64_t> naiveKnn(const torch::Tensor &support, const torch::Tensor &labels,
+                                   const torch::Tensor &queries, const std::vector<std::int64_t> &self,
+                                   int k, int classes)
+{
+    std::vector<std::int64_t> out;
+    auto s = support.accessor<float, 2>();
+    auto q = queries.accessor<float, 2>();
+    auto l = labels.accessor<std::int64_t, 1>();
+    for (std::int64_t i = 0; i < queries.size(0); ++i) {
+        std::vector<std::pair<double, std::int64_t>> d;
+        for (std::int64_t j = 0; j < support.size(0); ++j) {
+            if (j == self[static_cast<std::size_t>(i)])
+                continue;
+            double sum = 0;
+            for (std::int64_t f = 0; f < support.size(1); ++f)
+                sum += (double(q[i][f]) - s[j][f]) * (double(q[i][f]) - s[j][f]);
+            d.push_back({sum, j});
+        }
+        std::sort(d.begin(), d.end());
+        std::vector<int> counts(static_cast<std::size_t>(classes), 0);
+        for (int n = 0; n < k; ++n)
+            ++counts[static_cast<std::size_t>(l[d[static_cast<std::size_t>(n)].second])];
+        const int best = *std::max_element(counts.begin(), counts.end());
+        for (int n = 0; n < k; ++n) {
+            const auto c = l[d[static_cast<std::size_t>(n)].second];
+            if (counts[static_cast<std::size_t>(c)] == best) {
+                out.push_back(c);
+                break;
+            }
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+class TestKnnProbe : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void majorityVote()
+    {
+        // Worked by hand: class 0 at 0,1,2 and class 1 at 10,11,12, k = 3.
+        KnnProbe probe(points({0, 1, 2, 10, 11, 12}), longs({0, 0, 0, 1, 1, 1}), 2, {3});
+        auto pred = probe.predict(points({1.4f, 10.6f, 4.0f, 8.0f}), torch::Tensor());
+        QCOMPARE(pred[0].item<std::int64_t>(), 0);
+        QCOMPARE(pred[1].item<std::int64_t>(), 1);
+        QCOMPARE(pred[2].item<std::int64_t>(), 0); // 2, 1, 0 are nearest
+        QCOMPARE(pred[3].item<std::int64_t>(), 1); // 10, 11 beat 2
+    }
+
+    void tieGoesToNearestNeighbour_data()
+    {
+        QTest::addColumn<float>("query");
+        QTest::addColumn<int>("expected");
+        // Support: 0→a(0), 1→b(1), 5→b(1), 6→a(0); with k = 4 every query is a 2–2 tie.
+        QTest::newRow("nearest is b at 1") << 2.0f << 1;
+        QTest::newRow("nearest is a at 0") << -1.0f << 0;
+        QTest::newRow("nearest is a at 6") << 7.0f << 0;
+        QTest::newRow("nearest is b at 5") << 4.6f << 1;
+    }
+    void tieGoesToNearestNeighbour()
+    {
+        QFETCH(float, query);
+        QFETCH(int, expected);
+        KnnProbe probe(points({0, 1, 5, 6}), longs({0, 1, 1, 0}), 2, {4});
+        auto pred = probe.predict(points({query}), torch::Tensor());
+        QCOMPARE(pred[0].item<std::int64_t>(), std::int64_t(expected));
+    }
+
+    void tieAmongThreeClasses()
+    {
+        // k = 3, one vote each: the nearest neighbour's class wins.
+        KnnProbe probe(points({0, 2, 4}), longs({2, 0, 1}), 3, {3});
+        QCOMPARE(probe.predict(points({3.9f}), torch::Tensor())[0].item<std::int64_t>(), 1);
+        QCOMPARE(probe.predict(points({0.1f}), torch::Tensor())[0].item<std::int64_t>(), 2);
+    }
+
+    void leaveOneOutKeepsDuplicates()
+    {
+        // Row 0 (label 1) and row 1 (label 0) are the same point. Querying row 0
+        // leave-one-out excludes row 0 only: its duplicate is its nearest neighbour.
+        KnnProbe probe(points({0, 0, 5, 6}), longs({1, 0, 1, 1}), 2, {1});
+        auto pred = probe.predict(points({0}), longs({0}));
+        QCOMPARE(pred[0].item<std::int64_t>(), 0);
+        auto nn = probe.neighbours(points({0, 0}), longs({0, 1}));
+        QCOMPARE(nn[0][0].item<std::int64_t>(), 1);
+        QCOMPARE(nn[1][0].item<std::int64_t>(), 0);
+        // With k = 3, row 0's neighbours are 1, 2, 3: never itself.
+        KnnProbe probe3(points({0, 0, 5, 6}), longs({1, 0, 1, 1}), 2, {3});
+        auto nn3 = probe3.neighbours(points({0}), longs({0}));
+        QCOMPARE(nn3[0][0].item<std::int64_t>(), 1);
+        QVERIFY(!(nn3[0] == 0).any().item<bool>());
+        // Two of the three neighbours say 1.
+        QCOMPARE(probe3.predict(points({0}), longs({0}))[0].item<std::int64_t>(), 1);
+    }
+
+    void kLargerThanSupportIsAnError()
+    {
+        KnnProbe probe(points({0, 1, 2}), longs({0, 1, 0}), 2, {3});
+        try {
+            probe.predict(points({0}), longs({0})); // leave-one-out leaves 2
+            QFAIL("expected a ConfigError");
+        } catch (const ConfigError &e) {
+            QVERIFY2(QString(e.what()).contains("larger than the k-NN support (2 examples)"), e.what());
+        }
+    }
+
+    void blockedMatchesNaive_data()
+    {
+        QTest::addColumn<int>("block");
+        QTest::addColumn<int>("k");
+        QTest::newRow("one query per block, k 1") << 1 << 1;
+        QTest::newRow("small blocks, k 5") << 1500 << 5;
+        QTest::newRow("one block, k 30") << (1 << 26) << 30;
+    }
+    void blockedMatchesNaive()
+    {
+        QFETCH(int, block);
+        QFETCH(int, k);
+        torch::manual_seed(7);
+        const int classes = 4;
+        auto support = torch::randn({300, 16});
+        auto labels = torch::randint(0, classes, {300}, torch::kLong);
+        auto queries = torch::cat({support.slice(0, 0, 50), torch::randn({70, 16})});
+        std::vector<std::int64_t> self(120, -1);
+        for (int i = 0; i < 50; ++i)
+            self[static_cast<std::size_t>(i)] = i; // the first 50 queries are support rows
+        KnnOptions options;
+        options.k = k;
+        options.maxBlockElements = block;
+        KnnProbe probe(support, labels, classes, options);
+        auto got = probe.predict(queries, torch::tensor(self));
+        const auto expected = naiveKnn(support, labels, queries, self, k, classes);
+        for (std::size_t i = 0; i < expected.size(); ++i)
+            QCOMPARE(got[static_cast<std::int64_t>(i)].item<std::int64_t>(), expected[i]);
+    }
+
+    void halfPrecisionSupportIsWidened()
+    {
+        torch::manual_seed(3);
+        auto support = torch::randn({200, 8});
+        auto labels = torch::randint(0, 3, {200}, torch::kLong);
+        auto queries = torch::randn({40, 8});
+        KnnProbe full(support, labels, 3, {5});
+        KnnProbe half(support.to(torch::kHalf).to(torch::kFloat), labels, 3, {5});
+        KnnProbe stored(support.to(torch::kHalf), labels, 3, {5});
+        QVERIFY(torch::equal(half.predict(queries, torch::Tensor()), stored.predict(queries, torch::Tensor())));
+        QVERIFY(full.predict(queries, torch::Tensor()).eq(stored.predict(queries, torch::Tensor())).to(torch::kFloat).mean().item<float>() > 0.9f);
+    }
+
+    void predictionDepth_data()
+    {
+        QTest::addColumn<QList<int>>("knn");
+        QTest::addColumn<int>("finalPred");
+        QTest::addColumn<int>("depth");
+        // Four probes 0..3 (L = 3): depth is 0..4.
+        QTest::newRow("all agree") << QList<int>{1, 1, 1, 1} << 1 << 0;
+        QTest::newRow("from probe 1") << QList<int>{0, 1, 1, 1} << 1 << 1;
+        QTest::newRow("late flip back") << QList<int>{1, 0, 1, 1} << 1 << 2;
+        QTest::newRow("only the logits") << QList<int>{1, 1, 0, 1} << 1 << 3;
+        QTest::newRow("even the logits disagree: L + 1") << QList<int>{1, 1, 1, 0} << 1 << 4;
+        QTest::newRow("never agrees") << QList<int>{2, 2, 2, 2} << 1 << 4;
+    }
+    void predictionDepth()
+    {
+        QFETCH(QList<int>, knn);
+        QFETCH(int, finalPred);
+        QFETCH(int, depth);
+        std::vector<std::int64_t> v(knn.begin(), knn.end());
+        auto preds = torch::tensor(v).view({4, 1});
+        const auto pd = pds::predictionDepth(preds, torch::tensor(std::vector<std::int64_t>{finalPred}));
+        QCOMPARE(pd.size(), std::size_t(1));
+        QCOMPARE(pd[0], depth);
+    }
+
+    void probeReduction()
+    {
+        QCOMPARE(reducedSize(64, 28, 28, 4096), std::make_pair(std::int64_t(8), std::int64_t(8)));
+        QCOMPARE(reducedSize(16, 28, 28, 4096), std::make_pair(std::int64_t(16), std::int64_t(16)));
+        QCOMPARE(reducedSize(1, 28, 28, 4096), std::make_pair(std::int64_t(28), std::int64_t(28)));
+        QCOMPARE(reducedSize(8192, 2, 2, 4096), std::make_pair(std::int64_t(1), std::int64_t(1)));
+        std::vector<std::int64_t> shape;
+        auto t = reduceProbe(torch::ones({3, 64, 28, 28}), 4096, &shape);
+        QCOMPARE(t.size(0), 3);
+        QCOMPARE(t.size(1), 64 * 8 * 8);
+        QCOMPARE(shape, (std::vector<std::int64_t>{64, 8, 8}));
+        QVERIFY(torch::allclose(t, torch::ones_like(t)));
+        auto flat = reduceProbe(torch::ones({3, 10}), 4, &shape);
+        QCOMPARE(flat.size(1), 10); // vectors are never pooled
+    }
+};
+
+QTEST_GUILESS_MAIN(TestKnnProbe)
+#include "tst_knnprobe.moc"

@@ -1,0 +1,257 @@
+#include "store/runformat.h"
+#include "store/runreader.h"
+#include "study/members.h"
+#include "study/study.h"
+#include "study/summary.h"
+#include "testsupport.h"
+#include "util/error.h"
+
+#include <QtTest/QtTest>
+
+#include <cmath>
+
+using namespace pds;
+
+namespace {
+
+MemberSplit member(std::vector<std::uint8_t> in, std::vector<std::int32_t> depth, std::vector<std::int32_t> pred)
+{
+    MemberSplit m;
+    const auto n = in.size();
+    m.inTrain = std::move(in);
+    m.depth = std::move(depth);
+    m.finalPred = std::move(pred);
+    m.iterationLearned.assign(n, 2.f);
+    m.forgettingEvents.assign(n, 1.f);
+    m.confidence.assign(n, 0.5f);
+    m.variability.assign(n, 0.1f);
+    return m;
+}
+
+class CancelAtStart : public JobObserver {
+public:
+    explicit CancelAtStart(CancelToken &t) : m_token(t) {}
+    void progress(const Progress &p) override
+    {
+        if (p.phase == "training")
+            m_token.cancel();
+    }
+
+private:
+    CancelToken &m_token;
+};
+
+} // namespace
+
+class TestStudy : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void pairedHalvesAreComplementaryAndStratified()
+    {
+        std::vector<std::int32_t> labels;
+        for (int i = 0; i < 101; ++i)
+            labels.push_back(i % 3);
+        StudyConfig study;
+        study.models = 8;
+        study.ratio = 0.5;
+        std::vector<int> timesInTrain(labels.size(), 0);
+        for (int m = 0; m < 8; ++m) {
+            study.member = m;
+            const auto mask = memberMask(labels, 3, study, 11);
+            int total = 0;
+            std::vector<int> perClass(3, 0);
+            for (std::size_t i = 0; i < mask.size(); ++i) {
+                timesInTrain[i] += mask[i];
+                total += mask[i];
+                perClass[static_cast<std::size_t>(labels[i])] += mask[i];
+            }
+            QVERIFY(total == 50 || total == 51);
+            for (int c = 0; c < 3; ++c)
+                QVERIFY(std::abs(perClass[static_cast<std::size_t>(c)] * 2 - 34) <= 2);
+            if (m % 2 == 1) {
+                study.member = m - 1;
+                const auto partner = memberMask(labels, 3, study, 11);
+                for (std::size_t i = 0; i < mask.size(); ++i)
+                    QCOMPARE(mask[i] + partner[i], 1);
+            }
+        }
+        for (int t : timesInTrain)
+            QCOMPARE(t, 4); // in the train split of exactly half the models
+    }
+
+    void otherRatiosDrawTheirShare()
+    {
+        std::vector<std::int32_t> labels(1000);
+        for (std::size_t i = 0; i < labels.size(); ++i)
+            labels[i] = static_cast<std::int32_t>(i % 10);
+        StudyConfig study;
+        study.models = 5;
+        study.ratio = 0.7;
+        study.member = 0;
+        const auto a = memberMask(labels, 10, study, 1);
+        study.member = 1;
+        const auto b = memberMask(labels, 10, study, 1);
+        QCOMPARE(std::count(a.begin(), a.end(), 1), 700);
+        QCOMPARE(std::count(b.begin(), b.end(), 1), 700);
+        QVERIFY(a != b);
+        study.ratio = 1.0;
+        const auto all = memberMask(labels, 10, study, 1);
+        QCOMPARE(std::count(all.begin(), all.end(), 1), 1000);
+    }
+
+    void summaryByHand()
+    {
+        // 4 models, P = 4 probes (depth 0..4), 3 classes, 4 examples:
+        //  0: easy — every model right at depth 0
+        //  1: mislabeled — given 0, both held-out models say 2
+        //  2: rare — right when trained on, held out says 1 and 2, shallow validation depth
+        //  3: ambiguous — held out split 1/0, deep in validation
+        const std::vector<std::int32_t> labels{0, 0, 0, 0};
+        std::vector<MemberSplit> m;
+        m.push_back(member({1, 1, 1, 1}, {0, 3, 4, 3}, {0, 0, 0, 0}));
+        m.push_back(member({0, 0, 0, 0}, {0, 2, 1, 3}, {0, 2, 1, 1}));
+        m.push_back(member({1, 1, 1, 1}, {0, 4, 4, 4}, {0, 0, 0, 0}));
+        m.push_back(member({0, 0, 0, 0}, {0, 2, 1, 4}, {0, 2, 2, 0}));
+        const SplitSummary s = summarise(m, labels, 3, 4, GroupThresholds{});
+
+        QCOMPARE(s.modelsTrain[1], 2);
+        QCOMPARE(s.modelsVal[1], 2);
+        QCOMPARE(s.depthTrainMean[1], 3.5f);
+        QCOMPARE(s.depthTrainStd[1], 0.5f);
+        QCOMPARE(s.depthValMean[1], 2.f);
+        QCOMPARE(s.depthValStd[1], 0.f);
+        QCOMPARE(s.heldOutDistribution[1 * 3 + 2], 1.f);
+        QCOMPARE(s.consistency[1], 0.f);
+        QCOMPARE(s.accuracyTrained[1], 1.f);
+        QCOMPARE(s.memorisation[1], 1.f);
+        QCOMPARE(s.memorisation[0], 0.f);
+        QCOMPARE(s.consistency[3], 0.5f);
+        QCOMPARE(s.heldOutDistribution[3 * 3 + 1], 0.5f);
+        QCOMPARE(s.iterationLearned[0], 2.f);
+
+        QCOMPARE(int(s.group[0]), int(DifficultyGroup::Easy));
+        QCOMPARE(int(s.group[1]), int(DifficultyGroup::Mislabeled));
+        QCOMPARE(int(s.group[2]), int(DifficultyGroup::Rare));
+        QCOMPARE(int(s.group[3]), int(DifficultyGroup::Ambiguous));
+        QCOMPARE(groupNames()[static_cast<std::size_t>(DifficultyGroup::Rare)], std::string("rare"));
+
+        // Thresholds change the grouping at once: with "dominant" at 1.0 nothing
+        // dominates, so the mislabeled example's deep split makes it …
+        SplitSummary regrouped = s;
+        GroupThresholds strict;
+        strict.dominant = 1.01;
+        assignGroups(regrouped, labels, 3, 4, strict);
+        QVERIFY(regrouped.group[1] != s.group[1]);
+    }
+
+    void testSplitHasNoTrainDepth()
+    {
+        const std::vector<std::int32_t> labels{1};
+        std::vector<MemberSplit> m{member({0}, {1}, {1}), member({0}, {0}, {1})};
+        const SplitSummary s = summarise(m, labels, 2, 3, GroupThresholds{});
+        QVERIFY(std::isnan(s.depthTrainMean[0]));
+        QVERIFY(std::isnan(s.memorisation[0]));
+        QCOMPARE(s.depthValMean[0], 0.5f);
+        QCOMPARE(s.consistency[0], 1.f);
+        QCOMPARE(int(s.group[0]), int(DifficultyGroup::Easy));
+    }
+
+    void studyEndToEnd()
+    {
+        QTemporaryDir dir;
+        RunConfig c;
+        c.dataset.name = "synthetic";
+        c.dataset.format = "idx";
+        c.dataset.path = dir.filePath("data").toStdString();
+        c.model.arch = "cnn";
+        c.model.widthMultiplier = 0.25;
+        c.train.epochs = 2;
+        c.train.device = "cpu";
+        c.train.threads = 2;
+        c.train.batchSize = 32;
+        c.study.models = 2;
+        c.study.ratio = 0.5;
+        c.study.k = 5;
+        c.output = dir.filePath("study.h5").toStdString();
+        QVERIFY(QDir().mkpath(dir.filePath("data")));
+        pds::test::writeSyntheticIdx(c.dataset.path, 4, 40, 10);
+
+        CancelToken cancel;
+        StudyResult r = StudyJob(c).run(nullptr, cancel);
+        QCOMPARE(r.status, std::string(runformat::kStatusComplete));
+        QCOMPARE(r.membersTrained, 2);
+        RunReader run(c.output);
+        QVERIFY(run.hasSummary());
+        QCOMPARE(run.summary().models.size(), std::size_t(2));
+        QVERIFY(run.hasProbes(0) && run.hasProbes(1));
+        const auto in0 = run.inTrain(0), in1 = run.inTrain(1);
+        for (std::size_t i = 0; i < in0.size(); ++i)
+            QCOMPARE(in0[i] + in1[i], 1);
+        const auto depth = run.depth(0, "train");
+        for (float d : depth)
+            QVERIFY(d >= 0 && d <= 6); // cnn: 6 probes
+        const auto models = run.summaryColumn("train", "models_val");
+        for (float v : models)
+            QCOMPARE(v, 1.f);
+
+        // Resuming reuses both finished members.
+        StudyResult again = StudyJob(c).run(nullptr, cancel);
+        QCOMPARE(again.membersReused, 2);
+        QCOMPARE(again.membersTrained, 0);
+
+        // Export carries the study columns.
+        const std::string csv = dir.filePath("study.csv").toStdString();
+        exportCsv(run, csv);
+        QFile f(QString::fromStdString(csv));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray header = f.readLine();
+        QVERIFY(header.contains("study_depth_val_mean"));
+        QVERIFY(header.contains("prediction_depth_m1"));
+
+        // Merging a member twice is refused with a message naming it.
+        const std::string m0 = memberPath(c.output, 0);
+        try {
+            mergeStudy({m0, m0}, dir.filePath("bad.h5").toStdString());
+            QFAIL("expected a StoreError");
+        } catch (const StoreError &e) {
+            QVERIFY2(QString(e.what()).contains("appears twice"), e.what());
+        }
+        try {
+            mergeStudy({dir.filePath("missing.h5").toStdString()}, dir.filePath("bad.h5").toStdString());
+            QFAIL("expected a StoreError");
+        } catch (const StoreError &e) {
+            QVERIFY2(QString(e.what()).contains("file not found"), e.what());
+        }
+    }
+
+    void cancelledStudyKeepsFinishedMembers()
+    {
+        QTemporaryDir dir;
+        RunConfig c;
+        c.dataset.name = "synthetic";
+        c.dataset.format = "idx";
+        c.dataset.path = dir.filePath("data").toStdString();
+        QVERIFY(QDir().mkpath(dir.filePath("data")));
+        pds::test::writeSyntheticIdx(c.dataset.path, 4, 30, 5);
+        c.model.arch = "mlp";
+        c.model.mlpHiddenUnits = 16;
+        c.model.mlpHiddenLayers = 1;
+        c.train.epochs = 1;
+        c.train.device = "cpu";
+        c.study.models = 2;
+        c.study.ratio = 0.5;
+        c.study.k = 3;
+        c.output = dir.filePath("study.h5").toStdString();
+        CancelToken cancel;
+        CancelAtStart observer(cancel);
+        StudyResult r = StudyJob(c).run(&observer, cancel);
+        QCOMPARE(r.status, std::string(runformat::kStatusIncomplete));
+        QVERIFY(!QFile::exists(QString::fromStdString(c.output)));
+        RunReader member(memberPath(c.output, 0));
+        QCOMPARE(member.summary().status, std::string(runformat::kStatusIncomplete));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestStudy)
+#include "tst_study.moc"
