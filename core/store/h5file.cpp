@@ -7,6 +7,9 @@
 #include <cstring>
 #include <filesystem>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 namespace pds::h5 {
 
 namespace {
@@ -125,6 +128,62 @@ Handle openFile(const std::string &path, bool writable)
     if (id < 0)
         throw StoreError(explainOpenFailure(path, false));
     return Handle(id);
+}
+
+Handle createMemoryFile(const std::string &name)
+{
+    Handle fapl(H5Pcreate(H5P_FILE_ACCESS));
+    H5Pset_fapl_core(fapl, /*increment=*/std::size_t(1) << 22, /*backing_store=*/0);
+    const hid_t id = H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    if (id < 0)
+        throw StoreError(name + ": cannot create an in-memory HDF5 file");
+    return Handle(id);
+}
+
+std::vector<char> fileImage(hid_t file)
+{
+    check(H5Fflush(file, H5F_SCOPE_GLOBAL), "cannot flush the run file");
+    const ssize_t size = H5Fget_file_image(file, nullptr, 0);
+    if (size < 0)
+        throw StoreError("cannot take the image of the run file");
+    std::vector<char> bytes(static_cast<std::size_t>(size));
+    if (H5Fget_file_image(file, bytes.data(), bytes.size()) != size)
+        throw StoreError("cannot take the image of the run file");
+    return bytes;
+}
+
+void writeFileAtomically(const std::string &path, const std::vector<char> &bytes)
+{
+    const std::string tmp = path + ".tmp";
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        throw StoreError(explainOpenFailure(path, true));
+    std::size_t done = 0;
+    int err = 0;
+    while (done < bytes.size()) {
+        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            err = errno;
+            break;
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    if (!err && ::fsync(fd) != 0)
+        err = errno;
+    if (::close(fd) != 0 && !err)
+        err = errno;
+    if (err) {
+        ::unlink(tmp.c_str());
+        throw StoreError(path + ": cannot write (" + std::strerror(err)
+                         + "); the previous version of the file is kept");
+    }
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+        err = errno;
+        ::unlink(tmp.c_str());
+        throw StoreError(path + ": cannot replace the file (" + std::strerror(err) + ")");
+    }
 }
 
 bool exists(hid_t loc, const std::string &path)

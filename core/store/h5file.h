@@ -45,6 +45,14 @@ template <typename T> hid_t nativeType();
 /// Creates a file (truncating) or opens one; throws StoreError with the reason.
 Handle createFile(const std::string &path);
 Handle openFile(const std::string &path, bool writable);
+/// Creates a file that lives in memory only (HDF5 core driver); its bytes
+/// are taken with fileImage() and written out by the caller.
+Handle createMemoryFile(const std::string &name);
+/// The complete, consistent bytes of an open file (flushed first).
+std::vector<char> fileImage(hid_t file);
+/// Writes `bytes` to `path` atomically: to a temporary name, synced, then
+/// renamed over `path`. On failure `path` is untouched and StoreError says why.
+void writeFileAtomically(const std::string &path, const std::vector<char> &bytes);
 
 bool exists(hid_t loc, const std::string &path);
 Handle openGroup(hid_t loc, const std::string &path);

@@ -4,7 +4,10 @@
 #include "store/runwriter.h"
 
 #include "probe/probestage.h"
+#include "store/runformat.h"
 #include "util/error.h"
+
+#include <filesystem>
 
 namespace pds {
 
@@ -61,7 +64,18 @@ void RunWriter::writeProbes(int model, const ProbeResults &r, int k, std::int64_
 void RunWriter::writeEmbedding(int model, const std::string &probe, const std::string &split,
                                const std::uint16_t *halfBits, std::int64_t rows, std::int64_t cols)
 {
-    h5::Handle g = h5::requireGroup(m_file, modelGroup(model) + "/embeddings/" + split);
+    if (!m_embeddings.valid())
+        m_embeddings = h5::createFile(embeddingsPath() + runformat::kPartialSuffix);
+    const std::string group = modelGroup(model) + "/embeddings";
+    if (!h5::exists(m_file, group)) {
+        // The run file links to the side file by name, relative to its own folder.
+        h5::requireGroup(m_file, modelGroup(model));
+        const std::string file = std::filesystem::path(embeddingsPath()).filename().string();
+        if (H5Lcreate_external(file.c_str(), ("/" + group).c_str(), m_file, group.c_str(), H5P_DEFAULT,
+                               H5P_DEFAULT) < 0)
+            throw StoreError("cannot link the embeddings file");
+    }
+    h5::Handle g = h5::requireGroup(m_embeddings, group + "/" + split);
     const hsize_t dims[2] = {static_cast<hsize_t>(rows), static_cast<hsize_t>(cols)};
     h5::Handle space(H5Screate_simple(2, dims, nullptr));
     h5::Handle type = halfType();
@@ -78,7 +92,6 @@ void RunWriter::writeEmbedding(int model, const std::string &probe, const std::s
         throw StoreError("cannot create embeddings '" + probe + "'");
     if (rows > 0 && cols > 0 && H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, halfBits) < 0)
         throw StoreError("cannot write embeddings '" + probe + "'");
-    flush();
 }
 
 void RunWriter::setModelAttr(int model, const std::string &name, std::int64_t value)

@@ -35,7 +35,7 @@ RunWriter::RunWriter(std::string path) : m_path(std::move(path))
 {
     if (m_path.empty())
         throw StoreError("no output path given");
-    m_file = h5::createFile(partialPath());
+    m_file = h5::createMemoryFile(partialPath());
     h5::writeAttr(m_file, "format", runformat::kFormatName);
     h5::writeAttr(m_file, "format_version", std::int64_t(runformat::kFormatVersion));
     h5::writeAttr(m_file, "software", "Prediction Depth Studio");
@@ -70,9 +70,27 @@ std::string RunWriter::modelGroup(int model)
     return buf;
 }
 
-void RunWriter::flush()
+void RunWriter::commit()
 {
-    H5Fflush(m_file, H5F_SCOPE_GLOBAL);
+    h5::writeFileAtomically(partialPath(), h5::fileImage(m_file));
+}
+
+std::string RunWriter::embeddingsPath() const
+{
+    const std::filesystem::path p(m_path);
+    return (p.parent_path() / (p.stem().string() + ".embeddings.h5")).string();
+}
+
+void RunWriter::closeEmbeddings()
+{
+    if (!m_embeddings.valid())
+        return;
+    H5Fflush(m_embeddings, H5F_SCOPE_GLOBAL);
+    m_embeddings.reset();
+    std::error_code ec;
+    std::filesystem::rename(embeddingsPath() + runformat::kPartialSuffix, embeddingsPath(), ec);
+    if (ec)
+        throw StoreError("cannot move " + embeddingsPath() + runformat::kPartialSuffix + " into place: " + ec.message());
 }
 
 void RunWriter::writeHeader(const std::string &configJson, const Dataset &d,
@@ -216,7 +234,8 @@ void RunWriter::finish(const std::string &status, const std::string &message)
     h5::writeAttr(m_file, "status_message", message);
     h5::writeAttr(m_file, "finished", isoNow());
     m_models.clear();
-    flush();
+    closeEmbeddings();
+    commit();
     m_file.reset();
     std::error_code ec;
     std::filesystem::rename(partialPath(), m_path, ec);

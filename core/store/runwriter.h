@@ -37,9 +37,14 @@ struct ModelInfo {
     std::vector<std::uint8_t> inTrain; ///< per train-split example: 1 if the model trains on it
 };
 
-/// Writes a run file as training goes. The file lives under `<path>.part`
-/// until finish(), which marks its status and renames it to `path`; every
-/// completed epoch is flushed, so an interrupted run loses at most one epoch.
+/// Writes a run file as training goes. The file is built in memory and, after
+/// every completed unit (header, epoch, model, probes), its complete image
+/// replaces `<path>.part` atomically (written to a temporary name, synced,
+/// renamed). A run killed at any moment therefore leaves a consistent file
+/// holding every completed epoch; a failed write (full disk) keeps the
+/// previous one. finish() marks the status and renames the file to `path`.
+/// Embeddings, which can be large, go to a side file `<stem>.embeddings.h5`
+/// that the run file links to.
 class RunWriter {
 public:
     /// Creates `<path>.part`; throws StoreError when the folder is missing or
@@ -72,11 +77,17 @@ public:
 
 private:
     struct ModelStreams;
-    void flush();
+    /// Writes the current state to `<path>.part` atomically.
+    void commit();
+    void flush() { commit(); }
+    std::string embeddingsPath() const;
+    void closeEmbeddings();
     static std::string modelGroup(int model);
 
     std::string m_path;
-    h5::Handle m_file;
+    h5::Handle m_file;       ///< in memory; committed to disk as a whole
+    h5::Handle m_embeddings; ///< side file, written directly
+    std::vector<int> m_modelsWithEmbeddings;
     std::map<int, std::unique_ptr<ModelStreams>> m_models;
     bool m_finished = false;
 };

@@ -56,6 +56,32 @@ void copyAttr(hid_t from, hid_t to, const std::string &name)
 #endif
 }
 
+/// A member's embeddings live in a side file beside it; the copied model's
+/// external link is re-pointed so it resolves from the study file's folder.
+void relinkEmbeddings(hid_t out, const std::string &model, const std::string &memberFile,
+                      const std::string &studyFile)
+{
+    const std::string link = model + "/embeddings";
+    if (H5Lexists(out, model.c_str(), H5P_DEFAULT) <= 0 || H5Lexists(out, link.c_str(), H5P_DEFAULT) <= 0)
+        return;
+    H5L_info_t info;
+    if (H5Lget_info(out, link.c_str(), &info, H5P_DEFAULT) < 0 || info.type != H5L_TYPE_EXTERNAL)
+        return;
+    std::vector<char> value(info.u.val_size);
+    const char *file = nullptr, *object = nullptr;
+    unsigned flags = 0;
+    if (H5Lget_val(out, link.c_str(), value.data(), value.size(), H5P_DEFAULT) < 0
+        || H5Lunpack_elink_val(value.data(), value.size(), &flags, &file, &object) < 0)
+        throw StoreError(studyFile + ": cannot read the embeddings link of " + memberFile);
+    const fs::path target = fs::path(memberFile).parent_path() / file;
+    const fs::path base = fs::path(studyFile).parent_path();
+    const std::string relative = fs::relative(fs::absolute(target), fs::absolute(base.empty() ? "." : base)).string();
+    const std::string objectPath = object;
+    H5Ldelete(out, link.c_str(), H5P_DEFAULT);
+    if (H5Lcreate_external(relative.c_str(), objectPath.c_str(), out, link.c_str(), H5P_DEFAULT, H5P_DEFAULT) < 0)
+        throw StoreError(studyFile + ": cannot link the embeddings of " + memberFile);
+}
+
 } // namespace
 
 void mergeStudy(const std::vector<std::string> &members, const std::string &output,
@@ -144,6 +170,7 @@ void mergeStudy(const std::vector<std::string> &members, const std::string &outp
             std::snprintf(name, sizeof name, "models/m%03d", m.index);
             if (H5Ocopy(src, "models/m000", out, name, H5P_DEFAULT, lcpl) < 0)
                 throw StoreError(part + ": cannot copy the model of " + m.path);
+            relinkEmbeddings(out, name, m.path, output);
         }
         h5::Handle sum = h5::requireGroup(out, "summary");
         h5::writeAttr(sum, "group_names", groupNames());
