@@ -9,6 +9,7 @@
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 
+#include <algorithm>
 #include <fstream>
 
 using namespace pds;
@@ -22,6 +23,35 @@ std::string place(const QTemporaryDir &root, const QString &file)
     const QString path = root.filePath(file);
     QDir().mkpath(QFileInfo(path).path());
     return path.toStdString();
+}
+
+/// A 24-bit BMP of w×h black pixels, written byte by byte so that its header
+/// may say what no encoder would (zero columns, say).
+std::vector<std::uint8_t> bmpBytes(std::int32_t w, std::int32_t h)
+{
+    const std::uint32_t rowBytes = (3 * static_cast<std::uint32_t>(std::max(w, 0)) + 3) / 4 * 4;
+    const std::uint32_t pixelBytes = rowBytes * static_cast<std::uint32_t>(std::max(h, 0));
+    std::vector<std::uint8_t> out{'B', 'M'};
+    auto u32 = [&](std::uint32_t v) {
+        for (int shift : {0, 8, 16, 24})
+            out.push_back(static_cast<std::uint8_t>(v >> shift));
+    };
+    auto u16 = [&](std::uint16_t v) {
+        out.push_back(static_cast<std::uint8_t>(v));
+        out.push_back(static_cast<std::uint8_t>(v >> 8));
+    };
+    u32(54 + pixelBytes); // file size
+    u32(0);               // reserved
+    u32(54);              // offset of the pixels
+    u32(40);              // BITMAPINFOHEADER
+    u32(static_cast<std::uint32_t>(w));
+    u32(static_cast<std::uint32_t>(h));
+    u16(1);  // planes
+    u16(24); // bits per pixel
+    for (int i = 0; i < 6; ++i)
+        u32(0); // no compression, sizes, resolution, palette
+    out.resize(out.size() + pixelBytes, 0);
+    return out;
 }
 
 } // namespace
@@ -40,6 +70,7 @@ private Q_SLOTS:
     void errors_data();
     void errors();
     void missingFolder();
+    void imageWithoutPixels();
 };
 
 void TestImageFolder::flatLayout()
@@ -201,6 +232,25 @@ void TestImageFolder::missingFolder()
     const std::string missing = root.filePath("photos").toStdString();
     QCOMPARE(messageOf<DatasetError>([&] { loadImageFolder(missing); }),
              QString::fromStdString(missing + ": image folder not found"));
+}
+
+void TestImageFolder::imageWithoutPixels()
+{
+    // Found by fuzz_imagefolder: stb_image reads this BMP header as 0×2 pixels; the
+    // zero width was taken for "no size yet", so the next image set the size and
+    // decoding copied 2 columns out of a 0-column image (a heap overflow).
+    QTemporaryDir root;
+    const std::string empty = place(root, "a/empty.png"); // stb_image goes by content, not name
+    writeBytes(empty, bmpBytes(0, 2));
+    writePng(place(root, "b/1.png"), 2, 2, 1, 80);
+    QCOMPARE(messageOf<DatasetError>([&] { loadImageFolder(root.path().toStdString()); }),
+             QString::fromStdString(empty + ": image has no pixels (0×2)"));
+
+    // The same header with real columns is a valid image.
+    writeBytes(empty, bmpBytes(2, 2));
+    const Dataset d = loadImageFolder(root.path().toStdString());
+    QCOMPARE(d.width, 2);
+    QCOMPARE(d.train.images.size(), std::size_t(2 * 2 * 2 * 3));
 }
 
 QTEST_GUILESS_MAIN(TestImageFolder)

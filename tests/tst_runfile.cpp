@@ -454,6 +454,14 @@ void TestRunFile::readerErrors_data()
     QTest::newRow("dataset group deleted") << "no-dataset" << "group 'dataset' is missing";
     QTest::newRow("curve deleted") << "no-curve" << "dataset 'curves/test_accuracy' is missing";
     QTest::newRow("status attribute deleted") << "no-status" << "attribute 'status' is missing";
+    // Found by fuzz_runfile: HDF5 reads all values of an attribute, so an array
+    // where one value belongs overran the variable it was read into.
+    QTest::newRow("format version is an array")
+        << "version-array" << "attribute 'format_version' should hold one value but holds 3";
+    QTest::newRow("status is a list of strings")
+        << "status-array" << "attribute 'status' should hold one value but holds 2";
+    QTest::newRow("train seconds is an array")
+        << "seconds-array" << "attribute 'train_seconds' should hold one value but holds 2";
 }
 
 void TestRunFile::readerErrors()
@@ -488,6 +496,9 @@ void TestRunFile::readerErrors()
             {"no-dataset", "del f['dataset']"},
             {"no-curve", "del f['models/m000/curves/test_accuracy']"},
             {"no-status", "del f.attrs['status']"},
+            {"version-array", "f.attrs['format_version'] = [1, 1, 1]"},
+            {"status-array", "f.attrs['status'] = ['complete', 'failed']"},
+            {"seconds-array", "f['models/m000'].attrs['train_seconds'] = [1.0, 2.0]"},
         };
         QVERIFY(edits.contains(kind));
         QVERIFY(python(QStringLiteral("import h5py\nwith h5py.File('%1', 'r+') as f:\n    %2\n").arg(p, edits[kind])));

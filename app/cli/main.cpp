@@ -356,6 +356,10 @@ int main(int argc, char **argv)
     addRunOptions(train, trainOpts);
     addRunOptions(study, studyOpts);
 
+    auto *resume = app.add_subcommand("resume", "Continue an interrupted run from its last completed epoch");
+    std::string resumePath;
+    resume->add_option("file", resumePath, "Run file (or its .part file)")->required();
+
     auto *merge = app.add_subcommand("merge", "Merge finished member run files into one study file");
     std::vector<std::string> mergeInputs;
     std::string mergeOutput;
@@ -377,7 +381,7 @@ int main(int argc, char **argv)
         return app.exit(e) == 0 ? kOk : kUsage;
     }
     if (app.get_subcommands().empty()) {
-        std::cerr << "pdepth: name a command: train, study, merge, info or export (see pdepth --help)\n";
+        std::cerr << "pdepth: name a command: train, study, resume, merge, info or export (see pdepth --help)\n";
         return kUsage;
     }
 
@@ -389,6 +393,20 @@ int main(int argc, char **argv)
         if (*study) {
             finishRunOptions(study, studyOpts);
             return runStudy(studyOpts.cfg, studyOpts.saveConfig, studyOpts.dryRun);
+        }
+        if (*resume) {
+            std::signal(SIGINT, onInterrupt);
+            std::signal(SIGTERM, onInterrupt);
+            pds::ProgressPrinter printer(stderr);
+            const pds::JobResult r = pds::RunJob::resume(resumePath, &printer, g_cancel);
+            if (r.status == pds::runformat::kStatusIncomplete) {
+                std::cerr << "pdepth: " << r.message << "\n";
+                return kCancelled;
+            }
+            std::printf("finished in %s on %s: test accuracy %.2f%%\nrun file: %s\n",
+                        pds::formatDuration(r.seconds).c_str(), r.device.c_str(), r.finalTestAccuracy * 100,
+                        r.outputPath.c_str());
+            return kOk;
         }
         if (*merge) {
             pds::mergeStudy(mergeInputs, mergeOutput);

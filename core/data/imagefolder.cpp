@@ -68,6 +68,10 @@ void probeShapes(const std::vector<ImageEntry> &entries, int &width, int &height
         if (!stbi_info(e.path.string().c_str(), &w, &h, &c))
             throw DatasetError(e.path.string(), std::string("unreadable image (")
                                                     + stbi_failure_reason() + ")");
+        // stb_image accepts some headers (BMP, for one) that declare zero columns or rows.
+        if (w <= 0 || h <= 0)
+            throw DatasetError(e.path.string(), "image has no pixels (" + std::to_string(w) + "×"
+                                                    + std::to_string(h) + ")");
         if (width == 0) {
             width = w;
             height = h;
@@ -93,6 +97,15 @@ Split decode(const std::vector<ImageEntry> &entries, int width, int height, int 
         if (!pixels)
             throw DatasetError(entries[i].path.string(), std::string("unreadable image (")
                                                              + stbi_failure_reason() + ")");
+        // The copy below trusts the probed size, so a file that decodes to another
+        // size (changed on disk since, or a header stb_image reads two ways) must stop here.
+        if (w != width || h != height) {
+            stbi_image_free(pixels);
+            throw DatasetError(entries[i].path.string(),
+                               "image decodes to " + std::to_string(w) + "×" + std::to_string(h)
+                                   + " but its header says " + std::to_string(width) + "×"
+                                   + std::to_string(height));
+        }
         std::uint8_t *dst = s.images.data() + i * hw * channels;
         for (std::size_t p = 0; p < hw; ++p)
             for (int ch = 0; ch < channels; ++ch)

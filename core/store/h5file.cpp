@@ -3,9 +3,11 @@
 #include "util/error.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -57,6 +59,19 @@ Handle openAttr(hid_t obj, const std::string &name)
         throw StoreError("attribute '" + name + "' is missing");
     return Handle(checkId(H5Aopen(obj, name.c_str(), H5P_DEFAULT),
                           "cannot open attribute '" + name + "'"));
+}
+
+/// Opens an attribute that must hold exactly one value. HDF5 reads every value
+/// of an attribute into the buffer it is given, so an array where one value
+/// belongs would overrun the single variable the readers below read into.
+Handle openSingleValueAttr(hid_t obj, const std::string &name)
+{
+    Handle a = openAttr(obj, name);
+    Handle space(H5Aget_space(a));
+    const hssize_t n = H5Sget_simple_extent_npoints(space);
+    if (n != 1)
+        throw StoreError("attribute '" + name + "' should hold one value but holds " + std::to_string(n));
+    return a;
 }
 
 Handle chunkedCreateProps(const std::vector<hsize_t> &chunk)
@@ -134,10 +149,74 @@ Handle createMemoryFile(const std::string &name)
 {
     Handle fapl(H5Pcreate(H5P_FILE_ACCESS));
     H5Pset_fapl_core(fapl, /*increment=*/std::size_t(1) << 22, /*backing_store=*/0);
-    const hid_t id = H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    // HDF5 refuses a second open file of the same name, so each memory file gets its own.
+    static std::atomic<unsigned long> counter{0};
+    const std::string unique = name + "#memory" + std::to_string(++counter);
+    const hid_t id = H5Fcreate(unique.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
     if (id < 0)
         throw StoreError(name + ": cannot create an in-memory HDF5 file");
     return Handle(id);
+}
+
+Handle openMemoryCopy(const std::string &path)
+{
+    if (H5Fis_hdf5(path.c_str()) <= 0)
+        throw StoreError(explainOpenFailure(path, false));
+    Handle fapl(H5Pcreate(H5P_FILE_ACCESS));
+    H5Pset_fapl_core(fapl, /*increment=*/std::size_t(1) << 22, /*backing_store=*/0);
+    const hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl);
+    if (id < 0)
+        throw StoreError(explainOpenFailure(path, false));
+    return Handle(id);
+}
+
+namespace {
+
+herr_t copyOneAttribute(hid_t from, const char *name, const H5A_info_t *, void *to)
+{
+    Handle a(H5Aopen(from, name, H5P_DEFAULT));
+    Handle type(H5Aget_type(a));
+    Handle space(H5Aget_space(a));
+    const std::size_t size = H5Tget_size(type) * std::max<hssize_t>(1, H5Sget_simple_extent_npoints(space));
+    std::vector<char> buf(size);
+    if (H5Aread(a, type, buf.data()) < 0)
+        return -1;
+    const hid_t target = *static_cast<hid_t *>(to);
+    if (H5Aexists(target, name) > 0)
+        H5Adelete(target, name);
+    Handle b(H5Acreate2(target, name, type, space, H5P_DEFAULT, H5P_DEFAULT));
+    const herr_t status = H5Awrite(b, type, buf.data());
+#if H5_VERSION_GE(1, 12, 0)
+    H5Treclaim(type, space, H5P_DEFAULT, buf.data());
+#else
+    H5Dvlen_reclaim(type, space, H5P_DEFAULT, buf.data());
+#endif
+    return status;
+}
+
+herr_t copyOneLink(hid_t from, const char *name, const H5L_info_t *, void *to)
+{
+    return H5Ocopy(from, name, *static_cast<hid_t *>(to), name, H5P_DEFAULT, H5P_DEFAULT);
+}
+
+} // namespace
+
+void copyAttributes(hid_t from, hid_t to)
+{
+    hsize_t index = 0;
+    check(H5Aiterate2(from, H5_INDEX_NAME, H5_ITER_INC, &index, copyOneAttribute, &to),
+          "cannot copy attributes");
+}
+
+Handle compactCopy(hid_t file, const std::string &name)
+{
+    Handle out = createMemoryFile(name);
+    hid_t target = out.id();
+    copyAttributes(file, target);
+    hsize_t index = 0;
+    check(H5Literate(file, H5_INDEX_NAME, H5_ITER_INC, &index, copyOneLink, &target),
+          "cannot copy the run file");
+    return out;
 }
 
 std::vector<char> fileImage(hid_t file)
@@ -278,7 +357,7 @@ bool hasAttr(hid_t obj, const std::string &name)
 
 std::string readAttrString(hid_t obj, const std::string &name)
 {
-    Handle a = openAttr(obj, name);
+    Handle a = openSingleValueAttr(obj, name);
     Handle fileType(H5Aget_type(a));
     if (H5Tget_class(fileType) != H5T_STRING)
         throw StoreError("attribute '" + name + "' is not a string");
@@ -302,7 +381,7 @@ std::string readAttrString(hid_t obj, const std::string &name)
 
 std::int64_t readAttrInt(hid_t obj, const std::string &name)
 {
-    Handle a = openAttr(obj, name);
+    Handle a = openSingleValueAttr(obj, name);
     Handle fileType(H5Aget_type(a));
     if (H5Tget_class(fileType) != H5T_INTEGER)
         throw StoreError("attribute '" + name + "' is not an integer");
@@ -313,7 +392,7 @@ std::int64_t readAttrInt(hid_t obj, const std::string &name)
 
 double readAttrDouble(hid_t obj, const std::string &name)
 {
-    Handle a = openAttr(obj, name);
+    Handle a = openSingleValueAttr(obj, name);
     Handle fileType(H5Aget_type(a));
     const auto cls = H5Tget_class(fileType);
     if (cls != H5T_FLOAT && cls != H5T_INTEGER)
@@ -386,6 +465,37 @@ std::vector<hsize_t> shapeOf(hid_t loc, const std::string &name)
     return dims;
 }
 
+namespace {
+
+/// The number of values in `shape` (of a dataset's values), refused when a
+/// damaged or hostile file claims more than it can hold: HDF5 lets a tiny file
+/// declare an extendible dataset of 2^62 rows, whose unwritten chunks read as
+/// fill values. Deflate expands data at most about 1032 times, so far more
+/// values than the stored bytes allow cannot be real; small datasets may be
+/// entirely unwritten.
+hsize_t plausibleValueCount(hid_t ds, hid_t fileType, const std::string &name,
+                            const std::vector<hsize_t> &shape)
+{
+    constexpr hsize_t kMaxExpansion = 1100;
+    constexpr hsize_t kUnwrittenAllowance = hsize_t(1) << 20;
+    const hsize_t limit = std::numeric_limits<hsize_t>::max() / 16;
+    hsize_t total = 1;
+    for (const auto d : shape) {
+        if (d != 0 && total > limit / d)
+            throw StoreError("dataset '" + name + "' claims an impossible number of values");
+        total *= d;
+    }
+    const hsize_t bytes = total * std::max<hsize_t>(H5Tget_size(fileType), 1);
+    const hsize_t stored = H5Dget_storage_size(ds);
+    if (bytes > kUnwrittenAllowance && bytes / kMaxExpansion > stored)
+        throw StoreError("dataset '" + name + "' claims " + std::to_string(total)
+                         + " values but the file stores only " + std::to_string(stored)
+                         + " bytes of them");
+    return total;
+}
+
+} // namespace
+
 template <typename T>
 std::vector<T> readArray(hid_t loc, const std::string &name, std::vector<hsize_t> *dimsOut)
 {
@@ -398,9 +508,7 @@ std::vector<T> readArray(hid_t loc, const std::string &name, std::vector<hsize_t
     const int rank = H5Sget_simple_extent_ndims(space);
     std::vector<hsize_t> dims(static_cast<std::size_t>(std::max(rank, 0)));
     H5Sget_simple_extent_dims(space, dims.data(), nullptr);
-    hsize_t total = 1;
-    for (auto d : dims)
-        total *= d;
+    const hsize_t total = plausibleValueCount(ds, fileType, name, dims);
     std::vector<T> out(total);
     if (total > 0)
         check(H5Dread(ds, nativeType<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()),
@@ -420,10 +528,11 @@ template <typename T> std::vector<T> readRow(hid_t loc, const std::string &name,
     H5Sget_simple_extent_dims(space, dims, nullptr);
     if (row >= dims[0])
         throw StoreError("dataset '" + name + "' has no row " + std::to_string(row));
+    Handle fileType(H5Dget_type(ds));
     const hsize_t start[2] = {row, 0}, count[2] = {1, dims[1]};
     H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, count, nullptr);
     Handle mem(H5Screate_simple(1, &dims[1], nullptr));
-    std::vector<T> out(dims[1]);
+    std::vector<T> out(plausibleValueCount(ds, fileType, name, {dims[1]}));
     check(H5Dread(ds, nativeType<T>(), mem, space, H5P_DEFAULT, out.data()),
           "cannot read dataset '" + name + "'");
     return out;

@@ -48,6 +48,14 @@ Handle openFile(const std::string &path, bool writable);
 /// Creates a file that lives in memory only (HDF5 core driver); its bytes
 /// are taken with fileImage() and written out by the caller.
 Handle createMemoryFile(const std::string &name);
+/// Loads an existing file into memory (HDF5 core driver) for changes that
+/// are written out with fileImage(); the file on disk is not touched.
+Handle openMemoryCopy(const std::string &path);
+/// A fresh in-memory copy of `file` holding only what is reachable from its
+/// root, so the space of deleted objects is not carried along.
+Handle compactCopy(hid_t file, const std::string &name);
+/// Copies every attribute of one object to another.
+void copyAttributes(hid_t from, hid_t to);
 /// The complete, consistent bytes of an open file (flushed first).
 std::vector<char> fileImage(hid_t file);
 /// Writes `bytes` to `path` atomically: to a temporary name, synced, then

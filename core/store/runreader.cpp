@@ -101,6 +101,20 @@ std::vector<float> RunReader::summaryColumn(const std::string &split, const std:
     return readFloats("summary/" + split + "/" + name, static_cast<std::size_t>(splitSize(split)));
 }
 
+std::string RunReader::checkpoint(int model, int epoch) const
+{
+    const auto &ms = m_summary.models.at(static_cast<std::size_t>(model));
+    const std::string path = ms.group + "/checkpoint";
+    if (!h5::exists(m_file, path))
+        throw StoreError(m_path + ": " + ms.group + " has no checkpoint to resume from");
+    h5::Handle ds = h5::openDataset(m_file, path);
+    if (h5::readAttrInt(ds, "epoch") != epoch)
+        throw StoreError(m_path + ": the checkpoint is of epoch " + std::to_string(h5::readAttrInt(ds, "epoch"))
+                         + " but " + std::to_string(epoch) + " epochs are recorded");
+    const auto bytes = h5::readArray<std::uint8_t>(m_file, path);
+    return std::string(bytes.begin(), bytes.end());
+}
+
 bool RunReader::hasProbes(int model) const
 {
     const auto &ms = m_summary.models.at(static_cast<std::size_t>(model));

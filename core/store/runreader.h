@@ -74,6 +74,10 @@ public:
     bool hasProbes(int model) const;
     std::vector<float> depth(int model, const std::string &split) const;
 
+    /// The checkpoint stored with epoch `epoch` of a running model; StoreError
+    /// if it is missing or belongs to another epoch.
+    std::string checkpoint(int model, int epoch) const;
+
     /// Names of the per-example scores every finished model has.
     static const std::vector<std::string> &scoreNames();
 

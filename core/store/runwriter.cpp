@@ -47,6 +47,32 @@ RunWriter::RunWriter(std::string path) : m_path(std::move(path))
     flush();
 }
 
+RunWriter::RunWriter(std::string path, Reopen) : m_path(std::move(path))
+{
+    std::error_code ec;
+    const std::string source = std::filesystem::exists(partialPath(), ec) ? partialPath() : m_path;
+    if (!std::filesystem::exists(source, ec))
+        throw StoreError(m_path + ": no run file to resume (nor " + partialPath() + ")");
+    m_file = h5::openMemoryCopy(source);
+    for (int m = 0; h5::exists(m_file, modelGroup(m)); ++m) {
+        auto streams = std::make_unique<ModelStreams>();
+        streams->group = h5::openGroup(m_file, modelGroup(m));
+        for (const char *name : {"epoch", "lr", "train_loss", "train_accuracy", "eval_train_loss",
+                                 "eval_train_accuracy", "test_loss", "test_accuracy", "seconds"})
+            streams->curves[name] = h5::RowAppender::open(streams->group, std::string("curves/") + name);
+        for (const auto *split : {"train", "test"})
+            for (const char *rec : kRecordNames) {
+                const std::string key = std::string(split) + "/" + rec;
+                streams->dynamics[key] = h5::RowAppender::open(streams->group, "dynamics/" + key);
+            }
+        streams->epochs = static_cast<int>(h5::readAttrInt(streams->group, "epochs_completed"));
+        m_models[m] = std::move(streams);
+    }
+    h5::writeAttr(m_file, "status", runformat::kStatusRunning);
+    h5::writeAttr(m_file, "status_message", "resumed");
+    commit();
+}
+
 RunWriter::~RunWriter()
 {
     if (!m_finished) {
@@ -159,7 +185,7 @@ void RunWriter::beginModel(int model, const ModelInfo &info)
 }
 
 void RunWriter::appendEpoch(int model, const EpochCurve &c, const EpochRecord &train,
-                            const EpochRecord &test)
+                            const EpochRecord &test, const std::string &checkpoint)
 {
     auto &s = *m_models.at(model);
     const std::int32_t epoch = c.epoch;
@@ -181,6 +207,18 @@ void RunWriter::appendEpoch(int model, const EpochCurve &c, const EpochRecord &t
     }
     s.epochs = c.epoch;
     h5::writeAttr(s.group, "epochs_completed", std::int64_t(c.epoch));
+    if (!checkpoint.empty()) {
+        // Contiguous and uncompressed, so each epoch's copy reuses the last one's space.
+        if (H5Lexists(s.group, "checkpoint", H5P_DEFAULT) > 0)
+            H5Ldelete(s.group, "checkpoint", H5P_DEFAULT);
+        const hsize_t n = checkpoint.size();
+        h5::Handle space(H5Screate_simple(1, &n, nullptr));
+        h5::Handle ds(H5Dcreate2(s.group, "checkpoint", H5T_STD_U8LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+        if (!ds.valid() || H5Dwrite(ds, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, checkpoint.data()) < 0)
+            throw StoreError(m_path + ": cannot store the checkpoint");
+        h5::writeAttr(ds, "epoch", std::int64_t(c.epoch));
+        h5::writeAttr(ds, "format", "LibTorch archive: model parameters and buffers, optimizer state");
+    }
     flush();
 }
 
@@ -208,6 +246,9 @@ void RunWriter::finishModel(int model, const ExampleScores &train, const Example
     }
     h5::writeAttr(s.group, "train_seconds", trainSeconds);
     h5::writeAttr(s.group, "status", status);
+    // A finished model needs no checkpoint; finish() compacts its space away.
+    if (status == runformat::kStatusComplete && H5Lexists(s.group, "checkpoint", H5P_DEFAULT) > 0)
+        H5Ldelete(s.group, "checkpoint", H5P_DEFAULT);
     if (status == runformat::kStatusComplete) {
         const auto done = h5::readAttrInt(m_file, "models_completed");
         h5::writeAttr(m_file, "models_completed", done + 1);
@@ -235,6 +276,7 @@ void RunWriter::finish(const std::string &status, const std::string &message)
     h5::writeAttr(m_file, "finished", isoNow());
     m_models.clear();
     closeEmbeddings();
+    m_file = h5::compactCopy(m_file, partialPath());
     commit();
     m_file.reset();
     std::error_code ec;

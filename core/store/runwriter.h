@@ -50,6 +50,12 @@ public:
     /// Creates `<path>.part`; throws StoreError when the folder is missing or
     /// not writable, before any training time is spent.
     explicit RunWriter(std::string path);
+
+    /// Tag for reopening an interrupted run.
+    struct Reopen {};
+    /// Continues an interrupted run: loads `<path>.part` (or `path` when the
+    /// run was stopped cleanly) and writes on as if it had never stopped.
+    RunWriter(std::string path, Reopen);
     ~RunWriter();
 
     const std::string &path() const { return m_path; }
@@ -58,8 +64,10 @@ public:
     void writeHeader(const std::string &configJson, const Dataset &dataset,
                      const ChannelStats &normalisation, std::int64_t noisyLabels);
     void beginModel(int model, const ModelInfo &info);
+    /// Records one epoch and, when given, the checkpoint to resume from after it;
+    /// both land on disk in the same atomic commit.
     void appendEpoch(int model, const EpochCurve &curve, const EpochRecord &train,
-                     const EpochRecord &test);
+                     const EpochRecord &test, const std::string &checkpoint = {});
     void finishModel(int model, const ExampleScores &train, const ExampleScores &test,
                      const std::vector<float> &trainLogits, const std::vector<float> &testLogits,
                      int numClasses, const std::string &status, double trainSeconds);

@@ -36,26 +36,6 @@ template <typename T> std::vector<T> read(hid_t file, const std::string &path, s
     return v;
 }
 
-/// Copies `name` attributes of any kind from one object to another.
-void copyAttr(hid_t from, hid_t to, const std::string &name)
-{
-    h5::Handle a(H5Aopen(from, name.c_str(), H5P_DEFAULT));
-    h5::Handle type(H5Aget_type(a));
-    h5::Handle space(H5Aget_space(a));
-    const std::size_t size = H5Tget_size(type) * std::max<hssize_t>(1, H5Sget_simple_extent_npoints(space));
-    std::vector<char> buf(size);
-    H5Aread(a, type, buf.data());
-    if (H5Aexists(to, name.c_str()) > 0)
-        H5Adelete(to, name.c_str());
-    h5::Handle b(H5Acreate2(to, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT));
-    H5Awrite(b, type, buf.data());
-#if H5_VERSION_GE(1, 12, 0)
-    H5Treclaim(type, space, H5P_DEFAULT, buf.data());
-#else
-    H5Dvlen_reclaim(type, space, H5P_DEFAULT, buf.data());
-#endif
-}
-
 /// A member's embeddings live in a side file beside it; the copied model's
 /// external link is re-pointed so it resolves from the study file's folder.
 void relinkEmbeddings(hid_t out, const std::string &model, const std::string &memberFile,
@@ -158,8 +138,7 @@ void mergeStudy(const std::vector<std::string> &members, const std::string &outp
     {
         h5::Handle out = h5::createFile(part);
         h5::Handle first = h5::openFile(loaded.front().path, false);
-        for (const char *a : {"format", "format_version", "software", "software_version", "created", "config"})
-            copyAttr(first, out, a);
+        h5::copyAttributes(first, out);
         h5::Handle lcpl(H5Pcreate(H5P_LINK_CREATE));
         H5Pset_create_intermediate_group(lcpl, 1);
         if (H5Ocopy(first, "dataset", out, "dataset", H5P_DEFAULT, lcpl) < 0)
@@ -241,26 +220,32 @@ StudyResult StudyJob::run(JobObserver *observer, const CancelToken &cancel)
         member.study.member = m;
         member.output = memberPath(m_config.output, m);
         paths.push_back(member.output);
-        if (fs::exists(member.output)) {
-            // Resume: a finished member of the same configuration is kept.
+        // A finished member of the same configuration is reused; an interrupted
+        // one continues from its last epoch; anything else is trained afresh.
+        enum class Found { Nothing, Finished, Interrupted } found = Found::Nothing;
+        for (const std::string &candidate : {member.output + runformat::kPartialSuffix, member.output}) {
+            if (found != Found::Nothing || !fs::exists(candidate))
+                continue;
             try {
-                RunReader r(member.output);
-                if (r.summary().status == runformat::kStatusComplete
-                    && r.summary().configJson == toJson(member)) {
-                    ++result.membersReused;
-                    if (observer)
-                        observer->message("member " + std::to_string(m + 1) + "/" + std::to_string(s)
-                                          + ": reusing " + member.output);
+                RunReader r(candidate);
+                if (r.summary().configJson != toJson(member) || r.summary().models.empty())
                     continue;
-                }
+                found = r.summary().status == runformat::kStatusComplete ? Found::Finished : Found::Interrupted;
             } catch (const StoreError &) {
                 // An unreadable leftover is trained again.
             }
         }
+        const std::string which = "member " + std::to_string(m + 1) + "/" + std::to_string(s);
+        if (found == Found::Finished) {
+            ++result.membersReused;
+            if (observer)
+                observer->message(which + ": reusing " + member.output);
+            continue;
+        }
         if (observer)
-            observer->message("member " + std::to_string(m + 1) + "/" + std::to_string(s) + " → " + member.output);
-        RunJob job(member);
-        const JobResult r = job.run(observer, cancel);
+            observer->message(which + (found == Found::Interrupted ? ": resuming " : " → ") + member.output);
+        const JobResult r = found == Found::Interrupted ? RunJob::resume(member.output, observer, cancel)
+                                                         : RunJob(member).run(observer, cancel);
         if (r.status != runformat::kStatusComplete) {
             result.status = runformat::kStatusIncomplete;
             result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

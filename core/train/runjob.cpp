@@ -3,6 +3,7 @@
 #include "data/catalogue.h"
 #include "data/transforms.h"
 #include "store/runformat.h"
+#include "store/runreader.h"
 #include "store/runwriter.h"
 #include "train/trainer.h"
 #include "probe/probestage.h"
@@ -11,6 +12,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -41,6 +44,41 @@ std::set<std::string> embeddingSelection(const std::string &spec, const std::vec
 RunJob::RunJob(RunConfig config) : m_config(std::move(config)) {}
 
 JobResult RunJob::run(JobObserver *observer, const CancelToken &cancel)
+{
+    return execute(observer, cancel, false);
+}
+
+std::string RunJob::finalPath(const std::string &path)
+{
+    const std::string suffix = runformat::kPartialSuffix;
+    if (path.size() > suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0)
+        return path.substr(0, path.size() - suffix.size());
+    return path;
+}
+
+JobResult RunJob::resume(const std::string &path, JobObserver *observer, const CancelToken &cancel)
+{
+    const std::string output = finalPath(path);
+    const std::string partial = output + runformat::kPartialSuffix;
+    std::error_code ec;
+    const std::string source = std::filesystem::exists(partial, ec) ? partial : output;
+    RunConfig config;
+    {
+        // Closed again before the writer loads the file: HDF5 opens a file once per process.
+        RunReader reader(source);
+        const auto &s = reader.summary();
+        if (s.status == runformat::kStatusComplete)
+            throw ConfigError(output + ": the run is already complete; nothing to resume");
+        if (s.configJson.empty() || s.models.empty())
+            throw StoreError(source + ": the run stopped before it started training; start it again");
+        config = runConfigFromJson(s.configJson);
+    }
+    config.output = output;
+    RunJob job(config);
+    return job.execute(observer, cancel, true);
+}
+
+JobResult RunJob::execute(JobObserver *observer, const CancelToken &cancel, bool resuming)
 {
     const auto t0 = std::chrono::steady_clock::now();
     auto &c = m_config;
@@ -97,13 +135,43 @@ JobResult RunJob::run(JobObserver *observer, const CancelToken &cancel)
     std::string deviceName = device.is_cuda() ? "cuda" : "cpu (" + std::to_string(threads) + " threads)";
     say("model " + spec.arch + " on " + deviceName);
 
+    // What an interrupted run already recorded, read before the writer takes it over.
+    Trainer::ResumeState resumeState;
+    if (resuming) {
+        std::error_code ec;
+        const std::string partial = c.output + runformat::kPartialSuffix;
+        RunReader previous(std::filesystem::exists(partial, ec) ? partial : c.output);
+        if (previous.labels("train") != data.train.labels || previous.labels("test") != data.test.labels)
+            throw StoreError(c.output + ": the dataset differs from the one the run started on; "
+                                        "it cannot be resumed");
+        const int done = previous.summary().models.front().epochsCompleted;
+        for (int e = 0; e < done; ++e)
+            for (const auto *split : {"train", "test"}) {
+                EpochRecord r;
+                auto pred = previous.dynamicsRow(0, split, "pred", e);
+                r.pred.assign(pred.begin(), pred.end());
+                r.probGiven = previous.dynamicsRow(0, split, "prob_given", e);
+                r.margin = previous.dynamicsRow(0, split, "margin", e);
+                r.loss = previous.dynamicsRow(0, split, "loss", e);
+                r.el2n = previous.dynamicsRow(0, split, "el2n", e);
+                (std::string(split) == "train" ? resumeState.trainHistory : resumeState.testHistory)
+                    .push_back(std::move(r));
+            }
+        if (done > 0)
+            resumeState.checkpoint = previous.checkpoint(0, done);
+        say("resuming " + c.output + " after epoch " + std::to_string(done));
+    }
+
     // The run file is created before any training so a bad output path costs nothing.
-    RunWriter writer(c.output);
+    std::unique_ptr<RunWriter> writerPtr = resuming ? std::make_unique<RunWriter>(c.output, RunWriter::Reopen{})
+                                                    : std::make_unique<RunWriter>(c.output);
+    RunWriter &writer = *writerPtr;
     JobResult result;
     result.outputPath = c.output;
     result.device = deviceName;
     try {
-        writer.writeHeader(toJson(c), data, stats, noisy);
+        if (!resuming)
+            writer.writeHeader(toJson(c), data, stats, noisy);
         ModelInfo info;
         info.arch = spec.arch;
         info.seed = seed;
@@ -111,8 +179,10 @@ JobResult RunJob::run(JobObserver *observer, const CancelToken &cancel)
         info.device = deviceName;
         info.probeNames = model->probeNames();
         info.inTrain = memberMask(data.train.labels, data.numClasses(), c.study, c.train.seed);
-        writer.beginModel(0, info);
-        writer.setModelAttr(0, "member", c.study.member);
+        if (!resuming) {
+            writer.beginModel(0, info);
+            writer.setModelAttr(0, "member", c.study.member);
+        }
 
         const DeviceSplit trainSplit = uploadSplit(data.train, data.channels, data.height, data.width, stats, device);
         const DeviceSplit testSplit = uploadSplit(data.test, data.channels, data.height, data.width, stats, device);
@@ -124,11 +194,10 @@ JobResult RunJob::run(JobObserver *observer, const CancelToken &cancel)
         TrainConfig trainConfig = c.train;
         trainConfig.seed = seed;
         Trainer trainer(trainConfig, device);
-        auto sink = [&](const EpochCurve &curve, const EpochRecord &tr, const EpochRecord &te) {
-            writer.appendEpoch(0, curve, tr, te);
-        };
+        auto sink = [&](const EpochCurve &curve, const EpochRecord &tr, const EpochRecord &te,
+                        const std::string &checkpoint) { writer.appendEpoch(0, curve, tr, te, checkpoint); };
         Trainer::Result r = trainer.train(*model, trainSplit, testSplit, indices, sink, observer, cancel,
-                                          c.study.member, c.study.models);
+                                          c.study.member, c.study.models, resuming ? &resumeState : nullptr);
         if (c.study.probe) {
             ProbeOptions po;
             po.k = c.study.k;

@@ -38,7 +38,18 @@ public:
     explicit RunJob(RunConfig config);
     JobResult run(JobObserver *observer, const CancelToken &cancel);
 
+    /// `pdepth resume`: continues an interrupted run (its `.part` file, or a
+    /// cancelled run's final file) from the last completed epoch, using the
+    /// configuration and checkpoint stored in it. On the same device the
+    /// per-example results equal those of an uninterrupted run.
+    static JobResult resume(const std::string &path, JobObserver *observer, const CancelToken &cancel);
+
+    /// The run file's final name for a path that may end in `.part`.
+    static std::string finalPath(const std::string &path);
+
 private:
+    JobResult execute(JobObserver *observer, const CancelToken &cancel, bool resuming);
+
     RunConfig m_config;
 };
 

@@ -1,13 +1,13 @@
 #include "train/trainer.h"
 
 #include "train/schedule.h"
+#include "util/autocast.h"
 #include "util/error.h"
 
-#include <ATen/autocast_mode.h>
-#include <torch/version.h>
 
 #include <chrono>
 #include <cmath>
+#include <sstream>
 
 namespace pds {
 
@@ -25,39 +25,6 @@ double secondsSince(Clock::time_point t0)
 {
     return std::chrono::duration<double>(Clock::now() - t0).count();
 }
-
-/// bf16 autocast on CUDA for the scope; the API changed in LibTorch 2.4.
-class AutocastScope {
-public:
-    explicit AutocastScope(bool enable) : m_enabled(enable)
-    {
-        if (!m_enabled)
-            return;
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
-        at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16);
-        at::autocast::set_autocast_enabled(at::kCUDA, true);
-#else
-        at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
-        at::autocast::set_enabled(true);
-#endif
-    }
-    ~AutocastScope()
-    {
-        if (!m_enabled)
-            return;
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
-        at::autocast::set_autocast_enabled(at::kCUDA, false);
-#else
-        at::autocast::set_enabled(false);
-#endif
-        at::autocast::clear_cache();
-    }
-    AutocastScope(const AutocastScope &) = delete;
-    AutocastScope &operator=(const AutocastScope &) = delete;
-
-private:
-    bool m_enabled;
-};
 
 void setGroup(torch::optim::Optimizer &opt, std::size_t group, double lr, double weightDecay)
 {
@@ -193,7 +160,8 @@ torch::Tensor Trainer::augment(const torch::Tensor &x) const
 Trainer::Result Trainer::train(ProbedModelImpl &model, const DeviceSplit &train,
                                const DeviceSplit &test, const std::vector<std::int64_t> &trainIndices,
                                const EpochSink &sink, JobObserver *observer,
-                               const CancelToken &cancel, int modelIndex, int modelCount)
+                               const CancelToken &cancel, int modelIndex, int modelCount,
+                               const ResumeState *resume)
 {
     const auto &c = m_config;
     const bool cuda = m_device.is_cuda();
@@ -212,18 +180,32 @@ Trainer::Result Trainer::train(ProbedModelImpl &model, const DeviceSplit &train,
     std::vector<torch::Tensor> early, late;
     model.splitParameters(generational ? stage : model.stageNames().front(), early, late);
 
-    Rng rng(c.seed ^ 0x747261696eULL);
-    std::vector<std::int64_t> order = trainIndices;
     std::vector<EpochRecord> trainHistory, testHistory;
+    const int startEpoch = resume ? resume->epochsDone() : 0;
+    if (resume) {
+        if (startEpoch > totalEpochs)
+            throw Error("the run to resume has more epochs than its configuration plans");
+        trainHistory = resume->trainHistory;
+        testHistory = resume->testHistory;
+    }
     Result result;
     const auto t0 = Clock::now();
     double trainSeconds = 0.0;
     std::int64_t examplesSeen = 0;
-    int epoch = 0;
+    int epoch = startEpoch;
+    torch::serialize::InputArchive resumeArchive;
+    if (resume && startEpoch > 0) {
+        resumeArchive.load_from(resume->checkpoint.data(), resume->checkpoint.size(), m_device);
+        model.load(resumeArchive);
+    }
 
-    for (int gen = 0; gen < generations; ++gen) {
-        if (gen > 0 && c.regime == "llf")
+    for (int gen = startEpoch / c.epochs; gen < generations; ++gen) {
+        const int firstGenEpoch = gen == startEpoch / c.epochs ? startEpoch % c.epochs : 0;
+        if (gen > 0 && c.regime == "llf" && firstGenEpoch == 0) {
+            // Seeded per generation, so a resumed run re-draws the same weights.
+            torch::manual_seed(c.seed * 1000003ULL + 0x6c6c66ULL + std::uint64_t(gen));
             model.reinitialiseFrom(stage);
+        }
         // A fresh optimiser each generation: the schedule restarts and no
         // momentum carries over into re-initialised weights.
         std::vector<torch::optim::OptimizerParamGroup> groups;
@@ -238,9 +220,21 @@ Trainer::Result Trainer::train(ProbedModelImpl &model, const DeviceSplit &train,
             opt = std::make_unique<torch::optim::SGD>(
                 groups, torch::optim::SGDOptions(c.lr).momentum(c.momentum).weight_decay(c.weightDecay));
 
-        for (int genEpoch = 0; genEpoch < c.epochs; ++genEpoch, ++epoch) {
+        if (resume && startEpoch > 0 && epoch == startEpoch && firstGenEpoch > 0) {
+            // Mid-generation the optimiser's state (momentum, Adam moments) carries on too.
+            torch::serialize::InputArchive optArchive;
+            resumeArchive.read("optimizer", optArchive);
+            opt->load(optArchive);
+        }
+
+        for (int genEpoch = firstGenEpoch; genEpoch < c.epochs; ++genEpoch, ++epoch) {
             const auto epochStart = Clock::now();
             model.train();
+            // Order and augmentation are seeded per epoch, so a run resumed at any
+            // epoch draws exactly what an uninterrupted run would.
+            torch::manual_seed(c.seed * 1000003ULL + std::uint64_t(epoch));
+            Rng rng(c.seed * 0x9e3779b97f4a7c15ULL + 0x747261696eULL + std::uint64_t(epoch));
+            std::vector<std::int64_t> order = trainIndices;
             rng.shuffle(order);
             auto orderTensor =
                 torch::from_blob(order.data(), {nTrain}, torch::kLong).to(m_device);
@@ -349,14 +343,29 @@ Trainer::Result Trainer::train(ProbedModelImpl &model, const DeviceSplit &train,
             curve.testLoss = meanOf(testRec.loss);
             curve.testAccuracy = accuracyOf(testRec, test);
             curve.seconds = secondsSince(epochStart);
-            if (sink)
-                sink(curve, trainRec, testRec);
+            if (sink) {
+                torch::serialize::OutputArchive archive(std::make_shared<torch::jit::CompilationUnit>());
+                torch::serialize::OutputArchive optArchive(std::make_shared<torch::jit::CompilationUnit>());
+                model.save(archive);
+                opt->save(optArchive);
+                archive.write("optimizer", optArchive);
+                std::ostringstream bytes;
+                archive.save_to(bytes);
+                sink(curve, trainRec, testRec, bytes.str());
+            }
             if (observer)
                 observer->epochFinished(modelIndex, curve);
             result.last = curve;
             trainHistory.push_back(std::move(trainRec));
             testHistory.push_back(std::move(testRec));
         }
+    }
+
+    if (startEpoch == totalEpochs && startEpoch > 0) {
+        // Resumed after the last epoch (e.g. stopped while probing): the logits come from the checkpoint.
+        EpochRecord trainRec, testRec;
+        evaluateSplit(model, train, c.evalBatchSize, c.mixedPrecision, trainRec, &result.trainLogits);
+        evaluateSplit(model, test, c.evalBatchSize, c.mixedPrecision, testRec, &result.testLogits);
     }
 
     auto hostLabels = [](const DeviceSplit &s) {

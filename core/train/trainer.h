@@ -38,8 +38,19 @@ void evaluateSplit(ProbedModelImpl &model, const DeviceSplit &split, int batchSi
 /// Trains one model and records per-example dynamics after every epoch.
 class Trainer {
 public:
+    /// Receives each finished epoch with a checkpoint of the state after it
+    /// (model, optimiser; serialised LibTorch archive) from which training
+    /// resumes to the same result.
     using EpochSink = std::function<void(const EpochCurve &, const EpochRecord &train,
-                                         const EpochRecord &test)>;
+                                         const EpochRecord &test, const std::string &checkpoint)>;
+
+    /// Where an interrupted run stands: the epochs already recorded and the
+    /// checkpoint written with the last of them.
+    struct ResumeState {
+        std::vector<EpochRecord> trainHistory, testHistory;
+        std::string checkpoint;
+        int epochsDone() const { return static_cast<int>(trainHistory.size()); }
+    };
 
     struct Result {
         ExampleScores trainScores, testScores;
@@ -58,7 +69,7 @@ public:
     Result train(ProbedModelImpl &model, const DeviceSplit &train, const DeviceSplit &test,
                  const std::vector<std::int64_t> &trainIndices, const EpochSink &sink,
                  JobObserver *observer, const CancelToken &cancel, int modelIndex = 0,
-                 int modelCount = 1);
+                 int modelCount = 1, const ResumeState *resume = nullptr);
 
 private:
     torch::Tensor augment(const torch::Tensor &x) const;
