@@ -1,21 +1,27 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages the project needs, and only those missing.
-# Usage: scripts/install-deps.sh [--bench]
+# Usage: scripts/install-deps.sh [--bench] [--fuzz]
 #   --bench  also installs the Python references used by bench/ (PyTorch, FAISS).
+#   --fuzz   also installs clang and its runtime libraries for libFuzzer, ASan
+#            and UBSan (Debian 12: clang 14, libclang-rt-14-dev), for scripts/fuzz.sh.
 set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config
-  qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev libqt6svg6-dev
+  qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-svg-dev
   libtorch-dev libopenblas0-pthread
   libhdf5-dev zlib1g-dev nlohmann-json3-dev libcli11-dev libstb-dev
   dataset-fashion-mnist
   python3-h5py python3-numpy
   xvfb xauth libgl1-mesa-dri
 )
-if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(python3-torch libfaiss-dev)
-fi
+for arg in "$@"; do
+  case "$arg" in
+    --bench) packages+=(python3-torch libfaiss-dev) ;;
+    --fuzz) packages+=(clang libclang-rt-14-dev) ;;
+    *) echo "usage: scripts/install-deps.sh [--bench] [--fuzz]" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

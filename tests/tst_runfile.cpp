@@ -170,6 +170,8 @@ private Q_SLOTS:
     void readerErrors();
     void writerMissingFolder();
     void writerEmptyPath();
+    void claimedSizes();
+    void failedWriteKeepsThePreviousFile();
 
 private:
     QTemporaryDir m_dir;
@@ -499,7 +501,8 @@ void TestRunFile::readerErrors()
             {"version-array", "f.attrs['format_version'] = [1, 1, 1]"},
             {"status-array", "f.attrs['status'] = ['complete', 'failed']"},
             {"seconds-array", "f['models/m000'].attrs['train_seconds'] = [1.0, 2.0]"},
-        };
+        
+};
         QVERIFY(edits.contains(kind));
         QVERIFY(python(QStringLiteral("import h5py\nwith h5py.File('%1', 'r+') as f:\n    %2\n").arg(p, edits[kind])));
     }
@@ -519,6 +522,61 @@ void TestRunFile::writerMissingFolder()
 void TestRunFile::writerEmptyPath()
 {
     QCOMPARE(messageOf<StoreError>([] { RunWriter w(""); }), QStringLiteral("no output path given"));
+}
+
+void TestRunFile::claimedSizes()
+{
+    // Found by fuzz_runfile: HDF5 lets a 2 KB file declare a dataset of 2^40
+    // values whose chunks were never written; the reader allocated for all of
+    // them before checking anything (std::bad_alloc, or std::length_error when
+    // the count passes 2^61, or a heap overflow when the product of the
+    // dimensions wraps around).
+    const std::string path = m_dir.filePath("claims.h5").toStdString();
+    writeRun(path);
+    bool ok = false;
+    runPython(QStringLiteral(R"(
+import h5py
+with h5py.File('%1', 'r+') as f:
+    m = f['models/m000']
+    del m['scores/train/confidence'], m['dynamics/train/loss'], m['scores/test/el2n']
+    m.create_dataset('scores/train/confidence', shape=(2**40,), maxshape=(None,), chunks=(1024,), dtype='f4')
+    m.create_dataset('dynamics/train/loss', shape=(2, 2**40), maxshape=(None, None), chunks=(1, 1024), dtype='f4')
+    m.create_dataset('scores/test/el2n', shape=(2**33, 2**33), maxshape=(None, None), chunks=(1, 1024), dtype='f4')
+)").arg(pyPath(path)), &ok);
+    QVERIFY(ok);
+
+    const RunReader r(path);
+    QCOMPARE(messageOf<StoreError>([&] { r.score(0, "train", "confidence"); }),
+             QStringLiteral("dataset 'models/m000/scores/train/confidence' claims 1099511627776 values "
+                            "but the file stores only 0 bytes of them"));
+    QCOMPARE(messageOf<StoreError>([&] { r.dynamicsRow(0, "train", "loss", 1); }),
+             QStringLiteral("dataset 'models/m000/dynamics/train/loss' claims 1099511627776 values "
+                            "but the file stores only 0 bytes of them"));
+    QCOMPARE(messageOf<StoreError>([&] { r.score(0, "test", "el2n"); }),
+             QStringLiteral("dataset 'models/m000/scores/test/el2n' claims an impossible number of values"));
+    const std::string csv = m_dir.filePath("claims.csv").toStdString();
+    PDS_VERIFY_MESSAGE(messageOf<StoreError>([&] { exportCsv(r, csv); }), "claims 1099511627776 values");
+    QVERIFY(!QFile::exists(QString::fromStdString(csv)));
+    QVERIFY(!QFile::exists(QString::fromStdString(csv + ".tmp"))); // no half export left behind
+    // The parts the file does store still read.
+    QCOMPARE(r.score(0, "train", "el2n"), scores(5, 0.f).el2n);
+}
+
+
+void TestRunFile::failedWriteKeepsThePreviousFile()
+{
+    // A write that fails (here the temporary name is taken by a folder, as a full
+    // disk would fail it) reports the problem and keeps the last good file.
+    const std::string path = m_dir.filePath("failing-write.h5").toStdString();
+    RunWriter writer(path);
+    QVERIFY(QDir().mkpath(QString::fromStdString(path + ".part.tmp")));
+    const QString message = messageOf<StoreError>([&] { writer.finish("complete"); });
+    QVERIFY2(message.contains("the previous version of the file is kept"), qPrintable(message));
+    bool ok = false;
+    const QString status = runPython(QString("import h5py; print(h5py.File('%1.part', 'r').attrs['status'])")
+                                         .arg(QString::fromStdString(path)), &ok);
+    QVERIFY(ok);
+    QCOMPARE(status.trimmed(), QString("running"));
 }
 
 QTEST_GUILESS_MAIN(TestRunFile)

@@ -3,6 +3,7 @@
 #include "study/members.h"
 #include "study/study.h"
 #include "study/summary.h"
+#include "train/runjob.h"
 #include "testsupport.h"
 #include "util/error.h"
 
@@ -143,6 +144,16 @@ private Q_SLOTS:
         strict.dominant = 1.01;
         assignGroups(regrouped, labels, 3, 4, strict);
         QVERIFY(regrouped.group[1] != s.group[1]);
+    }
+
+    void embeddingSelection()
+    {
+        const std::vector<std::string> probes{"input", "block1", "logits"};
+        QCOMPARE(pds::embeddingSelection("none", probes).size(), std::size_t(0));
+        QCOMPARE(pds::embeddingSelection("all", probes).size(), std::size_t(3));
+        QCOMPARE(pds::embeddingSelection("input,logits", probes).count("logits"), std::size_t(1));
+        PDS_VERIFY_MESSAGE(test::messageOf<ConfigError>([&] { pds::embeddingSelection("input,layer9", probes); }),
+                           "embeddings: the model has no probe 'layer9' (probes: input, block1, logits)");
     }
 
     void testSplitHasNoTrainDepth()

@@ -235,8 +235,13 @@ void writeFileAtomically(const std::string &path, const std::vector<char> &bytes
 {
     const std::string tmp = path + ".tmp";
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        throw StoreError(explainOpenFailure(path, true));
+    if (fd < 0) {
+        std::string message = explainOpenFailure(path, true);
+        std::error_code ec;
+        if (std::filesystem::exists(path, ec))
+            message += "; the previous version of the file is kept";
+        throw StoreError(message);
+    }
     std::size_t done = 0;
     int err = 0;
     while (done < bytes.size()) {

@@ -212,6 +212,21 @@ std::vector<float> RunReader::dynamicsRow(int model, const std::string &split,
                               static_cast<hsize_t>(epoch));
 }
 
+namespace {
+
+/// Removes a temporary file when it goes out of scope; once the file has been
+/// renamed into place there is nothing left to remove.
+struct TempFileRemover {
+    std::string path;
+    ~TempFileRemover()
+    {
+        std::error_code ec;
+        std::filesystem::remove(path, ec);
+    }
+};
+
+} // namespace
+
 void exportCsv(const RunReader &run, const std::string &outPath)
 {
     const auto &s = run.summary();
@@ -221,6 +236,8 @@ void exportCsv(const RunReader &run, const std::string &outPath)
             models.push_back(m.index);
 
     const std::string tmp = outPath + ".tmp";
+    // A damaged array found halfway through must not leave half an export behind.
+    const TempFileRemover removeTmp{tmp};
     {
         std::ofstream out(tmp, std::ios::trunc);
         if (!out)
