@@ -71,6 +71,7 @@ private Q_SLOTS:
     void errors();
     void missingFolder();
     void imageWithoutPixels();
+    void vastClaimedSize();
 };
 
 void TestImageFolder::flatLayout()
@@ -251,6 +252,20 @@ void TestImageFolder::imageWithoutPixels()
     const Dataset d = loadImageFolder(root.path().toStdString());
     QCOMPARE(d.width, 2);
     QCOMPARE(d.train.images.size(), std::size_t(2 * 2 * 2 * 3));
+}
+
+void TestImageFolder::vastClaimedSize()
+{
+    // Found by fuzz_imagefolder: 25 bytes of PNM header claim 16000000×16000000
+    // pixels, and room for the whole split was allocated from the headers alone
+    // (std::bad_alloc, not a DatasetError) before any image was decoded.
+    QTemporaryDir root;
+    const std::string claim = place(root, "a/claim.png");
+    std::ofstream(claim, std::ios::binary) << "P5\n16000000 16000000\n255\n";
+    std::ofstream(place(root, "b/claim.png"), std::ios::binary) << "P5\n16000000 16000000\n255\n";
+    QCOMPARE(messageOf<DatasetError>([&] { loadImageFolder(root.path().toStdString()); }),
+             QString::fromStdString(claim + ": image is 16000000×16000000, more than the 67108864 "
+                                            "pixels (8192×8192) an image may have"));
 }
 
 QTEST_GUILESS_MAIN(TestImageFolder)

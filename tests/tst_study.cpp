@@ -26,6 +26,9 @@ MemberSplit member(std::vector<std::uint8_t> in, std::vector<std::int32_t> depth
     m.forgettingEvents.assign(n, 1.f);
     m.confidence.assign(n, 0.5f);
     m.variability.assign(n, 0.1f);
+    // The probability of the given label follows the prediction (label 0 in these tables).
+    for (std::size_t i = 0; i < n; ++i)
+        m.finalProbGiven.push_back(m.finalPred[i] == 0 ? 0.9f : 0.02f);
     return m;
 }
 
@@ -144,6 +147,13 @@ private Q_SLOTS:
         strict.dominant = 1.01;
         assignGroups(regrouped, labels, 3, 4, strict);
         QVERIFY(regrouped.group[1] != s.group[1]);
+
+        // A look-alike: held-out models agree on another class but keep some belief in the label.
+        std::vector<MemberSplit> lookAlike = m;
+        for (auto &x : lookAlike)
+            x.finalProbGiven[1] = 0.3f;
+        QCOMPARE(int(summarise(lookAlike, labels, 3, 4, GroupThresholds{}).group[1]), int(DifficultyGroup::Rare));
+        QCOMPARE(s.heldOutConfidence[1], 0.02f);
     }
 
     void embeddingSelection()
@@ -160,6 +170,8 @@ private Q_SLOTS:
     {
         const std::vector<std::int32_t> labels{1};
         std::vector<MemberSplit> m{member({0}, {1}, {1}), member({0}, {0}, {1})};
+        for (auto &x : m)
+            x.finalProbGiven = {0.8f};
         const SplitSummary s = summarise(m, labels, 2, 3, GroupThresholds{});
         QVERIFY(std::isnan(s.depthTrainMean[0]));
         QVERIFY(std::isnan(s.memorisation[0]));

@@ -6,12 +6,19 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <memory>
 
 namespace fs = std::filesystem;
 
 namespace pds {
 
 namespace {
+
+/// The most pixels an image may have (8192×8192). Datasets for this tool are
+/// small images kept whole in memory; the limit also stops a few bytes of
+/// header that claim a vast image (stb_image "decodes" truncated PNM data)
+/// from costing gigabytes.
+constexpr std::int64_t kMaxImagePixels = std::int64_t(1) << 26;
 
 bool isImageFile(const fs::path &p)
 {
@@ -72,6 +79,10 @@ void probeShapes(const std::vector<ImageEntry> &entries, int &width, int &height
         if (w <= 0 || h <= 0)
             throw DatasetError(e.path.string(), "image has no pixels (" + std::to_string(w) + "×"
                                                     + std::to_string(h) + ")");
+        if (std::int64_t(w) * h > kMaxImagePixels)
+            throw DatasetError(e.path.string(), "image is " + std::to_string(w) + "×" + std::to_string(h)
+                                                    + ", more than the " + std::to_string(kMaxImagePixels)
+                                                    + " pixels (8192×8192) an image may have");
         if (width == 0) {
             width = w;
             height = h;
@@ -90,27 +101,28 @@ Split decode(const std::vector<ImageEntry> &entries, int width, int height, int 
 {
     Split s;
     const std::size_t hw = std::size_t(width) * height;
-    s.images.resize(entries.size() * hw * channels);
     for (std::size_t i = 0; i < entries.size(); ++i) {
         int w = 0, h = 0, c = 0;
-        stbi_uc *pixels = stbi_load(entries[i].path.string().c_str(), &w, &h, &c, channels);
+        const std::unique_ptr<stbi_uc, void (*)(void *)> pixels(
+            stbi_load(entries[i].path.string().c_str(), &w, &h, &c, channels), stbi_image_free);
         if (!pixels)
             throw DatasetError(entries[i].path.string(), std::string("unreadable image (")
                                                              + stbi_failure_reason() + ")");
         // The copy below trusts the probed size, so a file that decodes to another
         // size (changed on disk since, or a header stb_image reads two ways) must stop here.
-        if (w != width || h != height) {
-            stbi_image_free(pixels);
+        if (w != width || h != height)
             throw DatasetError(entries[i].path.string(),
                                "image decodes to " + std::to_string(w) + "×" + std::to_string(h)
                                    + " but its header says " + std::to_string(width) + "×"
                                    + std::to_string(height));
-        }
+        // Headers are only claims (25 bytes of PNM can claim 16M×16M pixels), so room
+        // for the whole split is made once an image has decoded at the probed size.
+        if (i == 0)
+            s.images.resize(entries.size() * hw * channels);
         std::uint8_t *dst = s.images.data() + i * hw * channels;
         for (std::size_t p = 0; p < hw; ++p)
             for (int ch = 0; ch < channels; ++ch)
-                dst[ch * hw + p] = pixels[p * channels + ch];
-        stbi_image_free(pixels);
+                dst[ch * hw + p] = pixels.get()[p * channels + ch];
         s.labels.push_back(entries[i].label);
         s.cleanLabels.push_back(entries[i].label);
         s.sourceIndices.push_back(static_cast<std::int64_t>(i));

@@ -44,7 +44,8 @@ void parseCifarRecords(const std::uint8_t *bytes, std::size_t size, int labelByt
 Dataset loadCifarFolder(const std::string &dir, int variant);
 
 /// Loads an image folder: root/<class>/<image>.png|jpg, or root/train/<class>/...
-/// and root/test/<class>/... Classes are sorted by name.
+/// and root/test/<class>/... Classes are sorted by name. All images must have
+/// the same size, of at most 8192×8192 pixels.
 Dataset loadImageFolder(const std::string &root);
 
 } // namespace pds

@@ -91,7 +91,7 @@ const std::vector<std::string> &RunReader::summaryNames()
 {
     static const std::vector<std::string> names = {
         "depth_train_mean", "depth_train_std", "depth_val_mean", "depth_val_std", "models_train",
-        "models_val", "consistency", "accuracy_trained", "accuracy_held_out", "memorisation",
+        "models_val", "consistency", "held_out_confidence", "accuracy_trained", "accuracy_held_out", "memorisation",
         "iteration_learned", "forgetting_events", "confidence", "variability", "group"};
     return names;
 }

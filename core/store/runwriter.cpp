@@ -31,7 +31,7 @@ struct RunWriter::ModelStreams {
     int epochs = 0;
 };
 
-RunWriter::RunWriter(std::string path) : m_path(std::move(path))
+RunWriter::RunWriter(std::string path, const std::string &configJson) : m_path(std::move(path))
 {
     if (m_path.empty())
         throw StoreError("no output path given");
@@ -44,6 +44,8 @@ RunWriter::RunWriter(std::string path) : m_path(std::move(path))
     h5::writeAttr(m_file, "status", runformat::kStatusRunning);
     h5::writeAttr(m_file, "status_message", "");
     h5::writeAttr(m_file, "models_completed", std::int64_t(0));
+    if (!configJson.empty())
+        h5::writeAttr(m_file, "config", configJson);
     flush();
 }
 

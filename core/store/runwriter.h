@@ -49,7 +49,9 @@ class RunWriter {
 public:
     /// Creates `<path>.part`; throws StoreError when the folder is missing or
     /// not writable, before any training time is spent.
-    explicit RunWriter(std::string path);
+    /// `configJson`, when given, is stored from the very first write, so even
+    /// a run stopped before its first epoch can be started again by `resume`.
+    explicit RunWriter(std::string path, const std::string &configJson = {});
 
     /// Tag for reopening an interrupted run.
     struct Reopen {};

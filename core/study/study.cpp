@@ -120,6 +120,9 @@ void mergeStudy(const std::vector<std::string> &members, const std::string &outp
             sp.forgettingEvents = r.score(0, split, "forgetting_events");
             sp.confidence = r.score(0, split, "confidence");
             sp.variability = r.score(0, split, "variability");
+            sp.finalProbGiven = ms.epochsCompleted > 0 && n > 0
+                                    ? r.dynamicsRow(0, split, "prob_given", ms.epochsCompleted - 1)
+                                    : std::vector<float>(n, 0.f);
         };
         fill(m.train, "train", nTrain);
         fill(m.test, "test", nTest);
@@ -157,6 +160,7 @@ void mergeStudy(const std::vector<std::string> &members, const std::string &outp
         h5::writeAttr(sum, "models", std::int64_t(loaded.size()));
         const nlohmann::json th = {{"easy_depth", thresholds.easyDepth}, {"high_depth", thresholds.highDepth},
                                    {"consistent", thresholds.consistent}, {"dominant", thresholds.dominant},
+                                   {"mislabeled_confidence", thresholds.mislabeledConfidence},
                                    {"split", thresholds.split}, {"memorised", thresholds.memorised},
                                    {"held_out_wrong", thresholds.heldOutWrong},
                                    {"memorisation", thresholds.memorisation}};
@@ -173,6 +177,7 @@ void mergeStudy(const std::vector<std::string> &members, const std::string &outp
             h5::writeArray(g, "held_out_distribution", s.heldOutDistribution.data(),
                            {static_cast<hsize_t>(s.consistency.size()), static_cast<hsize_t>(numClasses)});
             h5::writeVector(g, "consistency", s.consistency);
+            h5::writeVector(g, "held_out_confidence", s.heldOutConfidence);
             h5::writeVector(g, "accuracy_trained", s.accuracyTrained);
             h5::writeVector(g, "accuracy_held_out", s.accuracyHeldOut);
             h5::writeVector(g, "memorisation", s.memorisation);

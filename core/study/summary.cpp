@@ -46,7 +46,7 @@ SplitSummary summarise(const std::vector<MemberSplit> &members, const std::vecto
     for (const auto &m : members)
         if (m.inTrain.size() != n || m.depth.size() != n || m.finalPred.size() != n
             || m.iterationLearned.size() != n || m.forgettingEvents.size() != n
-            || m.confidence.size() != n || m.variability.size() != n)
+            || m.confidence.size() != n || m.variability.size() != n || m.finalProbGiven.size() != n)
             throw Error("study members disagree on the number of examples");
     const std::size_t k = static_cast<std::size_t>(numClasses);
     SplitSummary s;
@@ -58,6 +58,7 @@ SplitSummary summarise(const std::vector<MemberSplit> &members, const std::vecto
     s.modelsVal.resize(n);
     s.heldOutDistribution.assign(n * k, 0.f);
     s.consistency.resize(n);
+    s.heldOutConfidence.resize(n);
     s.accuracyTrained.resize(n);
     s.accuracyHeldOut.resize(n);
     s.memorisation.resize(n);
@@ -68,7 +69,7 @@ SplitSummary summarise(const std::vector<MemberSplit> &members, const std::vecto
     for (std::size_t i = 0; i < n; ++i) {
         MeanStd dTrain, dVal;
         int correctIn = 0, correctOut = 0;
-        double il = 0, fe = 0, conf = 0, var = 0;
+        double il = 0, fe = 0, conf = 0, var = 0, heldOutProb = 0;
         for (const auto &m : members) {
             const bool in = m.inTrain[i] != 0;
             const bool correct = m.finalPred[i] == labels[i];
@@ -78,6 +79,7 @@ SplitSummary summarise(const std::vector<MemberSplit> &members, const std::vecto
             } else {
                 dVal.add(m.depth[i]);
                 correctOut += correct;
+                heldOutProb += m.finalProbGiven[i];
                 const auto c = static_cast<std::size_t>(m.finalPred[i]);
                 if (c < k)
                     s.heldOutDistribution[i * k + c] += 1.f;
@@ -100,6 +102,7 @@ SplitSummary summarise(const std::vector<MemberSplit> &members, const std::vecto
         s.accuracyTrained[i] = dTrain.n ? float(correctIn) / float(dTrain.n) : kNaN;
         s.accuracyHeldOut[i] = dVal.n ? float(correctOut) / float(dVal.n) : kNaN;
         s.consistency[i] = s.accuracyHeldOut[i];
+        s.heldOutConfidence[i] = dVal.n ? float(heldOutProb / dVal.n) : kNaN;
         s.memorisation[i] = (dTrain.n && dVal.n) ? s.accuracyTrained[i] - s.accuracyHeldOut[i] : kNaN;
         s.iterationLearned[i] = float(il / nm);
         s.forgettingEvents[i] = float(fe / nm);
@@ -137,7 +140,9 @@ void assignGroups(SplitSummary &s, const std::vector<std::int32_t> &labels, int 
         const bool hasTrain = s.modelsTrain[i] > 0;
         const double trainDepth = hasTrain ? s.depthTrainMean[i] / scale : std::nan("");
         DifficultyGroup g = DifficultyGroup::Other;
-        if (topOther >= t.dominant) {
+        // Agreeing on another class is not enough: a look-alike keeps some belief
+        // in its label, a wrong label gets almost none from models that never saw it.
+        if (topOther >= t.dominant && s.heldOutConfidence[i] <= t.mislabeledConfidence) {
             g = DifficultyGroup::Mislabeled;
         } else if (top < t.dominant && second >= t.split && valDepth >= t.highDepth) {
             g = DifficultyGroup::Ambiguous;

@@ -14,6 +14,7 @@ struct GroupThresholds {
     double highDepth = 0.5;      ///< ambiguous: validation-split depth at least this
     double consistent = 0.9;     ///< easy: consistency at least this
     double dominant = 0.6;       ///< share of held-out models that makes a class dominate
+    double mislabeledConfidence = 0.1; ///< mislabeled: held-out probability of the given label at most this
     double split = 0.2;          ///< ambiguous: the runner-up class holds at least this share
     double memorised = 0.5;      ///< rare: accuracy when trained on at least this…
     double heldOutWrong = 0.5;   ///< …and accuracy when held out below this
@@ -31,6 +32,7 @@ struct MemberSplit {
     std::vector<std::int32_t> depth;            ///< prediction depth, 0..P
     std::vector<std::int32_t> finalPred;
     std::vector<float> iterationLearned, forgettingEvents, confidence, variability;
+    std::vector<float> finalProbGiven; ///< probability of the given label after the last epoch
 };
 
 /// Per-example aggregates of a study over its models, for one split.
@@ -40,6 +42,7 @@ struct SplitSummary {
     std::vector<std::int32_t> modelsTrain, modelsVal;
     std::vector<float> heldOutDistribution;           ///< [N, K]: share of held-out models predicting each class
     std::vector<float> consistency;                   ///< share of held-out models predicting the given label
+    std::vector<float> heldOutConfidence;             ///< mean final probability of the given label over held-out models
     std::vector<float> accuracyTrained, accuracyHeldOut;
     std::vector<float> memorisation;                  ///< accuracyTrained − accuracyHeldOut (NaN if either is undefined)
     std::vector<float> iterationLearned, forgettingEvents, confidence, variability; ///< means over models

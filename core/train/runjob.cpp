@@ -3,6 +3,7 @@
 #include "data/catalogue.h"
 #include "data/transforms.h"
 #include "store/runformat.h"
+#include "store/h5file.h"
 #include "store/runreader.h"
 #include "store/runwriter.h"
 #include "train/trainer.h"
@@ -63,19 +64,36 @@ JobResult RunJob::resume(const std::string &path, JobObserver *observer, const C
     std::error_code ec;
     const std::string source = std::filesystem::exists(partial, ec) ? partial : output;
     RunConfig config;
+    bool startAfresh = false, modelDone = false;
     {
-        // Closed again before the writer loads the file: HDF5 opens a file once per process.
-        RunReader reader(source);
-        const auto &s = reader.summary();
-        if (s.status == runformat::kStatusComplete)
+        // Read with the plain HDF5 layer (a run stopped early may hold only its
+        // configuration) and closed before the writer loads the file: HDF5 opens
+        // a file once per process.
+        h5::Handle file = h5::openFile(source, false);
+        if (!h5::hasAttr(file, "format") || h5::readAttrString(file, "format") != runformat::kFormatName)
+            throw StoreError(source + ": not a Prediction Depth Studio run file");
+        if (h5::readAttrString(file, "status") == runformat::kStatusComplete)
             throw ConfigError(output + ": the run is already complete; nothing to resume");
-        if (s.configJson.empty() || s.models.empty())
-            throw StoreError(source + ": the run stopped before it started training; start it again");
-        config = runConfigFromJson(s.configJson);
+        if (!h5::hasAttr(file, "config"))
+            throw StoreError(source + ": the run stopped before its configuration was written; start it again");
+        config = runConfigFromJson(h5::readAttrString(file, "config"));
+        startAfresh = !h5::exists(file, "models/m000/curves");
+        modelDone = !startAfresh && h5::readAttrString(h5::openGroup(file, "models/m000"), "status")
+                                        == runformat::kStatusComplete;
+    }
+    if (modelDone) {
+        // Stopped after the model was stored but before the file was closed.
+        RunWriter(output, RunWriter::Reopen{}).finish(runformat::kStatusComplete);
+        JobResult done;
+        done.status = runformat::kStatusComplete;
+        done.outputPath = output;
+        done.device = "-";
+        return done;
     }
     config.output = output;
     RunJob job(config);
-    return job.execute(observer, cancel, true);
+    // Stopped before the first model began: nothing was done, so it simply starts.
+    return job.execute(observer, cancel, !startAfresh);
 }
 
 JobResult RunJob::execute(JobObserver *observer, const CancelToken &cancel, bool resuming)
@@ -164,7 +182,7 @@ JobResult RunJob::execute(JobObserver *observer, const CancelToken &cancel, bool
 
     // The run file is created before any training so a bad output path costs nothing.
     std::unique_ptr<RunWriter> writerPtr = resuming ? std::make_unique<RunWriter>(c.output, RunWriter::Reopen{})
-                                                    : std::make_unique<RunWriter>(c.output);
+                                                    : std::make_unique<RunWriter>(c.output, toJson(c));
     RunWriter &writer = *writerPtr;
     JobResult result;
     result.outputPath = c.output;
