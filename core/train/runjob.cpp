@@ -72,8 +72,20 @@ JobResult RunJob::resume(const std::string &path, JobObserver *observer, const C
         h5::Handle file = h5::openFile(source, false);
         if (!h5::hasAttr(file, "format") || h5::readAttrString(file, "format") != runformat::kFormatName)
             throw StoreError(source + ": not a Prediction Depth Studio run file");
-        if (h5::readAttrString(file, "status") == runformat::kStatusComplete)
-            throw ConfigError(output + ": the run is already complete; nothing to resume");
+        if (h5::readAttrString(file, "status") == runformat::kStatusComplete) {
+            if (source != partial)
+                throw ConfigError(output + ": the run is already complete; nothing to resume");
+            // Stopped between the last write and the rename: only the rename is left.
+            file.reset();
+            std::filesystem::rename(partial, output, ec);
+            if (ec)
+                throw StoreError("cannot move " + partial + " to " + output + ": " + ec.message());
+            JobResult done;
+            done.status = runformat::kStatusComplete;
+            done.outputPath = output;
+            done.device = "-";
+            return done;
+        }
         if (!h5::hasAttr(file, "config"))
             throw StoreError(source + ": the run stopped before its configuration was written; start it again");
         config = runConfigFromJson(h5::readAttrString(file, "config"));
