@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Everything the GPU machine should measure, in one call: build with its
+# LibTorch (GUI and tests off), then the full Fashion-MNIST ResNet-18 run, the
+# training-throughput and k-NN benchmarks against its PyTorch, and a
+# ResNet-18 study. Results go to $OUT (or ./gpu-results).
+# Prepare on the Debian machine first: scripts/prepare-offline-deps.sh, and
+# copy /usr/share/datasets/fashion-mnist/*.gz into .data/fashion-mnist/;
+# carry .deps and .data.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+out="${OUT:-$root/gpu-results}"
+models="${MODELS:-8}"
+mkdir -p "$out"
+cd "$root"
+nvidia-smi --query-gpu=name,memory.total --format=csv | tee "$out/gpu.txt"
+cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DPDS_BUILD_GUI=OFF -DPDS_BUILD_TESTS=OFF \
+  -DCMAKE_PREFIX_PATH="$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')" >"$out/configure.log" 2>&1
+ninja -C build-gpu -j"$(nproc)" >"$out/build.log" 2>&1
+bin=build-gpu/bin
+data=(--data-path "$root/.data/fashion-mnist" --dataset fashion-mnist)
+{ time "$bin/pdepth" train "${data[@]}" --preset gpu-full -o "$out/resnet18.h5"; } >"$out/resnet18.log" 2>&1
+"$bin/pdepth" info "$out/resnet18.h5" >"$out/resnet18-info.txt"
+python3 bench/train_reference.py --data "$root/.data/fashion-mnist" --model resnet18 --limit 0 --test-limit 0 \
+  --epochs 3 --batch 512 --lr 0.1 --eval-batch 4096 --amp --device cuda >"$out/train-reference.json" 2>&1
+{ time "$bin/pdepth" train "${data[@]}" --preset gpu-full --epochs 3 -o "$out/resnet18-3ep.h5"; } >"$out/train-ours.log" 2>&1
+"$bin/bench_knn" 10000 60000 512 30 16 "$out/knn.raw" >"$out/knn.json" 2>&1
+python3 bench/knn_reference.py 10000 60000 512 30 16 "$out/knn.raw" cuda >>"$out/knn.json" 2>&1
+rm -f "$out/knn.raw"
+{ time "$bin/pdepth" study "${data[@]}" --preset gpu-full --models "$models" -o "$out/study.h5"; } >"$out/study.log" 2>&1
+rm -rf "$out"/study.members
