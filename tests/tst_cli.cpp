@@ -71,6 +71,7 @@ private Q_SLOTS:
     void exportToMissingFolder();
     void diverges();
     void interrupted();
+    void studyAndMembersMerged();
 
 private:
     QString path(const QString &name) const { return m_dir.filePath(name); }
@@ -319,6 +320,48 @@ void TestCli::interrupted()
     const Outcome info = pdepth({"info", output});
     PDS_VERIFY_EXIT(info, 0);
     PDS_VERIFY_MESSAGE(info.out, "status      incomplete (cancelled by the user)");
+}
+
+void TestCli::studyAndMembersMerged()
+{
+    // One command for the whole study …
+    const QString study = path("cli-study.h5");
+    QStringList args = quickTrain(study);
+    args[0] = "study";
+    args << "--models" << "2" << "--k" << "5";
+    const Outcome s = pdepth(args);
+    PDS_VERIFY_EXIT(s, 0);
+    QVERIFY2(s.out.contains("2 members trained, 0 reused"), qPrintable(s.out));
+    const Outcome again = pdepth(args);
+    PDS_VERIFY_EXIT(again, 0);
+    QVERIFY2(again.out.contains("0 members trained, 2 reused"), qPrintable(again.out));
+
+    // … or members run separately (as a job array would) and merged.
+    QStringList members;
+    for (int m = 0; m < 2; ++m) {
+        const QString file = path(QString("cli-member%1.h5").arg(m));
+        QStringList memberArgs = quickTrain(file);
+        memberArgs << "--probe" << "--models" << "2" << "--ratio" << "0.5" << "--member" << QString::number(m)
+                   << "--k" << "5";
+        PDS_VERIFY_EXIT(pdepth(memberArgs), 0);
+        members << file;
+    }
+    const QString merged = path("cli-merged.h5");
+    const Outcome merge = pdepth(QStringList{"merge"} + members + QStringList{"-o", merged});
+    PDS_VERIFY_EXIT(merge, 0);
+    QVERIFY2(merge.out.contains("models      2"), qPrintable(merge.out));
+
+    const QString csv = path("cli-merged.csv");
+    PDS_VERIFY_EXIT(pdepth({"export", merged, "--csv", csv}), 0);
+    QFile f(csv);
+    QVERIFY(f.open(QIODevice::ReadOnly | QIODevice::Text));
+    const QString header = QString::fromUtf8(f.readLine());
+    QVERIFY2(header.contains("prediction_depth_m1") && header.contains("study_group"), qPrintable(header));
+
+    // The same member twice is refused, naming it.
+    const Outcome twice = pdepth({"merge", members[0], members[0], "-o", path("cli-bad.h5")});
+    PDS_VERIFY_EXIT(twice, 1);
+    QVERIFY2(twice.err.contains("appears twice"), qPrintable(twice.err));
 }
 
 QTEST_GUILESS_MAIN(TestCli)
