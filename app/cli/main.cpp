@@ -260,7 +260,9 @@ void finishRunOptions(CLI::App *cmd, RunOptions &o)
     }
 }
 
-int runTrain(pds::RunConfig config, const std::string &saveConfig, bool dryRun)
+/// Validates, saves the configuration if asked, prints it for a dry run, and
+/// routes Ctrl-C to the job. Returns false when nothing is to be run.
+bool prepare(const pds::RunConfig &config, const std::string &saveConfig, bool dryRun)
 {
     config.validate();
     if (!saveConfig.empty()) {
@@ -271,10 +273,17 @@ int runTrain(pds::RunConfig config, const std::string &saveConfig, bool dryRun)
     }
     if (dryRun) {
         std::cout << pds::toJson(config) << "\n";
-        return kOk;
+        return false;
     }
     std::signal(SIGINT, onInterrupt);
     std::signal(SIGTERM, onInterrupt);
+    return true;
+}
+
+int runTrain(pds::RunConfig config, const std::string &saveConfig, bool dryRun)
+{
+    if (!prepare(config, saveConfig, dryRun))
+        return kOk;
     pds::ProgressPrinter printer(stderr);
     pds::RunJob job(config);
     const pds::JobResult r = job.run(&printer, g_cancel);
@@ -292,19 +301,8 @@ int runTrain(pds::RunConfig config, const std::string &saveConfig, bool dryRun)
 int runStudy(pds::RunConfig config, const std::string &saveConfig, bool dryRun)
 {
     config.study.probe = true;
-    config.validate();
-    if (!saveConfig.empty()) {
-        std::ofstream out(saveConfig);
-        if (!out)
-            throw pds::ConfigError(saveConfig + ": cannot write configuration file");
-        out << pds::toJson(config) << "\n";
-    }
-    if (dryRun) {
-        std::cout << pds::toJson(config) << "\n";
+    if (!prepare(config, saveConfig, dryRun))
         return kOk;
-    }
-    std::signal(SIGINT, onInterrupt);
-    std::signal(SIGTERM, onInterrupt);
     pds::ProgressPrinter printer(stderr);
     pds::StudyJob job(config);
     const pds::StudyResult r = job.run(&printer, g_cancel);
@@ -395,7 +393,7 @@ int main(int argc, char **argv)
             return runStudy(studyOpts.cfg, studyOpts.saveConfig, studyOpts.dryRun);
         }
         if (*resume) {
-            std::signal(SIGINT, onInterrupt);
+            std::signal(SIGINT, onInterrupt); // as prepare() does for new runs
             std::signal(SIGTERM, onInterrupt);
             pds::ProgressPrinter printer(stderr);
             const pds::JobResult r = pds::RunJob::resume(resumePath, &printer, g_cancel);

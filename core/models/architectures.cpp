@@ -19,6 +19,27 @@ Sequential convBnRelu(int in, int out)
                       BatchNorm2d(out), ReLU(torch::nn::ReLUOptions().inplace(true)));
 }
 
+/// Runs a chain of blocks, a pooling step and a linear head, collecting the
+/// input, every block's output and the logits as probes.
+ModelOutput runChain(const torch::Tensor &x, std::vector<Sequential> &blocks,
+                     const std::function<torch::Tensor(const torch::Tensor &)> &pool, Linear &head,
+                     bool withProbes)
+{
+    ModelOutput o;
+    if (withProbes)
+        o.probes.push_back(x);
+    torch::Tensor h = x;
+    for (auto &block : blocks) {
+        h = block->forward(h);
+        if (withProbes)
+            o.probes.push_back(h);
+    }
+    o.logits = head->forward(pool(h));
+    if (withProbes)
+        o.probes.push_back(o.logits);
+    return o;
+}
+
 } // namespace
 
 // --- mlp ---------------------------------------------------------------------
@@ -91,20 +112,9 @@ CnnImpl::CnnImpl(const ModelSpec &spec)
 
 ModelOutput CnnImpl::run(const torch::Tensor &x, bool withProbes)
 {
-    ModelOutput o;
-    if (withProbes)
-        o.probes.push_back(x);
-    torch::Tensor h = x;
-    for (auto &block : m_blocks) {
-        h = block->forward(h);
-        if (withProbes)
-            o.probes.push_back(h);
-    }
-    h = std::get<0>(h.flatten(2).max(2));
-    o.logits = m_fc->forward(h);
-    if (withProbes)
-        o.probes.push_back(o.logits);
-    return o;
+    // Global max pool.
+    return runChain(x, m_blocks, [](const torch::Tensor &h) { return std::get<0>(h.flatten(2).max(2)); },
+                    m_fc, withProbes);
 }
 
 std::vector<std::string> CnnImpl::probeNames() const
@@ -218,21 +228,8 @@ Vgg16Impl::Vgg16Impl(const ModelSpec &spec)
 
 ModelOutput Vgg16Impl::run(const torch::Tensor &x, bool withProbes)
 {
-    ModelOutput o;
-    if (withProbes)
-        o.probes.push_back(x);
-    torch::Tensor h = x;
-    for (auto &conv : m_convs) {
-        h = conv->forward(h);
-        if (withProbes)
-            o.probes.push_back(h);
-    }
     // Maps are 1×1 on 32×32 inputs; averaging makes other sizes work too.
-    h = h.mean({2, 3});
-    o.logits = m_fc->forward(h);
-    if (withProbes)
-        o.probes.push_back(o.logits);
-    return o;
+    return runChain(x, m_convs, [](const torch::Tensor &h) { return h.mean({2, 3}); }, m_fc, withProbes);
 }
 
 std::vector<std::string> Vgg16Impl::probeNames() const
