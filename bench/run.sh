@@ -17,7 +17,7 @@ trap 'rm -rf "$tmp"' EXIT
 if [[ "$device" == cpu ]]; then
   threads=$(nproc)
   train_args=(--model cnn --limit 10000 --test-limit 2000 --epochs 3 --batch 128 --lr 0.05)
-  ref_args=(--model cnn --limit 10000 --test-limit 2000 --epochs 3 --batch 128 --lr 0.05)
+  ref_args=(--model cnn --limit 10000 --test-limit 2000 --epochs 3 --batch 128 --lr 0.05 --eval-batch 256)
   knn=(10000 10000 512 30)
 else
   threads=$(nproc)

@@ -21,7 +21,7 @@ struct TrainConfig {
     double stepGamma = 0.1;          ///< step schedule: decay factor
     int epochs = 10;                 ///< per generation
     int batchSize = 128;
-    int evalBatchSize = 1024;
+    int evalBatchSize = 256; ///< small batches stay in cache on the CPU; the GPU preset uses 4096
     bool augmentCrop = false;
     int cropPadding = 4;
     bool augmentFlip = false;
