@@ -58,7 +58,7 @@ void RunWriter::writeProbes(int model, const ProbeResults &r, int k, std::int64_
     h5::writeVector(g, "train_split_agreement", r.trainAgreement);
     h5::writeVector(g, "validation_split_accuracy", r.validationAccuracy);
     h5::writeVector(g, "validation_split_agreement", r.validationAgreement);
-    flush();
+    commit();
 }
 
 void RunWriter::writeEmbedding(int model, const std::string &probe, const std::string &split,

@@ -46,7 +46,7 @@ RunWriter::RunWriter(std::string path, const std::string &configJson) : m_path(s
     h5::writeAttr(m_file, "models_completed", std::int64_t(0));
     if (!configJson.empty())
         h5::writeAttr(m_file, "config", configJson);
-    flush();
+    commit();
 }
 
 RunWriter::RunWriter(std::string path, Reopen) : m_path(std::move(path))
@@ -146,7 +146,7 @@ void RunWriter::writeHeader(const std::string &configJson, const Dataset &d,
         h5::writeVector(sg, "noisy", s.noisy);
     }
     h5::requireGroup(m_file, "models");
-    flush();
+    commit();
 }
 
 void RunWriter::beginModel(int model, const ModelInfo &info)
@@ -183,7 +183,7 @@ void RunWriter::beginModel(int model, const ModelInfo &info)
         }
     }
     m_models[model] = std::move(streams);
-    flush();
+    commit();
 }
 
 void RunWriter::appendEpoch(int model, const EpochCurve &c, const EpochRecord &train,
@@ -221,7 +221,7 @@ void RunWriter::appendEpoch(int model, const EpochCurve &c, const EpochRecord &t
         h5::writeAttr(ds, "epoch", std::int64_t(c.epoch));
         h5::writeAttr(ds, "format", "LibTorch archive: model parameters and buffers, optimizer state");
     }
-    flush();
+    commit();
 }
 
 void RunWriter::finishModel(int model, const ExampleScores &train, const ExampleScores &test,
@@ -255,7 +255,7 @@ void RunWriter::finishModel(int model, const ExampleScores &train, const Example
         const auto done = h5::readAttrInt(m_file, "models_completed");
         h5::writeAttr(m_file, "models_completed", done + 1);
     }
-    flush();
+    commit();
 }
 
 void RunWriter::markModel(int model, const std::string &status, const std::string &message)
@@ -265,7 +265,7 @@ void RunWriter::markModel(int model, const std::string &status, const std::strin
         return;
     h5::writeAttr(it->second->group, "status", status);
     h5::writeAttr(it->second->group, "status_message", message);
-    flush();
+    commit();
 }
 
 void RunWriter::finish(const std::string &status, const std::string &message)

@@ -89,7 +89,6 @@ private:
     struct ModelStreams;
     /// Writes the current state to `<path>.part` atomically.
     void commit();
-    void flush() { commit(); }
     std::string embeddingsPath() const;
     void closeEmbeddings();
     static std::string modelGroup(int model);
