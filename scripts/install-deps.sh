@@ -8,12 +8,12 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config
-  qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-svg-dev
+  qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-svg-dev libvtk9-dev
   libtorch-dev libopenblas0-pthread
   libhdf5-dev zlib1g-dev nlohmann-json3-dev libcli11-dev libstb-dev
   dataset-fashion-mnist
   python3-h5py python3-numpy
-  xvfb xauth libgl1-mesa-dri
+  xvfb xauth libgl1-mesa-dri poppler-utils librsvg2-bin
 )
 for arg in "$@"; do
   case "$arg" in

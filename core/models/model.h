@@ -1,5 +1,7 @@
 #pragma once
 
+#include "models/modelspec.h"
+
 #include <torch/torch.h>
 
 #include <memory>
@@ -7,20 +9,6 @@
 #include <vector>
 
 namespace pds {
-
-/// Architecture and size of a network. Widths scale with `widthMultiplier`
-/// so that model-size sweeps use one family.
-struct ModelSpec {
-    std::string arch = "cnn";     ///< mlp, cnn, resnet18, vgg16
-    double widthMultiplier = 1.0;
-    int cnnBaseWidth = 16;        ///< k of the 4-conv family
-    int mlpHiddenLayers = 4;
-    int mlpHiddenUnits = 512;
-    int inChannels = 1;
-    int height = 28;
-    int width = 28;
-    int numOutputs = 10;          ///< classes (or regression targets)
-};
 
 /// Logits and, when asked for, the probe tensors in network order:
 /// the input, the output of each block, and the logits.

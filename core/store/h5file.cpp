@@ -543,10 +543,31 @@ template <typename T> std::vector<T> readRow(hid_t loc, const std::string &name,
     return out;
 }
 
+template <typename T> std::vector<T> readColumn(hid_t loc, const std::string &name, hsize_t col)
+{
+    Handle ds = openDataset(loc, name);
+    Handle space(H5Dget_space(ds));
+    if (H5Sget_simple_extent_ndims(space) != 2)
+        throw StoreError("dataset '" + name + "' is not two-dimensional");
+    hsize_t dims[2];
+    H5Sget_simple_extent_dims(space, dims, nullptr);
+    if (col >= dims[1])
+        throw StoreError("dataset '" + name + "' has no column " + std::to_string(col));
+    Handle fileType(H5Dget_type(ds));
+    const hsize_t start[2] = {0, col}, count[2] = {dims[0], 1};
+    H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, count, nullptr);
+    Handle mem(H5Screate_simple(1, &dims[0], nullptr));
+    std::vector<T> out(plausibleValueCount(ds, fileType, name, {dims[0]}));
+    check(H5Dread(ds, nativeType<T>(), mem, space, H5P_DEFAULT, out.data()),
+          "cannot read dataset '" + name + "'");
+    return out;
+}
+
 #define PDS_H5_INSTANTIATE(T)                                                                      \
     template void writeArray<T>(hid_t, const std::string &, const T *, const std::vector<hsize_t> &); \
     template std::vector<T> readArray<T>(hid_t, const std::string &, std::vector<hsize_t> *);      \
-    template std::vector<T> readRow<T>(hid_t, const std::string &, hsize_t);
+    template std::vector<T> readRow<T>(hid_t, const std::string &, hsize_t);                        \
+    template std::vector<T> readColumn<T>(hid_t, const std::string &, hsize_t);
 PDS_H5_INSTANTIATE(std::uint8_t)
 PDS_H5_INSTANTIATE(std::int16_t)
 PDS_H5_INSTANTIATE(std::int32_t)

@@ -98,6 +98,8 @@ template <typename T>
 std::vector<T> readArray(hid_t loc, const std::string &name, std::vector<hsize_t> *dims = nullptr);
 /// Reads one row of a 2-D dataset.
 template <typename T> std::vector<T> readRow(hid_t loc, const std::string &name, hsize_t row);
+/// Column `col` of a two-dimensional dataset (one value per row).
+template <typename T> std::vector<T> readColumn(hid_t loc, const std::string &name, hsize_t col);
 
 /// A dataset that grows by whole rows along its first axis: [rows] of single
 /// values, or [rows, cols] where cols may be 0 (an empty split). Used for

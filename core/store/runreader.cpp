@@ -115,6 +115,53 @@ std::string RunReader::checkpoint(int model, int epoch) const
     return std::string(bytes.begin(), bytes.end());
 }
 
+bool RunReader::has(const std::string &path) const
+{
+    return h5::exists(m_file, path);
+}
+
+std::vector<std::int32_t> RunReader::readInts(const std::string &path, std::vector<hsize_t> *dims) const
+{
+    if (!h5::exists(m_file, path))
+        throw StoreError(m_path + ": '" + path + "' is missing");
+    return h5::readArray<std::int32_t>(m_file, path, dims);
+}
+
+std::vector<float> RunReader::readFloatArray(const std::string &path, std::vector<hsize_t> *dims) const
+{
+    if (!h5::exists(m_file, path))
+        throw StoreError(m_path + ": '" + path + "' is missing");
+    return h5::readArray<float>(m_file, path, dims);
+}
+
+std::vector<double> RunReader::readDoubles(const std::string &path, std::vector<hsize_t> *dims) const
+{
+    if (!h5::exists(m_file, path))
+        throw StoreError(m_path + ": '" + path + "' is missing");
+    return h5::readArray<double>(m_file, path, dims);
+}
+
+std::vector<float> RunReader::dynamicsColumn(int model, const std::string &split, const std::string &name,
+                                             std::int64_t example) const
+{
+    checkSplit(split);
+    const auto &ms = m_summary.models.at(static_cast<std::size_t>(model));
+    const std::string path = ms.group + "/dynamics/" + split + "/" + name;
+    if (!h5::exists(m_file, path))
+        throw StoreError(m_path + ": '" + path + "' is missing");
+    return h5::readColumn<float>(m_file, path, static_cast<hsize_t>(example));
+}
+
+std::string RunReader::attribute(const std::string &path, const std::string &name) const
+{
+    if (!h5::exists(m_file, path))
+        return {};
+    h5::Handle obj(H5Oopen(m_file, path.c_str(), H5P_DEFAULT));
+    if (!obj.valid() || !h5::hasAttr(obj, name))
+        return {};
+    return h5::readAttrString(obj, name);
+}
+
 bool RunReader::hasProbes(int model) const
 {
     const auto &ms = m_summary.models.at(static_cast<std::size_t>(model));

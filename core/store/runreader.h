@@ -78,6 +78,19 @@ public:
     /// if it is missing or belongs to another epoch.
     std::string checkpoint(int model, int epoch) const;
 
+    /// True if the file has an object (group or dataset) at `path`.
+    bool has(const std::string &path) const;
+    /// Any array of the file, converted to the element type; `dims` receives
+    /// its shape. Mis-shaped or missing arrays throw StoreError.
+    std::vector<std::int32_t> readInts(const std::string &path, std::vector<hsize_t> *dims = nullptr) const;
+    std::vector<float> readFloatArray(const std::string &path, std::vector<hsize_t> *dims = nullptr) const;
+    std::vector<double> readDoubles(const std::string &path, std::vector<hsize_t> *dims = nullptr) const;
+    /// One example's values over the epochs of a dynamics array (dynamics/<split>/<name>).
+    std::vector<float> dynamicsColumn(int model, const std::string &split, const std::string &name,
+                                      std::int64_t example) const;
+    /// A string attribute of the object at `path` ("" if absent).
+    std::string attribute(const std::string &path, const std::string &name) const;
+
     /// Names of the per-example scores every finished model has.
     static const std::vector<std::string> &scoreNames();
 

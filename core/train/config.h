@@ -2,7 +2,7 @@
 
 #include "data/catalogue.h"
 #include "data/transforms.h"
-#include "models/model.h"
+#include "models/modelspec.h"
 
 #include <cstdint>
 #include <string>
