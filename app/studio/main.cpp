@@ -1,0 +1,37 @@
+#include "mainwindow.h"
+#include "vtkhost.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+
+int main(int argc, char **argv)
+{
+    pds::VtkHost::setDefaultSurfaceFormat();
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("Prediction Depth Studio"));
+    QApplication::setApplicationName(QStringLiteral("pdepth-studio"));
+    QApplication::setApplicationVersion(QStringLiteral(PDS_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Prediction Depth Studio: train, probe and browse example difficulty."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("files"), QStringLiteral("Run or study files (.h5) to open."));
+    QCommandLineOption wizard(QStringLiteral("new-study"), QStringLiteral("Open the training wizard at start."));
+    QCommandLineOption screenshots(QStringLiteral("screenshots"),
+                                   QStringLiteral("Save a PNG of every view into <dir> and quit (for docs/)."),
+                                   QStringLiteral("dir"));
+    parser.addOption(wizard);
+    parser.addOption(screenshots);
+    parser.process(app);
+
+    pds::MainWindow window;
+    window.show();
+    for (const QString &file : parser.positionalArguments())
+        window.openFile(file);
+    if (parser.isSet(screenshots))
+        return window.saveScreenshots(parser.value(screenshots)) ? 0 : 1;
+    if (parser.isSet(wizard) || parser.positionalArguments().isEmpty())
+        window.showWelcome(parser.isSet(wizard));
+    return QApplication::exec();
+}

@@ -1,0 +1,19 @@
+#pragma once
+
+#include <QString>
+
+namespace pds::test {
+
+/// A small finished study file for Studio tests, made once per test process
+/// in a temporary folder: a synthetic 4-class 12×12 IDX dataset (96 train,
+/// 32 test examples, a few labels flipped), 4 mlp members of 3 epochs each,
+/// probes with k = 5 and every embedding stored. Takes a few seconds.
+QString studyFixture();
+
+/// A finished single run (one model, with probes) on the same data.
+QString runFixture();
+
+/// The synthetic dataset folder the fixtures were trained on.
+QString fixtureDataset();
+
+} // namespace pds::test
