@@ -1,0 +1,249 @@
+#include "trainingworker.h"
+
+#include "store/runformat.h"
+#include "store/runwriter.h"
+#include "study/study.h"
+#include "train/runjob.h"
+#include "util/error.h"
+
+#include <QRegularExpression>
+
+#include <chrono>
+#include <filesystem>
+
+namespace pds {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+bool fileExists(const std::string &path)
+{
+    std::error_code ec;
+    return std::filesystem::exists(path, ec);
+}
+
+/// Forwards a core job's reports as the worker's signals. Runs on the job's
+/// thread; Qt queues the signals to the GUI thread.
+class ForwardingObserver : public JobObserver {
+public:
+    ForwardingObserver(TrainingWorker *worker, bool study, std::string output, int models)
+        : m_worker(worker), m_study(study), m_output(std::move(output)), m_models(models)
+    {
+    }
+
+    void progress(const Progress &p) override
+    {
+        Progress q = p;
+        if (m_study) {
+            // Loading and probing report outside the trainer, without the member index.
+            if (q.models != m_models) {
+                q.model = m_member;
+                q.models = m_models;
+            } else {
+                enterMember(q.model);
+            }
+        }
+        // The core reports a few times a second while training; the probe stage and
+        // a fast GPU can report far more often than a progress bar needs.
+        const auto now = Clock::now();
+        const bool milestone = q.phase != m_lastPhase || q.model != m_lastModel || (q.steps > 0 && q.step == q.steps);
+        if (!milestone && now - m_lastEmit < std::chrono::milliseconds(50))
+            return;
+        m_lastEmit = now;
+        m_lastPhase = q.phase;
+        m_lastModel = q.model;
+        Q_EMIT m_worker->progress(q);
+    }
+
+    void epochFinished(int model, const EpochCurve &c) override
+    {
+        if (m_study)
+            enterMember(model);
+        Q_EMIT m_worker->epochFinished(model, c.epoch, c.trainLoss, c.trainAccuracy, c.testLoss, c.testAccuracy);
+        // The writer commits the epoch before the trainer reports it, so the file is current.
+        const QString file = newestFile(model);
+        if (!file.isEmpty())
+            Q_EMIT m_worker->fileUpdated(file);
+    }
+
+    void message(const std::string &text) override
+    {
+        const QString m = QString::fromStdString(text);
+        if (m_study) {
+            // StudyJob announces each member ("member 2/4 → ...") before it starts,
+            // and the merge after the last one: the points where a member file is final.
+            static const QRegularExpression member(QStringLiteral("^member (\\d+)/\\d+"));
+            const auto match = member.match(m);
+            if (match.hasMatch())
+                enterMember(match.captured(1).toInt() - 1);
+            else if (m.startsWith(QLatin1String("merging")))
+                enterMember(m_models);
+        }
+        Q_EMIT m_worker->message(m);
+    }
+
+    int member() const { return m_member; }
+
+    /// The file holding model `model`'s newest state: its `.part` while it is
+    /// written, its final name once finished; empty if neither exists yet.
+    QString newestFile(int model) const
+    {
+        const std::string base = m_study ? memberPath(m_output, model) : m_output;
+        for (const std::string &candidate : {base + runformat::kPartialSuffix, base})
+            if (fileExists(candidate))
+                return QString::fromStdString(candidate);
+        return {};
+    }
+
+private:
+    void enterMember(int member)
+    {
+        if (member == m_member)
+            return;
+        const QString done = newestFile(m_member);
+        if (!done.isEmpty())
+            Q_EMIT m_worker->fileUpdated(done);
+        m_member = member;
+    }
+
+    TrainingWorker *m_worker;
+    bool m_study;
+    std::string m_output;
+    int m_models;
+    int m_member = 0;
+    std::string m_lastPhase;
+    int m_lastModel = -1;
+    Clock::time_point m_lastEmit;
+};
+
+} // namespace
+
+void TrainingWorker::execute(const TrainingJob &job)
+{
+    const bool study = job.kind == TrainingJob::Kind::Study;
+    const std::string output = job.kind == TrainingJob::Kind::Resume ? RunJob::finalPath(job.path.toStdString())
+                                                                      : job.config.output;
+    ForwardingObserver observer(this, study, output, study ? job.config.study.models : 1);
+    const CancelToken &cancel = *job.cancel;
+    try {
+        if (study) {
+            const StudyResult r = StudyJob(job.config).run(&observer, cancel);
+            if (r.status == runformat::kStatusComplete)
+                Q_EMIT finished(QString::fromStdString(r.output));
+            else
+                Q_EMIT cancelled(observer.newestFile(observer.member()));
+            return;
+        }
+        const JobResult r = job.kind == TrainingJob::Kind::Resume
+                                ? RunJob::resume(job.path.toStdString(), &observer, cancel)
+                                : RunJob(job.config).run(&observer, cancel);
+        if (r.status == runformat::kStatusComplete)
+            Q_EMIT finished(QString::fromStdString(r.outputPath));
+        else
+            Q_EMIT cancelled(QString::fromStdString(r.outputPath));
+    } catch (const CancelledError &) {
+        // Cancelled before the run file existed: nothing was left behind.
+        Q_EMIT cancelled(observer.newestFile(observer.member()));
+    } catch (const std::exception &e) {
+        QString text = QString::fromStdString(e.what());
+        if (study)
+            text = QStringLiteral("model %1/%2: %3").arg(observer.member() + 1).arg(job.config.study.models).arg(text);
+        Q_EMIT failed(text);
+    } catch (...) {
+        Q_EMIT failed(tr("training stopped with an unknown error"));
+    }
+}
+
+TrainingRunner::TrainingRunner(QObject *parent) : QObject(parent), m_worker(new TrainingWorker)
+{
+    qRegisterMetaType<pds::Progress>();
+    m_worker->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    connect(m_worker, &TrainingWorker::progress, this, &TrainingRunner::progress);
+    connect(m_worker, &TrainingWorker::epochFinished, this, &TrainingRunner::epochFinished);
+    connect(m_worker, &TrainingWorker::fileUpdated, this, &TrainingRunner::fileUpdated);
+    connect(m_worker, &TrainingWorker::message, this, &TrainingRunner::message);
+    // The job is over for the GUI only when its last signal arrives here, so
+    // isRunning() stays true until every earlier signal has been delivered.
+    connect(m_worker, &TrainingWorker::finished, this, [this](const QString &path) {
+        jobEnded();
+        Q_EMIT finished(path);
+    });
+    connect(m_worker, &TrainingWorker::cancelled, this, [this](const QString &path) {
+        jobEnded();
+        Q_EMIT cancelled(path);
+    });
+    connect(m_worker, &TrainingWorker::failed, this, [this](const QString &text) {
+        jobEnded();
+        Q_EMIT failed(text);
+    });
+    m_thread.setObjectName(QStringLiteral("pds-training"));
+    m_thread.start();
+}
+
+TrainingRunner::~TrainingRunner()
+{
+    cancel();
+    m_thread.quit();
+    m_thread.wait();
+}
+
+bool TrainingRunner::start(const RunConfig &config, QString *error)
+{
+    try {
+        config.validate();
+    } catch (const Error &e) {
+        if (error)
+            *error = QString::fromStdString(e.what());
+        return false;
+    }
+    TrainingJob job;
+    job.kind = config.study.models > 1 ? TrainingJob::Kind::Study : TrainingJob::Kind::Run;
+    job.config = config;
+    return launch(std::move(job), QString::fromStdString(config.output), error);
+}
+
+bool TrainingRunner::resume(const QString &path, QString *error)
+{
+    const std::string output = RunJob::finalPath(path.toStdString());
+    if (!fileExists(output) && !fileExists(output + runformat::kPartialSuffix)) {
+        if (error)
+            *error = tr("%1: no such run file").arg(path);
+        return false;
+    }
+    TrainingJob job;
+    job.kind = TrainingJob::Kind::Resume;
+    job.path = path;
+    return launch(std::move(job), QString::fromStdString(output), error);
+}
+
+bool TrainingRunner::launch(TrainingJob job, const QString &output, QString *error)
+{
+    if (m_running) {
+        if (error)
+            *error = tr("a training job is already running (%1)").arg(m_output);
+        return false;
+    }
+    m_cancel = std::make_shared<CancelToken>();
+    job.cancel = m_cancel;
+    m_output = output;
+    m_running = true;
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker, job = std::move(job)] { worker->execute(job); }, Qt::QueuedConnection);
+    Q_EMIT started(output);
+    return true;
+}
+
+void TrainingRunner::cancel()
+{
+    if (m_cancel)
+        m_cancel->cancel();
+}
+
+void TrainingRunner::jobEnded()
+{
+    m_running = false;
+}
+
+} // namespace pds
