@@ -265,6 +265,17 @@ void RunDocument::buildColumns(RunReader &reader)
     }
 }
 
+std::vector<float> RunDocument::heldOutDistribution(std::int64_t example) const
+{
+    if (!m_isStudy || example < 0 || example >= size())
+        return {};
+    const ExampleRef r = ref(example);
+    const auto k = static_cast<std::size_t>(numClasses());
+    const auto &d = m_splitSummaries[r.test ? 1 : 0].heldOutDistribution;
+    const auto begin = d.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(r.index) * k);
+    return std::vector<float>(begin, begin + static_cast<std::ptrdiff_t>(k));
+}
+
 void RunDocument::setThresholds(const GroupThresholds &thresholds)
 {
     m_thresholds = thresholds;
@@ -434,11 +445,20 @@ QString RunDocument::imageError() const
 
 QImage RunDocument::image(std::int64_t example) const
 {
-    if (example < 0 || example >= size() || !loadImages())
+    if (!loadImages())
         return {};
-    const ExampleRef r = ref(example);
-    const Split &split = r.test ? m_dataset->test : m_dataset->train;
-    const std::int64_t source = m_sourceIndices[static_cast<std::size_t>(example)];
+    bool test = false;
+    std::int64_t source = 0;
+    {
+        // reload() swaps these while gallery threads ask for images.
+        std::lock_guard<std::mutex> lock(m_imageMutex);
+        if (example < 0 || example >= size())
+            return {};
+        const ExampleRef r = ref(example);
+        test = r.test;
+        source = m_sourceIndices[static_cast<std::size_t>(example)];
+    }
+    const Split &split = test ? m_dataset->test : m_dataset->train;
     if (source < 0 || source >= split.size())
         return {};
     const int c = m_dataset->channels, h = m_dataset->height, w = m_dataset->width;
@@ -467,22 +487,25 @@ void RunDocument::reload()
         fresh.m_thresholds = m_thresholds;
         fresh.recomputeGroups();
     }
-    m_summary = std::move(fresh.m_summary);
-    m_isStudy = fresh.m_isStudy;
-    m_probeNames = fresh.m_probeNames;
-    m_classNames = fresh.m_classNames;
-    m_trainSize = fresh.m_trainSize;
-    m_testSize = fresh.m_testSize;
-    m_labels = std::move(fresh.m_labels);
-    m_cleanLabels = std::move(fresh.m_cleanLabels);
-    m_noisy = std::move(fresh.m_noisy);
-    m_sourceIndices = std::move(fresh.m_sourceIndices);
-    m_columns = std::move(fresh.m_columns);
-    m_groups = std::move(fresh.m_groups);
-    m_thresholds = fresh.m_thresholds;
-    m_splitSummaries = std::move(fresh.m_splitSummaries);
-    m_reader = std::move(fresh.m_reader);
-    m_models.clear();
+    {
+        std::lock_guard<std::mutex> lock(m_imageMutex);
+        m_summary = std::move(fresh.m_summary);
+        m_isStudy = fresh.m_isStudy;
+        m_probeNames = fresh.m_probeNames;
+        m_classNames = fresh.m_classNames;
+        m_trainSize = fresh.m_trainSize;
+        m_testSize = fresh.m_testSize;
+        m_labels = std::move(fresh.m_labels);
+        m_cleanLabels = std::move(fresh.m_cleanLabels);
+        m_noisy = std::move(fresh.m_noisy);
+        m_sourceIndices = std::move(fresh.m_sourceIndices);
+        m_columns = std::move(fresh.m_columns);
+        m_groups = std::move(fresh.m_groups);
+        m_thresholds = fresh.m_thresholds;
+        m_splitSummaries = std::move(fresh.m_splitSummaries);
+        m_reader = std::move(fresh.m_reader);
+        m_models.clear();
+    }
     Q_EMIT reloaded();
 }
 

@@ -271,9 +271,10 @@ RunConfig TrainingWizard::defaultConfig(const DeviceInfo &devices)
     c.study.ratio = 0.5;
     c.study.k = 30;
     c.study.probe = true;
-    // The 3-D embedding view needs them; pooled to 4096 features in float16 they stay small.
+    // The 3-D embedding view needs them. On the CPU, probes pooled to 1024
+    // features keep the default study to a few minutes and its file near 100 MB.
     c.study.embeddings = "all";
-    c.study.maxFeatures = 4096;
+    c.study.maxFeatures = devices.cuda ? 4096 : 1024;
     if (devices.cuda) {
         c.train.epochs = 15;
         c.train.batchSize = 512;

@@ -20,6 +20,28 @@
 #include <thread>
 
 namespace pds {
+namespace {
+
+/// Stamps the probe stage's progress with the study member it belongs to.
+class MemberObserver : public JobObserver {
+public:
+    MemberObserver(JobObserver *inner, int member, int members) : m_inner(inner), m_member(member), m_members(members) {}
+    void progress(const Progress &p) override
+    {
+        Progress stamped = p;
+        stamped.model = m_member;
+        stamped.models = m_members;
+        m_inner->progress(stamped);
+    }
+    void epochFinished(int model, const EpochCurve &curve) override { m_inner->epochFinished(model, curve); }
+    void message(const std::string &text) override { m_inner->message(text); }
+
+private:
+    JobObserver *m_inner;
+    int m_member, m_members;
+};
+
+} // namespace
 
 std::set<std::string> embeddingSelection(const std::string &spec, const std::vector<std::string> &probes)
 {
@@ -127,6 +149,8 @@ JobResult RunJob::execute(JobObserver *observer, const CancelToken &cancel, bool
     if (observer) {
         Progress p;
         p.phase = "loading";
+        p.model = c.study.member;
+        p.models = c.study.models;
         observer->progress(p);
     }
     Dataset data = loadDataset(c.dataset);
@@ -246,9 +270,10 @@ JobResult RunJob::execute(JobObserver *observer, const CancelToken &cancel, bool
                                           half.size(0), half.size(1));
                 };
             say("probing " + std::to_string(model->probeNames().size()) + " layers with k = " + std::to_string(po.k));
+            MemberObserver memberObserver(observer, c.study.member, c.study.models);
             ProbeResults probes = runProbes(*model, trainSplit, testSplit, info.inTrain,
-                                            r.trainScores.finalPred, r.testScores.finalPred,
-                                            data.numClasses(), po, cancel, observer, sink);
+                                            r.trainScores.finalPred, r.testScores.finalPred, data.numClasses(),
+                                            po, cancel, observer ? &memberObserver : nullptr, sink);
             writer.writeProbes(0, probes, po.k, po.maxFeatures);
             result.embedSeconds = probes.embedSeconds;
             result.probeSeconds = probes.probeSeconds;
