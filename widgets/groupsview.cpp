@@ -205,6 +205,11 @@ void GroupsChart::rebuild()
     const QString yTitle = memorisation ? tr("Memorisation") : tr("Train-split prediction depth");
     m_chart->GetAxis(vtkAxis::BOTTOM)->SetTitle(tr("Validation-split prediction depth").toStdString());
     m_chart->GetAxis(vtkAxis::LEFT)->SetTitle(yTitle.toStdString());
+    // Depths are whole probes (jittered around them); memorisation is a share.
+    for (vtkAxis *axis : {m_chart->GetAxis(vtkAxis::BOTTOM), m_chart->GetAxis(vtkAxis::LEFT)}) {
+        axis->SetNotation(vtkAxis::FIXED_NOTATION);
+        axis->SetPrecision(axis == m_chart->GetAxis(vtkAxis::LEFT) && memorisation ? 1 : 0);
+    }
 
     if (!m_doc) {
         m_title = tr("Difficulty groups: no run open");

@@ -89,7 +89,8 @@ void LineChartView::rebuild()
         }
         table->AddColumn(xs);
         table->AddColumn(ys);
-        vtkPlot *line = m_chart->AddPlot(vtkChart::LINE);
+        // A line needs two points; the first epoch of a live run has one.
+        vtkPlot *line = m_chart->AddPlot(s.x.size() < 2 ? vtkChart::POINTS : vtkChart::LINE);
         line->SetInputData(table, 0, 1);
         line->SetColor(static_cast<unsigned char>(s.colour.red()), static_cast<unsigned char>(s.colour.green()),
                        static_cast<unsigned char>(s.colour.blue()), 255);

@@ -1,0 +1,219 @@
+#include "depthhistogramview.h"
+#include "detailpanel.h"
+#include "exampleselection.h"
+#include "examplemodel.h"
+#include "gallery.h"
+#include "groupsview.h"
+#include "mainwindow.h"
+#include "overviewpanel.h"
+#include "rundocument.h"
+#include "studiofixture.h"
+#include "trainingworker.h"
+#include "trajectoryview.h"
+#include "vtkhost.h"
+
+#include "train/config.h"
+
+#include <QMimeData>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest/QtTest>
+
+#include <set>
+
+using namespace pds;
+
+/// The Studio's main window: opening runs, linked views, live training.
+class TestMainWindow : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void opensRunsAndComparesTwo();
+    void badFileSaysWhyAndKeepsTheRest();
+    void histogramClickFiltersTheGallery();
+    void groupsSelectionReachesEveryView();
+    void dropOpensFiles();
+    void liveTrainingIsShownAndOpenedWhenDone();
+    void screenshotsAreWritten();
+};
+
+void TestMainWindow::initTestCase()
+{
+    // A private settings file: recent files and layout must not leak between runs.
+    static QTemporaryDir config;
+    qputenv("XDG_CONFIG_HOME", config.path().toUtf8());
+    QCoreApplication::setOrganizationName(QStringLiteral("pds-test"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_mainwindow"));
+    QSettings().clear();
+}
+
+void TestMainWindow::opensRunsAndComparesTwo()
+{
+    MainWindow w;
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QString error;
+    QVERIFY2(w.openFile(test::studyFixture(), &error), qPrintable(error));
+    QVERIFY2(w.openFile(test::runFixture(), &error), qPrintable(error));
+    QCOMPARE(int(w.documents().size()), 2);
+    QCOMPARE(w.activeDocument()->path(), test::runFixture());
+    // The second run opened is compared with the first.
+    QVERIFY(w.compareDocument());
+    QCOMPARE(w.compareDocument()->path(), test::studyFixture());
+    QCOMPARE(w.histogramView()->seriesCount(), 2);
+    // Opening an open file brings it forward instead of loading it twice.
+    QVERIFY(w.openFile(test::studyFixture()));
+    QCOMPARE(int(w.documents().size()), 2);
+    QCOMPARE(w.activeDocument()->path(), test::studyFixture());
+    QVERIFY(w.overviewPanel()->summaryHtml().contains(QStringLiteral("study.h5")));
+    QVERIFY(QSettings().value(QStringLiteral("recentFiles")).toStringList().contains(QFileInfo(test::studyFixture()).absoluteFilePath()));
+    w.closeActive();
+    QCOMPARE(int(w.documents().size()), 1);
+    QCOMPARE(w.activeDocument()->path(), test::runFixture());
+}
+
+void TestMainWindow::badFileSaysWhyAndKeepsTheRest()
+{
+    MainWindow w;
+    QVERIFY(w.openFile(test::studyFixture()));
+    QTemporaryDir dir;
+    const QString bad = dir.filePath(QStringLiteral("truncated.h5"));
+    QFile original(test::studyFixture());
+    QVERIFY(original.open(QIODevice::ReadOnly));
+    QFile f(bad);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(original.read(original.size() / 3));
+    f.close();
+    QString error;
+    QVERIFY(!w.openFile(bad, &error));
+    QVERIFY2(error.contains(bad), qPrintable(error));
+    QCOMPARE(int(w.documents().size()), 1);
+    QCOMPARE(w.activeDocument()->path(), test::studyFixture());
+}
+
+void TestMainWindow::histogramClickFiltersTheGallery()
+{
+    MainWindow w;
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(w.openFile(test::studyFixture()));
+    DepthHistogramView *h = w.histogramView();
+    int bin = 0;
+    while (h->examplesInBin(bin).empty())
+        ++bin;
+    const auto expected = h->examplesInBin(bin);
+    h->clickBin(bin);
+    // The gallery now shows exactly the bar's examples.
+    const auto &rows = w.gallery()->model()->exampleIndex().rows();
+    QCOMPARE(std::set<std::int64_t>(rows.begin(), rows.end()), std::set<std::int64_t>(expected.begin(), expected.end()));
+    QCOMPARE(rows.size(), expected.size());
+    // Escape clears the selection and the gallery shows everything again.
+    w.selection()->clear();
+    QCOMPARE(std::int64_t(w.gallery()->model()->exampleIndex().rows().size()), w.activeDocument()->size());
+}
+
+void TestMainWindow::groupsSelectionReachesEveryView()
+{
+    MainWindow w;
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(w.openFile(test::studyFixture()));
+    // Everything the scatter holds.
+    w.groupsView()->chart()->selectRect(-10, -10, 100, 100);
+    const auto selected = w.selection()->examples();
+    QVERIFY(!selected.empty());
+    QCOMPARE(w.gallery()->model()->exampleIndex().rows().size(), selected.size());
+    // Picking one example makes it current in the trajectory and the detail panel.
+    const std::int64_t one = selected[selected.size() / 2];
+    w.selection()->setExamples({one}, QStringLiteral("one"), nullptr);
+    QCOMPARE(w.selection()->current(), one);
+    QCOMPARE(w.trajectoryView()->example(), one);
+    QCOMPARE(w.detailPanel()->example(), one);
+}
+
+void TestMainWindow::dropOpensFiles()
+{
+    MainWindow w;
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(test::studyFixture())});
+    // What Qt delivers when a file is dragged over the window and let go.
+    QDragEnterEvent enter(QPoint(100, 100), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&w, &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(QPointF(100, 100), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&w, &drop);
+    QCOMPARE(int(w.documents().size()), 1);
+    QCOMPARE(w.activeDocument()->path(), test::studyFixture());
+}
+
+void TestMainWindow::liveTrainingIsShownAndOpenedWhenDone()
+{
+    MainWindow w;
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QTemporaryDir dir;
+    RunConfig c;
+    c.dataset.name = "synthetic";
+    c.dataset.path = test::fixtureDataset().toStdString();
+    c.dataset.format = "idx";
+    c.model.arch = "mlp";
+    c.model.mlpHiddenLayers = 1;
+    c.model.mlpHiddenUnits = 16;
+    c.train.epochs = 3;
+    c.train.batchSize = 16;
+    c.train.device = "cpu";
+    c.study.models = 2;
+    c.study.ratio = 0.5;
+    c.study.probe = true;
+    c.study.k = 5;
+    c.output = dir.filePath(QStringLiteral("live.h5")).toStdString();
+    QSignalSpy updated(w.runner(), &TrainingRunner::fileUpdated);
+    QSignalSpy finished(w.runner(), &TrainingRunner::finished);
+    QString error;
+    QVERIFY2(w.runner()->start(c, &error), qPrintable(error));
+    QVERIFY(updated.wait(60000));
+    // A file being written shows up as a live run while the job goes on.
+    bool sawLive = false;
+    for (const auto &doc : w.documents())
+        sawLive |= doc->isLive() || doc->path().contains(QStringLiteral(".members"));
+    QVERIFY(sawLive);
+    QVERIFY(finished.wait(120000));
+    QCoreApplication::processEvents();
+    QVERIFY(w.activeDocument());
+    QCOMPARE(w.activeDocument()->path(), QString::fromStdString(c.output));
+    QVERIFY(w.activeDocument()->isStudy());
+}
+
+void TestMainWindow::screenshotsAreWritten()
+{
+    MainWindow w;
+    w.resize(1400, 900);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(w.openFile(test::studyFixture()));
+    QTemporaryDir dir;
+    QVERIFY(w.saveScreenshots(dir.path()));
+    for (const char *name : {"mainwindow.png", "histogram-chart.png", "groups.png", "trajectory-chart.png",
+                             "gallery.png", "detail.png", "wizard-1.png"}) {
+        QImage img(dir.filePath(QString::fromLatin1(name)));
+        QVERIFY2(!img.isNull(), name);
+        QSet<QRgb> colours;
+        for (int y = 0; y < img.height(); y += 7)
+            for (int x = 0; x < img.width(); x += 7)
+                colours.insert(img.pixel(x, y));
+        QVERIFY2(colours.size() > 8, name); // not a blank picture
+    }
+}
+
+int main(int argc, char **argv)
+{
+    VtkHost::setDefaultSurfaceFormat();
+    QApplication app(argc, argv);
+    TestMainWindow test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "tst_mainwindow.moc"

@@ -1,0 +1,557 @@
+#include "mainwindow.h"
+
+#include "depthhistogramview.h"
+#include "detailpanel.h"
+#include "embeddingview.h"
+#include "exampleselection.h"
+#include "gallery.h"
+#include "groupsview.h"
+#include "linechartview.h"
+#include "overviewpanel.h"
+#include "progresspanel.h"
+#include "rundocument.h"
+#include "trainingwizard.h"
+#include "trainingworker.h"
+#include "trajectoryview.h"
+#include "vtkhost.h"
+
+#include "train/runjob.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDir>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QSettings>
+#include <QStatusBar>
+#include <QThread>
+#include <QTimer>
+#include <QToolBar>
+
+#include <cmath>
+
+namespace pds {
+namespace {
+
+constexpr int kMaxRecent = 8;
+
+} // namespace
+
+MainWindow::MainWindow(QWidget *parent)
+    : QMainWindow(parent), m_selection(new ExampleSelection(this)), m_runner(new TrainingRunner(this))
+{
+    setWindowTitle(tr("Prediction Depth Studio"));
+    setAcceptDrops(true);
+    setDockNestingEnabled(true);
+    createViews();
+    createMenus();
+
+    QSettings settings;
+    m_recent = settings.value(QStringLiteral("recentFiles")).toStringList();
+    rebuildRecentMenu();
+    if (!restoreGeometry(settings.value(QStringLiteral("geometry")).toByteArray()))
+        resize(1500, 950);
+    restoreState(settings.value(QStringLiteral("windowState")).toByteArray());
+
+    connect(m_runner, &TrainingRunner::started, this, [this](const QString &output) {
+        m_progressDock->show();
+        m_progressDock->raise();
+        statusBar()->showMessage(tr("Training: writing %1").arg(output));
+    });
+    connect(m_runner, &TrainingRunner::fileUpdated, this, &MainWindow::onFileUpdated);
+    connect(m_runner, &TrainingRunner::finished, this,
+            [this](const QString &path) { onJobEnded(path, tr("finished")); });
+    connect(m_runner, &TrainingRunner::cancelled, this,
+            [this](const QString &path) { onJobEnded(path, tr("cancelled; the file keeps every finished epoch")); });
+    connect(m_runner, &TrainingRunner::failed, this, [this](const QString &message) {
+        statusBar()->showMessage(tr("Training failed: %1").arg(message));
+    });
+    connect(m_selection, &ExampleSelection::selectionChanged, this, [this] {
+        if (!m_active)
+            return;
+        const auto n = m_selection->examples().size();
+        statusBar()->showMessage(n == 0 ? tr("Selection cleared")
+                                        : tr("%1 example(s) selected: %2").arg(n).arg(m_selection->description()));
+    });
+    connect(m_selection, &ExampleSelection::currentChanged, this, [this](std::int64_t example) {
+        if (m_active && example >= 0)
+            statusBar()->showMessage(tr("Showing %1 (%2)")
+                                         .arg(m_active->exampleName(example),
+                                              m_active->className(m_active->labels()[static_cast<std::size_t>(example)])));
+    });
+    statusBar()->showMessage(tr("Ready"));
+}
+
+MainWindow::~MainWindow()
+{
+    // Views hold raw pointers to documents: detach them before the documents go.
+    setActiveDocument(nullptr);
+    setCompareDocument(nullptr);
+}
+
+QDockWidget *MainWindow::addDock(const QString &title, const QString &name, QWidget *widget, Qt::DockWidgetArea area)
+{
+    auto *dock = new QDockWidget(title, this);
+    dock->setObjectName(name); // saveState() needs it
+    dock->setWidget(widget);
+    addDockWidget(area, dock);
+    m_viewMenu->addAction(dock->toggleViewAction());
+    return dock;
+}
+
+void MainWindow::createViews()
+{
+    m_viewMenu = new QMenu(tr("&View"), this);
+    m_gallery = new GalleryWidget(m_selection);
+    setCentralWidget(m_gallery);
+
+    m_overview = new OverviewPanel;
+    m_histogram = new DepthHistogramView(m_selection);
+    m_groups = new GroupsView(m_selection);
+    m_trajectory = new TrajectoryView(m_selection);
+    m_embedding = new EmbeddingView(m_selection);
+    m_detail = new DetailPanel(m_selection);
+    m_table = new ExampleTable(m_selection);
+    m_progress = new ProgressPanel;
+    m_progress->setRunner(m_runner);
+    // The table lists what the gallery's filters leave, in the same order rules.
+    connect(m_gallery, &GalleryWidget::filterChanged, m_table, &ExampleTable::setFilter);
+
+    QDockWidget *overview = addDock(tr("Overview"), QStringLiteral("overview"), m_overview, Qt::LeftDockWidgetArea);
+    QDockWidget *histogram = addDock(tr("Depth histogram"), QStringLiteral("histogram"), m_histogram, Qt::RightDockWidgetArea);
+    QDockWidget *groups = addDock(tr("Difficulty groups"), QStringLiteral("groups"), m_groups, Qt::RightDockWidgetArea);
+    QDockWidget *embedding = addDock(tr("Layer embeddings"), QStringLiteral("embedding"), m_embedding, Qt::RightDockWidgetArea);
+    QDockWidget *trajectory = addDock(tr("Trajectory"), QStringLiteral("trajectory"), m_trajectory, Qt::BottomDockWidgetArea);
+    QDockWidget *detail = addDock(tr("Example"), QStringLiteral("detail"), m_detail, Qt::LeftDockWidgetArea);
+    QDockWidget *table = addDock(tr("Table"), QStringLiteral("table"), m_table, Qt::BottomDockWidgetArea);
+    m_progressDock = addDock(tr("Training"), QStringLiteral("training"), m_progress, Qt::LeftDockWidgetArea);
+    tabifyDockWidget(histogram, groups);
+    tabifyDockWidget(groups, embedding);
+    histogram->raise();
+    tabifyDockWidget(trajectory, table);
+    trajectory->raise();
+    tabifyDockWidget(overview, m_progressDock);
+    overview->raise();
+    splitDockWidget(overview, detail, Qt::Vertical);
+    m_progressDock->hide();
+    resizeDocks({overview, histogram}, {430, 620}, Qt::Horizontal);
+    resizeDocks({trajectory}, {300}, Qt::Vertical);
+}
+
+void MainWindow::createMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *open = file->addAction(tr("&Open run…"), this, &MainWindow::openDialog);
+    open->setShortcut(QKeySequence::Open);
+    m_recentMenu = file->addMenu(tr("Open &recent"));
+    QAction *study = file->addAction(tr("&New study…"), this, &MainWindow::newStudy);
+    study->setShortcut(QKeySequence::New);
+    file->addAction(tr("Res&ume interrupted run…"), QKeySequence(Qt::CTRL | Qt::Key_R), this, &MainWindow::resumeDialog);
+    file->addAction(tr("Re&load"), QKeySequence::Refresh, this, &MainWindow::reloadActive);
+    file->addAction(tr("&Close run"), QKeySequence::Close, this, &MainWindow::closeActive);
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu *exportMenu = menuBar()->addMenu(tr("&Export"));
+    connect(exportMenu, &QMenu::aboutToShow, this, [this, exportMenu] {
+        exportMenu->clear();
+        for (const auto &[title, view] : figureViews())
+            exportMenu->addAction(tr("%1 figure…").arg(title), this, [this, view = view] { exportView(view); });
+        exportMenu->addSeparator();
+        exportMenu->addAction(tr("Contact sheet…"), this, [this] { m_gallery->exportContactSheetWithDialog(); });
+        exportMenu->addAction(tr("Table as CSV…"), this, [this] { m_gallery->exportCsvWithDialog(); });
+    });
+    auto *exportFocused = new QAction(tr("Export focused figure"), this);
+    exportFocused->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    connect(exportFocused, &QAction::triggered, this, [this] {
+        for (QWidget *w = QApplication::focusWidget(); w; w = w->parentWidget())
+            if (auto *host = qobject_cast<VtkHost *>(w))
+                return exportView(host);
+        statusBar()->showMessage(tr("Click into a chart first, then press Ctrl+E"));
+    });
+    addAction(exportFocused);
+    auto *clearSelection = new QAction(tr("Clear selection"), this);
+    clearSelection->setShortcut(QKeySequence(Qt::Key_Escape));
+    connect(clearSelection, &QAction::triggered, this, [this] { m_selection->clear(this); });
+    addAction(clearSelection);
+
+    menuBar()->addMenu(m_viewMenu);
+    m_viewMenu->addSeparator();
+    m_viewMenu->addAction(clearSelection);
+    m_viewMenu->addAction(exportFocused);
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About"), this, [this] {
+        QMessageBox::about(this, tr("About Prediction Depth Studio"),
+                           tr("<b>Prediction Depth Studio</b> %1<p>Trains image classifiers, measures how deep into "
+                              "the network each example's prediction is made (Baldock et al. 2021), its "
+                              "memorisation and difficulty group, and shows why.</p>")
+                               .arg(QApplication::applicationVersion()));
+    });
+
+    QToolBar *bar = addToolBar(tr("Runs"));
+    bar->setObjectName(QStringLiteral("runs"));
+    bar->addAction(open);
+    bar->addAction(study);
+    bar->addSeparator();
+    bar->addWidget(new QLabel(tr(" Run: ")));
+    m_activeCombo = new QComboBox;
+    m_activeCombo->setMinimumContentsLength(24);
+    m_activeCombo->setToolTip(tr("The run the views show"));
+    bar->addWidget(m_activeCombo);
+    bar->addWidget(new QLabel(tr("  Compare with: ")));
+    m_compareCombo = new QComboBox;
+    m_compareCombo->setMinimumContentsLength(24);
+    m_compareCombo->setToolTip(tr("A second run overlaid in the depth histogram"));
+    bar->addWidget(m_compareCombo);
+    connect(m_activeCombo, QOverload<int>::of(&QComboBox::activated), this, [this](int i) {
+        if (i >= 0 && i < static_cast<int>(m_documents.size()))
+            setActiveDocument(m_documents[static_cast<std::size_t>(i)].get());
+    });
+    connect(m_compareCombo, QOverload<int>::of(&QComboBox::activated), this, [this](int i) {
+        setCompareDocument(i > 0 && i <= static_cast<int>(m_documents.size()) ? m_documents[static_cast<std::size_t>(i - 1)].get()
+                                                                              : nullptr);
+    });
+}
+
+QList<QPair<QString, VtkHost *>> MainWindow::figureViews() const
+{
+    QList<QPair<QString, VtkHost *>> out;
+    for (QDockWidget *dock : findChildren<QDockWidget *>()) {
+        for (VtkHost *host : dock->widget()->findChildren<VtkHost *>())
+            out.append({dock->windowTitle() + (host->figureTitle().isEmpty() ? QString() : QStringLiteral(": ") + host->figureTitle()), host});
+        if (auto *host = qobject_cast<VtkHost *>(dock->widget()))
+            out.append({dock->windowTitle(), host});
+    }
+    return out;
+}
+
+void MainWindow::exportView(VtkHost *view)
+{
+    view->exportWithDialog();
+}
+
+RunDocument *MainWindow::findDocument(const QString &path) const
+{
+    const QString canonical = QFileInfo(path).absoluteFilePath();
+    for (const auto &doc : m_documents)
+        if (QFileInfo(doc->path()).absoluteFilePath() == canonical)
+            return doc.get();
+    return nullptr;
+}
+
+bool MainWindow::openFile(const QString &path, QString *error)
+{
+    if (RunDocument *open = findDocument(path)) {
+        setActiveDocument(open);
+        return true;
+    }
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    try {
+        m_documents.push_back(std::make_unique<RunDocument>(path));
+        QApplication::restoreOverrideCursor();
+    } catch (const std::exception &e) {
+        QApplication::restoreOverrideCursor();
+        const QString message = tr("Cannot open %1: %2").arg(path, QString::fromStdString(e.what()));
+        statusBar()->showMessage(message);
+        if (error)
+            *error = message;
+        else
+            QMessageBox::warning(this, tr("Open run"), message);
+        return false;
+    }
+    RunDocument *doc = m_documents.back().get();
+    if (!doc->isLive())
+        addRecent(path);
+    RunDocument *previous = m_active;
+    setActiveDocument(doc);
+    // The second run opened is compared with the first by default.
+    if (previous && !m_compare)
+        setCompareDocument(previous);
+    statusBar()->showMessage(tr("Opened %1: %2 examples, %3 model(s)").arg(doc->title()).arg(doc->size()).arg(doc->modelCount()));
+    return true;
+}
+
+void MainWindow::setActiveDocument(RunDocument *doc)
+{
+    if (m_active == doc && doc)
+        return;
+    m_active = doc;
+    if (m_compare == doc)
+        m_compare = nullptr;
+    m_selection->clear(this);
+    m_overview->setDocument(doc);
+    m_histogram->setDocuments(doc, m_compare);
+    m_groups->setDocument(doc);
+    m_trajectory->setDocument(doc);
+    m_embedding->setDocument(doc);
+    m_detail->setDocument(doc);
+    m_gallery->setDocument(doc);
+    m_table->setDocument(doc);
+    setWindowTitle(doc ? tr("%1 — Prediction Depth Studio").arg(doc->title()) : tr("Prediction Depth Studio"));
+    refreshRunLists();
+}
+
+void MainWindow::setCompareDocument(RunDocument *doc)
+{
+    m_compare = doc == m_active ? nullptr : doc;
+    m_histogram->setDocuments(m_active, m_compare);
+    refreshRunLists();
+}
+
+void MainWindow::refreshRunLists()
+{
+    m_activeCombo->clear();
+    m_compareCombo->clear();
+    m_compareCombo->addItem(tr("(none)"));
+    for (const auto &doc : m_documents) {
+        const QString label = doc->title() + (doc->isLive() ? tr(" (live)") : QString());
+        m_activeCombo->addItem(label, doc->path());
+        m_compareCombo->addItem(label, doc->path());
+    }
+    for (std::size_t i = 0; i < m_documents.size(); ++i) {
+        if (m_documents[i].get() == m_active)
+            m_activeCombo->setCurrentIndex(int(i));
+        if (m_documents[i].get() == m_compare)
+            m_compareCombo->setCurrentIndex(int(i) + 1);
+    }
+}
+
+void MainWindow::closeDocument(RunDocument *doc)
+{
+    if (!doc)
+        return;
+    if (m_compare == doc)
+        setCompareDocument(nullptr);
+    if (m_live == doc)
+        m_live = nullptr;
+    RunDocument *next = nullptr;
+    for (const auto &d : m_documents)
+        if (d.get() != doc) {
+            next = d.get();
+            break;
+        }
+    if (m_active == doc)
+        setActiveDocument(next == m_compare ? next : next);
+    for (auto it = m_documents.begin(); it != m_documents.end(); ++it)
+        if (it->get() == doc) {
+            m_documents.erase(it);
+            break;
+        }
+    refreshRunLists();
+}
+
+void MainWindow::closeActive()
+{
+    closeDocument(m_active);
+}
+
+void MainWindow::reloadActive()
+{
+    if (!m_active)
+        return;
+    try {
+        m_active->reload();
+        statusBar()->showMessage(tr("Reloaded %1").arg(m_active->title()));
+    } catch (const std::exception &e) {
+        statusBar()->showMessage(tr("Cannot reload %1: %2").arg(m_active->title(), QString::fromStdString(e.what())));
+    }
+}
+
+void MainWindow::openDialog()
+{
+    QSettings settings;
+    const QStringList files = QFileDialog::getOpenFileNames(
+        this, tr("Open run or study"), settings.value(QStringLiteral("lastDir"), QDir::homePath()).toString(),
+        tr("Run files (*.h5 *.part);;All files (*)"));
+    for (const QString &f : files) {
+        settings.setValue(QStringLiteral("lastDir"), QFileInfo(f).absolutePath());
+        openFile(f);
+    }
+}
+
+void MainWindow::newStudy()
+{
+    if (m_runner->isRunning()) {
+        QMessageBox::information(this, tr("New study"), tr("A training job is running; cancel it or wait for it to finish."));
+        return;
+    }
+    TrainingWizard wizard(this);
+    if (wizard.exec() != QDialog::Accepted)
+        return;
+    QString error;
+    if (!m_runner->start(wizard.config(), &error))
+        QMessageBox::warning(this, tr("New study"), error);
+}
+
+void MainWindow::resumeDialog()
+{
+    if (m_runner->isRunning()) {
+        QMessageBox::information(this, tr("Resume"), tr("A training job is running; wait for it to finish."));
+        return;
+    }
+    const QString path = QFileDialog::getOpenFileName(this, tr("Resume an interrupted run"), QDir::homePath(),
+                                                      tr("Interrupted runs (*.part *.h5)"));
+    if (path.isEmpty())
+        return;
+    QString error;
+    if (!m_runner->resume(path, &error))
+        QMessageBox::warning(this, tr("Resume"), error);
+}
+
+void MainWindow::onFileUpdated(const QString &path)
+{
+    RunDocument *doc = findDocument(path);
+    try {
+        if (doc) {
+            doc->reload();
+        } else {
+            // A study moves on to its next member's file: show that one instead.
+            if (m_live)
+                closeDocument(m_live);
+            QString error;
+            if (!openFile(path, &error)) {
+                statusBar()->showMessage(error);
+                return;
+            }
+            doc = findDocument(path);
+        }
+    } catch (const std::exception &e) {
+        // A live file is replaced atomically; a failed read waits for the next update.
+        statusBar()->showMessage(tr("Waiting for %1: %2").arg(path, QString::fromStdString(e.what())));
+        return;
+    }
+    m_live = doc;
+    refreshRunLists();
+}
+
+void MainWindow::onJobEnded(const QString &path, const QString &how)
+{
+    if (m_live) {
+        closeDocument(m_live);
+        m_live = nullptr;
+    }
+    statusBar()->showMessage(tr("Training %1: %2").arg(how, path));
+    if (!path.isEmpty() && QFileInfo::exists(path))
+        openFile(path);
+}
+
+void MainWindow::addRecent(const QString &path)
+{
+    const QString abs = QFileInfo(path).absoluteFilePath();
+    m_recent.removeAll(abs);
+    m_recent.prepend(abs);
+    while (m_recent.size() > kMaxRecent)
+        m_recent.removeLast();
+    QSettings().setValue(QStringLiteral("recentFiles"), m_recent);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    m_recentMenu->clear();
+    for (const QString &path : m_recent)
+        m_recentMenu->addAction(QFileInfo(path).fileName(), this, [this, path] { openFile(path); })->setToolTip(path);
+    m_recentMenu->setEnabled(!m_recent.isEmpty());
+}
+
+void MainWindow::showWelcome(bool wizardNow)
+{
+    if (wizardNow) {
+        QTimer::singleShot(0, this, &MainWindow::newStudy);
+        return;
+    }
+    statusBar()->showMessage(tr("Open a run (Ctrl+O), drop a .h5 file here, or start a new study (Ctrl+N)"));
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (m_runner->isRunning()) {
+        const auto answer = QMessageBox::question(
+            this, tr("Quit"), tr("A training job is running. Stop it and quit? Finished epochs are kept; "
+                                 "File › Resume continues it later."));
+        if (answer != QMessageBox::Yes) {
+            event->ignore();
+            return;
+        }
+        m_runner->cancel();
+    }
+    QSettings settings;
+    settings.setValue(QStringLiteral("geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("windowState"), saveState());
+    event->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (event->mimeData()->hasUrls())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    for (const QUrl &url : event->mimeData()->urls())
+        if (url.isLocalFile())
+            openFile(url.toLocalFile());
+}
+
+bool MainWindow::saveScreenshots(const QString &dir)
+{
+    QDir().mkpath(dir);
+    if (!m_active)
+        return false;
+    // Show the hardest held-out example, so the per-example views have something to say.
+    if (const ScoreColumn *depth = m_active->column(QStringLiteral("depth_val"))) {
+        std::int64_t best = -1;
+        for (std::size_t i = 0; i < depth->values.size(); ++i)
+            if (!std::isnan(depth->values[i]) && (best < 0 || depth->values[i] > depth->values[static_cast<std::size_t>(best)]))
+                best = static_cast<std::int64_t>(i);
+        if (best >= 0)
+            m_selection->setCurrent(best, this);
+    }
+    bool ok = true;
+    auto settle = [] {
+        for (int i = 0; i < 20; ++i) {
+            QApplication::processEvents();
+            QThread::msleep(25);
+        }
+    };
+    settle();
+    ok &= grab().save(dir + QStringLiteral("/mainwindow.png"));
+    for (QDockWidget *dock : findChildren<QDockWidget *>()) {
+        if (dock == m_progressDock)
+            continue;
+        dock->show();
+        dock->raise();
+        settle();
+        const QString name = dir + QLatin1Char('/') + dock->objectName();
+        ok &= dock->widget()->grab().save(name + QStringLiteral(".png"));
+        // Charts rendered on their own as well: a grab of the whole dock draws them less crisply.
+        const auto hosts = dock->widget()->findChildren<VtkHost *>();
+        for (int i = 0; i < hosts.size(); ++i)
+            ok &= hosts[i]->exportPng(name + QStringLiteral("-chart%1.png").arg(hosts.size() > 1 ? QString::number(i + 1) : QString()),
+                                      QSize(1200, 800), 150);
+        if (auto *host = qobject_cast<VtkHost *>(dock->widget()))
+            ok &= host->exportPng(name + QStringLiteral("-chart.png"), QSize(1200, 800), 150);
+    }
+    ok &= m_gallery->grab().save(dir + QStringLiteral("/gallery.png"));
+    TrainingWizard wizard(this);
+    wizard.show();
+    for (int page = 0; page < wizard.pageIds().size(); ++page) {
+        settle();
+        ok &= wizard.grab().save(dir + QStringLiteral("/wizard-%1.png").arg(page + 1));
+        wizard.next();
+    }
+    wizard.close();
+    return ok;
+}
+
+} // namespace pds
