@@ -4,7 +4,10 @@
 #include "store/runreader.h"
 #include "util/error.h"
 
+#include <QElapsedTimer>
+#include <QProcess>
 #include <QSignalSpy>
+#include <QThread>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 
@@ -24,6 +27,7 @@ private Q_SLOTS:
     void embeddingsCoverBothSplits();
     void badFileGivesAClearError();
     void reloadKeepsThresholds();
+    void killedRunOpensWithItsFinishedEpochs();
 };
 
 void TestRunDocument::studyColumnsMatchTheFile()
@@ -188,6 +192,44 @@ void TestRunDocument::reloadKeepsThresholds()
     QCOMPARE(spy.count(), 1);
     QCOMPARE(doc.thresholds().consistent, 1.5);
     QVERIFY(doc.groups() == regrouped);
+}
+
+void TestRunDocument::killedRunOpensWithItsFinishedEpochs()
+{
+    // A run killed with SIGKILL leaves its `.part` file: the Studio opens it as a
+    // live run with every finished epoch (docs/reliability.md).
+    QTemporaryDir dir;
+    const QString out = dir.filePath(QStringLiteral("killed.h5"));
+    QProcess p;
+    p.start(qEnvironmentVariable("PDS_PDEPTH"),
+            {QStringLiteral("train"), QStringLiteral("--data-path"), test::fixtureDataset(), QStringLiteral("--format"),
+             QStringLiteral("idx"), QStringLiteral("--model"), QStringLiteral("mlp"), QStringLiteral("--epochs"),
+             QStringLiteral("400"), QStringLiteral("--device"), QStringLiteral("cpu"), QStringLiteral("--batch"),
+             QStringLiteral("8"), QStringLiteral("-o"), out});
+    QVERIFY2(p.waitForStarted(), qPrintable(p.errorString()));
+    // Wait until two epochs are on disk.
+    QElapsedTimer clock;
+    clock.start();
+    int epochs = 0;
+    while (epochs < 2 && clock.elapsed() < 60000 && p.state() != QProcess::NotRunning) {
+        QThread::msleep(50);
+        try {
+            if (QFile::exists(out + QStringLiteral(".part")))
+                epochs = RunDocument(out + QStringLiteral(".part")).summary().models.at(0).epochsCompleted;
+        } catch (const std::exception &) {
+            // The header may not be complete yet.
+        }
+    }
+    QVERIFY2(p.state() != QProcess::NotRunning, "the run ended before it could be killed");
+    p.kill(); // SIGKILL
+    p.waitForFinished();
+    RunDocument doc(out + QStringLiteral(".part"));
+    QVERIFY(doc.isLive());
+    QCOMPARE(QString::fromStdString(doc.summary().status), QStringLiteral("running"));
+    QVERIFY(doc.summary().models.at(0).epochsCompleted >= 2);
+    QCOMPARE(int(doc.summary().models.at(0).curves.size()), doc.summary().models.at(0).epochsCompleted);
+    QVERIFY(doc.column(QStringLiteral("loss"))); // per-epoch dynamics of finished epochs
+    QVERIFY(!doc.epochTrace(0, 0).probGiven.empty());
 }
 
 QTEST_MAIN(TestRunDocument)
