@@ -22,6 +22,9 @@
 #include "train/config.h"
 #include "train/dynamics.h"
 
+#include "mainwindow.h"
+#include "vtkhost.h"
+
 #include <QApplication>
 #include <QDir>
 #include <QElapsedTimer>
@@ -179,6 +182,7 @@ int main(int argc, char **argv)
 {
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
+    VtkHost::setDefaultSurfaceFormat();
     QApplication app(argc, argv);
     const QString path = argc > 1 ? QString::fromLocal8Bit(argv[1]) : syntheticStudy();
 
@@ -312,6 +316,18 @@ int main(int argc, char **argv)
     selection.setCurrent(gallery.model()->exampleAt(0));
     row(QStringLiteral("detail panel, first example shown"), msSince(t));
     detail.grab().save(out + QStringLiteral("/detail.png"));
+    // The whole Studio (every view drawn) needs OpenGL: run under Xvfb with QT_QPA_PLATFORM=xcb.
+    if (QGuiApplication::platformName() == QLatin1String("xcb")) {
+        MainWindow window;
+        window.resize(1600, 1000);
+        window.show();
+        for (int i = 0; i < 20; ++i)
+            QApplication::processEvents();
+        t.restart();
+        window.openFile(path);
+        QApplication::processEvents();
+        row(QStringLiteral("Studio: open the run, every view drawn"), msSince(t));
+    }
     std::printf("outputs in %s\n", qPrintable(out));
     return 0;
 }
