@@ -248,7 +248,6 @@ void GalleryWidget::buildFilterBar()
     depth->addWidget(m_depthMin);
     depth->addWidget(new QLabel(QStringLiteral("–")));
     depth->addWidget(m_depthMax);
-    row1->addWidget(m_depthBox, 1);
     layout->addLayout(row1);
 
     auto *row2 = new QHBoxLayout;
@@ -269,11 +268,12 @@ void GalleryWidget::buildFilterBar()
     m_searchTimer = new QTimer(this);
     m_searchTimer->setSingleShot(true);
     m_searchTimer->setInterval(200);
+    // The depth range sits on the second row so the gallery stays narrow enough to dock beside.
+    row2->addWidget(m_depthBox, 1);
     row2->addWidget(m_noisy);
     row2->addWidget(m_selectionOnly);
     row2->addWidget(m_chip);
     row2->addWidget(m_clearSelection);
-    row2->addStretch(1);
     row2->addWidget(m_search, 1);
     layout->addLayout(row2);
 

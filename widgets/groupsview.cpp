@@ -609,6 +609,7 @@ GroupsView::GroupsView(ExampleSelection *selection, QWidget *parent) : QWidget(p
                                "wheel zooms, middle drag pans"),
                             this);
     hint->setStyleSheet(QStringLiteral("color: palette(mid)"));
+    hint->setWordWrap(true); // a long hint must not widen the dock
     controls->addWidget(hint, 1);
 
     auto *scroll = new QScrollArea(this);

@@ -57,8 +57,11 @@ MainWindow::MainWindow(QWidget *parent)
     QSettings settings;
     m_recent = settings.value(QStringLiteral("recentFiles")).toStringList();
     rebuildRecentMenu();
-    if (!restoreGeometry(settings.value(QStringLiteral("geometry")).toByteArray()))
+    if (!restoreGeometry(settings.value(QStringLiteral("geometry")).toByteArray())) {
         resize(1500, 950);
+        resizeDocks({findChild<QDockWidget *>(QStringLiteral("overview")), findChild<QDockWidget *>(QStringLiteral("histogram"))},
+                    {420, 600}, Qt::Horizontal);
+    }
     restoreState(settings.value(QStringLiteral("windowState")).toByteArray());
 
     connect(m_runner, &TrainingRunner::started, this, [this](const QString &output) {
@@ -139,10 +142,11 @@ void MainWindow::createViews()
     tabifyDockWidget(trajectory, table);
     trajectory->raise();
     tabifyDockWidget(overview, m_progressDock);
+    tabifyDockWidget(m_progressDock, detail);
     overview->raise();
-    splitDockWidget(overview, detail, Qt::Vertical);
+    m_overview->setMinimumWidth(340);
+    m_detail->setMinimumWidth(340);
     m_progressDock->hide();
-    resizeDocks({overview, histogram}, {430, 620}, Qt::Horizontal);
     resizeDocks({trajectory}, {300}, Qt::Vertical);
 }
 
@@ -538,15 +542,17 @@ bool MainWindow::saveScreenshots(const QString &dir)
         const auto hosts = dock->widget()->findChildren<VtkHost *>();
         for (int i = 0; i < hosts.size(); ++i)
             ok &= hosts[i]->exportPng(name + QStringLiteral("-chart%1.png").arg(hosts.size() > 1 ? QString::number(i + 1) : QString()),
-                                      QSize(1200, 800), 150);
+                                      QSize(1500, 1000), 150);
         if (auto *host = qobject_cast<VtkHost *>(dock->widget()))
-            ok &= host->exportPng(name + QStringLiteral("-chart.png"), QSize(1200, 800), 150);
+            ok &= host->exportPng(name + QStringLiteral("-chart.png"), QSize(1500, 1000), 150);
     }
     ok &= m_gallery->grab().save(dir + QStringLiteral("/gallery.png"));
     TrainingWizard wizard(this);
     wizard.show();
     for (int page = 0; page < wizard.pageIds().size(); ++page) {
-        settle();
+        // The dataset page loads its preview in the background.
+        for (int wait = 0; wait < (page == 0 ? 8 : 1); ++wait)
+            settle();
         ok &= wizard.grab().save(dir + QStringLiteral("/wizard-%1.png").arg(page + 1));
         wizard.next();
     }

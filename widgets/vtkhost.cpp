@@ -522,7 +522,7 @@ void VtkHost::onDestroyTimer()
     m_timers.erase(it);
 }
 
-QImage VtkHost::renderOffscreen(QSize size, QString *error)
+QImage VtkHost::renderOffscreen(QSize size, int dpi, QString *error)
 {
     if (!isValid()) {
         fail(error, tr("The view has not been shown yet, so it has no OpenGL context to render with."));
@@ -545,13 +545,11 @@ QImage VtkHost::renderOffscreen(QSize size, QString *error)
     if (fbo.isValid()) {
         const int oldWidth = m_window->GetSize()[0], oldHeight = m_window->GetSize()[1];
         const int oldDpi = m_window->GetDPI();
-        // Scale fonts with the figure so a larger export looks like a zoomed view.
-        const double scale = width() > 0 && height() > 0
-                                 ? std::min(double(size.width()) / width(), double(size.height()) / height())
-                                 : 1.0;
+        // Fonts are sized in points: at the figure's DPI they print at their
+        // nominal size, whatever the pixel size (a small dock exports as well as a large one).
         fbo.bind();
         m_window->SetSize(size.width(), size.height());
-        m_window->SetDPI(std::max(1L, std::lround(vtkBaseDpi * scale)));
+        m_window->SetDPI(std::max(1, dpi));
         m_painting = true;
         m_window->SetReadyForRendering(true);
         m_window->SetIsCurrent(true);
@@ -576,7 +574,7 @@ bool VtkHost::exportPng(const QString &path, QSize size, int dpi, QString *error
         return fail(error, tr("The image size must be positive."));
     if (dpi <= 0)
         return fail(error, tr("The resolution must be positive."));
-    QImage image = renderOffscreen(size, error);
+    QImage image = renderOffscreen(size, dpi, error);
     if (image.isNull())
         return false;
     const int dotsPerMeter = std::lround(dpi / 0.0254);
@@ -688,8 +686,9 @@ void VtkHost::exportWithDialog()
         path += filter == svg ? QStringLiteral(".svg") : filter == pdf ? QStringLiteral(".pdf") : QStringLiteral(".png");
     lastDir = QFileInfo(path).absolutePath();
 
-    QSize size = this->size() * 2;
+    // Print resolution, sized so the figure looks as it does on screen (text is sized in points).
     int dpi = 300;
+    QSize size = this->size() * (double(dpi) / vtkBaseDpi);
     if (path.endsWith(QLatin1String(".png"), Qt::CaseInsensitive)) {
         QDialog dialog(this);
         dialog.setWindowTitle(tr("PNG size"));

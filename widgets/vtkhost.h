@@ -80,7 +80,7 @@ private:
     void onDestroyTimer();
     void releaseGraphics();
     /// Renders the scene at `size` device pixels into an offscreen framebuffer.
-    QImage renderOffscreen(QSize size, QString *error);
+    QImage renderOffscreen(QSize size, int dpi, QString *error);
     void showContextMenu(QPoint globalPos);
 
     vtkNew<vtkGenericOpenGLRenderWindow> m_window;
