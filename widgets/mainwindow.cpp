@@ -6,6 +6,7 @@
 #include "exampleselection.h"
 #include "gallery.h"
 #include "groupsview.h"
+#include "histogrampanel.h"
 #include "linechartview.h"
 #include "overviewpanel.h"
 #include "progresspanel.h"
@@ -117,7 +118,8 @@ void MainWindow::createViews()
     setCentralWidget(m_gallery);
 
     m_overview = new OverviewPanel;
-    m_histogram = new DepthHistogramView(m_selection);
+    m_histogramPanel = new HistogramPanel(m_selection);
+    m_histogram = m_histogramPanel->view();
     m_groups = new GroupsView(m_selection);
     m_trajectory = new TrajectoryView(m_selection);
     m_embedding = new EmbeddingView(m_selection);
@@ -129,7 +131,7 @@ void MainWindow::createViews()
     connect(m_gallery, &GalleryWidget::filterChanged, m_table, &ExampleTable::setFilter);
 
     QDockWidget *overview = addDock(tr("Overview"), QStringLiteral("overview"), m_overview, Qt::LeftDockWidgetArea);
-    QDockWidget *histogram = addDock(tr("Depth histogram"), QStringLiteral("histogram"), m_histogram, Qt::RightDockWidgetArea);
+    QDockWidget *histogram = addDock(tr("Depth histogram"), QStringLiteral("histogram"), m_histogramPanel, Qt::RightDockWidgetArea);
     QDockWidget *groups = addDock(tr("Difficulty groups"), QStringLiteral("groups"), m_groups, Qt::RightDockWidgetArea);
     QDockWidget *embedding = addDock(tr("Layer embeddings"), QStringLiteral("embedding"), m_embedding, Qt::RightDockWidgetArea);
     QDockWidget *trajectory = addDock(tr("Trajectory"), QStringLiteral("trajectory"), m_trajectory, Qt::BottomDockWidgetArea);
@@ -293,7 +295,7 @@ void MainWindow::setActiveDocument(RunDocument *doc)
         m_compare = nullptr;
     m_selection->clear(this);
     m_overview->setDocument(doc);
-    m_histogram->setDocuments(doc, m_compare);
+    m_histogramPanel->setDocuments(doc, m_compare);
     m_groups->setDocument(doc);
     m_trajectory->setDocument(doc);
     m_embedding->setDocument(doc);
@@ -307,7 +309,7 @@ void MainWindow::setActiveDocument(RunDocument *doc)
 void MainWindow::setCompareDocument(RunDocument *doc)
 {
     m_compare = doc == m_active ? nullptr : doc;
-    m_histogram->setDocuments(m_active, m_compare);
+    m_histogramPanel->setDocuments(m_active, m_compare);
     refreshRunLists();
 }
 

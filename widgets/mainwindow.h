@@ -20,6 +20,7 @@ class ExampleSelection;
 class ExampleTable;
 class GalleryWidget;
 class GroupsView;
+class HistogramPanel;
 class OverviewPanel;
 class ProgressPanel;
 class RunDocument;
@@ -52,6 +53,7 @@ public:
     ExampleSelection *selection() const { return m_selection; }
     TrainingRunner *runner() const { return m_runner; }
     DepthHistogramView *histogramView() const { return m_histogram; }
+    HistogramPanel *histogramPanel() const { return m_histogramPanel; }
     GroupsView *groupsView() const { return m_groups; }
     GalleryWidget *gallery() const { return m_gallery; }
     TrajectoryView *trajectoryView() const { return m_trajectory; }
@@ -94,6 +96,7 @@ private:
 
     GalleryWidget *m_gallery = nullptr;
     OverviewPanel *m_overview = nullptr;
+    HistogramPanel *m_histogramPanel = nullptr;
     DepthHistogramView *m_histogram = nullptr;
     GroupsView *m_groups = nullptr;
     TrajectoryView *m_trajectory = nullptr;

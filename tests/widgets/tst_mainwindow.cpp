@@ -4,6 +4,7 @@
 #include "examplemodel.h"
 #include "gallery.h"
 #include "groupsview.h"
+#include "histogrampanel.h"
 #include "mainwindow.h"
 #include "overviewpanel.h"
 #include "rundocument.h"
@@ -14,6 +15,8 @@
 
 #include "train/config.h"
 
+#include <QCheckBox>
+#include <QComboBox>
 #include <QMimeData>
 #include <QSettings>
 #include <QSignalSpy>
@@ -33,6 +36,7 @@ private Q_SLOTS:
     void badFileSaysWhyAndKeepsTheRest();
     void histogramClickFiltersTheGallery();
     void groupsSelectionReachesEveryView();
+    void histogramControlsDriveTheView();
     void dropOpensFiles();
     void liveTrainingIsShownAndOpenedWhenDone();
     void screenshotsAreWritten();
@@ -130,6 +134,37 @@ void TestMainWindow::groupsSelectionReachesEveryView()
     QCOMPARE(w.selection()->current(), one);
     QCOMPARE(w.trajectoryView()->example(), one);
     QCOMPARE(w.detailPanel()->example(), one);
+}
+
+void TestMainWindow::histogramControlsDriveTheView()
+{
+    MainWindow w;
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(w.openFile(test::studyFixture()));
+    HistogramPanel *panel = w.histogramPanel();
+    QCOMPARE(panel->modelBox()->count(), 1 + w.activeDocument()->modelCount());
+    QCOMPARE(panel->classBox()->count(), 1 + w.activeDocument()->numClasses());
+    panel->splitBox()->setCurrentIndex(1);
+    Q_EMIT panel->splitBox()->activated(1);
+    QCOMPARE(w.histogramView()->split(), DepthSplit::Validation);
+    panel->modelBox()->setCurrentIndex(2);
+    Q_EMIT panel->modelBox()->activated(2);
+    QCOMPARE(w.histogramView()->model(), 1);
+    // Model 1's validation split: the examples it held out, train and test.
+    const RunDocument *doc = w.activeDocument();
+    double total = 0;
+    for (double v : w.histogramView()->binValues(0))
+        total += v;
+    std::int64_t heldOut = 0;
+    for (std::int64_t e = 0; e < doc->size(); ++e)
+        heldOut += !doc->trainedOn(1, e);
+    QCOMPARE(std::int64_t(total), heldOut);
+    panel->classBox()->setCurrentIndex(2);
+    Q_EMIT panel->classBox()->activated(2);
+    QCOMPARE(w.histogramView()->classFilter(), 1);
+    panel->fractionsBox()->setChecked(true);
+    QVERIFY(w.histogramView()->fractions());
 }
 
 void TestMainWindow::dropOpensFiles()
