@@ -13,18 +13,30 @@ models="${MODELS:-8}"
 mkdir -p "$out"
 cd "$root"
 nvidia-smi --query-gpu=name,memory.total --format=csv | tee "$out/gpu.txt"
+# Each step has its own time limit, so one slow step still leaves the others' results.
+step() { local limit=$1; shift; timeout "$limit" "$@" || echo "step failed or timed out ($limit s): $*" >>"$out/steps.txt"; }
+start=$SECONDS
 cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DPDS_BUILD_GUI=OFF -DPDS_BUILD_TESTS=OFF \
   -DCMAKE_PREFIX_PATH="$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')" >"$out/configure.log" 2>&1
 ninja -C build-gpu -j"$(nproc)" >"$out/build.log" 2>&1
+echo "build: $((SECONDS - start)) s" >>"$out/steps.txt"
 bin=build-gpu/bin
 data=(--data-path "$root/.data/fashion-mnist" --dataset fashion-mnist)
-{ time "$bin/pdepth" train "${data[@]}" --preset gpu-full -o "$out/resnet18.h5"; } >"$out/resnet18.log" 2>&1
-"$bin/pdepth" info "$out/resnet18.h5" >"$out/resnet18-info.txt"
-python3 bench/train_reference.py --data "$root/.data/fashion-mnist" --model resnet18 --limit 0 --test-limit 0 \
+{ time step 150 "$bin/pdepth" train "${data[@]}" --preset gpu-full -o "$out/resnet18.h5"; } >"$out/resnet18.log" 2>&1
+"$bin/pdepth" info "$out/resnet18.h5" >"$out/resnet18-info.txt" 2>&1 || true
+rm -f "$out"/resnet18.h5 # the summary above is what comes back
+step 60 python3 bench/train_reference.py --data "$root/.data/fashion-mnist" --model resnet18 --limit 0 --test-limit 0 \
   --epochs 3 --batch 512 --lr 0.1 --eval-batch 4096 --amp --device cuda >"$out/train-reference.json" 2>&1
-{ time "$bin/pdepth" train "${data[@]}" --preset gpu-full --epochs 3 -o "$out/resnet18-3ep.h5"; } >"$out/train-ours.log" 2>&1
-"$bin/bench_knn" 10000 60000 512 30 16 "$out/knn.raw" >"$out/knn.json" 2>&1
-python3 bench/knn_reference.py 10000 60000 512 30 16 "$out/knn.raw" cuda >>"$out/knn.json" 2>&1
+{ time step 60 "$bin/pdepth" train "${data[@]}" --preset gpu-full --epochs 3 -o "$out/resnet18-3ep.h5"; } >"$out/train-ours.log" 2>&1
+step 60 "$bin/bench_knn" 10000 60000 512 30 16 "$out/knn.raw" >"$out/knn.json" 2>&1
+step 60 python3 bench/knn_reference.py 10000 60000 512 30 16 "$out/knn.raw" cuda >>"$out/knn.json" 2>&1
 rm -f "$out/knn.raw"
-{ time "$bin/pdepth" study "${data[@]}" --preset gpu-full --models "$models" -o "$out/study.h5"; } >"$out/study.log" 2>&1
-rm -rf "$out"/study.members
+echo "before study: $((SECONDS - start)) s" >>"$out/steps.txt"
+# The study gets what is left of a ${BUDGET:-530} s budget.
+study_limit=$(( ${BUDGET:-530} - (SECONDS - start) ))
+((study_limit < 60)) && study_limit=60
+{ time step "$study_limit" "$bin/pdepth" study "${data[@]}" --preset gpu-full --models "$models" -o "$out/study.h5"; } >"$out/study.log" 2>&1
+"$bin/pdepth" info "$out/study.h5" >"$out/study-info.txt" 2>&1 || true
+python3 scripts/study_report.py "$out/study.h5" >"$out/study-report.md" 2>&1 || true
+rm -rf "$out"/study.members "$out"/*.h5 "$out"/*.part
+echo "total: $((SECONDS - start)) s" >>"$out/steps.txt"
