@@ -21,6 +21,8 @@ cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DPDS_BUILD_GUI=OFF 
 ninja -C build-gpu -j"$(nproc)" >"$out/build.log" 2>&1
 echo "build: $((SECONDS - start)) s" >>"$out/steps.txt"
 bin=build-gpu/bin
+# libstb comes from .deps (scripts/prepare-offline-deps.sh), not the system.
+export LD_LIBRARY_PATH="$root/.deps/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 data=(--data-path "$root/.data/fashion-mnist" --dataset fashion-mnist)
 { time step 150 "$bin/pdepth" train "${data[@]}" --preset gpu-full -o "$out/resnet18.h5"; } >"$out/resnet18.log" 2>&1
 "$bin/pdepth" info "$out/resnet18.h5" >"$out/resnet18-info.txt" 2>&1 || true
