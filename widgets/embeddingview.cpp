@@ -242,6 +242,8 @@ EmbeddingView::EmbeddingView(ExampleSelection *selection, QWidget *parent)
     m_colourCombo->addItem(tr("Prediction depth"), int(ColourBy::Depth));
     m_colourCombo->addItem(tr("Difficulty group"), int(ColourBy::Group));
     m_status->setObjectName(QStringLiteral("status"));
+    // Long progress texts are cut, not allowed to widen the dock.
+    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_messageLabel->setObjectName(QStringLiteral("message"));
     m_messageLabel->setAlignment(Qt::AlignCenter);
     m_messageLabel->setWordWrap(true);
@@ -517,17 +519,15 @@ void EmbeddingView::request()
         m_status->setText(tr("Waiting to project %1…").arg(probeName()));
         return;
     }
-    int dim = 0;
-    std::shared_ptr<std::vector<float>> data;
+    RunDocument::EmbeddingRequest request;
     try {
-        // Read here: the document (HDF5) is not thread-safe. Only the PCA moves off the GUI thread.
-        data = std::make_shared<std::vector<float>>(m_doc->embeddings(m_model, m_probe, &dim));
+        request = m_doc->embeddingRequest(m_model, m_probe);
     } catch (const std::exception &e) {
         showMessage(tr("No embeddings of model %1 at %2: %3").arg(m_model).arg(probeName(), QString::fromUtf8(e.what())));
         return;
     }
     const std::int64_t n = m_doc->size();
-    const QString progress = tr("Projecting %1 × %2 embeddings at %3…").arg(n).arg(dim).arg(probeName());
+    const QString progress = tr("Reading and projecting %1 embeddings at %2…").arg(n).arg(probeName());
     m_status->setText(progress);
     // A new layer keeps the old cloud until its own is ready; a new run has nothing to show yet.
     if (!m_shown) {
@@ -538,9 +538,13 @@ void EmbeddingView::request()
     job.model = m_model;
     job.probe = m_probe;
     job.generation = m_generation;
-    job.dim = dim;
-    m_watcher.setFuture(QtConcurrent::run([job, data, n]() mutable {
+    // Reading (seconds for 60,000 × 4,096) and the PCA both run off the GUI thread.
+    m_watcher.setFuture(QtConcurrent::run([job, request, n]() mutable {
         try {
+            int dim = 0;
+            const auto embeddings = RunDocument::readEmbeddings(request, &dim);
+            job.dim = dim;
+            const auto *data = &embeddings;
             const int components = static_cast<int>(std::min<std::int64_t>(3, job.dim));
             job.pca = pcaProject(data->data(), n, job.dim, components);
             if (components < 3) {

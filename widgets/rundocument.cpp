@@ -395,23 +395,33 @@ bool RunDocument::hasEmbeddings(int model) const
     return m_reader->has(ms.group + "/embeddings/train/" + m_probeNames.front().toStdString());
 }
 
-std::vector<float> RunDocument::embeddings(int model, int probe, int *dim) const
+RunDocument::EmbeddingRequest RunDocument::embeddingRequest(int model, int probe) const
 {
     if (probe < 0 || probe >= probeCount())
         throw Error("no probe " + std::to_string(probe));
     const auto &ms = m_summary.models.at(static_cast<std::size_t>(model));
-    const std::string base = ms.group + "/embeddings/";
-    const std::string name = m_probeNames[probe].toStdString();
+    return {m_path, ms.group, m_probeNames[probe].toStdString(), m_trainSize, m_testSize};
+}
+
+std::vector<float> RunDocument::readEmbeddings(const EmbeddingRequest &request, int *dim)
+{
+    const RunReader reader(request.path.toStdString());
+    const std::string base = request.group + "/embeddings/";
     std::vector<hsize_t> dTrain, dTest;
-    auto out = m_reader->readFloatArray(base + "train/" + name, &dTrain);
-    const auto test = m_reader->readFloatArray(base + "test/" + name, &dTest);
+    auto out = reader.readFloatArray(base + "train/" + request.probe, &dTrain);
+    const auto test = reader.readFloatArray(base + "test/" + request.probe, &dTest);
     if (dTrain.size() != 2 || dTest.size() != 2 || dTrain[1] != dTest[1]
-        || dTrain[0] != static_cast<hsize_t>(m_trainSize) || dTest[0] != static_cast<hsize_t>(m_testSize))
-        throw StoreError(m_path.toStdString() + ": embeddings at " + name + " are mis-shaped");
+        || dTrain[0] != static_cast<hsize_t>(request.trainSize) || dTest[0] != static_cast<hsize_t>(request.testSize))
+        throw StoreError(request.path.toStdString() + ": embeddings at " + request.probe + " are mis-shaped");
     out.insert(out.end(), test.begin(), test.end());
     if (dim)
         *dim = static_cast<int>(dTrain[1]);
     return out;
+}
+
+std::vector<float> RunDocument::embeddings(int model, int probe, int *dim) const
+{
+    return readEmbeddings(embeddingRequest(model, probe), dim);
 }
 
 bool RunDocument::loadImages() const

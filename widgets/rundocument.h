@@ -125,6 +125,16 @@ public:
     /// Embeddings of every example (train then test) at `probe`, row-major
     /// [size(), *dim]; throws pds::Error if missing.
     std::vector<float> embeddings(int model, int probe, int *dim) const;
+    /// What embeddings() reads, so that a background thread can read it
+    /// (60,000 × 4,096 values take seconds) without touching the document.
+    struct EmbeddingRequest {
+        QString path;
+        std::string group, probe;
+        std::int64_t trainSize = 0, testSize = 0;
+    };
+    EmbeddingRequest embeddingRequest(int model, int probe) const;
+    /// Thread-safe: reads through its own handle on the file.
+    static std::vector<float> readEmbeddings(const EmbeddingRequest &request, int *dim);
 
     /// The image of an example as the dataset holds it (grey or RGB), loaded
     /// from the dataset named in the run's configuration on first call.

@@ -1,4 +1,5 @@
 #include "mainwindow.h"
+#include "train/devices.h"
 #include "vtkhost.h"
 
 #include <QApplication>
@@ -24,6 +25,8 @@ int main(int argc, char **argv)
     parser.addOption(wizard);
     parser.addOption(screenshots);
     parser.process(app);
+    // The PCA of the embedding view runs on LibTorch's CPU threads.
+    pds::setComputeThreads(0);
 
     pds::MainWindow window;
     window.show();

@@ -25,4 +25,9 @@ DeviceInfo availableDevices()
     return info;
 }
 
+void setComputeThreads(int threads)
+{
+    at::set_num_threads(threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+}
+
 } // namespace pds

@@ -14,4 +14,8 @@ struct DeviceInfo {
 /// Probes LibTorch once for CUDA devices; a torch-free way for the Studio to ask.
 DeviceInfo availableDevices();
 
+/// Sets LibTorch's CPU thread count (0 = every core the system reports); it
+/// starts with one on some machines, which halves the speed of CPU work.
+void setComputeThreads(int threads);
+
 } // namespace pds

@@ -419,7 +419,7 @@ private Q_SLOTS:
         QSignalSpy shown(&view, &EmbeddingView::projectionShown);
         view.setDocument(m_doc.get());
         // Nothing to draw until the background PCA reports: say what is happening.
-        QVERIFY2(view.message().startsWith(QStringLiteral("Projecting %1 × ").arg(m_doc->size())),
+        QVERIFY2(view.message().startsWith(QStringLiteral("Reading and projecting %1 embeddings").arg(m_doc->size())),
                  qPrintable(view.message()));
         QVERIFY(shown.wait(30000));
         QVERIFY(view.message().isEmpty());
