@@ -540,13 +540,14 @@ bool MainWindow::saveScreenshots(const QString &dir)
         settle();
         const QString name = dir + QLatin1Char('/') + dock->objectName();
         ok &= dock->widget()->grab().save(name + QStringLiteral(".png"));
-        // Charts rendered on their own as well: a grab of the whole dock draws them less crisply.
-        const auto hosts = dock->widget()->findChildren<VtkHost *>();
+        // Charts rendered on their own as well, at twice the resolution of the
+        // screen and the same proportions (a grab of the whole dock draws them less crisply).
+        auto hosts = dock->widget()->findChildren<VtkHost *>();
+        if (auto *host = qobject_cast<VtkHost *>(dock->widget()))
+            hosts.prepend(host);
         for (int i = 0; i < hosts.size(); ++i)
             ok &= hosts[i]->exportPng(name + QStringLiteral("-chart%1.png").arg(hosts.size() > 1 ? QString::number(i + 1) : QString()),
-                                      QSize(1500, 1000), 150);
-        if (auto *host = qobject_cast<VtkHost *>(dock->widget()))
-            ok &= host->exportPng(name + QStringLiteral("-chart.png"), QSize(1500, 1000), 150);
+                                      hosts[i]->size() * 2, 144);
     }
     ok &= m_gallery->grab().save(dir + QStringLiteral("/gallery.png"));
     TrainingWizard wizard(this);
