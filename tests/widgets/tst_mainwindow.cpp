@@ -197,7 +197,7 @@ void TestMainWindow::liveTrainingIsShownAndOpenedWhenDone()
     c.model.arch = "mlp";
     c.model.mlpHiddenLayers = 1;
     c.model.mlpHiddenUnits = 16;
-    c.train.epochs = 3;
+    c.train.epochs = 20; // long enough for the window to show the file while it grows
     c.train.batchSize = 16;
     c.train.device = "cpu";
     c.study.models = 2;
@@ -209,12 +209,17 @@ void TestMainWindow::liveTrainingIsShownAndOpenedWhenDone()
     QSignalSpy finished(w.runner(), &TrainingRunner::finished);
     QString error;
     QVERIFY2(w.runner()->start(c, &error), qPrintable(error));
-    QVERIFY(updated.wait(60000));
-    // A file being written shows up as a live run while the job goes on.
-    bool sawLive = false;
-    for (const auto &doc : w.documents())
-        sawLive |= doc->isLive() || doc->path().contains(QStringLiteral(".members"));
-    QVERIFY(sawLive);
+    // A file being written shows up as a live run while the job goes on (a
+    // read that races the atomic replacement waits for the next update).
+    auto showsLive = [&] {
+        for (const auto &doc : w.documents())
+            if (doc->isLive() || doc->path().contains(QStringLiteral(".members")))
+                return true;
+        return false;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(showsLive() || !finished.isEmpty(), 60000);
+    QVERIFY2(finished.isEmpty(), "the job ended before the window showed its file");
+    QVERIFY(updated.count() > 0);
     QVERIFY(finished.wait(120000));
     QCoreApplication::processEvents();
     QVERIFY(w.activeDocument());
