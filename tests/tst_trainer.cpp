@@ -22,6 +22,8 @@ class Recorder : public JobObserver {
 public:
     CancelToken *cancelOnFirstProgress = nullptr;
     CancelToken *cancelAfterEpoch = nullptr;
+    CancelToken *cancelWhileProbing = nullptr; ///< while probe layer `probingLayer` is computed
+    int probingLayer = 0;
     QStringList phases;
     QList<int> epochs;
     QStringList messages;
@@ -32,6 +34,8 @@ public:
             phases << QString::fromStdString(p.phase);
         if (cancelOnFirstProgress)
             cancelOnFirstProgress->cancel();
+        if (cancelWhileProbing && p.phase == "probing" && p.step == probingLayer)
+            cancelWhileProbing->cancel();
     }
     void epochFinished(int, const EpochCurve &c) override
     {
@@ -60,6 +64,7 @@ private Q_SLOTS:
     void divergence();
     void cancelBeforeTraining();
     void cancelAfterFirstEpoch();
+    void probeStageResumesPerLayer();
     void unwritableOutput();
     void errorsBeforeTheRunFile_data();
     void errorsBeforeTheRunFile();
@@ -334,6 +339,40 @@ void TestTrainer::cancelAfterFirstEpoch()
     QCOMPARE(run.summary().status, std::string("incomplete"));
     QCOMPARE(run.summary().models.at(0).epochsCompleted, 1);
     QCOMPARE(run.dynamicsRow(0, "train", "pred", 0).size(), std::size_t(240));
+}
+
+void TestTrainer::probeStageResumesPerLayer()
+{
+    // A probe stage stopped during layer 2 keeps layers 0..2; resuming computes
+    // only the rest and ends with what an uninterrupted run gives.
+    RunConfig c = config("probe-whole.h5");
+    c.study.probe = true;
+    c.study.k = 5;
+    CancelToken never;
+    QCOMPARE(RunJob(c).run(nullptr, never).status, std::string("complete"));
+
+    RunConfig d = c;
+    d.output = out("probe-resumed.h5");
+    Recorder rec;
+    CancelToken cancel;
+    rec.cancelWhileProbing = &cancel;
+    rec.probingLayer = 2;
+    QCOMPARE(RunJob(d).run(&rec, cancel).status, std::string("incomplete"));
+    {
+        const RunReader stopped(d.output);
+        QVERIFY(!stopped.hasProbes(0));
+        QVERIFY(stopped.has("models/m000/probes_partial/knn_pred_train_2"));
+        QVERIFY(!stopped.has("models/m000/probes_partial/knn_pred_train_3"));
+    }
+    Recorder resumed;
+    QCOMPARE(RunJob::resume(d.output, &resumed, never).status, std::string("complete"));
+    QVERIFY2(resumed.messages.filter("reusing 3 probe layers").size() == 1, qPrintable(resumed.messages.join("\n")));
+
+    const RunReader a(c.output), b(d.output);
+    QVERIFY(!b.has("models/m000/probes_partial"));
+    for (const char *split : {"train", "test"})
+        QCOMPARE(b.depth(0, split), a.depth(0, split));
+    QCOMPARE(b.readInts("models/m000/probes/knn_pred_train"), a.readInts("models/m000/probes/knn_pred_train"));
 }
 
 void TestTrainer::unwritableOutput()

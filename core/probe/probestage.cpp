@@ -31,7 +31,8 @@ ProbeResults runProbes(ProbedModelImpl &model, const DeviceSplit &train, const D
                        const std::vector<std::int32_t> &trainFinalPred,
                        const std::vector<std::int32_t> &testFinalPred, int numClasses,
                        const ProbeOptions &options, const CancelToken &cancel,
-                       JobObserver *observer, const EmbeddingSink &sink)
+                       JobObserver *observer, const EmbeddingSink &sink, const std::vector<LayerRows> &done,
+                       const LayerSink &layerSink)
 {
     torch::NoGradGuard noGrad;
     const auto device = train.images.device();
@@ -99,17 +100,27 @@ ProbeResults runProbes(ProbedModelImpl &model, const DeviceSplit &train, const D
         cancel.check();
         report("probing", l);
         const auto &emb = trainEmb[static_cast<std::size_t>(l)];
-        KnnProbe probe(emb.index_select(0, supportIdx), supportLabels, numClasses, knn);
-        trainRows.push_back(probe.predict(emb, position));
-        if (nTest > 0)
-            testRows.push_back(probe.predict(testEmb[static_cast<std::size_t>(l)], torch::Tensor()));
+        const LayerRows *previous = static_cast<std::size_t>(l) < done.size() ? &done[static_cast<std::size_t>(l)] : nullptr;
+        if (previous && static_cast<std::int64_t>(previous->train.size()) == nTrain
+            && static_cast<std::int64_t>(previous->test.size()) == nTest) {
+            trainRows.push_back(fromHost(previous->train, device));
+            testRows.push_back(fromHost(previous->test, device));
+        } else {
+            KnnProbe probe(emb.index_select(0, supportIdx), supportLabels, numClasses, knn);
+            trainRows.push_back(probe.predict(emb, position));
+            testRows.push_back(nTest > 0 ? probe.predict(testEmb[static_cast<std::size_t>(l)], torch::Tensor())
+                                         : torch::empty({0}, torch::TensorOptions().dtype(torch::kLong).device(device)));
+            if (layerSink)
+                layerSink(l, {toHost(trainRows.back()), toHost(testRows.back())});
+        }
         // Free this probe's embeddings as soon as they are used.
         trainEmb[static_cast<std::size_t>(l)] = torch::Tensor();
         if (nTest > 0)
             testEmb[static_cast<std::size_t>(l)] = torch::Tensor();
     }
     auto trainKnn = torch::stack(trainRows); // [P, N]
-    auto testKnn = nTest > 0 ? torch::stack(testRows) : torch::empty({p, 0}, torch::kLong);
+    auto testKnn = nTest > 0 ? torch::stack(testRows)
+                             : torch::empty({p, 0}, torch::TensorOptions().dtype(torch::kLong).device(device));
     if (device.is_cuda())
         torch::cuda::synchronize();
     r.probeSeconds = std::chrono::duration<double>(Clock::now() - t0).count();

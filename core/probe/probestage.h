@@ -42,14 +42,25 @@ struct ProbeResults {
 using EmbeddingSink = std::function<void(const std::string &probe, const std::string &split,
                                          const torch::Tensor &embeddings)>;
 
+/// The k-NN predictions of one probe layer, for the train and test splits.
+struct LayerRows {
+    std::vector<std::int32_t> train, test;
+};
+/// Called after each probe layer is computed, so an interrupted probe stage
+/// can resume from the last finished layer.
+using LayerSink = std::function<void(int layer, const LayerRows &rows)>;
+
 /// Extracts embeddings at every probe and runs the k-NN probes: the support
 /// is the model's own training examples (`inTrain`) with their given labels;
 /// those examples are queried leave-one-out, every other example held out.
+/// Layers whose rows are in `done` (non-empty, from an interrupted run) are
+/// taken from there instead of being computed again.
 ProbeResults runProbes(ProbedModelImpl &model, const DeviceSplit &train, const DeviceSplit &test,
                        const std::vector<std::uint8_t> &inTrain,
                        const std::vector<std::int32_t> &trainFinalPred,
                        const std::vector<std::int32_t> &testFinalPred, int numClasses,
                        const ProbeOptions &options, const CancelToken &cancel,
-                       JobObserver *observer = nullptr, const EmbeddingSink &sink = {});
+                       JobObserver *observer = nullptr, const EmbeddingSink &sink = {},
+                       const std::vector<LayerRows> &done = {}, const LayerSink &layerSink = {});
 
 } // namespace pds

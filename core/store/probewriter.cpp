@@ -58,7 +58,25 @@ void RunWriter::writeProbes(int model, const ProbeResults &r, int k, std::int64_
     h5::writeVector(g, "train_split_agreement", r.trainAgreement);
     h5::writeVector(g, "validation_split_accuracy", r.validationAccuracy);
     h5::writeVector(g, "validation_split_agreement", r.validationAgreement);
+    const std::string partial = modelGroup(model) + "/" + runformat::kProbesPartial;
+    if (h5::exists(m_file, partial) && H5Ldelete(m_file, partial.c_str(), H5P_DEFAULT) < 0)
+        throw StoreError("cannot remove " + partial);
     commit();
+}
+
+void RunWriter::writeProbeLayer(int model, int layer, const std::vector<std::int32_t> &train,
+                                const std::vector<std::int32_t> &test, bool commitNow)
+{
+    h5::Handle g = h5::requireGroup(m_file, modelGroup(model) + "/" + runformat::kProbesPartial);
+    const std::string suffix = "_" + std::to_string(layer);
+    for (const auto &[name, rows] : {std::pair{"knn_pred_train", &train}, std::pair{"knn_pred_test", &test}}) {
+        const std::string path = name + suffix;
+        if (h5::exists(g, path) && H5Ldelete(g, path.c_str(), H5P_DEFAULT) < 0)
+            throw StoreError("cannot replace " + path);
+        h5::writeVector(g, path, *rows);
+    }
+    if (commitNow)
+        commit();
 }
 
 void RunWriter::writeEmbedding(int model, const std::string &probe, const std::string &split,

@@ -13,5 +13,7 @@ inline constexpr const char *kStatusFailed = "failed";
 
 /// Suffix of the file while it is being written.
 inline constexpr const char *kPartialSuffix = ".part";
+/// Group of a model holding the probe layers finished so far while its probe stage runs.
+inline constexpr const char *kProbesPartial = "probes_partial";
 
 } // namespace pds::runformat

@@ -76,6 +76,10 @@ public:
     void markModel(int model, const std::string &status, const std::string &message);
     /// The k-NN probe results and prediction depth of a finished model.
     void writeProbes(int model, const ProbeResults &probes, int k, std::int64_t maxFeatures);
+    /// Keeps one finished probe layer's k-NN predictions (probes_partial/) until
+    /// writeProbes replaces them; committed to disk when `commitNow`.
+    void writeProbeLayer(int model, int layer, const std::vector<std::int32_t> &train,
+                         const std::vector<std::int32_t> &test, bool commitNow);
     /// One probe's embeddings, IEEE half precision [rows, cols] (bit patterns).
     void writeEmbedding(int model, const std::string &probe, const std::string &split,
                         const std::uint16_t *halfBits, std::int64_t rows, std::int64_t cols);

@@ -191,6 +191,7 @@ JobResult RunJob::execute(JobObserver *observer, const CancelToken &cancel, bool
 
     // What an interrupted run already recorded, read before the writer takes it over.
     Trainer::ResumeState resumeState;
+    std::vector<LayerRows> probeLayersDone;
     if (resuming) {
         std::error_code ec;
         const std::string partial = c.output + runformat::kPartialSuffix;
@@ -214,6 +215,21 @@ JobResult RunJob::execute(JobObserver *observer, const CancelToken &cancel, bool
         if (done > 0)
             resumeState.checkpoint = previous.checkpoint(0, done);
         say("resuming " + c.output + " after epoch " + std::to_string(done));
+        // Probe layers an interrupted probe stage finished.
+        const std::string layers = previous.summary().models.front().group + "/" + runformat::kProbesPartial + "/";
+        int reused = 0;
+        for (std::size_t l = 0; l < model->probeNames().size(); ++l) {
+            const std::string suffix = "_" + std::to_string(l);
+            LayerRows rows;
+            if (previous.has(layers + "knn_pred_train" + suffix) && previous.has(layers + "knn_pred_test" + suffix)) {
+                rows.train = previous.readInts(layers + "knn_pred_train" + suffix);
+                rows.test = previous.readInts(layers + "knn_pred_test" + suffix);
+                ++reused;
+            }
+            probeLayersDone.push_back(std::move(rows));
+        }
+        if (reused > 0)
+            say("reusing " + std::to_string(reused) + " probe layers finished before the interruption");
     }
 
     // The run file is created before any training so a bad output path costs nothing.
@@ -271,9 +287,20 @@ JobResult RunJob::execute(JobObserver *observer, const CancelToken &cancel, bool
                 };
             say("probing " + std::to_string(model->probeNames().size()) + " layers with k = " + std::to_string(po.k));
             MemberObserver memberObserver(observer, c.study.member, c.study.models);
+            // Each finished layer is kept in the file; it reaches the disk when a few
+            // seconds of work would otherwise be lost (a commit rewrites the whole file).
+            auto lastCommit = std::chrono::steady_clock::now();
+            auto layerSink = [&](int layer, const LayerRows &rows) {
+                const auto now = std::chrono::steady_clock::now();
+                const bool commitNow = now - lastCommit > std::chrono::seconds(5);
+                writer.writeProbeLayer(0, layer, rows.train, rows.test, commitNow);
+                if (commitNow)
+                    lastCommit = now;
+            };
             ProbeResults probes = runProbes(*model, trainSplit, testSplit, info.inTrain,
                                             r.trainScores.finalPred, r.testScores.finalPred, data.numClasses(),
-                                            po, cancel, observer ? &memberObserver : nullptr, sink);
+                                            po, cancel, observer ? &memberObserver : nullptr, sink,
+                                            probeLayersDone, layerSink);
             writer.writeProbes(0, probes, po.k, po.maxFeatures);
             result.embedSeconds = probes.embedSeconds;
             result.probeSeconds = probes.probeSeconds;
