@@ -27,15 +27,6 @@ std::string memberPath(const std::string &output, int member)
 
 namespace {
 
-template <typename T> std::vector<T> read(hid_t file, const std::string &path, std::size_t n, const std::string &who)
-{
-    std::vector<hsize_t> dims;
-    auto v = h5::readArray<T>(file, path, &dims);
-    if (v.size() != n)
-        throw StoreError(who + ": " + path + " should hold " + std::to_string(n) + " values");
-    return v;
-}
-
 /// A member's embeddings live in a side file beside it; the copied model's
 /// external link is re-pointed so it resolves from the study file's folder.
 void relinkEmbeddings(hid_t out, const std::string &model, const std::string &memberFile,
@@ -114,8 +105,14 @@ void mergeStudy(const std::vector<std::string> &members, const std::string &outp
         }
         auto fill = [&](MemberSplit &sp, const std::string &split, std::size_t n) {
             sp.inTrain = split == "train" ? r.inTrain(0) : std::vector<std::uint8_t>(n, 0);
-            sp.depth = read<std::int32_t>(g, "probes/depth_" + split, n, path);
-            sp.finalPred = read<std::int32_t>(g, "scores/" + split + "/final_pred", n, path);
+            auto ints = [&](const std::string &name) {
+                auto v = r.readInts(ms.group + "/" + name);
+                if (v.size() != n)
+                    throw StoreError(path + ": " + name + " should hold " + std::to_string(n) + " values");
+                return v;
+            };
+            sp.depth = ints("probes/depth_" + split);
+            sp.finalPred = ints("scores/" + split + "/final_pred");
             sp.iterationLearned = r.score(0, split, "iteration_learned");
             sp.forgettingEvents = r.score(0, split, "forgetting_events");
             sp.confidence = r.score(0, split, "confidence");

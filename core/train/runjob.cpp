@@ -41,6 +41,16 @@ private:
     int m_member, m_members;
 };
 
+/// What resuming a run returns when nothing was left to train.
+JobResult alreadyComplete(const std::string &output)
+{
+    JobResult done;
+    done.status = runformat::kStatusComplete;
+    done.outputPath = output;
+    done.device = "-";
+    return done;
+}
+
 } // namespace
 
 std::set<std::string> embeddingSelection(const std::string &spec, const std::vector<std::string> &probes)
@@ -102,11 +112,7 @@ JobResult RunJob::resume(const std::string &path, JobObserver *observer, const C
             std::filesystem::rename(partial, output, ec);
             if (ec)
                 throw StoreError("cannot move " + partial + " to " + output + ": " + ec.message());
-            JobResult done;
-            done.status = runformat::kStatusComplete;
-            done.outputPath = output;
-            done.device = "-";
-            return done;
+            return alreadyComplete(output);
         }
         if (!h5::hasAttr(file, "config"))
             throw StoreError(source + ": the run stopped before its configuration was written; start it again");
@@ -118,11 +124,7 @@ JobResult RunJob::resume(const std::string &path, JobObserver *observer, const C
     if (modelDone) {
         // Stopped after the model was stored but before the file was closed.
         RunWriter(output, RunWriter::Reopen{}).finish(runformat::kStatusComplete);
-        JobResult done;
-        done.status = runformat::kStatusComplete;
-        done.outputPath = output;
-        done.device = "-";
-        return done;
+        return alreadyComplete(output);
     }
     config.output = output;
     RunJob job(config);
