@@ -265,17 +265,6 @@ void RunDocument::buildColumns(RunReader &reader)
     }
 }
 
-std::vector<float> RunDocument::heldOutDistribution(std::int64_t example) const
-{
-    if (!m_isStudy || example < 0 || example >= size())
-        return {};
-    const ExampleRef r = ref(example);
-    const auto k = static_cast<std::size_t>(numClasses());
-    const auto &d = m_splitSummaries[r.test ? 1 : 0].heldOutDistribution;
-    const auto begin = d.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(r.index) * k);
-    return std::vector<float>(begin, begin + static_cast<std::ptrdiff_t>(k));
-}
-
 void RunDocument::setThresholds(const GroupThresholds &thresholds)
 {
     m_thresholds = thresholds;

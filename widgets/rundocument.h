@@ -88,10 +88,6 @@ public:
     /// The column named `name`, or nullptr.
     const ScoreColumn *column(const QString &name) const;
 
-    /// Share of held-out models predicting each class ([numClasses()], from
-    /// summary/<split>/held_out_distribution); empty for single runs.
-    std::vector<float> heldOutDistribution(std::int64_t example) const;
-
     /// Difficulty groups (index into groupNames()); all Other when the run is
     /// not a study. Recomputed at once by setThresholds().
     bool hasGroups() const { return m_isStudy; }
