@@ -10,7 +10,7 @@ study="${1:-$root/runs/screenshots-study.h5}"
 if [[ ! -f "$study" ]]; then
   mkdir -p "$(dirname "$study")"
   "$root/build/bin/pdepth" study --limit 3000 --test-limit 1000 --model cnn --epochs 4 --models 4 \
-    --noise symmetric --noise-fraction 0.05 --embeddings all -o "$study"
+    --noise symmetric --noise-fraction 0.05 --embeddings all --max-features 1024 -o "$study"
 fi
 out="$root/docs/screenshots"
 mkdir -p "$out"
