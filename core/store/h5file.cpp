@@ -523,7 +523,10 @@ std::vector<T> readArray(hid_t loc, const std::string &name, std::vector<hsize_t
     return out;
 }
 
-template <typename T> std::vector<T> readRow(hid_t loc, const std::string &name, hsize_t row)
+namespace {
+
+/// Row `index` (dimension 0 fixed) or column `index` (dimension 1 fixed) of a two-dimensional dataset.
+template <typename T> std::vector<T> readLine(hid_t loc, const std::string &name, hsize_t index, bool column)
 {
     Handle ds = openDataset(loc, name);
     Handle space(H5Dget_space(ds));
@@ -531,36 +534,31 @@ template <typename T> std::vector<T> readRow(hid_t loc, const std::string &name,
         throw StoreError("dataset '" + name + "' is not two-dimensional");
     hsize_t dims[2];
     H5Sget_simple_extent_dims(space, dims, nullptr);
-    if (row >= dims[0])
-        throw StoreError("dataset '" + name + "' has no row " + std::to_string(row));
+    const int fixed = column ? 1 : 0, along = column ? 0 : 1;
+    if (index >= dims[fixed])
+        throw StoreError("dataset '" + name + "' has no " + (column ? "column " : "row ") + std::to_string(index));
     Handle fileType(H5Dget_type(ds));
-    const hsize_t start[2] = {row, 0}, count[2] = {1, dims[1]};
+    hsize_t start[2] = {0, 0}, count[2] = {dims[0], dims[1]};
+    start[fixed] = index;
+    count[fixed] = 1;
     H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, count, nullptr);
-    Handle mem(H5Screate_simple(1, &dims[1], nullptr));
-    std::vector<T> out(plausibleValueCount(ds, fileType, name, {dims[1]}));
+    Handle mem(H5Screate_simple(1, &dims[along], nullptr));
+    std::vector<T> out(plausibleValueCount(ds, fileType, name, {dims[along]}));
     check(H5Dread(ds, nativeType<T>(), mem, space, H5P_DEFAULT, out.data()),
           "cannot read dataset '" + name + "'");
     return out;
 }
 
+} // namespace
+
+template <typename T> std::vector<T> readRow(hid_t loc, const std::string &name, hsize_t row)
+{
+    return readLine<T>(loc, name, row, false);
+}
+
 template <typename T> std::vector<T> readColumn(hid_t loc, const std::string &name, hsize_t col)
 {
-    Handle ds = openDataset(loc, name);
-    Handle space(H5Dget_space(ds));
-    if (H5Sget_simple_extent_ndims(space) != 2)
-        throw StoreError("dataset '" + name + "' is not two-dimensional");
-    hsize_t dims[2];
-    H5Sget_simple_extent_dims(space, dims, nullptr);
-    if (col >= dims[1])
-        throw StoreError("dataset '" + name + "' has no column " + std::to_string(col));
-    Handle fileType(H5Dget_type(ds));
-    const hsize_t start[2] = {0, col}, count[2] = {dims[0], 1};
-    H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, count, nullptr);
-    Handle mem(H5Screate_simple(1, &dims[0], nullptr));
-    std::vector<T> out(plausibleValueCount(ds, fileType, name, {dims[0]}));
-    check(H5Dread(ds, nativeType<T>(), mem, space, H5P_DEFAULT, out.data()),
-          "cannot read dataset '" + name + "'");
-    return out;
+    return readLine<T>(loc, name, col, true);
 }
 
 #define PDS_H5_INSTANTIATE(T)                                                                      \

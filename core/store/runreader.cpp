@@ -120,24 +120,27 @@ bool RunReader::has(const std::string &path) const
     return h5::exists(m_file, path);
 }
 
-std::vector<std::int32_t> RunReader::readInts(const std::string &path, std::vector<hsize_t> *dims) const
+void RunReader::requirePath(const std::string &path) const
 {
     if (!h5::exists(m_file, path))
         throw StoreError(m_path + ": '" + path + "' is missing");
+}
+
+std::vector<std::int32_t> RunReader::readInts(const std::string &path, std::vector<hsize_t> *dims) const
+{
+    requirePath(path);
     return h5::readArray<std::int32_t>(m_file, path, dims);
 }
 
 std::vector<float> RunReader::readFloatArray(const std::string &path, std::vector<hsize_t> *dims) const
 {
-    if (!h5::exists(m_file, path))
-        throw StoreError(m_path + ": '" + path + "' is missing");
+    requirePath(path);
     return h5::readArray<float>(m_file, path, dims);
 }
 
 std::vector<double> RunReader::readDoubles(const std::string &path, std::vector<hsize_t> *dims) const
 {
-    if (!h5::exists(m_file, path))
-        throw StoreError(m_path + ": '" + path + "' is missing");
+    requirePath(path);
     return h5::readArray<double>(m_file, path, dims);
 }
 
@@ -147,8 +150,7 @@ std::vector<float> RunReader::dynamicsColumn(int model, const std::string &split
     checkSplit(split);
     const auto &ms = m_summary.models.at(static_cast<std::size_t>(model));
     const std::string path = ms.group + "/dynamics/" + split + "/" + name;
-    if (!h5::exists(m_file, path))
-        throw StoreError(m_path + ": '" + path + "' is missing");
+    requirePath(path);
     return h5::readColumn<float>(m_file, path, static_cast<hsize_t>(example));
 }
 

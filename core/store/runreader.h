@@ -95,6 +95,8 @@ public:
     static const std::vector<std::string> &scoreNames();
 
 private:
+    /// Throws StoreError naming `path` when the file has nothing there.
+    void requirePath(const std::string &path) const;
     std::vector<float> readFloats(const std::string &path, std::size_t expected) const;
     std::int64_t splitSize(const std::string &split) const;
     void checkSplit(const std::string &split) const;
