@@ -338,7 +338,7 @@ void VtkHost::resizeGL(int w, int h)
     m_interactor->InvokeEvent(vtkCommand::ConfigureEvent, nullptr);
 }
 
-void VtkHost::paintGL()
+void VtkHost::renderNow()
 {
     m_painting = true;
     m_window->SetReadyForRendering(true);
@@ -346,6 +346,11 @@ void VtkHost::paintGL()
     m_window->Render();
     m_window->SetReadyForRendering(false);
     m_painting = false;
+}
+
+void VtkHost::paintGL()
+{
+    renderNow();
     Q_EMIT rendered();
 }
 
@@ -550,12 +555,7 @@ QImage VtkHost::renderOffscreen(QSize size, int dpi, QString *error)
         fbo.bind();
         m_window->SetSize(size.width(), size.height());
         m_window->SetDPI(std::max(1, dpi));
-        m_painting = true;
-        m_window->SetReadyForRendering(true);
-        m_window->SetIsCurrent(true);
-        m_window->Render();
-        m_window->SetReadyForRendering(false);
-        m_painting = false;
+        renderNow();
         image = fbo.toImage();
         fbo.release();
         m_window->SetSize(oldWidth, oldHeight);

@@ -81,6 +81,8 @@ private:
     void releaseGraphics();
     /// Renders the scene at `size` device pixels into an offscreen framebuffer.
     QImage renderOffscreen(QSize size, int dpi, QString *error);
+    /// One VTK render into the current GL target (the widget or an export framebuffer).
+    void renderNow();
     void showContextMenu(QPoint globalPos);
 
     vtkNew<vtkGenericOpenGLRenderWindow> m_window;
