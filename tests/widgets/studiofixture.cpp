@@ -39,6 +39,15 @@ RunConfig fixtureConfig()
 
 } // namespace
 
+QSet<QRgb> coloursOf(const QImage &image, int step)
+{
+    QSet<QRgb> colours;
+    for (int y = 0; y < image.height(); y += step)
+        for (int x = 0; x < image.width(); x += step)
+            colours.insert(image.pixel(x, y));
+    return colours;
+}
+
 QString fixtureDataset()
 {
     const QString dir = fixtureDir().filePath("data");

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <QImage>
+#include <QSet>
 #include <QString>
 
 namespace pds::test {
@@ -12,6 +14,10 @@ QString studyFixture();
 
 /// A finished single run (one model, with probes) on the same data.
 QString runFixture();
+
+/// The distinct colours of every `step`-th pixel in both directions (a
+/// rendered view with data has many; a blank one has one or two).
+QSet<QRgb> coloursOf(const QImage &image, int step = 2);
 
 /// The synthetic dataset folder the fixtures were trained on.
 QString fixtureDataset();

@@ -68,15 +68,6 @@ bool insidePolygon(const std::vector<QPointF> &poly, QPointF p)
     return inside;
 }
 
-int distinctColours(const QImage &image)
-{
-    QSet<QRgb> colours;
-    for (int y = 0; y < image.height(); y += 2)
-        for (int x = 0; x < image.width(); x += 2)
-            colours.insert(image.pixel(x, y));
-    return colours.size();
-}
-
 } // namespace
 
 class TestGroups : public QObject {
@@ -394,7 +385,7 @@ void TestGroups::renders()
     const QImage image = m_view->chart()->renderedImage();
     QVERIFY(!image.isNull());
     QVERIFY(image.width() > 100 && image.height() > 100);
-    QVERIFY2(distinctColours(image) > 20, qPrintable(QString::number(distinctColours(image))));
+    QVERIFY2(test::coloursOf(image).size() > 20, qPrintable(QString::number(test::coloursOf(image).size())));
     // The easy group's green is drawn somewhere (blended with white by its alpha).
     bool green = false;
     for (int y = 0; y < image.height() && !green; ++y)

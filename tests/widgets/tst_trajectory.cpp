@@ -27,15 +27,6 @@ int countForgetting(const RunDocument::EpochTrace &trace, int label)
     return n;
 }
 
-int distinctColours(const QImage &image)
-{
-    QSet<QRgb> colours;
-    for (int y = 0; y < image.height(); y += 2)
-        for (int x = 0; x < image.width(); x += 2)
-            colours.insert(image.pixel(x, y));
-    return colours.size();
-}
-
 } // namespace
 
 class TestTrajectory : public QObject {
@@ -234,11 +225,11 @@ void TestTrajectory::renders()
     QVERIFY(QTest::qWaitForWindowExposed(m_view.get()));
     const QImage image = m_view->renderedImage();
     QVERIFY(!image.isNull());
-    QVERIFY2(distinctColours(image) > 20, qPrintable(QString::number(distinctColours(image))));
+    QVERIFY2(test::coloursOf(image).size() > 20, qPrintable(QString::number(test::coloursOf(image).size())));
     // All three panels are drawn: each third of the figure has ink in several colours.
     for (int third = 0; third < 3; ++third) {
         const QImage part = image.copy(third * image.width() / 3, 0, image.width() / 3, image.height());
-        QVERIFY2(distinctColours(part) > 8, qPrintable(QStringLiteral("panel %1").arg(third)));
+        QVERIFY2(test::coloursOf(part).size() > 8, qPrintable(QStringLiteral("panel %1").arg(third)));
     }
 }
 
