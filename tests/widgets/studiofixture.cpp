@@ -17,6 +17,8 @@ QTemporaryDir &fixtureDir()
     return dir;
 }
 
+} // namespace
+
 RunConfig fixtureConfig()
 {
     RunConfig c;
@@ -36,8 +38,6 @@ RunConfig fixtureConfig()
     c.study.embeddings = "all";
     return c;
 }
-
-} // namespace
 
 QSet<QRgb> coloursOf(const QImage &image, int step)
 {

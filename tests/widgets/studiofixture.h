@@ -1,10 +1,16 @@
 #pragma once
 
+#include "train/config.h"
+
 #include <QImage>
 #include <QSet>
 #include <QString>
 
 namespace pds::test {
+
+/// The configuration the fixtures train with (mlp, 3 epochs, 10 % symmetric
+/// noise, k = 5, every embedding stored), for tests that need a variant.
+RunConfig fixtureConfig();
 
 /// A small finished study file for Studio tests, made once per test process
 /// in a temporary folder: a synthetic 4-class 12×12 IDX dataset (96 train,

@@ -2,6 +2,7 @@
 #include "studiofixture.h"
 
 #include "store/runreader.h"
+#include "train/runjob.h"
 #include "util/error.h"
 
 #include <QElapsedTimer>
@@ -25,6 +26,7 @@ private Q_SLOTS:
     void thresholdsRegroupAtOnce();
     void imagesComeFromTheDataset();
     void embeddingsCoverBothSplits();
+    void missingEmbeddingsNameThePath();
     void badFileGivesAClearError();
     void reloadKeepsThresholds();
     void killedRunOpensWithItsFinishedEpochs();
@@ -162,6 +164,27 @@ void TestRunDocument::embeddingsCoverBothSplits()
     const auto e = doc.embeddings(0, doc.probeCount() - 1, &dim);
     QCOMPARE(dim, doc.numClasses()); // the logits probe
     QCOMPARE(e.size(), std::size_t(doc.size()) * std::size_t(dim));
+}
+
+void TestRunDocument::missingEmbeddingsNameThePath()
+{
+    QTemporaryDir dir;
+    RunConfig c = test::fixtureConfig();
+    c.study.probe = true;
+    c.study.embeddings = "none";
+    c.output = dir.filePath(QStringLiteral("no-embeddings.h5")).toStdString();
+    CancelToken cancel;
+    RunJob(c).run(nullptr, cancel);
+    RunDocument doc(QString::fromStdString(c.output));
+    QVERIFY(!doc.hasEmbeddings(0));
+    try {
+        doc.embeddings(0, 0, nullptr);
+        QFAIL("read embeddings that are not stored");
+    } catch (const Error &e) {
+        const QString message = QString::fromStdString(e.what());
+        QVERIFY2(message.contains(QStringLiteral("models/m000/embeddings/train/input' is missing")), e.what());
+    }
+    QVERIFY_THROWS_EXCEPTION(Error, doc.embeddings(0, doc.probeCount(), nullptr));
 }
 
 void TestRunDocument::badFileGivesAClearError()
