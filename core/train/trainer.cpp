@@ -1,5 +1,6 @@
 #include "train/trainer.h"
 
+#include "train/optimizers.h"
 #include "train/schedule.h"
 #include "util/autocast.h"
 #include "util/error.h"
@@ -214,10 +215,10 @@ Trainer::Result Trainer::train(ProbedModelImpl &model, const DeviceSplit &train,
         groups.emplace_back(late);
         std::unique_ptr<torch::optim::Optimizer> opt;
         if (c.optimizer == "adam")
-            opt = std::make_unique<torch::optim::Adam>(
+            opt = std::make_unique<MultiTensorAdam>(
                 groups, torch::optim::AdamOptions(c.lr).weight_decay(c.weightDecay));
         else
-            opt = std::make_unique<torch::optim::SGD>(
+            opt = std::make_unique<MultiTensorSGD>(
                 groups, torch::optim::SGDOptions(c.lr).momentum(c.momentum).weight_decay(c.weightDecay));
 
         if (resume && startEpoch > 0 && epoch == startEpoch && firstGenEpoch > 0) {
@@ -273,7 +274,7 @@ Trainer::Result Trainer::train(ProbedModelImpl &model, const DeviceSplit &train,
                     logits = model.run(x, false).logits;
                 }
                 auto loss = torch::nn::functional::cross_entropy(logits.to(torch::kFloat32), y);
-                opt->zero_grad();
+                clearGradients(*opt);
                 loss.backward();
                 opt->step();
                 lossSum += loss.detach() * double(end - start);
