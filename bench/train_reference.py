@@ -115,9 +115,15 @@ def main():
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--amp", action="store_true", help="bf16 autocast on CUDA")
+    ap.add_argument("--channels-last", action="store_true",
+                    help="model and batches in channels-last layout (what pdepth does on CUDA)")
+    ap.add_argument("--cudnn-benchmark", action="store_true",
+                    help="torch.backends.cudnn.benchmark = True (what pdepth does on CUDA)")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
+    torch.backends.cudnn.benchmark = args.cudnn_benchmark
+    layout = torch.channels_last if args.channels_last else torch.contiguous_format
     torch.manual_seed(0)
     dev = torch.device(args.device)
     xtr = read_idx(os.path.join(args.data, "train-images-idx3-ubyte.gz"))
@@ -136,7 +142,7 @@ def main():
 
     xtr, ytr = upload(xtr, ytr)
     xte, yte = upload(xte, yte)
-    model = (Cnn(1, 10) if args.model == "cnn" else ResNet18(1, 10)).to(dev)
+    model = (Cnn(1, 10) if args.model == "cnn" else ResNet18(1, 10)).to(dev, memory_format=layout)
     opt = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=0.9, weight_decay=5e-4)
     n = len(ytr)
     steps = (n + args.batch - 1) // args.batch
@@ -155,7 +161,7 @@ def main():
                 g["lr"] = lr
             idx = order[step * args.batch:(step + 1) * args.batch]
             with autocast():
-                logits = model(xtr.index_select(0, idx))
+                logits = model(xtr.index_select(0, idx).contiguous(memory_format=layout))
             loss = F.cross_entropy(logits.float(), ytr.index_select(0, idx))
             opt.zero_grad()
             loss.backward()
@@ -171,7 +177,8 @@ def main():
         eval_s += t2 - t1
     print(json.dumps({
         "impl": "pytorch-eager", "torch": torch.__version__, "model": args.model, "device": args.device,
-        "threads": args.threads, "examples": n, "epochs": args.epochs,
+        "threads": args.threads, "channels_last": args.channels_last, "cudnn_benchmark": args.cudnn_benchmark,
+        "examples": n, "epochs": args.epochs,
         "train_seconds": round(train_s, 3), "eval_seconds": round(eval_s, 3),
         "train_examples_per_s": round(n * args.epochs / train_s, 1),
         "test_accuracy": round(acc, 4)}))

@@ -108,6 +108,8 @@ private Q_SLOTS:
     void errors_data();
     void errors();
     void unknownStage();
+    void channelsLast_data();
+    void channelsLast();
     void scaledWidths();
 };
 
@@ -336,3 +338,42 @@ void TestModels::scaledWidths()
 
 QTEST_GUILESS_MAIN(TestModels)
 #include "tst_models.moc"
+
+void TestModels::channelsLast_data()
+{
+    addArchRows();
+}
+
+void TestModels::channelsLast()
+{
+    // The layout changes where values sit in memory, not what they are: the
+    // same weights give the same logits and probes (up to summation order),
+    // and a probe flattens to the same features.
+    QFETCH(QString, arch);
+    QFETCH(int, channels);
+    QFETCH(int, size);
+    ModelPtr m = makeModel(specFor(arch, channels, size));
+    m->eval();
+    torch::NoGradGuard noGrad;
+    const auto x = torch::randn({4, channels, size, size});
+    const ModelOutput nchw = m->run(x, true);
+
+    m->setChannelsLast(true);
+    QVERIFY(m->channelsLast());
+    for (const auto &p : m->parameters())
+        if (p.dim() == 4)
+            QVERIFY(p.is_contiguous(torch::MemoryFormat::ChannelsLast));
+    const ModelOutput nhwc = m->run(x, true);
+    QVERIFY(nhwc.probes.front().is_contiguous(torch::MemoryFormat::ChannelsLast));
+    QCOMPARE(nhwc.probes.size(), nchw.probes.size());
+    for (std::size_t l = 0; l < nchw.probes.size(); ++l) {
+        QCOMPARE(nhwc.probes[l].sizes().vec(), nchw.probes[l].sizes().vec());
+        QVERIFY2(torch::allclose(nhwc.probes[l].flatten(1), nchw.probes[l].flatten(1), 1e-4, 1e-4),
+                 qPrintable(QStringLiteral("probe %1 differs").arg(l)));
+    }
+
+    m->setChannelsLast(false);
+    for (const auto &p : m->parameters())
+        QVERIFY(p.is_contiguous());
+    QVERIFY(torch::allclose(m->run(x, false).logits, nchw.logits, 1e-4, 1e-4));
+}

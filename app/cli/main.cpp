@@ -193,6 +193,11 @@ void addRunOptions(CLI::App *cmd, RunOptions &o)
     cmd->add_option("--augment", augment, "Augmentation on the device: crop, flip or crop,flip");
     cmd->add_option("--crop-padding", cfg.train.cropPadding, "Padding of the random crop")->capture_default_str();
     cmd->add_flag("--no-amp", noAmp, "Train in float32 on CUDA (default: bf16 autocast)");
+    cmd->add_option("--memory-format", cfg.train.memoryFormat,
+                    "Conv layout: auto (channels-last for conv models), channels_last or contiguous")
+        ->capture_default_str();
+    cmd->add_flag("!--no-cudnn-benchmark", cfg.train.cudnnBenchmark,
+                  "Use cuDNN's heuristic algorithm choice instead of timing the run's shapes once");
     cmd->add_option("--device", cfg.train.device, "auto, cpu or cuda")->capture_default_str();
     cmd->add_option("--threads", cfg.train.threads, "CPU threads (0 = all cores)")->capture_default_str();
     cmd->add_option("--seed", cfg.train.seed, "Seed of initialisation, order and augmentation")->capture_default_str();

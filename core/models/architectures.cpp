@@ -58,7 +58,7 @@ MlpImpl::MlpImpl(const ModelSpec &spec)
     m_out = register_module("out", Linear(in, spec.numOutputs));
 }
 
-ModelOutput MlpImpl::run(const torch::Tensor &x, bool withProbes)
+ModelOutput MlpImpl::compute(const torch::Tensor &x, bool withProbes)
 {
     ModelOutput o;
     if (withProbes)
@@ -110,7 +110,7 @@ CnnImpl::CnnImpl(const ModelSpec &spec)
     m_fc = register_module("fc", Linear(in, spec.numOutputs));
 }
 
-ModelOutput CnnImpl::run(const torch::Tensor &x, bool withProbes)
+ModelOutput CnnImpl::compute(const torch::Tensor &x, bool withProbes)
 {
     // Global max pool.
     return runChain(x, m_blocks, [](const torch::Tensor &h) { return std::get<0>(h.flatten(2).max(2)); },
@@ -171,7 +171,7 @@ ResNet18Impl::ResNet18Impl(const ModelSpec &spec)
     m_fc = register_module("fc", Linear(in, spec.numOutputs));
 }
 
-ModelOutput ResNet18Impl::run(const torch::Tensor &x, bool withProbes)
+ModelOutput ResNet18Impl::compute(const torch::Tensor &x, bool withProbes)
 {
     ModelOutput o;
     if (withProbes)
@@ -226,7 +226,7 @@ Vgg16Impl::Vgg16Impl(const ModelSpec &spec)
     m_fc = register_module("fc", Linear(in, spec.numOutputs));
 }
 
-ModelOutput Vgg16Impl::run(const torch::Tensor &x, bool withProbes)
+ModelOutput Vgg16Impl::compute(const torch::Tensor &x, bool withProbes)
 {
     // Maps are 1×1 on 32×32 inputs; averaging makes other sizes work too.
     return runChain(x, m_convs, [](const torch::Tensor &h) { return h.mean({2, 3}); }, m_fc, withProbes);

@@ -9,9 +9,11 @@ namespace pds {
 class MlpImpl : public ProbedModelImpl {
 public:
     explicit MlpImpl(const ModelSpec &spec);
-    ModelOutput run(const torch::Tensor &x, bool withProbes) override;
     std::vector<std::string> probeNames() const override;
     std::string defaultSplitStage() const override;
+
+protected:
+    ModelOutput compute(const torch::Tensor &x, bool withProbes) override;
 
 private:
     std::vector<torch::nn::Sequential> m_hidden;
@@ -24,9 +26,11 @@ private:
 class CnnImpl : public ProbedModelImpl {
 public:
     explicit CnnImpl(const ModelSpec &spec);
-    ModelOutput run(const torch::Tensor &x, bool withProbes) override;
     std::vector<std::string> probeNames() const override;
     std::string defaultSplitStage() const override { return "block3"; }
+
+protected:
+    ModelOutput compute(const torch::Tensor &x, bool withProbes) override;
 
 private:
     std::vector<torch::nn::Sequential> m_blocks;
@@ -52,9 +56,11 @@ TORCH_MODULE(BasicBlock);
 class ResNet18Impl : public ProbedModelImpl {
 public:
     explicit ResNet18Impl(const ModelSpec &spec);
-    ModelOutput run(const torch::Tensor &x, bool withProbes) override;
     std::vector<std::string> probeNames() const override;
     std::string defaultSplitStage() const override { return "layer3"; }
+
+protected:
+    ModelOutput compute(const torch::Tensor &x, bool withProbes) override;
 
 private:
     torch::nn::Sequential m_stem{nullptr};
@@ -68,9 +74,11 @@ private:
 class Vgg16Impl : public ProbedModelImpl {
 public:
     explicit Vgg16Impl(const ModelSpec &spec);
-    ModelOutput run(const torch::Tensor &x, bool withProbes) override;
     std::vector<std::string> probeNames() const override;
     std::string defaultSplitStage() const override { return "conv8"; }
+
+protected:
+    ModelOutput compute(const torch::Tensor &x, bool withProbes) override;
 
 private:
     std::vector<torch::nn::Sequential> m_convs;

@@ -7,6 +7,23 @@
 
 namespace pds {
 
+ModelOutput ProbedModelImpl::run(const torch::Tensor &x, bool withProbes)
+{
+    if (m_channelsLast && x.dim() == 4)
+        return compute(x.contiguous(torch::MemoryFormat::ChannelsLast), withProbes);
+    return compute(x, withProbes);
+}
+
+void ProbedModelImpl::setChannelsLast(bool on)
+{
+    m_channelsLast = on;
+    const auto format = on ? torch::MemoryFormat::ChannelsLast : torch::MemoryFormat::Contiguous;
+    torch::NoGradGuard noGrad;
+    for (auto &p : parameters())
+        if (p.dim() == 4)
+            p.set_data(p.contiguous(format));
+}
+
 std::vector<std::string> ProbedModelImpl::stageNames() const
 {
     std::vector<std::string> names;

@@ -22,9 +22,17 @@ struct ModelOutput {
 /// regimes such as LLF and SEAL split the parameters at a named stage.
 class ProbedModelImpl : public torch::nn::Module {
 public:
-    /// Runs the network; fills `probes` only when `withProbes` is set.
-    virtual ModelOutput run(const torch::Tensor &x, bool withProbes) = 0;
+    /// Runs the network on `x`, laid out in the model's memory format first;
+    /// fills `probes` only when `withProbes` is set.
+    ModelOutput run(const torch::Tensor &x, bool withProbes);
     torch::Tensor forward(const torch::Tensor &x) { return run(x, false).logits; }
+
+    /// Lays out the 4-D weights, and from then on every input, channels-last
+    /// (NHWC) or back in the default NCHW order. Channels-last lets cuDNN run
+    /// its tensor-core convolutions without transposing activations; the
+    /// values, and the order in which probes flatten, do not change.
+    void setChannelsLast(bool on);
+    bool channelsLast() const { return m_channelsLast; }
 
     /// One name per probe, same order as ModelOutput::probes.
     virtual std::vector<std::string> probeNames() const = 0;
@@ -41,7 +49,12 @@ public:
     virtual std::string defaultSplitStage() const = 0;
 
 protected:
+    /// The forward pass of the architecture, on an input already laid out.
+    virtual ModelOutput compute(const torch::Tensor &x, bool withProbes) = 0;
     int stageIndex(const std::string &stage) const;
+
+private:
+    bool m_channelsLast = false;
 };
 
 using ModelPtr = std::shared_ptr<ProbedModelImpl>;

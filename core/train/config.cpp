@@ -140,6 +140,8 @@ void RunConfig::validate() const
     require(t.cropPadding >= 0 && t.cropPadding <= 64, "crop padding must lie in 0..64");
     require(t.device == "auto" || t.device == "cpu" || t.device == "cuda",
             "device must be auto, cpu or cuda, got '" + t.device + "'");
+    require(t.memoryFormat == "auto" || t.memoryFormat == "channels_last" || t.memoryFormat == "contiguous",
+            "memory format must be auto, channels_last or contiguous, got '" + t.memoryFormat + "'");
     require(t.threads >= 0, "threads must not be negative");
     require(t.regime == "standard" || t.regime == "llf" || t.regime == "seal",
             "regime must be standard, llf or seal, got '" + t.regime + "'");
@@ -178,7 +180,8 @@ std::string toJson(const RunConfig &c, int indent)
                   {"step_gamma", t.stepGamma}, {"epochs", t.epochs}, {"batch_size", t.batchSize},
                   {"eval_batch_size", t.evalBatchSize}, {"augment_crop", t.augmentCrop},
                   {"crop_padding", t.cropPadding}, {"augment_flip", t.augmentFlip},
-                  {"mixed_precision", t.mixedPrecision}, {"device", t.device},
+                  {"mixed_precision", t.mixedPrecision}, {"memory_format", t.memoryFormat},
+                  {"cudnn_benchmark", t.cudnnBenchmark}, {"device", t.device},
                   {"threads", t.threads}, {"seed", t.seed}, {"regime", t.regime},
                   {"generations", t.generations}, {"split_stage", t.splitStage},
                   {"seal_lr_factor", t.sealLrFactor}, {"seal_fraction", t.sealFraction},
@@ -251,6 +254,8 @@ RunConfig runConfigFromJson(const std::string &text)
         r.get("crop_padding", t.cropPadding);
         r.get("augment_flip", t.augmentFlip);
         r.get("mixed_precision", t.mixedPrecision);
+        r.get("memory_format", t.memoryFormat);
+        r.get("cudnn_benchmark", t.cudnnBenchmark);
         r.get("device", t.device);
         r.get("threads", t.threads);
         r.get("seed", t.seed);

@@ -26,6 +26,12 @@ struct TrainConfig {
     int cropPadding = 4;
     bool augmentFlip = false;
     bool mixedPrecision = true; ///< bf16 autocast; used on CUDA only
+    /// Layout of conv weights and inputs: auto (channels-last for conv
+    /// models, NCHW for the mlp), channels_last or contiguous.
+    std::string memoryFormat = "auto";
+    /// Let cuDNN time its convolution algorithms for the run's fixed shapes
+    /// and keep the fastest; off gives cuDNN's heuristic choice. CUDA only.
+    bool cudnnBenchmark = true;
     std::string device = "auto"; ///< auto, cpu, cuda
     int threads = 0;             ///< CPU threads; 0 = all cores
     std::uint64_t seed = 0;

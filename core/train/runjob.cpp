@@ -184,11 +184,16 @@ JobResult RunJob::execute(JobObserver *observer, const CancelToken &cancel, bool
     torch::manual_seed(seed);
     ModelPtr model = makeModel(spec);
     model->to(device);
+    model->setChannelsLast(useChannelsLast(c.train, spec.arch));
+    if (device.is_cuda())
+        at::globalContext().setBenchmarkCuDNN(c.train.cudnnBenchmark);
     if (!c.train.splitStage.empty()) {
         std::vector<torch::Tensor> early, late;
         model->splitParameters(c.train.splitStage, early, late); // an unknown stage fails here, not mid-run
     }
     std::string deviceName = device.is_cuda() ? "cuda" : "cpu (" + std::to_string(threads) + " threads)";
+    if (model->channelsLast())
+        deviceName += ", channels-last";
     say("model " + spec.arch + " on " + deviceName);
 
     // What an interrupted run already recorded, read before the writer takes it over.

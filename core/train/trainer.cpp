@@ -57,6 +57,13 @@ torch::Device resolveDevice(const std::string &name)
     throw ConfigError("device must be auto, cpu or cuda, got '" + name + "'");
 }
 
+bool useChannelsLast(const TrainConfig &config, const std::string &arch)
+{
+    if (config.memoryFormat == "auto")
+        return arch != "mlp";
+    return config.memoryFormat == "channels_last";
+}
+
 DeviceSplit uploadSplit(const Split &split, int channels, int height, int width,
                         const ChannelStats &stats, torch::Device device)
 {
@@ -198,6 +205,8 @@ Trainer::Result Trainer::train(ProbedModelImpl &model, const DeviceSplit &train,
     if (resume && startEpoch > 0) {
         resumeArchive.load_from(resume->checkpoint.data(), resume->checkpoint.size(), m_device);
         model.load(resumeArchive);
+        // Loading adopts the checkpoint's layout; the run's own layout wins.
+        model.setChannelsLast(model.channelsLast());
     }
 
     for (int gen = startEpoch / c.epochs; gen < generations; ++gen) {

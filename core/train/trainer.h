@@ -19,6 +19,12 @@ namespace pds {
 /// ConfigError when CUDA is asked for and none is present.
 torch::Device resolveDevice(const std::string &name);
 
+/// Whether a model of `arch` trains channels-last under the configured
+/// memory format. "auto" picks it for every conv model: on the CPU (oneDNN)
+/// it trained each of them faster (docs/benchmarks.md), and it is the layout
+/// cuDNN's tensor-core convolutions work in.
+bool useChannelsLast(const TrainConfig &config, const std::string &arch);
+
 /// A split held on the device once: normalised images and given labels.
 struct DeviceSplit {
     torch::Tensor images; ///< float32 [N, C, H, W], normalised
