@@ -27,9 +27,16 @@ data=(--data-path "$root/.data/fashion-mnist" --dataset fashion-mnist)
 { time step 150 "$bin/pdepth" train "${data[@]}" --preset gpu-full -o "$out/resnet18.h5"; } >"$out/resnet18.log" 2>&1
 "$bin/pdepth" info "$out/resnet18.h5" >"$out/resnet18-info.txt" 2>&1 || true
 rm -f "$out"/resnet18.h5 # the summary above is what comes back
-step 60 python3 bench/train_reference.py --data "$root/.data/fashion-mnist" --model resnet18 --limit 0 --test-limit 0 \
-  --epochs 3 --batch 512 --lr 0.1 --eval-batch 4096 --amp --device cuda >"$out/train-reference.json" 2>&1
+# Training throughput, 3 epochs each: PyTorch eager as written, PyTorch with
+# the layout and autotuning pdepth uses, pdepth as shipped, and pdepth with both
+# switched off (what is left is the multi-tensor optimiser).
+ref=(python3 bench/train_reference.py --data "$root/.data/fashion-mnist" --model resnet18 --limit 0 --test-limit 0
+  --epochs 3 --batch 512 --lr 0.1 --eval-batch 4096 --amp --device cuda)
+step 60 "${ref[@]}" >"$out/train-reference.json" 2>&1
+step 60 "${ref[@]}" --channels-last --cudnn-benchmark >>"$out/train-reference.json" 2>&1
 { time step 60 "$bin/pdepth" train "${data[@]}" --preset gpu-full --epochs 3 -o "$out/resnet18-3ep.h5"; } >"$out/train-ours.log" 2>&1
+{ time step 60 "$bin/pdepth" train "${data[@]}" --preset gpu-full --epochs 3 --memory-format contiguous \
+  --no-cudnn-benchmark -o "$out/resnet18-3ep-nchw.h5"; } >>"$out/train-ours.log" 2>&1
 step 60 "$bin/bench_knn" 10000 60000 512 30 16 "$out/knn.raw" >"$out/knn.json" 2>&1
 step 60 python3 bench/knn_reference.py 10000 60000 512 30 16 "$out/knn.raw" cuda >>"$out/knn.json" 2>&1
 rm -f "$out/knn.raw"

@@ -1,5 +1,6 @@
 // Tests of the pdepth command line: exit codes, messages, and a small run end to end.
 
+#include "store/runreader.h"
 #include "testsupport.h"
 
 #include <QFile>
@@ -72,6 +73,9 @@ private Q_SLOTS:
     void diverges();
     void interrupted();
     void studyAndMembersMerged();
+    void studyJobsMatchOneAtATime();
+    void studyJobsInterrupted();
+    void studyJobsMemberFails();
 
 private:
     QString path(const QString &name) const { return m_dir.filePath(name); }
@@ -362,6 +366,99 @@ void TestCli::studyAndMembersMerged()
     const Outcome twice = pdepth({"merge", members[0], members[0], "-o", path("cli-bad.h5")});
     PDS_VERIFY_EXIT(twice, 1);
     QVERIFY2(twice.err.contains("appears twice"), qPrintable(twice.err));
+}
+
+void TestCli::studyJobsMatchOneAtATime()
+{
+    // Members in child processes, two at a time, give the study that one
+    // process training them in turn gives, value for value.
+    QStringList args = quickTrain(path("jobs-serial.h5"));
+    args[0] = "study";
+    args[args.indexOf("--threads") + 1] = "1";
+    args << "--models" << "3" << "--k" << "5";
+    PDS_VERIFY_EXIT(pdepth(args), 0);
+    args[args.indexOf("-o") + 1] = path("jobs-parallel.h5");
+    const Outcome parallel = pdepth(args + QStringList{"--jobs", "2"});
+    PDS_VERIFY_EXIT(parallel, 0);
+    QVERIFY2(parallel.out.contains("3 members trained, 0 reused"), qPrintable(parallel.out));
+    QVERIFY2(parallel.err.contains("member 3 finished"), qPrintable(parallel.err));
+    QVERIFY(QFile::exists(path("jobs-parallel.members/m002.log")));
+    QVERIFY(QFile::exists(path("jobs-parallel.members/m002.json")));
+
+    const pds::RunReader serial(path("jobs-serial.h5").toStdString()), jobs(path("jobs-parallel.h5").toStdString());
+    QCOMPARE(jobs.summary().models.size(), std::size_t(3));
+    for (const char *column : {"summary/train/depth_val_mean", "summary/train/memorisation", "summary/test/depth_val_mean"}) {
+        const auto a = serial.readDoubles(column), b = jobs.readDoubles(column);
+        QCOMPARE(a.size(), b.size());
+        for (std::size_t i = 0; i < a.size(); ++i)
+            QVERIFY2(a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i])), column);
+    }
+    for (int m = 0; m < 3; ++m) {
+        const std::string depth = jobs.summary().models[m].group + "/probes/depth_train";
+        QVERIFY(serial.readInts(depth) == jobs.readInts(depth));
+    }
+
+    // Run again, the finished members are reused whichever way they were made.
+    const Outcome again = pdepth(args + QStringList{"--jobs", "3"});
+    PDS_VERIFY_EXIT(again, 0);
+    QVERIFY2(again.out.contains("0 members trained, 3 reused"), qPrintable(again.out));
+}
+
+void TestCli::studyJobsInterrupted()
+{
+    // Interrupting the study interrupts every member process once: exit 130,
+    // each member file kept, valid and marked incomplete, nothing merged.
+    const QString study = path("jobs-interrupted.h5");
+    QStringList args = quickTrain(study);
+    args[0] = "study";
+    args[args.indexOf("--epochs") + 1] = "50000";
+    args[args.indexOf("--threads") + 1] = "1";
+    args << "--models" << "2" << "--k" << "5" << "--jobs" << "2";
+    QProcess p;
+    p.start(pdepthPath(), args);
+    QVERIFY(p.waitForStarted(30000));
+    const QString logs[2] = {path("jobs-interrupted.members/m000.log"), path("jobs-interrupted.members/m001.log")};
+    auto epochsLogged = [&] {
+        for (const QString &log : logs) {
+            QFile f(log);
+            if (!f.open(QIODevice::ReadOnly) || !f.readAll().contains(" epoch 1:"))
+                return false;
+        }
+        return true;
+    };
+    QElapsedTimer timer;
+    timer.start();
+    while (!epochsLogged() && timer.elapsed() < 60000 && p.state() == QProcess::Running)
+        QTest::qWait(100);
+    QVERIFY2(epochsLogged(), p.readAllStandardError().constData());
+    p.terminate();
+    QVERIFY(p.waitForFinished(60000));
+    const QByteArray err = p.readAllStandardError();
+    QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+    QVERIFY2(p.exitCode() == 130, err.constData());
+    QVERIFY(!QFile::exists(study));
+    for (int m = 0; m < 2; ++m) {
+        const QString member = path(QString("jobs-interrupted.members/m%1.h5").arg(m, 3, 10, QChar('0')));
+        const Outcome info = pdepth({"info", member});
+        PDS_VERIFY_EXIT(info, 0);
+        PDS_VERIFY_MESSAGE(info.out, "status      incomplete (cancelled by the user)");
+    }
+}
+
+void TestCli::studyJobsMemberFails()
+{
+    // A member whose run file cannot be written fails the study with its
+    // reason and its log named; the other member's file is kept.
+    const QString study = path("jobs-failing.h5");
+    QVERIFY(QDir().mkpath(path("jobs-failing.members/m001.h5.part")));
+    QStringList args = quickTrain(study);
+    args[0] = "study";
+    args << "--models" << "2" << "--k" << "5" << "--jobs" << "2";
+    const Outcome o = pdepth(args);
+    PDS_VERIFY_EXIT(o, 1);
+    PDS_VERIFY_MESSAGE(o.err, "member 2 failed with exit status 1");
+    PDS_VERIFY_MESSAGE(o.err, "m001.log");
+    QVERIFY(!QFile::exists(study));
 }
 
 QTEST_GUILESS_MAIN(TestCli)

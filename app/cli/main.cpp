@@ -1,5 +1,6 @@
 // pdepth: the command-line front end of Prediction Depth Studio.
 
+#include "memberprocess.h"
 #include "progressprinter.h"
 
 #include "store/runformat.h"
@@ -13,6 +14,7 @@
 #include <CLI/CLI.hpp>
 
 #include <csignal>
+#include <thread>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -303,13 +305,19 @@ int runTrain(pds::RunConfig config, const std::string &saveConfig, bool dryRun)
     return kOk;
 }
 
-int runStudy(pds::RunConfig config, const std::string &saveConfig, bool dryRun)
+int runStudy(pds::RunConfig config, const std::string &saveConfig, bool dryRun, int jobs)
 {
     config.study.probe = true;
+    jobs = std::min(jobs, config.study.models);
+    // Members that train at once share the cores rather than each taking all.
+    if (jobs > 1 && config.train.threads == 0)
+        config.train.threads = std::max(1, int(std::thread::hardware_concurrency()) / jobs);
     if (!prepare(config, saveConfig, dryRun))
         return kOk;
     pds::ProgressPrinter printer(stderr);
     pds::StudyJob job(config);
+    if (jobs > 1)
+        job.setMemberRunner(pds::childProcessRunner(pds::selfExecutable()), jobs);
     const pds::StudyResult r = job.run(&printer, g_cancel);
     if (r.status != pds::runformat::kStatusComplete) {
         std::cerr << "pdepth: study interrupted; finished members are kept and reused when it runs again\n";
@@ -358,6 +366,11 @@ int main(int argc, char **argv)
     }
     addRunOptions(train, trainOpts);
     addRunOptions(study, studyOpts);
+    int jobs = 1;
+    study->add_option("-j,--jobs", jobs,
+                      "Members to train at once, each in its own pdepth process (CPU threads are shared out among them)")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
 
     auto *resume = app.add_subcommand("resume", "Continue an interrupted run from its last completed epoch");
     std::string resumePath;
@@ -395,7 +408,7 @@ int main(int argc, char **argv)
         }
         if (*study) {
             finishRunOptions(study, studyOpts);
-            return runStudy(studyOpts.cfg, studyOpts.saveConfig, studyOpts.dryRun);
+            return runStudy(studyOpts.cfg, studyOpts.saveConfig, studyOpts.dryRun, jobs);
         }
         if (*resume) {
             std::signal(SIGINT, onInterrupt); // as prepare() does for new runs

@@ -164,6 +164,16 @@ std::string RunReader::attribute(const std::string &path, const std::string &nam
     return h5::readAttrString(obj, name);
 }
 
+double RunReader::numberAttribute(const std::string &path, const std::string &name, double fallback) const
+{
+    if (!h5::exists(m_file, path))
+        return fallback;
+    h5::Handle obj(H5Oopen(m_file, path.c_str(), H5P_DEFAULT));
+    if (!obj.valid() || !h5::hasAttr(obj, name))
+        return fallback;
+    return h5::readAttrDouble(obj, name);
+}
+
 bool RunReader::hasProbes(int model) const
 {
     const auto &ms = m_summary.models.at(static_cast<std::size_t>(model));

@@ -90,6 +90,8 @@ public:
                                       std::int64_t example) const;
     /// A string attribute of the object at `path` ("" if absent).
     std::string attribute(const std::string &path, const std::string &name) const;
+    /// A numeric attribute of the object at `path` (`fallback` if absent).
+    double numberAttribute(const std::string &path, const std::string &name, double fallback = 0.0) const;
 
     /// Names of the per-example scores every finished model has.
     static const std::vector<std::string> &scoreNames();

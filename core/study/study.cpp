@@ -8,9 +8,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <ctime>
+#include <exception>
 #include <filesystem>
+#include <mutex>
+#include <thread>
 
 namespace fs = std::filesystem;
 
@@ -202,11 +206,55 @@ void mergeStudy(const std::vector<std::string> &members, const std::string &outp
 StudyJob::StudyJob(RunConfig config, GroupThresholds thresholds)
     : m_config(std::move(config)), m_thresholds(thresholds)
 {
+    m_runner = [](const RunConfig &member, bool resume, JobObserver *observer, const CancelToken &cancel) {
+        return resume ? RunJob::resume(member.output, observer, cancel) : RunJob(member).run(observer, cancel);
+    };
 }
+
+void StudyJob::setMemberRunner(MemberRunner runner, int concurrent)
+{
+    if (concurrent < 1)
+        throw ConfigError("members to run at once must be at least 1, got " + std::to_string(concurrent));
+    m_runner = std::move(runner);
+    m_concurrent = concurrent;
+}
+
+namespace {
+
+/// Serialises the observer calls of members that run at once.
+class SharedObserver : public JobObserver {
+public:
+    explicit SharedObserver(JobObserver *target) : m_target(target) {}
+    void progress(const Progress &p) override
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_target)
+            m_target->progress(p);
+    }
+    void epochFinished(int model, const EpochCurve &curve) override
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_target)
+            m_target->epochFinished(model, curve);
+    }
+    void message(const std::string &text) override
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_target)
+            m_target->message(text);
+    }
+
+private:
+    JobObserver *m_target;
+    std::mutex m_mutex;
+};
+
+} // namespace
 
 StudyResult StudyJob::run(JobObserver *observer, const CancelToken &cancel)
 {
     const auto t0 = std::chrono::steady_clock::now();
+    auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
     m_config.study.probe = true;
     m_config.validate();
     StudyResult result;
@@ -217,6 +265,13 @@ StudyResult StudyJob::run(JobObserver *observer, const CancelToken &cancel)
     fs::create_directories(fs::path(memberPath(m_config.output, 0)).parent_path(), ec);
     if (ec)
         throw StoreError(memberPath(m_config.output, 0) + ": cannot create the members folder: " + ec.message());
+
+    struct Task {
+        RunConfig config;
+        bool resume = false;
+        std::string label;
+    };
+    std::vector<Task> tasks;
     for (int m = 0; m < s; ++m) {
         RunConfig member = m_config;
         member.study.member = m;
@@ -237,26 +292,84 @@ StudyResult StudyJob::run(JobObserver *observer, const CancelToken &cancel)
                 // An unreadable leftover is trained again.
             }
         }
-        const std::string which = "member " + std::to_string(m + 1) + "/" + std::to_string(s);
+        const std::string label = "member " + std::to_string(m + 1) + "/" + std::to_string(s);
         if (found == Found::Finished) {
             ++result.membersReused;
             if (observer)
-                observer->message(which + ": reusing " + member.output);
+                observer->message(label + ": reusing " + member.output);
             continue;
         }
-        if (observer)
-            observer->message(which + (found == Found::Interrupted ? ": resuming " : " → ") + member.output);
-        const JobResult r = found == Found::Interrupted ? RunJob::resume(member.output, observer, cancel)
-                                                         : RunJob(member).run(observer, cancel);
-        if (r.status != runformat::kStatusComplete) {
-            result.status = runformat::kStatusIncomplete;
-            result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-            return result;
+        tasks.push_back({std::move(member), found == Found::Interrupted, label});
+    }
+
+    // Workers take the next member until none is left, a member stops short
+    // (cancelled) or one fails; then the others are cancelled too.
+    SharedObserver shared(observer);
+    CancelToken stop;
+    std::mutex mutex;
+    std::size_t next = 0;
+    bool incomplete = false;
+    std::exception_ptr failure;
+    auto work = [&](JobObserver *memberObserver, const CancelToken &token) {
+        for (;;) {
+            Task *task = nullptr;
+            {
+                std::lock_guard lock(mutex);
+                if (next == tasks.size() || stop.cancelled())
+                    return;
+                task = &tasks[next++];
+            }
+            if (memberObserver)
+                memberObserver->message(task->label + (task->resume ? ": resuming " : " → ") + task->config.output);
+            try {
+                const JobResult r = m_runner(task->config, task->resume, memberObserver, token);
+                std::lock_guard lock(mutex);
+                if (r.status != runformat::kStatusComplete) {
+                    incomplete = true;
+                    stop.cancel();
+                    return;
+                }
+                ++result.membersTrained;
+                result.trainSeconds += r.trainSeconds;
+                result.embedSeconds += r.embedSeconds;
+                result.probeSeconds += r.probeSeconds;
+            } catch (...) {
+                std::lock_guard lock(mutex);
+                if (!failure)
+                    failure = std::current_exception();
+                stop.cancel();
+                return;
+            }
         }
-        ++result.membersTrained;
-        result.trainSeconds += r.trainSeconds;
-        result.embedSeconds += r.embedSeconds;
-        result.probeSeconds += r.probeSeconds;
+    };
+    const int workers = std::min<int>(m_concurrent, static_cast<int>(tasks.size()));
+    if (workers <= 1) {
+        // One at a time, the caller's own token reaches the member directly.
+        work(observer, cancel);
+    } else {
+        std::atomic<int> active{workers};
+        std::vector<std::thread> pool;
+        for (int w = 0; w < workers; ++w)
+            pool.emplace_back([&] {
+                work(&shared, stop);
+                --active;
+            });
+        // The caller's token is relayed to the workers' own, which also stops
+        // them when one member fails.
+        while (active > 0) {
+            if (cancel.cancelled())
+                stop.cancel();
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        for (auto &t : pool)
+            t.join();
+    }
+    if (failure)
+        std::rethrow_exception(failure);
+    if (incomplete || result.membersTrained < static_cast<int>(tasks.size())) {
+        result.status = runformat::kStatusIncomplete;
+        result.seconds = elapsed();
+        return result;
     }
     if (observer)
         observer->message("merging " + std::to_string(s) + " members into " + m_config.output);

@@ -4,6 +4,9 @@
 #include "train/config.h"
 #include "train/job.h"
 
+#include "train/runjob.h"
+
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -32,17 +35,28 @@ struct StudyResult {
     std::string output;
 };
 
-/// `pdepth study`: trains the S members one after another (each its own run
-/// file, so the study resumes member by member: finished members are reused),
-/// then merges them.
+/// Trains one member into its own run file (continuing it when `resume` is
+/// set) and says how it ended. StudyJob's own runner trains in the calling
+/// thread; `pdepth study --jobs N` hands each member to a child process.
+/// Called from several threads at once when members run concurrently.
+using MemberRunner = std::function<JobResult(const RunConfig &member, bool resume,
+                                             JobObserver *observer, const CancelToken &cancel)>;
+
+/// `pdepth study`: trains the S members (each its own run file, so the study
+/// resumes member by member: finished members are reused), then merges them.
+/// Members run one after another, or up to N at once through a runner.
 class StudyJob {
 public:
     StudyJob(RunConfig config, GroupThresholds thresholds = {});
+    /// Trains members through `runner`, up to `concurrent` at a time.
+    void setMemberRunner(MemberRunner runner, int concurrent);
     StudyResult run(JobObserver *observer, const CancelToken &cancel);
 
 private:
     RunConfig m_config;
     GroupThresholds m_thresholds;
+    MemberRunner m_runner;
+    int m_concurrent = 1;
 };
 
 } // namespace pds

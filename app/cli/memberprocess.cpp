@@ -1,0 +1,151 @@
+#include "memberprocess.h"
+
+#include "store/runreader.h"
+#include "util/error.h"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+extern char **environ;
+
+namespace fs = std::filesystem;
+
+namespace pds {
+
+namespace {
+
+std::string lastLine(const std::string &path)
+{
+    std::ifstream in(path);
+    std::string line, last;
+    while (std::getline(in, line)) {
+        // Progress bars rewrite one line with carriage returns; keep its end.
+        const auto cr = line.find_last_of('\r');
+        if (cr != std::string::npos)
+            line = line.substr(cr + 1);
+        if (!line.empty())
+            last = line;
+    }
+    return last;
+}
+
+/// Starts `args` with stdout and stderr appended to `logPath`, in a process
+/// group of its own.
+pid_t spawn(const std::vector<std::string> &args, const std::string &logPath)
+{
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, logPath.c_str(),
+                                     O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attr, 0);
+    std::vector<char *> argv;
+    for (const auto &a : args)
+        argv.push_back(const_cast<char *>(a.c_str()));
+    argv.push_back(nullptr);
+    pid_t pid = 0;
+    const int rc = posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+    if (rc != 0)
+        throw Error("cannot start " + args[0] + ": " + std::strerror(rc));
+    return pid;
+}
+
+JobResult runChild(const std::string &executable, const RunConfig &member, bool resume,
+                   JobObserver *observer, const CancelToken &cancel)
+{
+    const fs::path out(member.output);
+    const std::string configPath = fs::path(out).replace_extension(".json").string();
+    const std::string logPath = fs::path(out).replace_extension(".log").string();
+    const std::string name = "member " + std::to_string(member.study.member + 1);
+    {
+        std::ofstream config(configPath, std::ios::trunc);
+        config << toJson(member) << "\n";
+        if (!config.flush())
+            throw StoreError(configPath + ": cannot write the member's configuration");
+    }
+    const std::vector<std::string> args =
+        resume ? std::vector<std::string>{executable, "resume", member.output}
+               : std::vector<std::string>{executable, "train", "--config", configPath, "-o", member.output};
+    const auto t0 = std::chrono::steady_clock::now();
+    const pid_t pid = spawn(args, logPath);
+
+    bool interrupted = false;
+    int status = 0;
+    for (;;) {
+        const pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid)
+            break;
+        if (r < 0 && errno != EINTR)
+            throw Error(name + ": lost track of its process: " + std::strerror(errno));
+        if (cancel.cancelled() && !interrupted) {
+            kill(pid, SIGINT);
+            interrupted = true;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+
+    JobResult result;
+    result.outputPath = member.output;
+    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    if (code == 130 || (interrupted && code != 0)) {
+        result.status = "incomplete";
+        result.message = name + " was interrupted; its run file is kept (" + logPath + ")";
+        return result;
+    }
+    if (code != 0) {
+        const std::string how = WIFSIGNALED(status)
+                                    ? "was killed by signal " + std::to_string(WTERMSIG(status))
+                                    : "failed with exit status " + std::to_string(code);
+        const std::string last = lastLine(logPath);
+        throw Error(name + " " + how + (last.empty() ? "" : ": " + last) + " (log: " + logPath + ")");
+    }
+    RunReader run(member.output);
+    if (run.summary().models.empty())
+        throw StoreError(member.output + ": the member finished but its run file holds no model");
+    const auto &model = run.summary().models.front();
+    result.status = run.summary().status;
+    result.trainSeconds = model.trainSeconds;
+    result.embedSeconds = run.numberAttribute(model.group + "/probes", "embed_seconds");
+    result.probeSeconds = run.numberAttribute(model.group + "/probes", "probe_seconds");
+    if (observer)
+        observer->message(name + " finished in " + std::to_string(int(result.seconds + 0.5)) + " s (log: "
+                          + logPath + ")");
+    return result;
+}
+
+} // namespace
+
+MemberRunner childProcessRunner(const std::string &executable)
+{
+    return [executable](const RunConfig &member, bool resume, JobObserver *observer, const CancelToken &cancel) {
+        return runChild(executable, member, resume, observer, cancel);
+    };
+}
+
+std::string selfExecutable()
+{
+    std::error_code ec;
+    const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+    if (ec)
+        throw Error("cannot find this program's own path (/proc/self/exe): " + ec.message());
+    return self.string();
+}
+
+} // namespace pds

@@ -1,0 +1,21 @@
+#pragma once
+
+#include "study/study.h"
+
+#include <string>
+
+namespace pds {
+
+/// A MemberRunner that trains each member in a child process of `executable`
+/// (this `pdepth`): `train --config <member>.json -o <member>.h5`, or
+/// `resume <member>.h5`, with its output in `<member>.log` beside the run
+/// file. The child runs in its own process group, so a Ctrl-C reaches the
+/// parent only; cancelling sends the child one SIGINT, which leaves its run
+/// file valid and resumable. A child that fails raises an Error naming its
+/// exit status, its last line of output and its log.
+MemberRunner childProcessRunner(const std::string &executable);
+
+/// The path of the running executable (from /proc/self/exe).
+std::string selfExecutable();
+
+} // namespace pds
