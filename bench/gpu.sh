@@ -9,9 +9,22 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="${OUT:-$root/gpu-results}"
-models="${MODELS:-8}"
+models="${MODELS:-16}"
+jobs="${JOBS:-4}"
 mkdir -p "$out"
 cd "$root"
+# The device brings back only a few files, so on any exit everything small is
+# gathered into results.txt (with the end of the build log when it failed).
+gather() {
+  cd "$out" || return
+  for f in gpu.txt steps.txt resnet18.log resnet18-info.txt train-reference.json train-ours.log knn.json \
+    study.log study-info.txt study-report.md study-member0.txt; do
+    [[ -f $f ]] && { echo "=== $f"; cat "$f"; }
+  done >results.txt
+  [[ -f build.log ]] && ! grep -q "^ninja: no work\|Linking CXX executable bin/pdepth" build.log && tail -n 60 build.log >>results.txt
+  return 0
+}
+trap gather EXIT
 nvidia-smi --query-gpu=name,memory.total --format=csv | tee "$out/gpu.txt"
 # Each step has its own time limit, so one slow step still leaves the others' results.
 step() { local limit=$1; shift; timeout "$limit" "$@" || echo "step failed or timed out ($limit s): $*" >>"$out/steps.txt"; }
@@ -44,8 +57,9 @@ echo "before study: $((SECONDS - start)) s" >>"$out/steps.txt"
 # The study gets what is left of a ${BUDGET:-530} s budget.
 study_limit=$(( ${BUDGET:-530} - (SECONDS - start) ))
 ((study_limit < 60)) && study_limit=60
-{ time step "$study_limit" "$bin/pdepth" study "${data[@]}" --preset gpu-full --models "$models" -o "$out/study.h5"; } >"$out/study.log" 2>&1
+{ time step "$study_limit" "$bin/pdepth" study "${data[@]}" --preset gpu-full --models "$models" --jobs "$jobs" -o "$out/study.h5"; } >"$out/study.log" 2>&1
 "$bin/pdepth" info "$out/study.h5" >"$out/study-info.txt" 2>&1 || true
 python3 scripts/study_report.py "$out/study.h5" >"$out/study-report.md" 2>&1 || true
+tail -n 3 "$out"/study.members/m000.log >"$out/study-member0.txt" 2>&1 || true
 rm -rf "$out"/study.members "$out"/*.h5 "$out"/*.part
 echo "total: $((SECONDS - start)) s" >>"$out/steps.txt"
