@@ -76,10 +76,14 @@ private Q_SLOTS:
     void studyJobsMatchOneAtATime();
     void studyJobsInterrupted();
     void studyJobsMemberFails();
+    void studyJobsParentKilled();
 
 private:
     QString path(const QString &name) const { return m_dir.filePath(name); }
     QStringList quickTrain(const QString &output) const;
+    /// Starts a two-member study with --jobs 2 that would run for hours, and
+    /// returns once both members have logged their first epoch.
+    void startEndlessStudy(QProcess &p, const QString &name);
 
     QTemporaryDir m_dir;
     QString m_data;
@@ -404,23 +408,19 @@ void TestCli::studyJobsMatchOneAtATime()
     QVERIFY2(again.out.contains("0 members trained, 3 reused"), qPrintable(again.out));
 }
 
-void TestCli::studyJobsInterrupted()
+void TestCli::startEndlessStudy(QProcess &p, const QString &name)
 {
-    // Interrupting the study interrupts every member process once: exit 130,
-    // each member file kept, valid and marked incomplete, nothing merged.
-    const QString study = path("jobs-interrupted.h5");
-    QStringList args = quickTrain(study);
+    // Two members at once, each far from done once both have logged an epoch.
+    QStringList args = quickTrain(path(name + ".h5"));
     args[0] = "study";
     args[args.indexOf("--epochs") + 1] = "50000";
     args[args.indexOf("--threads") + 1] = "1";
     args << "--models" << "2" << "--k" << "5" << "--jobs" << "2";
-    QProcess p;
     p.start(pdepthPath(), args);
     QVERIFY(p.waitForStarted(30000));
-    const QString logs[2] = {path("jobs-interrupted.members/m000.log"), path("jobs-interrupted.members/m001.log")};
     auto epochsLogged = [&] {
-        for (const QString &log : logs) {
-            QFile f(log);
+        for (const char *member : {"m000", "m001"}) {
+            QFile f(path(name + ".members/" + member + ".log"));
             if (!f.open(QIODevice::ReadOnly) || !f.readAll().contains(" epoch 1:"))
                 return false;
         }
@@ -431,6 +431,17 @@ void TestCli::studyJobsInterrupted()
     while (!epochsLogged() && timer.elapsed() < 60000 && p.state() == QProcess::Running)
         QTest::qWait(100);
     QVERIFY2(epochsLogged(), p.readAllStandardError().constData());
+}
+
+void TestCli::studyJobsInterrupted()
+{
+    // Interrupting the study interrupts every member process once: exit 130,
+    // each member file kept, valid and marked incomplete, nothing merged.
+    const QString study = path("jobs-interrupted.h5");
+    QProcess p;
+    startEndlessStudy(p, "jobs-interrupted");
+    if (QTest::currentTestFailed())
+        return;
     p.terminate();
     QVERIFY(p.waitForFinished(60000));
     const QByteArray err = p.readAllStandardError();
@@ -441,6 +452,29 @@ void TestCli::studyJobsInterrupted()
         const QString member = path(QString("jobs-interrupted.members/m%1.h5").arg(m, 3, 10, QChar('0')));
         const Outcome info = pdepth({"info", member});
         PDS_VERIFY_EXIT(info, 0);
+        PDS_VERIFY_MESSAGE(info.out, "status      incomplete (cancelled by the user)");
+    }
+}
+
+void TestCli::studyJobsParentKilled()
+{
+    // A study killed outright (SIGKILL, no chance to relay anything) does not
+    // leave members training on: each stops as if interrupted.
+    QProcess p;
+    startEndlessStudy(p, "jobs-killed");
+    if (QTest::currentTestFailed())
+        return;
+    p.kill();
+    QVERIFY(p.waitForFinished(30000));
+    for (int m = 0; m < 2; ++m) {
+        const QString member = path(QString("jobs-killed.members/m%1.h5").arg(m, 3, 10, QChar('0')));
+        QElapsedTimer timer;
+        timer.start();
+        Outcome info;
+        do {
+            QTest::qWait(200);
+            info = pdepth({"info", member});
+        } while (!info.out.contains("incomplete (cancelled") && timer.elapsed() < 30000);
         PDS_VERIFY_MESSAGE(info.out, "status      incomplete (cancelled by the user)");
     }
 }

@@ -41,6 +41,11 @@ extern "C" void onInterrupt(int)
     std::signal(SIGTERM, SIG_DFL);
 }
 
+extern "C" void onStudyParentDied(int)
+{
+    g_cancel.cancel();
+}
+
 /// Finds `--name value` or `--name=value` before the subcommand options are bound.
 std::string scanOption(int argc, char **argv, const std::string &name)
 {
@@ -284,6 +289,7 @@ bool prepare(const pds::RunConfig &config, const std::string &saveConfig, bool d
     }
     std::signal(SIGINT, onInterrupt);
     std::signal(SIGTERM, onInterrupt);
+    pds::stopWithStudyParent(onStudyParentDied);
     return true;
 }
 
@@ -413,6 +419,7 @@ int main(int argc, char **argv)
         if (*resume) {
             std::signal(SIGINT, onInterrupt); // as prepare() does for new runs
             std::signal(SIGTERM, onInterrupt);
+            pds::stopWithStudyParent(onStudyParentDied);
             pds::ProgressPrinter printer(stderr);
             const pds::JobResult r = pds::RunJob::resume(resumePath, &printer, g_cancel);
             if (r.status == pds::runformat::kStatusIncomplete) {

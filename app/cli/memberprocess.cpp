@@ -5,12 +5,14 @@
 
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -23,6 +25,8 @@ namespace fs = std::filesystem;
 namespace pds {
 
 namespace {
+
+constexpr const char *kParentVariable = "PDS_STUDY_PARENT";
 
 std::string lastLine(const std::string &path)
 {
@@ -57,8 +61,16 @@ pid_t spawn(const std::vector<std::string> &args, const std::string &logPath)
     for (const auto &a : args)
         argv.push_back(const_cast<char *>(a.c_str()));
     argv.push_back(nullptr);
+    // The child learns who its parent is, to stop when the parent dies.
+    const std::string parent = std::string(kParentVariable) + "=" + std::to_string(getpid());
+    std::vector<char *> env;
+    for (char **e = environ; *e; ++e)
+        if (std::strncmp(*e, kParentVariable, std::strlen(kParentVariable)) != 0)
+            env.push_back(*e);
+    env.push_back(const_cast<char *>(parent.c_str()));
+    env.push_back(nullptr);
     pid_t pid = 0;
-    const int rc = posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), environ);
+    const int rc = posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), env.data());
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attr);
     if (rc != 0)
@@ -137,6 +149,20 @@ MemberRunner childProcessRunner(const std::string &executable)
     return [executable](const RunConfig &member, bool resume, JobObserver *observer, const CancelToken &cancel) {
         return runChild(executable, member, resume, observer, cancel);
     };
+}
+
+void stopWithStudyParent(void (*cancel)(int))
+{
+    const char *parent = std::getenv(kParentVariable);
+    if (!parent)
+        return;
+    // SIGHUP, not SIGTERM: the kernel sends the death signal again each time
+    // a thread of the dying parent exits, and a second SIGTERM would end the
+    // member at once instead of letting it close its run file.
+    std::signal(SIGHUP, cancel);
+    prctl(PR_SET_PDEATHSIG, SIGHUP);
+    if (std::to_string(getppid()) != parent)
+        std::raise(SIGHUP); // the parent died before the line above
 }
 
 std::string selfExecutable()

@@ -15,6 +15,12 @@ namespace pds {
 /// exit status, its last line of output and its log.
 MemberRunner childProcessRunner(const std::string &executable);
 
+/// In a member process started by childProcessRunner: has the kernel signal
+/// it (SIGHUP, handled by `cancel`, which must only cancel) when the study
+/// process dies, so that no member trains on, orphaned, into files a rerun of
+/// the study would use; it stops as if interrupted. Elsewhere it does nothing.
+void stopWithStudyParent(void (*cancel)(int));
+
 /// The path of the running executable (from /proc/self/exe).
 std::string selfExecutable();
 
