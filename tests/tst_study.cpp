@@ -9,7 +9,11 @@
 
 #include <QtTest/QtTest>
 
+#include <atomic>
+#include <chrono>
 #include <cmath>
+#include <mutex>
+#include <thread>
 
 using namespace pds;
 
@@ -30,6 +34,28 @@ MemberSplit member(std::vector<std::uint8_t> in, std::vector<std::int32_t> depth
     for (std::size_t i = 0; i < n; ++i)
         m.finalProbGiven.push_back(m.finalPred[i] == 0 ? 0.9f : 0.02f);
     return m;
+}
+
+/// A study of `models` tiny mlp members on a synthetic dataset in `dir`.
+RunConfig tinyStudy(const QTemporaryDir &dir, int models)
+{
+    RunConfig c;
+    c.dataset.name = "synthetic";
+    c.dataset.format = "idx";
+    c.dataset.path = dir.filePath("data").toStdString();
+    QDir().mkpath(dir.filePath("data"));
+    pds::test::writeSyntheticIdx(c.dataset.path, 4, 30, 5);
+    c.model.arch = "mlp";
+    c.model.mlpHiddenUnits = 16;
+    c.model.mlpHiddenLayers = 1;
+    c.train.epochs = 1;
+    c.train.device = "cpu";
+    c.train.threads = 1;
+    c.study.models = models;
+    c.study.ratio = 0.5;
+    c.study.k = 3;
+    c.output = dir.filePath("study.h5").toStdString();
+    return c;
 }
 
 class CancelAtStart : public JobObserver {
@@ -248,24 +274,81 @@ private Q_SLOTS:
         }
     }
 
+    void membersRunConcurrentlyThroughARunner()
+    {
+        // Up to two members at once: the runner is entered twice before either
+        // call returns, and the study merges as usual. (Training itself is
+        // serialised here: in-process members would share LibTorch's global
+        // generator; pdepth gives each member its own process.)
+        QTemporaryDir dir;
+        RunConfig c = tinyStudy(dir, 3);
+        std::mutex trainOne;
+        std::atomic<int> inside{0}, most{0};
+        StudyJob job(c);
+        job.setMemberRunner(
+            [&](const RunConfig &member, bool resume, JobObserver *observer, const CancelToken &token) {
+                const int now = ++inside;
+                for (int seen = most; now > seen && !most.compare_exchange_weak(seen, now);) {
+                }
+                // Give the other worker a moment to enter as well.
+                std::this_thread::sleep_for(std::chrono::milliseconds(200));
+                JobResult r;
+                {
+                    std::lock_guard lock(trainOne);
+                    r = resume ? RunJob::resume(member.output, observer, token) : RunJob(member).run(observer, token);
+                }
+                --inside;
+                return r;
+            },
+            2);
+        CancelToken cancel;
+        const StudyResult r = job.run(nullptr, cancel);
+        QCOMPARE(r.status, std::string(runformat::kStatusComplete));
+        QCOMPARE(r.membersTrained, 3);
+        QCOMPARE(most.load(), 2);
+        QCOMPARE(RunReader(c.output).summary().models.size(), std::size_t(3));
+    }
+
+    void failingMemberStopsTheOthers()
+    {
+        // Member 2 fails while member 1 runs: member 1 is cancelled, member 3
+        // never starts, and the study ends with member 2's error.
+        QTemporaryDir dir;
+        RunConfig c = tinyStudy(dir, 3);
+        std::atomic<bool> firstSawCancel{false}, thirdStarted{false};
+        StudyJob job(c);
+        job.setMemberRunner(
+            [&](const RunConfig &member, bool, JobObserver *, const CancelToken &token) {
+                JobResult r;
+                r.status = runformat::kStatusIncomplete;
+                if (member.study.member == 0) {
+                    QElapsedTimer timer;
+                    timer.start();
+                    while (!token.cancelled() && timer.elapsed() < 10000)
+                        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+                    firstSawCancel = token.cancelled();
+                } else if (member.study.member == 1) {
+                    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+                    throw Error("member 2 broke");
+                } else {
+                    thirdStarted = true;
+                }
+                return r;
+            },
+            2);
+        CancelToken cancel;
+        const QString message = test::messageOf<Error>([&] { job.run(nullptr, cancel); });
+        QCOMPARE(message, QStringLiteral("member 2 broke"));
+        QVERIFY(firstSawCancel);
+        QVERIFY(!thirdStarted);
+        QVERIFY(!QFile::exists(QString::fromStdString(c.output)));
+    }
+
     void cancelledStudyKeepsFinishedMembers()
     {
         QTemporaryDir dir;
-        RunConfig c;
-        c.dataset.name = "synthetic";
-        c.dataset.format = "idx";
-        c.dataset.path = dir.filePath("data").toStdString();
-        QVERIFY(QDir().mkpath(dir.filePath("data")));
-        pds::test::writeSyntheticIdx(c.dataset.path, 4, 30, 5);
-        c.model.arch = "mlp";
-        c.model.mlpHiddenUnits = 16;
-        c.model.mlpHiddenLayers = 1;
-        c.train.epochs = 1;
-        c.train.device = "cpu";
-        c.study.models = 2;
-        c.study.ratio = 0.5;
-        c.study.k = 3;
-        c.output = dir.filePath("study.h5").toStdString();
+        RunConfig c = tinyStudy(dir, 2);
+        c.train.threads = 0;
         CancelToken cancel;
         CancelAtStart observer(cancel);
         StudyResult r = StudyJob(c).run(&observer, cancel);
