@@ -142,6 +142,9 @@ void TestCli::usageErrors_data()
                                    << "pdepth: optimizer must be sgd or adam, got 'rmsprop'";
     QTest::newRow("bad device") << QStringList{"train", "--device", "tpu"}
                                 << "pdepth: device must be auto, cpu or cuda, got 'tpu'";
+    QTest::newRow("bad memory format") << QStringList{"train", "--memory-format", "nhwc"}
+                                       << "pdepth: memory format must be auto, channels_last or contiguous, got 'nhwc'";
+    QTest::newRow("no jobs") << QStringList{"study", "--jobs", "0"} << "--jobs: Value 0 not in range 1 to 1024";
     QTest::newRow("bad preset") << QStringList{"train", "--preset", "fast"}
                                 << "pdepth: unknown preset 'fast' (expected auto, cpu-quick or gpu-full)";
     QTest::newRow("bad noise") << QStringList{"train", "--noise", "gaussian"}

@@ -46,6 +46,8 @@ RunConfig unusualConfig()
     t.cropPadding = 2;
     t.augmentFlip = true;
     t.mixedPrecision = false;
+    t.memoryFormat = "contiguous";
+    t.cudnnBenchmark = false;
     t.device = "cpu";
     t.threads = 3;
     t.seed = 12345678901ULL;
@@ -114,6 +116,8 @@ void TestConfig::roundTrip()
     QCOMPARE(back.train.warmupEpochs, 1.5);
     QCOMPARE(back.train.augmentCrop, true);
     QCOMPARE(back.train.mixedPrecision, false);
+    QCOMPARE(back.train.memoryFormat, std::string("contiguous"));
+    QCOMPARE(back.train.cudnnBenchmark, false);
     QCOMPARE(back.train.seed, std::uint64_t(12345678901ULL));
     QCOMPARE(back.train.regime, std::string("seal"));
     QCOMPARE(back.train.splitStage, std::string("layer2"));
@@ -224,6 +228,8 @@ void TestConfig::validate_data()
     QTest::newRow("bad regime") << R"({"train": {"regime": "sam"}})"
                                 << "regime must be standard, llf or seal, got 'sam'";
     QTest::newRow("bad device") << R"({"train": {"device": "tpu"}})" << "device must be auto, cpu or cuda, got 'tpu'";
+    QTest::newRow("bad memory format") << R"({"train": {"memory_format": "nhwc"}})"
+                                       << "memory format must be auto, channels_last or contiguous, got 'nhwc'";
     QTest::newRow("noise fraction above 1") << R"({"noise": {"kind": "symmetric", "fraction": 1.2}})"
                                             << "noise fraction must lie in [0, 1]";
     QTest::newRow("negative noise fraction") << R"({"noise": {"fraction": -0.1}})"

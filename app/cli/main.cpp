@@ -376,7 +376,7 @@ int main(int argc, char **argv)
     study->add_option("-j,--jobs", jobs,
                       "Members to train at once, each in its own pdepth process (CPU threads are shared out among them)")
         ->capture_default_str()
-        ->check(CLI::PositiveNumber);
+        ->check(CLI::Range(1, 1024));
 
     auto *resume = app.add_subcommand("resume", "Continue an interrupted run from its last completed epoch");
     std::string resumePath;
