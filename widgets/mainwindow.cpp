@@ -391,9 +391,11 @@ void MainWindow::newStudy()
         return;
     }
     TrainingWizard wizard(this);
+    wizard.setConcurrentMembers(m_runner->concurrentMembers());
     if (wizard.exec() != QDialog::Accepted)
         return;
     QString error;
+    m_runner->setConcurrentMembers(wizard.concurrentMembers());
     if (!m_runner->start(wizard.config(), &error))
         QMessageBox::warning(this, tr("New study"), error);
 }

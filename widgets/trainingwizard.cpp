@@ -445,6 +445,9 @@ QWidget *TrainingWizard::buildStudyPage()
     m_ratio = doubleSpin(QStringLiteral("ratio"), 0.0, 10.0, 3, 0.05);
     m_ratio->setToolTip(tr("Share of the train examples each model trains on; 0.5 pairs complementary halves, "
                            "so every example is held out from half of the models"));
+    m_jobs = spin(QStringLiteral("jobs"), 1, 64);
+    m_jobs->setToolTip(tr("Train this many models at the same time, each in its own pdepth process, to keep a "
+                          "big GPU busy; each model appears in the views when it finishes (no live curves)"));
     m_k = spin(QStringLiteral("k"), 0, 1000000);
     m_probe = new QCheckBox(tr("Compute prediction depth (k-NN probes after training)"));
     m_probe->setObjectName(QStringLiteral("probe"));
@@ -454,12 +457,23 @@ QWidget *TrainingWizard::buildStudyPage()
     form->setContentsMargins(0, 0, 0, 0);
     form->addRow(tr("Models"), m_models);
     form->addRow(tr("Split ratio"), m_ratio);
+    form->addRow(tr("Models at once"), m_jobs);
     form->addRow(QString(), m_probe);
     form->addRow(tr("k (neighbours)"), m_k);
     form->addRow(tr("Store embeddings"), m_embeddings);
     connect(m_models, &QSpinBox::valueChanged, this, [this] { updateEnabled(); });
     connect(m_probe, &QCheckBox::toggled, this, [this] { updateEnabled(); });
     return w;
+}
+
+int TrainingWizard::concurrentMembers() const
+{
+    return m_models->value() > 1 ? m_jobs->value() : 1;
+}
+
+void TrainingWizard::setConcurrentMembers(int members)
+{
+    m_jobs->setValue(members);
 }
 
 QWidget *TrainingWizard::buildOutputPage()
@@ -631,6 +645,7 @@ void TrainingWizard::updateEnabled()
     m_sealFactor->setEnabled(regime == QLatin1String("seal"));
     const bool study = m_models->value() > 1;
     m_ratio->setEnabled(study);
+    m_jobs->setEnabled(study);
     m_probe->setEnabled(!study);
     const bool probe = study || m_probe->isChecked();
     m_k->setEnabled(probe);

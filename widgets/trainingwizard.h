@@ -43,6 +43,11 @@ public:
     RunConfig config() const;
     void setConfig(const RunConfig &config);
 
+    /// Models of a study to train at once (each in its own pdepth process);
+    /// an execution choice, so not part of the configuration. 1 by default.
+    int concurrentMembers() const;
+    void setConcurrentMembers(int members);
+
     /// What a new user gets: on a CPU a short Fashion-MNIST study that finishes
     /// in minutes, with a GPU the whole dataset.
     static RunConfig defaultConfig(const DeviceInfo &devices);
@@ -133,6 +138,7 @@ private:
     QSpinBox *m_seed;
 
     QSpinBox *m_models;
+    QSpinBox *m_jobs;
     QDoubleSpinBox *m_ratio;
     QSpinBox *m_k;
     QCheckBox *m_probe;

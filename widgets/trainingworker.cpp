@@ -2,10 +2,14 @@
 
 #include "store/runformat.h"
 #include "store/runwriter.h"
+#include "study/memberprocess.h"
 #include "study/study.h"
 #include "train/runjob.h"
 #include "util/error.h"
 
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
 #include <QRegularExpression>
 
 #include <chrono>
@@ -27,8 +31,8 @@ bool fileExists(const std::string &path)
 /// thread; Qt queues the signals to the GUI thread.
 class ForwardingObserver : public JobObserver {
 public:
-    ForwardingObserver(TrainingWorker *worker, bool study, std::string output, int models)
-        : m_worker(worker), m_study(study), m_output(std::move(output)), m_models(models)
+    ForwardingObserver(TrainingWorker *worker, bool study, std::string output, int models, bool concurrent)
+        : m_worker(worker), m_study(study), m_concurrent(concurrent), m_output(std::move(output)), m_models(models)
     {
     }
 
@@ -74,11 +78,19 @@ public:
             // StudyJob announces each member ("member 2/4 → ...") before it starts,
             // and the merge after the last one: the points where a member file is final.
             static const QRegularExpression member(QStringLiteral("^member (\\d+)/\\d+"));
+            // Members in processes of their own report only when they end.
+            static const QRegularExpression finished(QStringLiteral("^member (\\d+) finished"));
             const auto match = member.match(m);
-            if (match.hasMatch())
+            const auto done = finished.match(m);
+            if (done.hasMatch()) {
+                const QString file = newestFile(done.captured(1).toInt() - 1);
+                if (!file.isEmpty())
+                    Q_EMIT m_worker->fileUpdated(file);
+            } else if (match.hasMatch() && !m_concurrent) {
                 enterMember(match.captured(1).toInt() - 1);
-            else if (m.startsWith(QLatin1String("merging")))
+            } else if (m.startsWith(QLatin1String("merging"))) {
                 enterMember(m_models);
+            }
         }
         Q_EMIT m_worker->message(m);
     }
@@ -109,6 +121,7 @@ private:
 
     TrainingWorker *m_worker;
     bool m_study;
+    bool m_concurrent;
     std::string m_output;
     int m_models;
     int m_member = 0;
@@ -124,11 +137,15 @@ void TrainingWorker::execute(const TrainingJob &job)
     const bool study = job.kind == TrainingJob::Kind::Study;
     const std::string output = job.kind == TrainingJob::Kind::Resume ? RunJob::finalPath(job.path.toStdString())
                                                                       : job.config.output;
-    ForwardingObserver observer(this, study, output, study ? job.config.study.models : 1);
+    const bool concurrent = study && job.concurrentMembers > 1;
+    ForwardingObserver observer(this, study, output, study ? job.config.study.models : 1, concurrent);
     const CancelToken &cancel = *job.cancel;
     try {
         if (study) {
-            const StudyResult r = StudyJob(job.config).run(&observer, cancel);
+            StudyJob studyJob(job.config);
+            if (concurrent)
+                studyJob.setMemberRunner(childProcessRunner(job.memberExecutable), job.concurrentMembers);
+            const StudyResult r = studyJob.run(&observer, cancel);
             if (r.status == runformat::kStatusComplete)
                 Q_EMIT finished(QString::fromStdString(r.output));
             else
@@ -147,7 +164,8 @@ void TrainingWorker::execute(const TrainingJob &job)
         Q_EMIT cancelled(observer.newestFile(observer.member()));
     } catch (const std::exception &e) {
         QString text = QString::fromStdString(e.what());
-        if (study)
+        // Members in processes name themselves in their errors.
+        if (study && !concurrent)
             text = QStringLiteral("model %1/%2: %3").arg(observer.member() + 1).arg(job.config.study.models).arg(text);
         Q_EMIT failed(text);
     } catch (...) {
@@ -201,6 +219,21 @@ bool TrainingRunner::start(const RunConfig &config, QString *error)
     TrainingJob job;
     job.kind = config.study.models > 1 ? TrainingJob::Kind::Study : TrainingJob::Kind::Run;
     job.config = config;
+    if (job.kind == TrainingJob::Kind::Study && m_concurrentMembers > 1) {
+        const QString env = qEnvironmentVariable("PDS_PDEPTH");
+        const QString pdepth =
+            !env.isEmpty() ? env : QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("pdepth"));
+        if (!QFileInfo(pdepth).isExecutable()) {
+            if (error)
+                *error = tr("cannot train models at once: no pdepth program at %1").arg(pdepth);
+            return false;
+        }
+        job.concurrentMembers = std::min(m_concurrentMembers, config.study.models);
+        job.memberExecutable = pdepth.toStdString();
+        // Members that train at once share the cores rather than each taking all.
+        if (job.config.train.threads == 0)
+            job.config.train.threads = threadsPerMember(job.concurrentMembers);
+    }
     return launch(std::move(job), QString::fromStdString(config.output), error);
 }
 

@@ -8,7 +8,9 @@
 #include <QString>
 #include <QThread>
 
+#include <algorithm>
 #include <memory>
+#include <string>
 
 Q_DECLARE_METATYPE(pds::Progress)
 
@@ -21,6 +23,10 @@ struct TrainingJob {
     RunConfig config;                   ///< Run and Study
     QString path;                       ///< Resume: the run file or its .part
     std::shared_ptr<CancelToken> cancel; ///< one per job: a token cannot be reset
+    /// Study: members trained at once, each in a process of `memberExecutable`
+    /// (pdepth); 1 trains them one after another on the worker's thread.
+    int concurrentMembers = 1;
+    std::string memberExecutable;
 };
 
 /// Runs a core job on the thread it lives on and reports by signal (queued
@@ -58,6 +64,12 @@ public:
     /// model, else a single run (with probes if configured). False with a
     /// readable `error` when the config is invalid or a job is running.
     bool start(const RunConfig &config, QString *error = nullptr);
+    /// Members the next studies train at once, each in its own `pdepth`
+    /// process (found beside this program, or at $PDS_PDEPTH); 1, the
+    /// default, trains them one after another in this process, with live
+    /// progress. Members in processes appear in the views as each finishes.
+    void setConcurrentMembers(int members) { m_concurrentMembers = std::max(1, members); }
+    int concurrentMembers() const { return m_concurrentMembers; }
     /// Continues an interrupted run (its file or `.part` file).
     bool resume(const QString &path, QString *error = nullptr);
     /// Asks the job to stop; the core checks every batch, so it ends within a second.
@@ -90,6 +102,7 @@ private:
     std::shared_ptr<CancelToken> m_cancel;
     QString m_output;
     bool m_running = false;
+    int m_concurrentMembers = 1;
 };
 
 } // namespace pds

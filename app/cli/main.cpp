@@ -1,10 +1,10 @@
 // pdepth: the command-line front end of Prediction Depth Studio.
 
-#include "memberprocess.h"
 #include "progressprinter.h"
 
 #include "store/runformat.h"
 #include "store/runreader.h"
+#include "study/memberprocess.h"
 #include "study/study.h"
 #include "train/runjob.h"
 #include "train/trainer.h"
@@ -14,7 +14,6 @@
 #include <CLI/CLI.hpp>
 
 #include <csignal>
-#include <thread>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -317,7 +316,7 @@ int runStudy(pds::RunConfig config, const std::string &saveConfig, bool dryRun, 
     jobs = std::min(jobs, config.study.models);
     // Members that train at once share the cores rather than each taking all.
     if (jobs > 1 && config.train.threads == 0)
-        config.train.threads = std::max(1, int(std::thread::hardware_concurrency()) / jobs);
+        config.train.threads = pds::threadsPerMember(jobs);
     if (!prepare(config, saveConfig, dryRun))
         return kOk;
     pds::ProgressPrinter printer(stderr);

@@ -380,6 +380,27 @@ private Q_SLOTS:
         QVERIFY(!out.study.probe);
         out.validate();
     }
+
+    void modelsAtOnceOnlyForStudies()
+    {
+        // How many models train at once is offered for studies only, and it
+        // stays out of the configuration (the same study either way).
+        TrainingWizard w;
+        RunConfig c = fixtureConfig();
+        c.study.models = 4;
+        w.setConfig(c);
+        auto *jobs = field<QSpinBox>(w, "jobs");
+        QVERIFY(jobs->isEnabled());
+        QCOMPARE(w.concurrentMembers(), 1);
+        const std::string oneAtATime = toJson(w.config());
+        w.setConcurrentMembers(3);
+        QCOMPARE(jobs->value(), 3);
+        QCOMPARE(w.concurrentMembers(), 3);
+        QCOMPARE(toJson(w.config()), oneAtATime);
+        field<QSpinBox>(w, "models")->setValue(1);
+        QVERIFY(!jobs->isEnabled());
+        QCOMPARE(w.concurrentMembers(), 1);
+    }
 };
 
 QTEST_MAIN(TestWizard)

@@ -209,6 +209,63 @@ private Q_SLOTS:
         QCOMPARE(panel.chart()->pointCount(1), 2);
     }
 
+    void studyMembersAtOnce()
+    {
+        // Two members at once, each in a pdepth process: no live curves, each
+        // member's final file announced as it finishes, then the study file.
+        TrainingRunner runner;
+        ProgressPanel panel;
+        panel.setRunner(&runner);
+        QSignalSpy epochs(&runner, &TrainingRunner::epochFinished);
+        QSignalSpy files(&runner, &TrainingRunner::fileUpdated);
+        QSignalSpy messages(&runner, &TrainingRunner::message);
+        QSignalSpy finished(&runner, &TrainingRunner::finished);
+        QSignalSpy failed(&runner, &TrainingRunner::failed);
+        RunConfig c = config(QStringLiteral("jobs"));
+        c.study.models = 2;
+        c.study.ratio = 0.5;
+        runner.setConcurrentMembers(2);
+        QString error;
+        QVERIFY2(runner.start(c, &error), qPrintable(error));
+        QVERIFY2(finished.wait(120000), qPrintable(failures(failed)));
+        const QString output = QString::fromStdString(c.output);
+        QCOMPARE(finished.at(0).at(0).toString(), output);
+        QCOMPARE(int(RunReader(c.output).summary().models.size()), 2);
+        QCOMPARE(epochs.count(), 0);
+
+        QStringList paths, texts;
+        for (const auto &args : files)
+            paths << args.at(0).toString();
+        for (const auto &args : messages)
+            texts << args.at(0).toString();
+        for (int m = 0; m < 2; ++m) {
+            QVERIFY2(paths.contains(QString::fromStdString(memberPath(c.output, m))), qPrintable(paths.join(", ")));
+            QVERIFY2(!texts.filter(QStringLiteral("member %1 finished").arg(m + 1)).isEmpty(),
+                     qPrintable(texts.join("; ")));
+        }
+        // The members shared the cores: their configurations name the threads.
+        const std::string memberConfig = RunReader(memberPath(c.output, 0)).summary().configJson;
+        QVERIFY(memberConfig.find("\"threads\": 0") == std::string::npos);
+        QCOMPARE(panel.stateText(), QStringLiteral("Finished"));
+    }
+
+    void studyMembersAtOnceNeedPdepth()
+    {
+        const QByteArray saved = qgetenv("PDS_PDEPTH");
+        qputenv("PDS_PDEPTH", "/nonexistent/pdepth");
+        TrainingRunner runner;
+        runner.setConcurrentMembers(2);
+        RunConfig c = config(QStringLiteral("nopdepth"));
+        c.study.models = 2;
+        c.study.ratio = 0.5;
+        QString error;
+        const bool started = runner.start(c, &error);
+        qputenv("PDS_PDEPTH", saved);
+        QVERIFY(!started);
+        VERIFY_CONTAINS(error, QStringLiteral("no pdepth program at /nonexistent/pdepth"));
+        QVERIFY(!runner.isRunning());
+    }
+
     void cancelAndResume()
     {
         TrainingRunner runner;

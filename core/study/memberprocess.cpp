@@ -1,4 +1,4 @@
-#include "memberprocess.h"
+#include "study/memberprocess.h"
 
 #include "store/runreader.h"
 #include "util/error.h"
@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -163,6 +164,12 @@ void stopWithStudyParent(void (*cancel)(int))
     prctl(PR_SET_PDEATHSIG, SIGHUP);
     if (std::to_string(getppid()) != parent)
         std::raise(SIGHUP); // the parent died before the line above
+}
+
+int threadsPerMember(int jobs)
+{
+    const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+    return std::max(1, cores / std::max(1, jobs));
 }
 
 std::string selfExecutable()
