@@ -80,6 +80,15 @@ private:
         return c;
     }
 
+    /// config() as a study of two models on paired halves.
+    RunConfig studyConfig(const QString &name, int epochs = 2) const
+    {
+        RunConfig c = config(name, epochs);
+        c.study.models = 2;
+        c.study.ratio = 0.5;
+        return c;
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -165,9 +174,7 @@ private Q_SLOTS:
         QSignalSpy files(&runner, &TrainingRunner::fileUpdated);
         QSignalSpy finished(&runner, &TrainingRunner::finished);
         QSignalSpy failed(&runner, &TrainingRunner::failed);
-        RunConfig c = config(QStringLiteral("study"));
-        c.study.models = 2;
-        c.study.ratio = 0.5;
+        RunConfig c = studyConfig(QStringLiteral("study"));
         c.study.embeddings = "all";
         const QString output = QString::fromStdString(c.output);
 
@@ -221,9 +228,7 @@ private Q_SLOTS:
         QSignalSpy messages(&runner, &TrainingRunner::message);
         QSignalSpy finished(&runner, &TrainingRunner::finished);
         QSignalSpy failed(&runner, &TrainingRunner::failed);
-        RunConfig c = config(QStringLiteral("jobs"));
-        c.study.models = 2;
-        c.study.ratio = 0.5;
+        RunConfig c = studyConfig(QStringLiteral("jobs"));
         runner.setConcurrentMembers(2);
         QString error;
         QVERIFY2(runner.start(c, &error), qPrintable(error));
@@ -255,9 +260,7 @@ private Q_SLOTS:
         qputenv("PDS_PDEPTH", "/nonexistent/pdepth");
         TrainingRunner runner;
         runner.setConcurrentMembers(2);
-        RunConfig c = config(QStringLiteral("nopdepth"));
-        c.study.models = 2;
-        c.study.ratio = 0.5;
+        RunConfig c = studyConfig(QStringLiteral("nopdepth"));
         QString error;
         const bool started = runner.start(c, &error);
         qputenv("PDS_PDEPTH", saved);
@@ -325,10 +328,8 @@ private Q_SLOTS:
         QSignalSpy progress(&runner, &TrainingRunner::progress);
         QSignalSpy cancelled(&runner, &TrainingRunner::cancelled);
         QSignalSpy failed(&runner, &TrainingRunner::failed);
-        RunConfig c = config(QStringLiteral("cancelstudy"), 40);
+        RunConfig c = studyConfig(QStringLiteral("cancelstudy"), 40);
         c.train.batchSize = 4;
-        c.study.models = 2;
-        c.study.ratio = 0.5;
         QVERIFY(runner.start(c));
         QVERIFY(waitForPhase(progress, "training"));
         QElapsedTimer t;
