@@ -50,6 +50,22 @@ step 60 "${ref[@]}" --channels-last --cudnn-benchmark >>"$out/train-reference.js
 { time step 60 "$bin/pdepth" train "${data[@]}" --preset gpu-full --epochs 3 -o "$out/resnet18-3ep.h5"; } >"$out/train-ours.log" 2>&1
 { time step 60 "$bin/pdepth" train "${data[@]}" --preset gpu-full --epochs 3 --memory-format contiguous \
   --no-cudnn-benchmark -o "$out/resnet18-3ep-nchw.h5"; } >>"$out/train-ours.log" 2>&1
+# Resume on CUDA: the NCHW run above stopped (SIGINT) after its first epoch and
+# resumed, against the uninterrupted one; a second uninterrupted run shows how
+# far two identical CUDA runs already differ (cuDNN's atomics).
+same=(train "${data[@]}" --preset gpu-full --epochs 3 --memory-format contiguous --no-cudnn-benchmark)
+"$bin/pdepth" "${same[@]}" -o "$out/resume.h5" >"$out/resume.log" 2>&1 &
+pid=$!
+for _ in $(seq 600); do grep -q " epoch 1:" "$out/resume.log" && break; sleep 0.1; done
+kill -INT "$pid"
+wait "$pid" || true
+step 60 "$bin/pdepth" resume "$out/resume.h5" >>"$out/resume.log" 2>&1
+step 60 "$bin/pdepth" "${same[@]}" -o "$out/again.h5" >>"$out/resume.log" 2>&1
+for f in resume again resnet18-3ep-nchw; do "$bin/pdepth" export "$out/$f.h5" --csv "$out/$f.csv" >/dev/null 2>&1 || true; done
+rows() { diff "$1" "$2" | grep -c '^<' || true; }
+{ echo "CUDA resume, 3 epochs stopped after the first and resumed: $(rows "$out/resume.csv" "$out/resnet18-3ep-nchw.csv") of $(($(wc -l <"$out/resume.csv") - 1)) example rows differ from the uninterrupted run"
+  echo "two uninterrupted CUDA runs: $(rows "$out/again.csv" "$out/resnet18-3ep-nchw.csv") rows differ"; } >>"$out/steps.txt"
+rm -f "$out"/*.csv "$out"/resume.h5 "$out"/again.h5
 # The k-NN comparison (measured before; unchanged since) only when asked for: KNN=1.
 if [[ ${KNN:-0} == 1 ]]; then
   step 60 "$bin/bench_knn" 10000 60000 512 30 16 "$out/knn.raw" >"$out/knn.json" 2>&1
