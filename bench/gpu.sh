@@ -57,7 +57,7 @@ same=(train "${data[@]}" --preset gpu-full --epochs 3 --memory-format contiguous
 "$bin/pdepth" "${same[@]}" -o "$out/resume.h5" >"$out/resume.log" 2>&1 &
 pid=$!
 for _ in $(seq 600); do grep -q " epoch 1:" "$out/resume.log" && break; sleep 0.1; done
-kill -INT "$pid"
+kill -INT "$pid" 2>/dev/null || true
 wait "$pid" || true
 step 60 "$bin/pdepth" resume "$out/resume.h5" >>"$out/resume.log" 2>&1
 step 60 "$bin/pdepth" "${same[@]}" -o "$out/again.h5" >>"$out/resume.log" 2>&1
