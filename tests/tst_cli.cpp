@@ -389,6 +389,9 @@ void TestCli::studyJobsMatchOneAtATime()
     PDS_VERIFY_EXIT(parallel, 0);
     QVERIFY2(parallel.out.contains("3 members trained, 0 reused"), qPrintable(parallel.out));
     QVERIFY2(parallel.err.contains("member 3 finished"), qPrintable(parallel.err));
+    // Each member's epochs are passed on from its log as they happen.
+    for (const char *line : {"member 1: model 1 epoch 1:", "member 3: model 3 epoch 2:", "member 2: probing"})
+        QVERIFY2(parallel.err.contains(line), qPrintable(parallel.err));
     QVERIFY(QFile::exists(path("jobs-parallel.members/m002.log")));
     QVERIFY(QFile::exists(path("jobs-parallel.members/m002.json")));
 

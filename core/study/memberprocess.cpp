@@ -44,6 +44,40 @@ std::string lastLine(const std::string &path)
     return last;
 }
 
+/// Passes on the lines a member writes to its log about its progress
+/// (epochs, probing), as they appear: the study's own output and the Studio
+/// then follow members that run in processes of their own.
+class LogFollower {
+public:
+    LogFollower(const std::string &path, std::uintmax_t start) : m_in(path)
+    {
+        m_in.seekg(static_cast<std::streamoff>(start));
+    }
+
+    void relay(JobObserver *observer, const std::string &member)
+    {
+        if (!m_in.is_open())
+            return;
+        std::string line;
+        while (std::getline(m_in, line)) {
+            if (m_in.eof()) {
+                // A line still being written: keep it until its end arrives.
+                m_pending += line;
+                break;
+            }
+            line = m_pending + line;
+            m_pending.clear();
+            if (observer && (line.find(" epoch ") != std::string::npos || line.rfind("probing", 0) == 0))
+                observer->message(member + ": " + line);
+        }
+        m_in.clear();
+    }
+
+private:
+    std::ifstream m_in;
+    std::string m_pending;
+};
+
 /// Starts `args` with stdout and stderr appended to `logPath`, in a process
 /// group of its own.
 pid_t spawn(const std::vector<std::string> &args, const std::string &logPath)
@@ -96,12 +130,16 @@ JobResult runChild(const std::string &executable, const RunConfig &member, bool 
         resume ? std::vector<std::string>{executable, "resume", member.output}
                : std::vector<std::string>{executable, "train", "--config", configPath, "-o", member.output};
     const auto t0 = std::chrono::steady_clock::now();
+    std::error_code ec;
+    const auto logStart = fs::exists(logPath, ec) ? fs::file_size(logPath, ec) : 0;
     const pid_t pid = spawn(args, logPath);
+    LogFollower follower(logPath, ec ? 0 : logStart);
 
     bool interrupted = false;
     int status = 0;
     for (;;) {
         const pid_t r = waitpid(pid, &status, WNOHANG);
+        follower.relay(observer, name);
         if (r == pid)
             break;
         if (r < 0 && errno != EINTR)
