@@ -228,11 +228,8 @@ bool TrainingRunner::start(const RunConfig &config, QString *error)
                 *error = tr("cannot train models at once: no pdepth program at %1").arg(pdepth);
             return false;
         }
-        job.concurrentMembers = std::min(m_concurrentMembers, config.study.models);
+        job.concurrentMembers = m_concurrentMembers;
         job.memberExecutable = pdepth.toStdString();
-        // Members that train at once share the cores rather than each taking all.
-        if (job.config.train.threads == 0)
-            job.config.train.threads = threadsPerMember(job.concurrentMembers);
     }
     return launch(std::move(job), QString::fromStdString(config.output), error);
 }

@@ -45,6 +45,15 @@ extern "C" void onStudyParentDied(int)
     g_cancel.cancel();
 }
 
+/// From here on Ctrl-C, SIGTERM and (in a study's member process) the study's
+/// death cancel the job cleanly.
+void handleInterrupts()
+{
+    std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
+    pds::stopWithStudyParent(onStudyParentDied);
+}
+
 /// Finds `--name value` or `--name=value` before the subcommand options are bound.
 std::string scanOption(int argc, char **argv, const std::string &name)
 {
@@ -286,9 +295,7 @@ bool prepare(const pds::RunConfig &config, const std::string &saveConfig, bool d
         std::cout << pds::toJson(config) << "\n";
         return false;
     }
-    std::signal(SIGINT, onInterrupt);
-    std::signal(SIGTERM, onInterrupt);
-    pds::stopWithStudyParent(onStudyParentDied);
+    handleInterrupts();
     return true;
 }
 
@@ -313,10 +320,6 @@ int runTrain(pds::RunConfig config, const std::string &saveConfig, bool dryRun)
 int runStudy(pds::RunConfig config, const std::string &saveConfig, bool dryRun, int jobs)
 {
     config.study.probe = true;
-    jobs = std::min(jobs, config.study.models);
-    // Members that train at once share the cores rather than each taking all.
-    if (jobs > 1 && config.train.threads == 0)
-        config.train.threads = pds::threadsPerMember(jobs);
     if (!prepare(config, saveConfig, dryRun))
         return kOk;
     pds::ProgressPrinter printer(stderr);
@@ -416,9 +419,7 @@ int main(int argc, char **argv)
             return runStudy(studyOpts.cfg, studyOpts.saveConfig, studyOpts.dryRun, jobs);
         }
         if (*resume) {
-            std::signal(SIGINT, onInterrupt); // as prepare() does for new runs
-            std::signal(SIGTERM, onInterrupt);
-            pds::stopWithStudyParent(onStudyParentDied);
+            handleInterrupts();
             pds::ProgressPrinter printer(stderr);
             const pds::JobResult r = pds::RunJob::resume(resumePath, &printer, g_cancel);
             if (r.status == pds::runformat::kStatusIncomplete) {

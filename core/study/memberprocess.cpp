@@ -1,5 +1,6 @@
 #include "study/memberprocess.h"
 
+#include "store/runformat.h"
 #include "store/runreader.h"
 #include "util/error.h"
 
@@ -10,7 +11,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -156,7 +156,7 @@ JobResult runChild(const std::string &executable, const RunConfig &member, bool 
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     if (code == 130 || (interrupted && code != 0)) {
-        result.status = "incomplete";
+        result.status = runformat::kStatusIncomplete;
         result.message = name + " was interrupted; its run file is kept (" + logPath + ")";
         return result;
     }
@@ -202,12 +202,6 @@ void stopWithStudyParent(void (*cancel)(int))
     prctl(PR_SET_PDEATHSIG, SIGHUP);
     if (std::to_string(getppid()) != parent)
         std::raise(SIGHUP); // the parent died before the line above
-}
-
-int threadsPerMember(int jobs)
-{
-    const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-    return std::max(1, cores / std::max(1, jobs));
 }
 
 std::string selfExecutable()

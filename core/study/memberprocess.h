@@ -21,10 +21,6 @@ MemberRunner childProcessRunner(const std::string &executable);
 /// the study would use; it stops as if interrupted. Elsewhere it does nothing.
 void stopWithStudyParent(void (*cancel)(int));
 
-/// CPU threads for each of `jobs` members training at once: the cores
-/// shared out, at least one each.
-int threadsPerMember(int jobs);
-
 /// The path of the running executable (from /proc/self/exe).
 std::string selfExecutable();
 

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <ctime>
@@ -216,7 +217,12 @@ void StudyJob::setMemberRunner(MemberRunner runner, int concurrent)
     if (concurrent < 1)
         throw ConfigError("members to run at once must be at least 1, got " + std::to_string(concurrent));
     m_runner = std::move(runner);
-    m_concurrent = concurrent;
+    m_concurrent = std::min(concurrent, m_config.study.models);
+    // Members that train at once share the cores rather than each taking all.
+    if (m_concurrent > 1 && m_config.train.threads == 0) {
+        const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+        m_config.train.threads = std::max(1, cores / m_concurrent);
+    }
 }
 
 namespace {
@@ -375,7 +381,7 @@ StudyResult StudyJob::run(JobObserver *observer, const CancelToken &cancel)
         observer->message("merging " + std::to_string(s) + " members into " + m_config.output);
     mergeStudy(paths, m_config.output, m_thresholds);
     result.status = runformat::kStatusComplete;
-    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    result.seconds = elapsed();
     return result;
 }
 

@@ -3,7 +3,6 @@
 #include "study/summary.h"
 #include "train/config.h"
 #include "train/job.h"
-
 #include "train/runjob.h"
 
 #include <functional>
@@ -48,7 +47,9 @@ using MemberRunner = std::function<JobResult(const RunConfig &member, bool resum
 class StudyJob {
 public:
     StudyJob(RunConfig config, GroupThresholds thresholds = {});
-    /// Trains members through `runner`, up to `concurrent` at a time.
+    /// Trains members through `runner`, up to `concurrent` at a time (never
+    /// more than the study has); a configuration that leaves the CPU thread
+    /// count to the machine (0) shares the cores out among them.
     void setMemberRunner(MemberRunner runner, int concurrent);
     StudyResult run(JobObserver *observer, const CancelToken &cancel);
 
