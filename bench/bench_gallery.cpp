@@ -9,11 +9,12 @@
 // mergeStudy, into $TMPDIR/pds-bench-gallery/ (reused by later runs). A real
 // study works as well: pdepth study --limit 0 --epochs 1 --model mlp --models 2.
 
-#include "contactsheet.h"
-#include "detailpanel.h"
-#include "exampleselection.h"
-#include "gallery.h"
-#include "rundocument.h"
+#include "models/exampleselection.h"
+#include "models/rundocument.h"
+#include "views/contactsheet.h"
+#include "views/exampletableview.h"
+#include "views/exampleview.h"
+#include "views/galleryview.h"
 
 #include "data/catalogue.h"
 #include "probe/probestage.h"
@@ -22,8 +23,8 @@
 #include "train/config.h"
 #include "train/dynamics.h"
 
+#include "charts/vtkhost.h"
 #include "mainwindow.h"
-#include "vtkhost.h"
 
 #include <QApplication>
 #include <QDir>
@@ -198,7 +199,7 @@ int main(int argc, char **argv)
 
     ExampleSelection selection;
     t.restart();
-    GalleryWidget gallery(&selection);
+    GalleryView gallery(&selection);
     gallery.resize(1280, 900);
     gallery.setDocument(&doc);
     gallery.show();
@@ -277,7 +278,7 @@ int main(int argc, char **argv)
     row(QStringLiteral("scroll: worst frame"), worstFrame);
     row(QStringLiteral("  thumbnails decoded so far"), gallery.model()->decodedCount());
 
-    ExampleTable table(&selection);
+    ExampleTableView table(&selection);
     t.restart();
     table.setDocument(&doc);
     table.resize(1280, 400);
@@ -309,7 +310,7 @@ int main(int argc, char **argv)
     const int before = gallery.model()->decodedCount();
     waitUntil([&] { return gallery.model()->decodedCount() >= before + 40; }, 5000);
     gallery.grab().save(out + QStringLiteral("/gallery.png"));
-    DetailPanel detail(&selection);
+    ExampleView detail(&selection);
     detail.setDocument(&doc);
     detail.resize(360, 900);
     t.restart();

@@ -1,20 +1,20 @@
 #include "mainwindow.h"
 
-#include "depthhistogramview.h"
-#include "detailpanel.h"
-#include "embeddingview.h"
-#include "exampleselection.h"
-#include "gallery.h"
-#include "groupsview.h"
-#include "histogrampanel.h"
-#include "linechartview.h"
-#include "overviewpanel.h"
+#include "charts/depthhistogramchart.h"
+#include "charts/trajectorychart.h"
+#include "charts/vtkhost.h"
+#include "models/exampleselection.h"
+#include "models/rundocument.h"
 #include "progresspanel.h"
-#include "rundocument.h"
 #include "trainingwizard.h"
 #include "trainingworker.h"
-#include "trajectoryview.h"
-#include "vtkhost.h"
+#include "views/embeddingview.h"
+#include "views/exampletableview.h"
+#include "views/exampleview.h"
+#include "views/galleryview.h"
+#include "views/groupsview.h"
+#include "views/histogramview.h"
+#include "views/overviewview.h"
 
 #include "train/runjob.h"
 
@@ -114,24 +114,24 @@ QDockWidget *MainWindow::addDock(const QString &title, const QString &name, QWid
 void MainWindow::createViews()
 {
     m_viewMenu = new QMenu(tr("&View"), this);
-    m_gallery = new GalleryWidget(m_selection);
+    m_gallery = new GalleryView(m_selection);
     setCentralWidget(m_gallery);
 
-    m_overview = new OverviewPanel;
-    m_histogramPanel = new HistogramPanel(m_selection);
-    m_histogram = m_histogramPanel->view();
+    m_overview = new OverviewView;
+    m_histogramView = new HistogramView(m_selection);
+    m_histogramChart = m_histogramView->chart();
     m_groups = new GroupsView(m_selection);
-    m_trajectory = new TrajectoryView(m_selection);
+    m_trajectory = new TrajectoryChart(m_selection);
     m_embedding = new EmbeddingView(m_selection);
-    m_detail = new DetailPanel(m_selection);
-    m_table = new ExampleTable(m_selection);
+    m_detail = new ExampleView(m_selection);
+    m_table = new ExampleTableView(m_selection);
     m_progress = new ProgressPanel;
     m_progress->setRunner(m_runner);
     // The table lists what the gallery's filters leave, in the same order rules.
-    connect(m_gallery, &GalleryWidget::filterChanged, m_table, &ExampleTable::setFilter);
+    connect(m_gallery, &GalleryView::filterChanged, m_table, &ExampleTableView::setFilter);
 
     QDockWidget *overview = addDock(tr("Overview"), QStringLiteral("overview"), m_overview, Qt::LeftDockWidgetArea);
-    QDockWidget *histogram = addDock(tr("Depth histogram"), QStringLiteral("histogram"), m_histogramPanel, Qt::RightDockWidgetArea);
+    QDockWidget *histogram = addDock(tr("Depth histogram"), QStringLiteral("histogram"), m_histogramView, Qt::RightDockWidgetArea);
     QDockWidget *groups = addDock(tr("Difficulty groups"), QStringLiteral("groups"), m_groups, Qt::RightDockWidgetArea);
     QDockWidget *embedding = addDock(tr("Layer embeddings"), QStringLiteral("embedding"), m_embedding, Qt::RightDockWidgetArea);
     QDockWidget *trajectory = addDock(tr("Trajectory"), QStringLiteral("trajectory"), m_trajectory, Qt::BottomDockWidgetArea);
@@ -295,7 +295,7 @@ void MainWindow::setActiveDocument(RunDocument *doc)
         m_compare = nullptr;
     m_selection->clear(this);
     m_overview->setDocument(doc);
-    m_histogramPanel->setDocuments(doc, m_compare);
+    m_histogramView->setDocuments(doc, m_compare);
     m_groups->setDocument(doc);
     m_trajectory->setDocument(doc);
     m_embedding->setDocument(doc);
@@ -309,7 +309,7 @@ void MainWindow::setActiveDocument(RunDocument *doc)
 void MainWindow::setCompareDocument(RunDocument *doc)
 {
     m_compare = doc == m_active ? nullptr : doc;
-    m_histogramPanel->setDocuments(m_active, m_compare);
+    m_histogramView->setDocuments(m_active, m_compare);
     refreshRunLists();
 }
 

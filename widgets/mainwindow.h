@@ -13,19 +13,19 @@ class QMenu;
 
 namespace pds {
 
-class DepthHistogramView;
-class DetailPanel;
+class DepthHistogramChart;
+class ExampleView;
 class EmbeddingView;
 class ExampleSelection;
-class ExampleTable;
-class GalleryWidget;
+class ExampleTableView;
+class GalleryView;
 class GroupsView;
-class HistogramPanel;
-class OverviewPanel;
+class HistogramView;
+class OverviewView;
 class ProgressPanel;
 class RunDocument;
 class TrainingRunner;
-class TrajectoryView;
+class TrajectoryChart;
 class VtkHost;
 
 /// The Studio's main window: open runs (several at once, one active and one
@@ -52,13 +52,13 @@ public:
     void setCompareDocument(RunDocument *doc);
     ExampleSelection *selection() const { return m_selection; }
     TrainingRunner *runner() const { return m_runner; }
-    DepthHistogramView *histogramView() const { return m_histogram; }
-    HistogramPanel *histogramPanel() const { return m_histogramPanel; }
+    DepthHistogramChart *histogramChart() const { return m_histogramChart; }
+    HistogramView *histogramView() const { return m_histogramView; }
     GroupsView *groupsView() const { return m_groups; }
-    GalleryWidget *gallery() const { return m_gallery; }
-    TrajectoryView *trajectoryView() const { return m_trajectory; }
-    DetailPanel *detailPanel() const { return m_detail; }
-    OverviewPanel *overviewPanel() const { return m_overview; }
+    GalleryView *gallery() const { return m_gallery; }
+    TrajectoryChart *trajectoryChart() const { return m_trajectory; }
+    ExampleView *exampleView() const { return m_detail; }
+    OverviewView *overviewView() const { return m_overview; }
     /// The docked views that export figures, by title.
     QList<QPair<QString, VtkHost *>> figureViews() const;
 
@@ -94,15 +94,15 @@ private:
     RunDocument *m_compare = nullptr;
     RunDocument *m_live = nullptr; ///< the file the running job writes, while it runs
 
-    GalleryWidget *m_gallery = nullptr;
-    OverviewPanel *m_overview = nullptr;
-    HistogramPanel *m_histogramPanel = nullptr;
-    DepthHistogramView *m_histogram = nullptr;
+    GalleryView *m_gallery = nullptr;
+    OverviewView *m_overview = nullptr;
+    HistogramView *m_histogramView = nullptr;
+    DepthHistogramChart *m_histogramChart = nullptr;
     GroupsView *m_groups = nullptr;
-    TrajectoryView *m_trajectory = nullptr;
+    TrajectoryChart *m_trajectory = nullptr;
     EmbeddingView *m_embedding = nullptr;
-    DetailPanel *m_detail = nullptr;
-    ExampleTable *m_table = nullptr;
+    ExampleView *m_detail = nullptr;
+    ExampleTableView *m_table = nullptr;
     ProgressPanel *m_progress = nullptr;
     QDockWidget *m_progressDock = nullptr;
     QComboBox *m_activeCombo = nullptr;

@@ -1,6 +1,6 @@
+#include "charts/vtkhost.h"
 #include "mainwindow.h"
 #include "train/devices.h"
-#include "vtkhost.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

@@ -1,8 +1,8 @@
 // The VTK host (rendering, event forwarding, PNG/SVG/PDF export) and the
 // depth histogram, on the study fixture. Renders with OpenGL: run under Xvfb.
-#include "depthhistogramview.h"
-#include "exampleselection.h"
-#include "rundocument.h"
+#include "charts/depthhistogramchart.h"
+#include "models/exampleselection.h"
+#include "models/rundocument.h"
 #include "studiofixture.h"
 
 #include <QApplication>
@@ -64,7 +64,7 @@ private:
 
     std::unique_ptr<RunDocument> m_doc, m_run;
     std::unique_ptr<ExampleSelection> m_selection;
-    std::unique_ptr<DepthHistogramView> m_view;
+    std::unique_ptr<DepthHistogramChart> m_view;
     QTemporaryDir m_dir;
 };
 
@@ -75,7 +75,7 @@ void TestCharts::initTestCase()
     QVERIFY(m_doc->probeCount() > 1);
     QCOMPARE(m_doc->modelCount(), 4);
     m_selection = std::make_unique<ExampleSelection>();
-    m_view = std::make_unique<DepthHistogramView>(m_selection.get());
+    m_view = std::make_unique<DepthHistogramChart>(m_selection.get());
     m_view->setDocuments(m_doc.get());
     // PDS_KEEP_EXPORTS=1 keeps the exported figures for a look by eye.
     if (qEnvironmentVariableIsSet("PDS_KEEP_EXPORTS")) {

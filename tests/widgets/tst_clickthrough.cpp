@@ -1,10 +1,10 @@
-#include "depthhistogramview.h"
-#include "gallery.h"
+#include "charts/depthhistogramchart.h"
+#include "charts/vtkhost.h"
 #include "mainwindow.h"
-#include "rundocument.h"
+#include "models/rundocument.h"
 #include "trainingwizard.h"
 #include "trainingworker.h"
-#include "vtkhost.h"
+#include "views/galleryview.h"
 
 #include <QAbstractButton>
 #include <QLineEdit>
@@ -132,14 +132,14 @@ void TestClickThrough::newUserTrainsAndExploresAStudy()
     QCOMPARE(doc->testSize(), std::int64_t(500));
     QCOMPARE(std::int64_t(w.gallery()->model()->rowCount()), doc->size());
     double inHistogram = 0;
-    for (double v : w.histogramView()->binValues(0))
+    for (double v : w.histogramChart()->binValues(0))
         inHistogram += v;
     QCOMPARE(inHistogram, 1000.0); // every pool example has a train-split depth
 
     // Figures and the contact sheet export.
     QString error;
     for (const char *name : {"depth.png", "depth.svg", "depth.pdf"})
-        QVERIFY2(w.histogramView()->exportFigure(dir.filePath(QString::fromLatin1(name)), QSize(1200, 800), 300, &error),
+        QVERIFY2(w.histogramChart()->exportFigure(dir.filePath(QString::fromLatin1(name)), QSize(1200, 800), 300, &error),
                  qPrintable(error));
     QVERIFY(!QImage(dir.filePath(QStringLiteral("depth.png"))).isNull());
     QVERIFY2(w.gallery()->exportContactSheet(dir.filePath(QStringLiteral("sheet.pdf")), &error), qPrintable(error));

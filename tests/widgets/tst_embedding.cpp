@@ -1,10 +1,10 @@
-#include "embeddingview.h"
-#include "exampleselection.h"
+#include "charts/vtkhost.h"
+#include "models/exampleselection.h"
+#include "models/rundocument.h"
 #include "probe/pca.h"
-#include "rundocument.h"
 #include "studiofixture.h"
 #include "train/runjob.h"
-#include "vtkhost.h"
+#include "views/embeddingview.h"
 
 #include <QApplication>
 #include <QCheckBox>

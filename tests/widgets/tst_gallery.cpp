@@ -1,10 +1,14 @@
-#include "contactsheet.h"
-#include "detailpanel.h"
-#include "examplemodel.h"
-#include "exampleselection.h"
-#include "gallery.h"
-#include "rundocument.h"
+#include "models/exampleindex.h"
+#include "models/exampleselection.h"
+#include "models/exampletablemodel.h"
+#include "models/gallerymodel.h"
+#include "models/numberformat.h"
+#include "models/rundocument.h"
 #include "studiofixture.h"
+#include "views/contactsheet.h"
+#include "views/exampletableview.h"
+#include "views/exampleview.h"
+#include "views/galleryview.h"
 
 #include "store/runreader.h"
 
@@ -240,7 +244,7 @@ void TestGallery::filtersKeepExactlyTheirExamples()
 
     // The gallery widget applies the same filter from its bar.
     ExampleSelection selection;
-    GalleryWidget widget(&selection);
+    GalleryView widget(&selection);
     widget.setDocument(m_doc.get());
     widget.setFilter(filter);
     QCOMPARE(widget.model()->rowCount(), int(want.size()));
@@ -317,8 +321,8 @@ void TestGallery::thumbnailsArriveLazily()
 void TestGallery::selectionLinksGalleryTableAndShared()
 {
     ExampleSelection selection;
-    GalleryWidget gallery(&selection);
-    ExampleTable table(&selection);
+    GalleryView gallery(&selection);
+    ExampleTableView table(&selection);
     gallery.setDocument(m_doc.get());
     table.setDocument(m_doc.get());
     gallery.setSortColumn(QStringLiteral("consistency"), Qt::AscendingOrder);
@@ -377,7 +381,7 @@ void TestGallery::selectionLinksGalleryTableAndShared()
 void TestGallery::filteringSelectionFromAnotherView()
 {
     ExampleSelection selection;
-    GalleryWidget gallery(&selection);
+    GalleryView gallery(&selection);
     gallery.setDocument(m_doc.get());
     gallery.show();
     QVERIFY(QTest::qWaitForWindowExposed(&gallery));
@@ -453,7 +457,7 @@ void TestGallery::contactSheets()
 
     // The gallery's sheet: the selection in gallery order, else the top N.
     ExampleSelection selection;
-    GalleryWidget gallery(&selection);
+    GalleryView gallery(&selection);
     gallery.setDocument(m_doc.get());
     gallery.setSortColumn(QStringLiteral("depth_val"), Qt::DescendingOrder);
     gallery.setContactSheetSize(5);
@@ -468,7 +472,7 @@ void TestGallery::contactSheets()
 void TestGallery::csvExport()
 {
     ExampleSelection selection;
-    GalleryWidget gallery(&selection);
+    GalleryView gallery(&selection);
     gallery.setDocument(m_doc.get());
     ExampleFilter f;
     f.label = 1;
@@ -511,7 +515,7 @@ void TestGallery::csvExportFailureLeavesNoFile()
     QVERIFY(b.open(QIODevice::WriteOnly));
     b.close();
     ExampleSelection selection;
-    GalleryWidget gallery(&selection);
+    GalleryView gallery(&selection);
     gallery.setDocument(m_doc.get());
     QString error;
     for (const QString &path : {blocker + QStringLiteral("/out.csv"), m_dir.filePath(QStringLiteral("missing/out.csv"))}) {
@@ -521,7 +525,7 @@ void TestGallery::csvExportFailureLeavesNoFile()
         QVERIFY(!QFileInfo::exists(path));
     }
     QCOMPARE(QDir(m_dir.path()).entryList(QDir::Files).filter(QStringLiteral("out")).size(), 0);
-    GalleryWidget empty(&selection);
+    GalleryView empty(&selection);
     QVERIFY(!empty.exportCsv(m_dir.filePath(QStringLiteral("none.csv")), &error));
     QCOMPARE(error, QStringLiteral("No run is open"));
 }
@@ -529,7 +533,7 @@ void TestGallery::csvExportFailureLeavesNoFile()
 void TestGallery::detailPanelShowsTheCurrentExample()
 {
     ExampleSelection selection;
-    DetailPanel panel(&selection);
+    ExampleView panel(&selection);
     panel.setDocument(m_doc.get());
     QCOMPARE(panel.example(), -1);
     // An example some model held out, with a noisy label if the fixture has one.
@@ -556,14 +560,14 @@ void TestGallery::detailPanelShowsTheCurrentExample()
     QCOMPARE(int(dims[1]), k);
     for (std::int64_t x = 0; x < m_doc->trainSize(); ++x) {
         int models = 0;
-        const auto shares = DetailPanel::heldOutDistribution(*m_doc, x, &models);
+        const auto shares = ExampleView::heldOutDistribution(*m_doc, x, &models);
         if (models == 0)
             continue;
         for (int c = 0; c < k; ++c)
             QVERIFY(std::abs(shares[c] - stored[x * k + c]) < 1e-6);
     }
     int models = 0;
-    DetailPanel::heldOutDistribution(*m_doc, e, &models);
+    ExampleView::heldOutDistribution(*m_doc, e, &models);
     if (models > 0)
         QVERIFY2(panel.fieldText(QStringLiteral("distribution")).contains(QString::number(models)),
                  qPrintable(panel.fieldText(QStringLiteral("distribution"))));

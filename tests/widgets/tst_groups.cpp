@@ -1,8 +1,10 @@
-#include "exampleselection.h"
-#include "groupsview.h"
-#include "rundocument.h"
+#include "charts/groupschart.h"
+#include "charts/vtkhost.h"
+#include "models/exampleselection.h"
+#include "models/rundocument.h"
 #include "studiofixture.h"
-#include "vtkhost.h"
+#include "views/groupsview.h"
+#include "views/thresholdspanel.h"
 
 #include <QApplication>
 #include <QComboBox>

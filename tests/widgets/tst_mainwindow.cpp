@@ -1,17 +1,17 @@
-#include "depthhistogramview.h"
-#include "detailpanel.h"
-#include "exampleselection.h"
-#include "examplemodel.h"
-#include "gallery.h"
-#include "groupsview.h"
-#include "histogrampanel.h"
+#include "charts/depthhistogramchart.h"
+#include "charts/groupschart.h"
+#include "charts/trajectorychart.h"
+#include "charts/vtkhost.h"
 #include "mainwindow.h"
-#include "overviewpanel.h"
-#include "rundocument.h"
+#include "models/exampleselection.h"
+#include "models/rundocument.h"
 #include "studiofixture.h"
 #include "trainingworker.h"
-#include "trajectoryview.h"
-#include "vtkhost.h"
+#include "views/exampleview.h"
+#include "views/galleryview.h"
+#include "views/groupsview.h"
+#include "views/histogramview.h"
+#include "views/overviewview.h"
 
 #include "train/config.h"
 
@@ -65,12 +65,12 @@ void TestMainWindow::opensRunsAndComparesTwo()
     // The second run opened is compared with the first.
     QVERIFY(w.compareDocument());
     QCOMPARE(w.compareDocument()->path(), test::studyFixture());
-    QCOMPARE(w.histogramView()->seriesCount(), 2);
+    QCOMPARE(w.histogramChart()->seriesCount(), 2);
     // Opening an open file brings it forward instead of loading it twice.
     QVERIFY(w.openFile(test::studyFixture()));
     QCOMPARE(int(w.documents().size()), 2);
     QCOMPARE(w.activeDocument()->path(), test::studyFixture());
-    QVERIFY(w.overviewPanel()->summaryHtml().contains(QStringLiteral("study.h5")));
+    QVERIFY(w.overviewView()->summaryHtml().contains(QStringLiteral("study.h5")));
     QVERIFY(QSettings().value(QStringLiteral("recentFiles")).toStringList().contains(QFileInfo(test::studyFixture()).absoluteFilePath()));
     w.closeActive();
     QCOMPARE(int(w.documents().size()), 1);
@@ -102,7 +102,7 @@ void TestMainWindow::histogramClickFiltersTheGallery()
     w.show();
     QVERIFY(QTest::qWaitForWindowExposed(&w));
     QVERIFY(w.openFile(test::studyFixture()));
-    DepthHistogramView *h = w.histogramView();
+    DepthHistogramChart *h = w.histogramChart();
     int bin = 0;
     while (h->examplesInBin(bin).empty())
         ++bin;
@@ -132,8 +132,8 @@ void TestMainWindow::groupsSelectionReachesEveryView()
     const std::int64_t one = selected[selected.size() / 2];
     w.selection()->setExamples({one}, QStringLiteral("one"), nullptr);
     QCOMPARE(w.selection()->current(), one);
-    QCOMPARE(w.trajectoryView()->example(), one);
-    QCOMPARE(w.detailPanel()->example(), one);
+    QCOMPARE(w.trajectoryChart()->example(), one);
+    QCOMPARE(w.exampleView()->example(), one);
 }
 
 void TestMainWindow::histogramControlsDriveTheView()
@@ -142,19 +142,19 @@ void TestMainWindow::histogramControlsDriveTheView()
     w.show();
     QVERIFY(QTest::qWaitForWindowExposed(&w));
     QVERIFY(w.openFile(test::studyFixture()));
-    HistogramPanel *panel = w.histogramPanel();
+    HistogramView *panel = w.histogramView();
     QCOMPARE(panel->modelBox()->count(), 1 + w.activeDocument()->modelCount());
     QCOMPARE(panel->classBox()->count(), 1 + w.activeDocument()->numClasses());
     panel->splitBox()->setCurrentIndex(1);
     Q_EMIT panel->splitBox()->activated(1);
-    QCOMPARE(w.histogramView()->split(), DepthSplit::Validation);
+    QCOMPARE(w.histogramChart()->split(), DepthSplit::Validation);
     panel->modelBox()->setCurrentIndex(2);
     Q_EMIT panel->modelBox()->activated(2);
-    QCOMPARE(w.histogramView()->model(), 1);
+    QCOMPARE(w.histogramChart()->model(), 1);
     // Model 1's validation split: the examples it held out, train and test.
     const RunDocument *doc = w.activeDocument();
     double total = 0;
-    for (double v : w.histogramView()->binValues(0))
+    for (double v : w.histogramChart()->binValues(0))
         total += v;
     std::int64_t heldOut = 0;
     for (std::int64_t e = 0; e < doc->size(); ++e)
@@ -162,9 +162,9 @@ void TestMainWindow::histogramControlsDriveTheView()
     QCOMPARE(std::int64_t(total), heldOut);
     panel->classBox()->setCurrentIndex(2);
     Q_EMIT panel->classBox()->activated(2);
-    QCOMPARE(w.histogramView()->classFilter(), 1);
+    QCOMPARE(w.histogramChart()->classFilter(), 1);
     panel->fractionsBox()->setChecked(true);
-    QVERIFY(w.histogramView()->fractions());
+    QVERIFY(w.histogramChart()->fractions());
 }
 
 void TestMainWindow::dropOpensFiles()

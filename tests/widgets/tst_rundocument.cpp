@@ -1,4 +1,4 @@
-#include "rundocument.h"
+#include "models/rundocument.h"
 #include "studiofixture.h"
 
 #include "store/runreader.h"

@@ -1,8 +1,8 @@
-#include "exampleselection.h"
-#include "rundocument.h"
+#include "charts/trajectorychart.h"
+#include "charts/vtkhost.h"
+#include "models/exampleselection.h"
+#include "models/rundocument.h"
 #include "studiofixture.h"
-#include "trajectoryview.h"
-#include "vtkhost.h"
 
 #include <QApplication>
 #include <QSet>
@@ -48,7 +48,7 @@ private:
 
     std::unique_ptr<RunDocument> m_doc;
     std::unique_ptr<ExampleSelection> m_selection;
-    std::unique_ptr<TrajectoryView> m_view;
+    std::unique_ptr<TrajectoryChart> m_view;
     std::int64_t m_forgetful = -1; ///< a train example with forgetting events, if the fixture has one
 };
 
@@ -73,7 +73,7 @@ void TestTrajectory::initTestCase()
 void TestTrajectory::init()
 {
     m_selection = std::make_unique<ExampleSelection>();
-    m_view = std::make_unique<TrajectoryView>(m_selection.get());
+    m_view = std::make_unique<TrajectoryChart>(m_selection.get());
     m_view->resize(1500, 520);
     m_view->setDocument(m_doc.get());
 }
@@ -83,8 +83,8 @@ void TestTrajectory::emptyWithoutExample()
     QCOMPARE(m_view->example(), std::int64_t(-1));
     QCOMPARE(m_view->probeMarkerCount(), 0);
     QCOMPARE(m_view->epochLineCount(), 0);
-    QCOMPARE(m_view->plotCount(TrajectoryView::Models), 0);
-    QVERIFY(m_view->panelTitle(TrajectoryView::Probes).contains(QStringLiteral("Click an example")));
+    QCOMPARE(m_view->plotCount(TrajectoryChart::Models), 0);
+    QVERIFY(m_view->panelTitle(TrajectoryChart::Probes).contains(QStringLiteral("Click an example")));
 }
 
 void TestTrajectory::checkProbePanel(std::int64_t ex)
@@ -103,7 +103,7 @@ void TestTrajectory::checkProbePanel(std::int64_t ex)
     }
     QCOMPARE(m_view->disagreementCount(), disagree);
     QCOMPARE(m_view->depthSegmentCount(), models);
-    QVERIFY(m_view->panelTitle(TrajectoryView::Probes).contains(m_doc->exampleName(ex)));
+    QVERIFY(m_view->panelTitle(TrajectoryChart::Probes).contains(m_doc->exampleName(ex)));
 }
 
 void TestTrajectory::probePanelMatchesPredictions()
@@ -113,11 +113,11 @@ void TestTrajectory::probePanelMatchesPredictions()
         m_selection->setCurrent(ex);
         checkProbePanel(ex);
     }
-    vtkAxis *axis = m_view->chart(TrajectoryView::Probes)->GetAxis(vtkAxis::BOTTOM);
+    vtkAxis *axis = m_view->chart(TrajectoryChart::Probes)->GetAxis(vtkAxis::BOTTOM);
     QCOMPARE(QString::fromStdString(axis->GetTitle()), QStringLiteral("Probe"));
-    QCOMPARE(QString::fromStdString(m_view->chart(TrajectoryView::Epochs)->GetAxis(vtkAxis::LEFT)->GetTitle()),
+    QCOMPARE(QString::fromStdString(m_view->chart(TrajectoryChart::Epochs)->GetAxis(vtkAxis::LEFT)->GetTitle()),
              QStringLiteral("Probability of the given label"));
-    QCOMPARE(QString::fromStdString(m_view->chart(TrajectoryView::Models)->GetAxis(vtkAxis::LEFT)->GetTitle()),
+    QCOMPARE(QString::fromStdString(m_view->chart(TrajectoryChart::Models)->GetAxis(vtkAxis::LEFT)->GetTitle()),
              QStringLiteral("Prediction depth"));
 }
 
@@ -159,7 +159,7 @@ void TestTrajectory::overlaysSelectedExamples()
     m_selection->setExamples({1, 2, 3, 4, 5, 6, 7, 9}, QStringLiteral("eight examples"));
     QCOMPARE(m_view->examples(), (std::vector<std::int64_t>{9, 1, 2, 3, 4}));
     checkProbePanel(9);
-    QCOMPARE(m_view->epochLineCount(), TrajectoryView::maxExamples * m_doc->modelCount());
+    QCOMPARE(m_view->epochLineCount(), TrajectoryChart::maxExamples * m_doc->modelCount());
     // The model panel: two kinds of point for the current example, one plot per further example.
     int points = 0;
     for (int m = 0; m < m_doc->modelCount(); ++m)
@@ -170,7 +170,7 @@ void TestTrajectory::overlaysSelectedExamples()
     for (int m = 0; m < m_doc->modelCount(); ++m)
         (m_doc->trainedOn(m, 9) ? anyTrained : anyHeld) = true;
     const int lines = 3 * 2 * (int(anyTrained) + int(anyHeld));
-    QCOMPARE(m_view->pointCount(TrajectoryView::Models), points + lines);
+    QCOMPARE(m_view->pointCount(TrajectoryChart::Models), points + lines);
 }
 
 void TestTrajectory::modelPanelShowsSpread()
@@ -195,11 +195,11 @@ void TestTrajectory::modelPanelShowsSpread()
     // The spread the view draws agrees with the study's effective depths.
     QVERIFY(std::abs(tm - m_doc->column(QStringLiteral("depth_train"))->values[ex]) < 1e-4);
     QVERIFY(std::abs(hm - m_doc->column(QStringLiteral("depth_val"))->values[ex]) < 1e-4);
-    const QString title = m_view->panelTitle(TrajectoryView::Models);
+    const QString title = m_view->panelTitle(TrajectoryChart::Models);
     QVERIFY2(title.contains(QStringLiteral("trained on it %1 ± %2").arg(tm, 0, 'f', 2).arg(ts, 0, 'f', 2)), qPrintable(title));
     QVERIFY2(title.contains(QStringLiteral("held out %1 ± %2").arg(hm, 0, 'f', 2).arg(hs, 0, 'f', 2)), qPrintable(title));
     // Points, plus the mean and ±std lines of both kinds.
-    QCOMPARE(m_view->pointCount(TrajectoryView::Models), m_doc->modelCount() + 2 * 3 * 2);
+    QCOMPARE(m_view->pointCount(TrajectoryChart::Models), m_doc->modelCount() + 2 * 3 * 2);
 }
 
 void TestTrajectory::singleRun()

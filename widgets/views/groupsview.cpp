@@ -1,0 +1,95 @@
+#include "views/groupsview.h"
+
+#include "charts/groupschart.h"
+#include "models/rundocument.h"
+#include "views/thresholdspanel.h"
+
+#include <QButtonGroup>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QScrollArea>
+#include <QSplitter>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace pds {
+
+GroupsView::GroupsView(ExampleSelection *selection, QWidget *parent) : QWidget(parent)
+{
+    setWindowTitle(tr("Difficulty groups"));
+    m_chart = new GroupsChart(selection, this);
+    m_panel = new ThresholdsPanel(this);
+
+    m_axesBox = new QComboBox(this);
+    m_axesBox->addItem(tr("Train-split depth vs validation-split depth"));
+    m_axesBox->addItem(tr("Memorisation vs validation-split depth"));
+    m_axesBox->setToolTip(tr("What the vertical axis shows; the horizontal axis is always the validation-split "
+                             "depth. Points are jittered by a fixed pseudo-random amount per example (up to "
+                             "±0.2 probe on depth axes, ±0.02 on memorisation) so equal values do not hide "
+                             "each other; the hover text gives the exact values."));
+    connect(m_axesBox, &QComboBox::currentIndexChanged, this, [this](int index) {
+        m_chart->setAxes(index == 1 ? GroupsChart::Axes::Memorisation : GroupsChart::Axes::TrainDepth);
+    });
+
+    m_rectButton = new QToolButton(this);
+    m_rectButton->setText(tr("Rectangle"));
+    m_rectButton->setToolTip(tr("Drag a rectangle to select examples"));
+    m_lassoButton = new QToolButton(this);
+    m_lassoButton->setText(tr("Lasso"));
+    m_lassoButton->setToolTip(tr("Draw a free-hand outline to select the examples inside it"));
+    auto *tools = new QButtonGroup(this);
+    for (QToolButton *b : {m_rectButton, m_lassoButton}) {
+        b->setCheckable(true);
+        b->setAutoRaise(true);
+        tools->addButton(b);
+    }
+    m_rectButton->setChecked(true);
+    connect(m_lassoButton, &QToolButton::toggled, this, [this](bool lasso) {
+        m_chart->setTool(lasso ? GroupsChart::Tool::Lasso : GroupsChart::Tool::Rectangle);
+    });
+
+    auto *controls = new QHBoxLayout;
+    controls->addWidget(new QLabel(tr("Axes:"), this));
+    controls->addWidget(m_axesBox);
+    controls->addSpacing(12);
+    controls->addWidget(new QLabel(tr("Select:"), this));
+    controls->addWidget(m_rectButton);
+    controls->addWidget(m_lassoButton);
+    auto *hint = new QLabel(tr("Left drag selects (it filters the gallery), a click picks one example, "
+                               "wheel zooms, middle drag pans"),
+                            this);
+    hint->setStyleSheet(QStringLiteral("color: palette(mid)"));
+    hint->setWordWrap(true); // a long hint must not widen the dock
+    controls->addWidget(hint, 1);
+
+    auto *scroll = new QScrollArea(this);
+    scroll->setWidget(m_panel);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    auto *splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->addWidget(m_chart);
+    splitter->addWidget(scroll);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 1);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(controls);
+    layout->addWidget(splitter, 1);
+
+    connect(m_chart, &GroupsChart::plotted, this, [this] {
+        std::vector<int> plotted;
+        for (int g = 0; g < RunDocument::groupLabels().size(); ++g)
+            plotted.push_back(m_chart->plottedCount(g));
+        m_panel->setPlottedCounts(plotted);
+    });
+}
+
+void GroupsView::setDocument(RunDocument *doc)
+{
+    m_panel->setDocument(doc);
+    m_chart->setDocument(doc);
+}
+
+} // namespace pds

@@ -1,0 +1,77 @@
+#include "views/histogramview.h"
+
+#include "charts/depthhistogramchart.h"
+#include "models/rundocument.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QVBoxLayout>
+
+namespace pds {
+
+HistogramView::HistogramView(ExampleSelection *selection, QWidget *parent)
+    : QWidget(parent), m_chart(new DepthHistogramChart(selection)), m_split(new QComboBox), m_model(new QComboBox),
+      m_class(new QComboBox), m_fractions(new QCheckBox(tr("Fractions")))
+{
+    m_split->addItem(tr("Train split"), int(DepthSplit::Train));
+    m_split->addItem(tr("Validation split"), int(DepthSplit::Validation));
+    m_split->setToolTip(tr("Train split: depth of examples in a model's training set (leave-one-out k-NN); "
+                           "validation split: of examples the model held out"));
+    m_model->setToolTip(tr("Effective depth (mean over the study's models, rounded to a probe) or one model's own depth"));
+    m_class->setToolTip(tr("Only examples with this given label"));
+    m_fractions->setToolTip(tr("Show the share of the examples in each bar instead of counts"));
+
+    auto *controls = new QHBoxLayout;
+    controls->addWidget(new QLabel(tr("Depth in the")));
+    controls->addWidget(m_split);
+    controls->addWidget(m_model);
+    controls->addWidget(new QLabel(tr("Class")));
+    controls->addWidget(m_class);
+    controls->addWidget(m_fractions);
+    controls->addStretch(1);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(controls);
+    layout->addWidget(m_chart, 1);
+
+    connect(m_split, QOverload<int>::of(&QComboBox::activated), this,
+            [this] { m_chart->setSplit(DepthSplit(m_split->currentData().toInt())); });
+    connect(m_model, QOverload<int>::of(&QComboBox::activated), this,
+            [this] { m_chart->setModel(m_model->currentData().toInt()); });
+    connect(m_class, QOverload<int>::of(&QComboBox::activated), this,
+            [this] { m_chart->setClassFilter(m_class->currentData().toInt()); });
+    connect(m_fractions, &QCheckBox::toggled, m_chart, &DepthHistogramChart::setFractions);
+    refillChoices();
+}
+
+void HistogramView::setDocuments(RunDocument *primary, RunDocument *compare)
+{
+    const bool changed = primary != m_primary;
+    m_primary = primary;
+    m_chart->setDocuments(primary, compare);
+    if (changed) {
+        m_chart->setModel(-1);
+        m_chart->setClassFilter(-1);
+        refillChoices();
+    }
+}
+
+void HistogramView::refillChoices()
+{
+    m_model->clear();
+    m_model->addItem(m_primary && m_primary->isStudy() ? tr("effective (all models)") : tr("the model"), -1);
+    if (m_primary && m_primary->isStudy())
+        for (int m = 0; m < m_primary->modelCount(); ++m)
+            if (m_primary->hasProbes(m))
+                m_model->addItem(tr("model %1").arg(m), m);
+    m_class->clear();
+    m_class->addItem(tr("all"), -1);
+    if (m_primary)
+        for (int c = 0; c < m_primary->numClasses(); ++c)
+            m_class->addItem(m_primary->className(c), c);
+    m_split->setCurrentIndex(m_split->findData(int(m_chart->split())));
+}
+
+} // namespace pds

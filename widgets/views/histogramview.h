@@ -1,0 +1,37 @@
+#pragma once
+
+#include <QWidget>
+
+class QCheckBox;
+class QComboBox;
+
+namespace pds {
+
+class DepthHistogramChart;
+class ExampleSelection;
+class RunDocument;
+
+/// The depth histogram with its controls: which split, effective depth or
+/// one model's, counts or fractions, all classes or one.
+class HistogramView : public QWidget {
+    Q_OBJECT
+public:
+    explicit HistogramView(ExampleSelection *selection, QWidget *parent = nullptr);
+
+    void setDocuments(RunDocument *primary, RunDocument *compare);
+    DepthHistogramChart *chart() const { return m_chart; }
+    QComboBox *splitBox() const { return m_split; }
+    QComboBox *modelBox() const { return m_model; }
+    QComboBox *classBox() const { return m_class; }
+    QCheckBox *fractionsBox() const { return m_fractions; }
+
+private:
+    void refillChoices();
+
+    DepthHistogramChart *m_chart;
+    RunDocument *m_primary = nullptr;
+    QComboBox *m_split, *m_model, *m_class;
+    QCheckBox *m_fractions;
+};
+
+} // namespace pds
