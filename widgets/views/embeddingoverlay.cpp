@@ -5,9 +5,9 @@
 #include "views/embeddingview.h"
 
 #include <vtkBrush.h>
-#include <vtkGenericOpenGLRenderWindow.h>
 #include <vtkContext2D.h>
 #include <vtkCubeAxesActor.h>
+#include <vtkGenericOpenGLRenderWindow.h>
 #include <vtkMarkerUtilities.h>
 #include <vtkObjectFactory.h>
 #include <vtkOpenGLGL2PSHelper.h>

@@ -1,9 +1,9 @@
 #include "views/embeddingview.h"
 
 #include "charts/pointcloud.h"
+#include "charts/vtkhost.h"
 #include "models/exampleselection.h"
 #include "models/rundocument.h"
-#include "charts/vtkhost.h"
 
 #include <vtkPolyData.h>
 
