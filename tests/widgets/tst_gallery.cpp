@@ -31,7 +31,7 @@
 
 using namespace pds;
 
-/// The gallery, its models, exports and the detail panel on the study fixture.
+/// The gallery, its models, exports and the example view on the study fixture.
 class TestGallery : public QObject {
     Q_OBJECT
 private Q_SLOTS:

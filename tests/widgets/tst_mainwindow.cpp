@@ -128,7 +128,7 @@ void TestMainWindow::groupsSelectionReachesEveryView()
     const auto selected = w.selection()->examples();
     QVERIFY(!selected.empty());
     QCOMPARE(w.gallery()->model()->exampleIndex().rows().size(), selected.size());
-    // Picking one example makes it current in the trajectory and the detail panel.
+    // Picking one example makes it current in the trajectory and the example view.
     const std::int64_t one = selected[selected.size() / 2];
     w.selection()->setExamples({one}, QStringLiteral("one"), nullptr);
     QCOMPARE(w.selection()->current(), one);

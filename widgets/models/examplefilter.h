@@ -1,5 +1,8 @@
 #pragma once
 
+// SearchTerm is the parsed form of ExampleFilter::search and has no use apart
+// from it, so the two share this header.
+
 #include <QString>
 
 #include <cstdint>
@@ -25,7 +28,6 @@ struct ExampleFilter {
     bool operator!=(const ExampleFilter &o) const { return !(*this == o); }
 };
 
-// The parsed form of ExampleFilter::search, kept beside the filter it belongs to.
 /// One term of an index search: examples `first..last` of a split (or both).
 struct SearchTerm {
     int split = -1; ///< -1 both, 0 train, 1 test

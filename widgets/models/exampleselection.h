@@ -20,7 +20,7 @@ public:
     const std::vector<std::int64_t> &examples() const { return m_examples; }
     bool contains(std::int64_t example) const;
     bool isEmpty() const { return m_examples.empty(); }
-    /// The example the detail panel and trajectory show (-1 if none).
+    /// The example the example view and trajectory show (-1 if none).
     std::int64_t current() const { return m_current; }
     /// What made the selection, e.g. "train-split depth 3, class Shirt".
     QString description() const { return m_description; }
