@@ -1,7 +1,7 @@
 #include "store/runreader.h"
 
+#include "store/fields.h"
 #include "store/h5file.h"
-#include "store/schema.h"
 #include "store/studywriter.h"
 #include "util/error.h"
 
@@ -386,18 +386,11 @@ ExampleScores RunReader::scores(int model, const std::string &split) const
 {
     const std::string group = this->model(model).group;
     const auto n = static_cast<std::size_t>(splitSize(split));
-    auto floats = [&](const char *name) { return readSized<float>(sc::join({group, sc::score(split, name)}), n); };
-    auto ints = [&](const char *name) {
-        return readSized<std::int32_t>(sc::join({group, sc::score(split, name)}), n);
-    };
     ExampleScores s;
-    s.iterationLearned = ints(sc::kIterationLearned);
-    s.forgettingEvents = ints(sc::kForgettingEvents);
-    s.confidence = floats(sc::kConfidence);
-    s.variability = floats(sc::kVariability);
-    s.correctness = floats(sc::kCorrectness);
-    s.el2n = floats(sc::kEl2n);
-    s.finalPred = ints(sc::kFinalPred);
+    for (const auto &f : sc::kScoreInts)
+        s.*f.member = readSized<std::int32_t>(sc::join({group, sc::score(split, f.name)}), n);
+    for (const auto &f : sc::kScoreFloats)
+        s.*f.member = readSized<float>(sc::join({group, sc::score(split, f.name)}), n);
     return s;
 }
 
@@ -407,10 +400,8 @@ EpochRecord RunReader::epochRecord(int model, const std::string &split, int epoc
     EpochRecord r;
     r.pred = h5::readRow<std::int32_t>(*m_file, sc::join({group, sc::dynamics(split, sc::kPred)}),
                                        static_cast<hsize_t>(epoch));
-    r.probGiven = dynamicsRow(model, split, sc::kProbGiven, epoch);
-    r.margin = dynamicsRow(model, split, sc::kMargin, epoch);
-    r.loss = dynamicsRow(model, split, sc::kLoss, epoch);
-    r.el2n = dynamicsRow(model, split, sc::kEl2n, epoch);
+    for (const auto &f : sc::kRecordFloats)
+        r.*f.member = dynamicsRow(model, split, f.name, epoch);
     return r;
 }
 
@@ -522,15 +513,11 @@ SplitSummary RunReader::splitSummary(const std::string &split) const
 {
     const std::string base = sc::summarySplit(split);
     const auto n = static_cast<std::size_t>(splitSize(split));
-    auto floats = [&](const char *name) { return readSized<float>(sc::join({base, name}), n); };
-    auto ints = [&](const char *name) { return readSized<std::int32_t>(sc::join({base, name}), n); };
     SplitSummary s;
-    s.depthTrainMean = floats(sc::kDepthTrainMean);
-    s.depthTrainStd = floats(sc::kDepthTrainStd);
-    s.depthValMean = floats(sc::kDepthValMean);
-    s.depthValStd = floats(sc::kDepthValStd);
-    s.modelsTrain = ints(sc::kModelsTrain);
-    s.modelsVal = ints(sc::kModelsVal);
+    for (const auto &f : sc::kSummaryFloats)
+        s.*f.member = readSized<float>(sc::join({base, f.name}), n);
+    for (const auto &f : sc::kSummaryInts)
+        s.*f.member = readSized<std::int32_t>(sc::join({base, f.name}), n);
     const std::string distribution = sc::join({base, sc::kHeldOutDistribution});
     const std::string misShaped = distribution + " is mis-shaped";
     const auto held = readMatrix<float>(distribution, misShaped);
@@ -538,16 +525,7 @@ SplitSummary RunReader::splitSummary(const std::string &split) const
         || held.rows != static_cast<std::int64_t>(n))
         throw StoreError(m_path + ": " + misShaped);
     s.heldOutDistribution = held.values;
-    s.consistency = floats(sc::kConsistency);
-    s.heldOutConfidence = floats(sc::kHeldOutConfidence);
-    s.accuracyTrained = floats(sc::kAccuracyTrained);
-    s.accuracyHeldOut = floats(sc::kAccuracyHeldOut);
-    s.memorisation = floats(sc::kMemorisation);
-    s.iterationLearned = floats(sc::kIterationLearned);
-    s.forgettingEvents = floats(sc::kForgettingEvents);
-    s.confidence = floats(sc::kConfidence);
-    s.variability = floats(sc::kVariability);
-    for (const auto g : ints(sc::kGroup))
+    for (const auto g : readSized<std::int32_t>(sc::join({base, sc::kGroup}), n))
         s.group.push_back(static_cast<std::int8_t>(g));
     return s;
 }

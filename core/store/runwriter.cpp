@@ -1,7 +1,7 @@
 #include "store/runwriter.h"
 
+#include "store/fields.h"
 #include "store/h5file.h"
-#include "store/schema.h"
 #include "util/error.h"
 
 #include <chrono>
@@ -194,10 +194,8 @@ void RunWriter::appendEpoch(int model, const EpochCurve &c, const EpochRecord &t
     for (const auto *split : sc::kSplits) {
         const EpochRecord &r = std::string(split) == "train" ? train : test;
         s.dynamics[sc::dynamics(split, sc::kPred)].append(r.pred.data(), H5T_NATIVE_INT32);
-        s.dynamics[sc::dynamics(split, sc::kProbGiven)].append(r.probGiven.data(), H5T_NATIVE_FLOAT);
-        s.dynamics[sc::dynamics(split, sc::kMargin)].append(r.margin.data(), H5T_NATIVE_FLOAT);
-        s.dynamics[sc::dynamics(split, sc::kLoss)].append(r.loss.data(), H5T_NATIVE_FLOAT);
-        s.dynamics[sc::dynamics(split, sc::kEl2n)].append(r.el2n.data(), H5T_NATIVE_FLOAT);
+        for (const auto &f : sc::kRecordFloats)
+            s.dynamics[sc::dynamics(split, f.name)].append((r.*f.member).data(), H5T_NATIVE_FLOAT);
     }
     s.epochs = c.epoch;
     h5::writeAttr(s.group, sc::kEpochsCompleted, std::int64_t(c.epoch));
@@ -223,13 +221,10 @@ void RunWriter::finishModel(int model, const ExampleScores &train, const Example
     for (const auto *split : sc::kSplits) {
         const ExampleScores &scores = std::string(split) == "train" ? train : test;
         h5::Handle g = h5::requireGroup(s.group, sc::scoresSplit(split));
-        h5::writeVector(g, sc::kIterationLearned, scores.iterationLearned);
-        h5::writeVector(g, sc::kForgettingEvents, scores.forgettingEvents);
-        h5::writeVector(g, sc::kConfidence, scores.confidence);
-        h5::writeVector(g, sc::kVariability, scores.variability);
-        h5::writeVector(g, sc::kCorrectness, scores.correctness);
-        h5::writeVector(g, sc::kEl2n, scores.el2n);
-        h5::writeVector(g, sc::kFinalPred, scores.finalPred);
+        for (const auto &f : sc::kScoreInts)
+            h5::writeVector(g, f.name, scores.*f.member);
+        for (const auto &f : sc::kScoreFloats)
+            h5::writeVector(g, f.name, scores.*f.member);
         const auto &logits = std::string(split) == "train" ? trainLogits : testLogits;
         h5::Handle fg = h5::requireGroup(s.group, sc::finalSplit(split));
         h5::writeArray(fg, sc::kLogits, logits.data(),

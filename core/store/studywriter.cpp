@@ -1,7 +1,7 @@
 #include "store/studywriter.h"
 
+#include "store/fields.h"
 #include "store/h5file.h"
-#include "store/schema.h"
 #include "util/error.h"
 
 #include <nlohmann/json.hpp>
@@ -127,23 +127,12 @@ void StudyWriter::writeSummary(const SplitSummary &train, const SplitSummary &te
     for (const auto *split : sc::kSplits) {
         const SplitSummary &s = std::string(split) == "train" ? train : test;
         h5::Handle g = h5::requireGroup(sum, split);
-        h5::writeVector(g, sc::kDepthTrainMean, s.depthTrainMean);
-        h5::writeVector(g, sc::kDepthTrainStd, s.depthTrainStd);
-        h5::writeVector(g, sc::kDepthValMean, s.depthValMean);
-        h5::writeVector(g, sc::kDepthValStd, s.depthValStd);
-        h5::writeVector(g, sc::kModelsTrain, s.modelsTrain);
-        h5::writeVector(g, sc::kModelsVal, s.modelsVal);
+        for (const auto &f : sc::kSummaryFloats)
+            h5::writeVector(g, f.name, s.*f.member);
+        for (const auto &f : sc::kSummaryInts)
+            h5::writeVector(g, f.name, s.*f.member);
         h5::writeArray(g, sc::kHeldOutDistribution, s.heldOutDistribution.data(),
                        {static_cast<hsize_t>(s.consistency.size()), static_cast<hsize_t>(numClasses)});
-        h5::writeVector(g, sc::kConsistency, s.consistency);
-        h5::writeVector(g, sc::kHeldOutConfidence, s.heldOutConfidence);
-        h5::writeVector(g, sc::kAccuracyTrained, s.accuracyTrained);
-        h5::writeVector(g, sc::kAccuracyHeldOut, s.accuracyHeldOut);
-        h5::writeVector(g, sc::kMemorisation, s.memorisation);
-        h5::writeVector(g, sc::kIterationLearned, s.iterationLearned);
-        h5::writeVector(g, sc::kForgettingEvents, s.forgettingEvents);
-        h5::writeVector(g, sc::kConfidence, s.confidence);
-        h5::writeVector(g, sc::kVariability, s.variability);
         const std::vector<std::int32_t> group(s.group.begin(), s.group.end());
         h5::writeVector(g, sc::kGroup, group);
     }
