@@ -1,3 +1,7 @@
+// The one wrapper over the HDF5 C API (about 740 lines): every HDF5 call of the
+// program is here, so that its return codes are checked and its handles owned
+// in one place; splitting it would spread the same checks over several files.
+
 #include "store/h5file.h"
 
 #include "util/error.h"
