@@ -67,7 +67,7 @@ void writeMember(const Dataset &data, const std::string &config, const std::vect
     for (std::size_t i = 0; i < info.inTrain.size(); ++i)
         info.inTrain[i] = ((i * 2654435761u >> 7) + static_cast<std::size_t>(member)) % 2 == 0;
     writer.beginModel(0, info);
-    writer.setModelAttr(0, "member", member);
+    writer.setMember(0, member);
 
     struct SplitData {
         const Split *split;

@@ -1,3 +1,7 @@
+// The one wrapper over the HDF5 C API (about 740 lines): every HDF5 call of the
+// program is here, so that its return codes are checked and its handles owned
+// in one place; splitting it would spread the same checks over several files.
+
 #include "store/h5file.h"
 
 #include "util/error.h"
@@ -37,18 +41,18 @@ hid_t checkId(hid_t id, const std::string &what)
 
 Handle stringType()
 {
-    Handle t(H5Tcopy(H5T_C_S1));
-    H5Tset_size(t, H5T_VARIABLE);
-    H5Tset_cset(t, H5T_CSET_UTF8);
+    Handle t(checkId(H5Tcopy(H5T_C_S1), "cannot make a string type"));
+    check(H5Tset_size(t, H5T_VARIABLE), "cannot make a string type");
+    check(H5Tset_cset(t, H5T_CSET_UTF8), "cannot make a string type");
     return t;
 }
 
-Handle scalarSpace() { return Handle(H5Screate(H5S_SCALAR)); }
+Handle scalarSpace() { return Handle(checkId(H5Screate(H5S_SCALAR), "cannot make a dataspace")); }
 
 Handle replaceAttr(hid_t obj, const std::string &name, hid_t type, hid_t space)
 {
     if (H5Aexists(obj, name.c_str()) > 0)
-        H5Adelete(obj, name.c_str());
+        check(H5Adelete(obj, name.c_str()), "cannot replace attribute '" + name + "'");
     return Handle(checkId(H5Acreate2(obj, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT),
                           "cannot create attribute '" + name + "'"));
 }
@@ -76,11 +80,19 @@ Handle openSingleValueAttr(hid_t obj, const std::string &name)
 
 Handle chunkedCreateProps(const std::vector<hsize_t> &chunk)
 {
-    Handle dcpl(H5Pcreate(H5P_DATASET_CREATE));
-    H5Pset_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data());
-    H5Pset_shuffle(dcpl);
-    H5Pset_deflate(dcpl, 1);
+    Handle dcpl(checkId(H5Pcreate(H5P_DATASET_CREATE), "cannot make dataset properties"));
+    check(H5Pset_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data()), "cannot set the chunk size");
+    check(H5Pset_shuffle(dcpl), "cannot set the shuffle filter");
+    check(H5Pset_deflate(dcpl, 1), "cannot set compression");
     return dcpl;
+}
+
+/// Link creation that makes missing parent groups on the way.
+Handle intermediateGroupsLinkProps()
+{
+    Handle lcpl(checkId(H5Pcreate(H5P_LINK_CREATE), "cannot make link properties"));
+    check(H5Pset_create_intermediate_group(lcpl, 1), "cannot make link properties");
+    return lcpl;
 }
 
 std::string explainOpenFailure(const std::string &path, bool creating)
@@ -145,10 +157,22 @@ Handle openFile(const std::string &path, bool writable)
     return Handle(id);
 }
 
+namespace {
+
+/// File access through the core driver: the whole file lives in memory.
+Handle memoryFileAccess()
+{
+    Handle fapl(checkId(H5Pcreate(H5P_FILE_ACCESS), "cannot make file access properties"));
+    check(H5Pset_fapl_core(fapl, /*increment=*/std::size_t(1) << 22, /*backing_store=*/0),
+          "cannot select the in-memory file driver");
+    return fapl;
+}
+
+} // namespace
+
 Handle createMemoryFile(const std::string &name)
 {
-    Handle fapl(H5Pcreate(H5P_FILE_ACCESS));
-    H5Pset_fapl_core(fapl, /*increment=*/std::size_t(1) << 22, /*backing_store=*/0);
+    Handle fapl = memoryFileAccess();
     // HDF5 refuses a second open file of the same name, so each memory file gets its own.
     static std::atomic<unsigned long> counter{0};
     const std::string unique = name + "#memory" + std::to_string(++counter);
@@ -162,8 +186,7 @@ Handle openMemoryCopy(const std::string &path)
 {
     if (H5Fis_hdf5(path.c_str()) <= 0)
         throw StoreError(explainOpenFailure(path, false));
-    Handle fapl(H5Pcreate(H5P_FILE_ACCESS));
-    H5Pset_fapl_core(fapl, /*increment=*/std::size_t(1) << 22, /*backing_store=*/0);
+    Handle fapl = memoryFileAccess();
     const hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl);
     if (id < 0)
         throw StoreError(explainOpenFailure(path, false));
@@ -182,16 +205,16 @@ herr_t copyOneAttribute(hid_t from, const char *name, const H5A_info_t *, void *
     if (H5Aread(a, type, buf.data()) < 0)
         return -1;
     const hid_t target = *static_cast<hid_t *>(to);
-    if (H5Aexists(target, name) > 0)
-        H5Adelete(target, name);
+    if (H5Aexists(target, name) > 0 && H5Adelete(target, name) < 0)
+        return -1;
     Handle b(H5Acreate2(target, name, type, space, H5P_DEFAULT, H5P_DEFAULT));
-    const herr_t status = H5Awrite(b, type, buf.data());
+    const herr_t status = b.valid() ? H5Awrite(b, type, buf.data()) : -1;
 #if H5_VERSION_GE(1, 12, 0)
-    H5Treclaim(type, space, H5P_DEFAULT, buf.data());
+    const herr_t reclaimed = H5Treclaim(type, space, H5P_DEFAULT, buf.data());
 #else
-    H5Dvlen_reclaim(type, space, H5P_DEFAULT, buf.data());
+    const herr_t reclaimed = H5Dvlen_reclaim(type, space, H5P_DEFAULT, buf.data());
 #endif
-    return status;
+    return status < 0 ? status : reclaimed;
 }
 
 herr_t copyOneLink(hid_t from, const char *name, const H5L_info_t *, void *to)
@@ -294,8 +317,7 @@ Handle requireGroup(hid_t loc, const std::string &path)
 {
     if (exists(loc, path))
         return openGroup(loc, path);
-    Handle lcpl(H5Pcreate(H5P_LINK_CREATE));
-    H5Pset_create_intermediate_group(lcpl, 1);
+    Handle lcpl = intermediateGroupsLinkProps();
     return Handle(checkId(H5Gcreate2(loc, path.c_str(), lcpl, H5P_DEFAULT, H5P_DEFAULT),
                           "cannot create group '" + path + "'"));
 }
@@ -305,6 +327,55 @@ Handle openDataset(hid_t loc, const std::string &path)
     if (!exists(loc, path))
         throw StoreError("dataset '" + path + "' is missing");
     return Handle(checkId(H5Dopen2(loc, path.c_str(), H5P_DEFAULT), "cannot open dataset '" + path + "'"));
+}
+
+Handle openObject(hid_t loc, const std::string &path)
+{
+    if (!exists(loc, path))
+        throw StoreError("'" + path + "' is missing");
+    return Handle(checkId(H5Oopen(loc, path.c_str(), H5P_DEFAULT), "cannot open '" + path + "'"));
+}
+
+void removeLink(hid_t loc, const std::string &path)
+{
+    if (H5Lexists(loc, path.c_str(), H5P_DEFAULT) > 0)
+        check(H5Ldelete(loc, path.c_str(), H5P_DEFAULT), "cannot remove '" + path + "'");
+}
+
+void copyObject(hid_t from, const std::string &fromPath, hid_t to, const std::string &toPath)
+{
+    Handle lcpl = intermediateGroupsLinkProps();
+    check(H5Ocopy(from, fromPath.c_str(), to, toPath.c_str(), H5P_DEFAULT, lcpl),
+          "cannot copy '" + fromPath + "'");
+}
+
+void createExternalLink(hid_t loc, const std::string &path, const std::string &file, const std::string &object)
+{
+    check(H5Lcreate_external(file.c_str(), object.c_str(), loc, path.c_str(), H5P_DEFAULT, H5P_DEFAULT),
+          "cannot link '" + path + "' to " + file);
+}
+
+bool externalLink(hid_t loc, const std::string &path, std::string *file, std::string *object)
+{
+    if (!exists(loc, path))
+        return false;
+    H5L_info_t info;
+    if (H5Lget_info(loc, path.c_str(), &info, H5P_DEFAULT) < 0 || info.type != H5L_TYPE_EXTERNAL)
+        return false;
+    std::vector<char> value(info.u.val_size);
+    const char *f = nullptr, *o = nullptr;
+    unsigned flags = 0;
+    if (H5Lget_val(loc, path.c_str(), value.data(), value.size(), H5P_DEFAULT) < 0
+        || H5Lunpack_elink_val(value.data(), value.size(), &flags, &f, &o) < 0)
+        throw StoreError("cannot read the link '" + path + "'");
+    *file = f ? f : "";
+    *object = o ? o : "";
+    return true;
+}
+
+void flush(hid_t file)
+{
+    check(H5Fflush(file, H5F_SCOPE_GLOBAL), "cannot flush the file");
 }
 
 void writeAttr(hid_t obj, const std::string &name, const std::string &value)
@@ -377,8 +448,8 @@ std::string readAttrString(hid_t obj, const std::string &name)
     // Fixed-length strings (as other tools may write them).
     const std::size_t size = H5Tget_size(fileType);
     std::string s(size, '\0');
-    Handle type(H5Tcopy(H5T_C_S1));
-    H5Tset_size(type, size);
+    Handle type(checkId(H5Tcopy(H5T_C_S1), "cannot make a string type"));
+    check(H5Tset_size(type, size), "cannot make a string type");
     check(H5Aread(a, type, s.data()), "cannot read attribute '" + name + "'");
     s.resize(std::strlen(s.c_str()));
     return s;
@@ -439,11 +510,12 @@ std::vector<float> readAttrFloats(hid_t obj, const std::string &name)
 template <typename T>
 void writeArray(hid_t loc, const std::string &name, const T *data, const std::vector<hsize_t> &dims)
 {
-    Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr));
+    Handle space(checkId(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
+                         "cannot make a dataspace"));
     hsize_t total = 1;
     for (auto d : dims)
         total *= d;
-    Handle dcpl(H5Pcreate(H5P_DATASET_CREATE));
+    Handle dcpl(checkId(H5Pcreate(H5P_DATASET_CREATE), "cannot make dataset properties"));
     if (total > 0) {
         // Chunks of about 1 MiB along the first axis keep partial reads cheap.
         std::vector<hsize_t> chunk = dims;
@@ -451,13 +523,51 @@ void writeArray(hid_t loc, const std::string &name, const T *data, const std::ve
         chunk[0] = std::max<hsize_t>(1, std::min<hsize_t>(dims[0], (1 << 18) / std::max<hsize_t>(rowElems, 1)));
         dcpl = chunkedCreateProps(chunk);
     }
-    if (H5Lexists(loc, name.c_str(), H5P_DEFAULT) > 0)
-        H5Ldelete(loc, name.c_str(), H5P_DEFAULT);
+    removeLink(loc, name);
     Handle ds(checkId(H5Dcreate2(loc, name.c_str(), nativeType<T>(), space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
                       "cannot create dataset '" + name + "'"));
     if (total > 0)
         check(H5Dwrite(ds, nativeType<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data),
               "cannot write dataset '" + name + "'");
+}
+
+void writeBytes(hid_t loc, const std::string &name, const void *data, std::size_t size)
+{
+    // Contiguous and uncompressed, so a replaced copy of the same size reuses the space.
+    removeLink(loc, name);
+    const hsize_t n = size;
+    Handle space(checkId(H5Screate_simple(1, &n, nullptr), "cannot make a dataspace"));
+    Handle ds(checkId(H5Dcreate2(loc, name.c_str(), H5T_STD_U8LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                      "cannot create dataset '" + name + "'"));
+    check(H5Dwrite(ds, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "cannot write dataset '" + name + "'");
+}
+
+namespace {
+
+/// IEEE 754 binary16, which HDF5 1.10 has no predefined type for (h5py reads it as float16).
+Handle halfType()
+{
+    Handle t(checkId(H5Tcopy(H5T_IEEE_F32LE), "cannot make the half-precision type"));
+    check(H5Tset_fields(t, 15, 10, 5, 0, 10), "cannot make the half-precision type");
+    check(H5Tset_size(t, 2), "cannot make the half-precision type");
+    check(H5Tset_ebias(t, 15), "cannot make the half-precision type");
+    return t;
+}
+
+} // namespace
+
+void writeHalfArray(hid_t loc, const std::string &name, const std::uint16_t *bits, hsize_t rows, hsize_t cols)
+{
+    const hsize_t dims[2] = {rows, cols};
+    Handle space(checkId(H5Screate_simple(2, dims, nullptr), "cannot make a dataspace"));
+    Handle type = halfType();
+    Handle dcpl(checkId(H5Pcreate(H5P_DATASET_CREATE), "cannot make dataset properties"));
+    if (rows > 0 && cols > 0)
+        dcpl = chunkedCreateProps({std::min<hsize_t>(rows, std::max<hsize_t>(1, (1 << 19) / cols)), cols});
+    Handle ds(checkId(H5Dcreate2(loc, name.c_str(), type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+                      "cannot create dataset '" + name + "'"));
+    if (rows > 0 && cols > 0)
+        check(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, bits), "cannot write dataset '" + name + "'");
 }
 
 std::vector<hsize_t> shapeOf(hid_t loc, const std::string &name)
@@ -466,7 +576,7 @@ std::vector<hsize_t> shapeOf(hid_t loc, const std::string &name)
     Handle space(H5Dget_space(ds));
     const int rank = H5Sget_simple_extent_ndims(space);
     std::vector<hsize_t> dims(static_cast<std::size_t>(std::max(rank, 0)));
-    H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+    check(H5Sget_simple_extent_dims(space, dims.data(), nullptr), "cannot read the shape of '" + name + "'");
     return dims;
 }
 
@@ -512,7 +622,7 @@ std::vector<T> readArray(hid_t loc, const std::string &name, std::vector<hsize_t
     Handle space(H5Dget_space(ds));
     const int rank = H5Sget_simple_extent_ndims(space);
     std::vector<hsize_t> dims(static_cast<std::size_t>(std::max(rank, 0)));
-    H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+    check(H5Sget_simple_extent_dims(space, dims.data(), nullptr), "cannot read the shape of '" + name + "'");
     const hsize_t total = plausibleValueCount(ds, fileType, name, dims);
     std::vector<T> out(total);
     if (total > 0)
@@ -533,7 +643,7 @@ template <typename T> std::vector<T> readLine(hid_t loc, const std::string &name
     if (H5Sget_simple_extent_ndims(space) != 2)
         throw StoreError("dataset '" + name + "' is not two-dimensional");
     hsize_t dims[2];
-    H5Sget_simple_extent_dims(space, dims, nullptr);
+    check(H5Sget_simple_extent_dims(space, dims, nullptr), "cannot read the shape of '" + name + "'");
     const int fixed = column ? 1 : 0, along = column ? 0 : 1;
     if (index >= dims[fixed])
         throw StoreError("dataset '" + name + "' has no " + (column ? "column " : "row ") + std::to_string(index));
@@ -541,7 +651,8 @@ template <typename T> std::vector<T> readLine(hid_t loc, const std::string &name
     hsize_t start[2] = {0, 0}, count[2] = {dims[0], dims[1]};
     start[fixed] = index;
     count[fixed] = 1;
-    H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, count, nullptr);
+    check(H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, count, nullptr),
+          "cannot select in dataset '" + name + "'");
     Handle mem(H5Screate_simple(1, &dims[along], nullptr));
     std::vector<T> out(plausibleValueCount(ds, fileType, name, {dims[along]}));
     check(H5Dread(ds, nativeType<T>(), mem, space, H5P_DEFAULT, out.data()),
@@ -608,7 +719,7 @@ RowAppender RowAppender::open(hid_t loc, const std::string &name)
     a.m_rank = H5Sget_simple_extent_ndims(space);
     if (a.m_rank != 1 && a.m_rank != 2)
         throw StoreError("dataset '" + name + "' is not one- or two-dimensional");
-    H5Sget_simple_extent_dims(space, dims, nullptr);
+    check(H5Sget_simple_extent_dims(space, dims, nullptr), "cannot read the shape of '" + name + "'");
     a.m_rows = dims[0];
     a.m_cols = a.m_rank == 2 ? dims[1] : 0;
     return a;
@@ -622,7 +733,8 @@ void RowAppender::append(const void *row, hid_t memType)
     if (values > 0) {
         Handle space(H5Dget_space(m_ds));
         const hsize_t start[2] = {m_rows, 0}, count[2] = {1, m_cols};
-        H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, count, nullptr);
+        check(H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, count, nullptr),
+              "cannot select in dataset '" + m_name + "'");
         Handle mem(H5Screate_simple(1, &values, nullptr));
         check(H5Dwrite(m_ds, memType, mem, space, H5P_DEFAULT, row),
               "cannot write dataset '" + m_name + "'");

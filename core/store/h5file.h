@@ -67,6 +67,18 @@ Handle openGroup(hid_t loc, const std::string &path);
 /// Opens the group, creating it (and its parents) if needed.
 Handle requireGroup(hid_t loc, const std::string &path);
 Handle openDataset(hid_t loc, const std::string &path);
+/// Opens a group or dataset.
+Handle openObject(hid_t loc, const std::string &path);
+/// Removes the link at `path`, if there is one.
+void removeLink(hid_t loc, const std::string &path);
+/// Copies an object (with everything below it) to `toPath`, making missing parent groups.
+void copyObject(hid_t from, const std::string &fromPath, hid_t to, const std::string &toPath);
+/// Makes `path` an external link to `object` in `file` (relative to the linking file's folder).
+void createExternalLink(hid_t loc, const std::string &path, const std::string &file, const std::string &object);
+/// The target of an external link; false when `path` is missing or not an external link.
+bool externalLink(hid_t loc, const std::string &path, std::string *file, std::string *object);
+/// Writes what HDF5 buffers for `file` to disk.
+void flush(hid_t file);
 
 void writeAttr(hid_t obj, const std::string &name, const std::string &value);
 void writeAttr(hid_t obj, const std::string &name, const char *value);
@@ -90,6 +102,11 @@ void writeVector(hid_t loc, const std::string &name, const std::vector<T> &v)
 {
     writeArray<T>(loc, name, v.data(), {static_cast<hsize_t>(v.size())});
 }
+
+/// Writes `size` raw bytes as a contiguous, uncompressed uint8 dataset.
+void writeBytes(hid_t loc, const std::string &name, const void *data, std::size_t size);
+/// Writes IEEE half-precision values (given as bit patterns) [rows, cols], chunked and compressed.
+void writeHalfArray(hid_t loc, const std::string &name, const std::uint16_t *bits, hsize_t rows, hsize_t cols);
 
 /// Shape of a dataset.
 std::vector<hsize_t> shapeOf(hid_t loc, const std::string &name);

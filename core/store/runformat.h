@@ -1,6 +1,8 @@
 #pragma once
 
-/// Names and version of the run file layout, documented in docs/run-format.md.
+/// Name, version and status values of the run file, documented in
+/// docs/run-format.md; the names of its groups, datasets and attributes are
+/// in store/schema.h.
 namespace pds::runformat {
 
 inline constexpr const char *kFormatName = "pdepth-run";
@@ -13,7 +15,5 @@ inline constexpr const char *kStatusFailed = "failed";
 
 /// Suffix of the file while it is being written.
 inline constexpr const char *kPartialSuffix = ".part";
-/// Group of a model holding the probe layers finished so far while its probe stage runs.
-inline constexpr const char *kProbesPartial = "probes_partial";
 
 } // namespace pds::runformat

@@ -1,197 +1,237 @@
 #include "store/runreader.h"
 
-#include "store/runformat.h"
+#include "store/fields.h"
+#include "store/h5file.h"
+#include "store/studywriter.h"
 #include "util/error.h"
 
-#include <filesystem>
-#include <fstream>
-#include <iomanip>
-#include <sstream>
 
 namespace pds {
 
-RunReader::RunReader(const std::string &path) : m_path(path)
+namespace sc = schema;
+
+namespace {
+
+std::vector<std::int64_t> toInt64(const std::vector<hsize_t> &dims)
 {
-    m_file = h5::openFile(path, false);
+    return {dims.begin(), dims.end()};
+}
+
+} // namespace
+
+RunReader::RunReader(const std::string &path) : m_path(path), m_file(std::make_unique<h5::Handle>())
+{
+    *m_file = h5::openFile(path, false);
+    const hid_t file = *m_file;
     auto &s = m_summary;
     s.path = path;
     try {
-        if (!h5::hasAttr(m_file, "format") || h5::readAttrString(m_file, "format") != runformat::kFormatName)
+        if (!h5::hasAttr(file, sc::kFormat) || h5::readAttrString(file, sc::kFormat) != runformat::kFormatName)
             throw StoreError("not a Prediction Depth Studio run file (no 'format' attribute '"
                              + std::string(runformat::kFormatName) + "')");
-        s.formatVersion = static_cast<int>(h5::readAttrInt(m_file, "format_version"));
+        s.formatVersion = static_cast<int>(h5::readAttrInt(file, sc::kFormatVersion));
         if (s.formatVersion > runformat::kFormatVersion)
             throw StoreError("run file format version " + std::to_string(s.formatVersion)
                              + " is newer than this program understands ("
                              + std::to_string(runformat::kFormatVersion) + ")");
-        s.softwareVersion = h5::readAttrString(m_file, "software_version");
-        s.status = h5::readAttrString(m_file, "status");
-        s.statusMessage = h5::readAttrString(m_file, "status_message");
-        s.created = h5::readAttrString(m_file, "created");
-        if (h5::hasAttr(m_file, "finished"))
-            s.finished = h5::readAttrString(m_file, "finished");
-        if (h5::hasAttr(m_file, "config"))
-            s.configJson = h5::readAttrString(m_file, "config");
+        s.softwareVersion = h5::readAttrString(file, sc::kSoftwareVersion);
+        s.status = h5::readAttrString(file, sc::kStatus);
+        s.statusMessage = h5::readAttrString(file, sc::kStatusMessage);
+        s.created = h5::readAttrString(file, sc::kCreated);
+        if (h5::hasAttr(file, sc::kFinished))
+            s.finished = h5::readAttrString(file, sc::kFinished);
+        if (h5::hasAttr(file, sc::kConfig))
+            s.configJson = h5::readAttrString(file, sc::kConfig);
 
-        h5::Handle d = h5::openGroup(m_file, "dataset");
-        s.datasetName = h5::readAttrString(d, "name");
-        s.datasetFormat = h5::readAttrString(d, "format");
-        s.datasetSource = h5::readAttrString(d, "source");
-        s.classNames = h5::readAttrStrings(d, "class_names");
-        s.channels = static_cast<int>(h5::readAttrInt(d, "channels"));
-        s.height = static_cast<int>(h5::readAttrInt(d, "height"));
-        s.width = static_cast<int>(h5::readAttrInt(d, "width"));
-        s.noisyLabels = h5::readAttrInt(d, "noisy_labels");
-        s.trainSize = h5::readAttrInt(h5::openGroup(d, "train"), "size");
-        s.testSize = h5::readAttrInt(h5::openGroup(d, "test"), "size");
-        for (const auto *split : {"train", "test"})
+        h5::Handle d = h5::openGroup(file, sc::kDataset);
+        s.datasetName = h5::readAttrString(d, sc::kDatasetName);
+        s.datasetFormat = h5::readAttrString(d, sc::kDatasetFormat);
+        s.datasetSource = h5::readAttrString(d, sc::kDatasetSource);
+        s.classNames = h5::readAttrStrings(d, sc::kClassNames);
+        s.channels = static_cast<int>(h5::readAttrInt(d, sc::kChannels));
+        s.height = static_cast<int>(h5::readAttrInt(d, sc::kHeight));
+        s.width = static_cast<int>(h5::readAttrInt(d, sc::kWidth));
+        s.noisyLabels = h5::readAttrInt(d, sc::kNoisyLabels);
+        s.trainSize = h5::readAttrInt(h5::openGroup(d, "train"), sc::kSplitSize);
+        s.testSize = h5::readAttrInt(h5::openGroup(d, "test"), sc::kSplitSize);
+        for (const auto *split : sc::kSplits)
             checkSplit(split);
 
         for (int m = 0;; ++m) {
-            char group[32];
-            std::snprintf(group, sizeof group, "models/m%03d", m);
-            if (!h5::exists(m_file, group))
+            const std::string group = sc::modelGroup(m);
+            if (!h5::exists(file, group))
                 break;
-            h5::Handle g = h5::openGroup(m_file, group);
+            h5::Handle g = h5::openGroup(file, group);
             ModelSummary ms;
             ms.index = m;
             ms.group = group;
-            ms.arch = h5::readAttrString(g, "arch");
-            ms.seed = h5::readAttrInt(g, "seed");
-            ms.device = h5::readAttrString(g, "device");
-            ms.status = h5::readAttrString(g, "status");
-            ms.statusMessage = h5::readAttrString(g, "status_message");
-            ms.epochsPlanned = static_cast<int>(h5::readAttrInt(g, "epochs_planned"));
-            ms.epochsCompleted = static_cast<int>(h5::readAttrInt(g, "epochs_completed"));
-            ms.probeNames = h5::readAttrStrings(g, "probe_names");
-            if (h5::hasAttr(g, "train_seconds"))
-                ms.trainSeconds = h5::readAttrDouble(g, "train_seconds");
-            ms.hasScores = h5::exists(g, "scores/train/confidence");
-            const auto epochs = h5::readArray<std::int32_t>(g, "curves/epoch");
+            ms.arch = h5::readAttrString(g, sc::kArch);
+            ms.seed = h5::readAttrInt(g, sc::kSeed);
+            ms.device = h5::readAttrString(g, sc::kDevice);
+            ms.status = h5::readAttrString(g, sc::kStatus);
+            ms.statusMessage = h5::readAttrString(g, sc::kStatusMessage);
+            ms.epochsPlanned = static_cast<int>(h5::readAttrInt(g, sc::kEpochsPlanned));
+            ms.epochsCompleted = static_cast<int>(h5::readAttrInt(g, sc::kEpochsCompleted));
+            ms.probeNames = h5::readAttrStrings(g, sc::kProbeNames);
+            if (h5::hasAttr(g, sc::kTrainSeconds))
+                ms.trainSeconds = h5::readAttrDouble(g, sc::kTrainSeconds);
+            ms.hasScores = h5::exists(g, sc::score("train", sc::kConfidence));
+            const auto epochs = h5::readArray<std::int32_t>(g, sc::curve(sc::kCurveEpoch));
             auto col = [&](const char *name) {
-                auto v = h5::readArray<double>(g, std::string("curves/") + name);
+                auto v = h5::readArray<double>(g, sc::curve(name));
                 if (v.size() < epochs.size())
-                    throw StoreError(std::string(group) + "/curves/" + name + " is shorter than curves/epoch");
+                    throw StoreError(group + "/" + sc::curve(name) + " is shorter than " + sc::curve(sc::kCurveEpoch));
                 return v;
             };
-            const auto lr = col("lr"), tl = col("train_loss"), ta = col("train_accuracy"),
-                       etl = col("eval_train_loss"), eta = col("eval_train_accuracy"),
-                       sl = col("test_loss"), sa = col("test_accuracy"), sec = col("seconds");
+            std::vector<std::vector<double>> values;
+            for (const char *name : sc::kCurveValues)
+                values.push_back(col(name));
             for (std::size_t e = 0; e < epochs.size(); ++e)
-                ms.curves.push_back({epochs[e], lr[e], tl[e], ta[e], etl[e], eta[e], sl[e], sa[e], sec[e]});
+                ms.curves.push_back({epochs[e], values[0][e], values[1][e], values[2][e], values[3][e], values[4][e],
+                                     values[5][e], values[6][e], values[7][e]});
             s.models.push_back(std::move(ms));
         }
-        m_hasSummary = h5::exists(m_file, "summary/train/group");
+        m_hasSummary = h5::exists(file, sc::join({sc::kSummary, "train", sc::kGroup}));
     } catch (const StoreError &e) {
         throw StoreError(path + ": " + e.what());
     }
 }
 
+RunReader::~RunReader() = default;
+RunReader::RunReader(RunReader &&) noexcept = default;
+RunReader &RunReader::operator=(RunReader &&) noexcept = default;
+
+RunFileState RunReader::peek(const std::string &path)
+{
+    h5::Handle file = h5::openFile(path, false);
+    if (!h5::hasAttr(file, sc::kFormat) || h5::readAttrString(file, sc::kFormat) != runformat::kFormatName)
+        throw StoreError(path + ": not a Prediction Depth Studio run file");
+    RunFileState state;
+    state.status = h5::readAttrString(file, sc::kStatus);
+    state.hasConfig = h5::hasAttr(file, sc::kConfig);
+    if (state.hasConfig)
+        state.configJson = h5::readAttrString(file, sc::kConfig);
+    const std::string model = sc::modelGroup(0);
+    state.modelStarted = h5::exists(file, sc::join({model, sc::kCurves}));
+    if (state.modelStarted)
+        state.modelStatus = h5::readAttrString(h5::openGroup(file, model), sc::kStatus);
+    return state;
+}
+
 const std::vector<std::string> &RunReader::summaryNames()
 {
-    static const std::vector<std::string> names = {
-        "depth_train_mean", "depth_train_std", "depth_val_mean", "depth_val_std", "models_train",
-        "models_val", "consistency", "held_out_confidence", "accuracy_trained", "accuracy_held_out", "memorisation",
-        "iteration_learned", "forgetting_events", "confidence", "variability", "group"};
-    return names;
+    return sc::summaryNames();
 }
 
 std::vector<float> RunReader::summaryColumn(const std::string &split, const std::string &name) const
 {
-    return readFloats("summary/" + split + "/" + name, static_cast<std::size_t>(splitSize(split)));
+    return readFloats(sc::join({sc::summarySplit(split), name}), static_cast<std::size_t>(splitSize(split)));
+}
+
+const ModelSummary &RunReader::model(int index) const
+{
+    return m_summary.models.at(static_cast<std::size_t>(index));
 }
 
 std::string RunReader::checkpoint(int model, int epoch) const
 {
-    const auto &ms = m_summary.models.at(static_cast<std::size_t>(model));
-    const std::string path = ms.group + "/checkpoint";
-    if (!h5::exists(m_file, path))
+    const auto &ms = this->model(model);
+    const std::string path = sc::join({ms.group, sc::kCheckpoint});
+    if (!h5::exists(*m_file, path))
         throw StoreError(m_path + ": " + ms.group + " has no checkpoint to resume from");
-    h5::Handle ds = h5::openDataset(m_file, path);
-    if (h5::readAttrInt(ds, "epoch") != epoch)
-        throw StoreError(m_path + ": the checkpoint is of epoch " + std::to_string(h5::readAttrInt(ds, "epoch"))
+    h5::Handle ds = h5::openDataset(*m_file, path);
+    const auto stored = h5::readAttrInt(ds, sc::kCheckpointEpoch);
+    if (stored != epoch)
+        throw StoreError(m_path + ": the checkpoint is of epoch " + std::to_string(stored)
                          + " but " + std::to_string(epoch) + " epochs are recorded");
-    const auto bytes = h5::readArray<std::uint8_t>(m_file, path);
+    const auto bytes = h5::readArray<std::uint8_t>(*m_file, path);
     return std::string(bytes.begin(), bytes.end());
 }
 
 bool RunReader::has(const std::string &path) const
 {
-    return h5::exists(m_file, path);
+    return h5::exists(*m_file, path);
 }
 
 void RunReader::requirePath(const std::string &path) const
 {
-    if (!h5::exists(m_file, path))
+    if (!h5::exists(*m_file, path))
         throw StoreError(m_path + ": '" + path + "' is missing");
 }
 
-std::vector<std::int32_t> RunReader::readInts(const std::string &path, std::vector<hsize_t> *dims) const
+std::vector<std::int32_t> RunReader::readInts(const std::string &path, std::vector<std::int64_t> *dims) const
 {
     requirePath(path);
-    return h5::readArray<std::int32_t>(m_file, path, dims);
+    std::vector<hsize_t> shape;
+    auto v = h5::readArray<std::int32_t>(*m_file, path, &shape);
+    if (dims)
+        *dims = toInt64(shape);
+    return v;
 }
 
-std::vector<float> RunReader::readFloatArray(const std::string &path, std::vector<hsize_t> *dims) const
+std::vector<float> RunReader::readFloatArray(const std::string &path, std::vector<std::int64_t> *dims) const
 {
     requirePath(path);
-    return h5::readArray<float>(m_file, path, dims);
+    std::vector<hsize_t> shape;
+    auto v = h5::readArray<float>(*m_file, path, &shape);
+    if (dims)
+        *dims = toInt64(shape);
+    return v;
 }
 
-std::vector<double> RunReader::readDoubles(const std::string &path, std::vector<hsize_t> *dims) const
+std::vector<double> RunReader::readDoubles(const std::string &path, std::vector<std::int64_t> *dims) const
 {
     requirePath(path);
-    return h5::readArray<double>(m_file, path, dims);
+    std::vector<hsize_t> shape;
+    auto v = h5::readArray<double>(*m_file, path, &shape);
+    if (dims)
+        *dims = toInt64(shape);
+    return v;
 }
 
 std::vector<float> RunReader::dynamicsColumn(int model, const std::string &split, const std::string &name,
                                              std::int64_t example) const
 {
     checkSplit(split);
-    const auto &ms = m_summary.models.at(static_cast<std::size_t>(model));
-    const std::string path = ms.group + "/dynamics/" + split + "/" + name;
+    const std::string path = sc::join({this->model(model).group, sc::dynamics(split, name)});
     requirePath(path);
-    return h5::readColumn<float>(m_file, path, static_cast<hsize_t>(example));
+    return h5::readColumn<float>(*m_file, path, static_cast<hsize_t>(example));
 }
 
 std::string RunReader::attribute(const std::string &path, const std::string &name) const
 {
-    if (!h5::exists(m_file, path))
+    if (!h5::exists(*m_file, path))
         return {};
-    h5::Handle obj(H5Oopen(m_file, path.c_str(), H5P_DEFAULT));
-    if (!obj.valid() || !h5::hasAttr(obj, name))
+    h5::Handle obj = h5::openObject(*m_file, path);
+    if (!h5::hasAttr(obj, name))
         return {};
     return h5::readAttrString(obj, name);
 }
 
 double RunReader::numberAttribute(const std::string &path, const std::string &name, double fallback) const
 {
-    if (!h5::exists(m_file, path))
+    if (!h5::exists(*m_file, path))
         return fallback;
-    h5::Handle obj(H5Oopen(m_file, path.c_str(), H5P_DEFAULT));
-    if (!obj.valid() || !h5::hasAttr(obj, name))
+    h5::Handle obj = h5::openObject(*m_file, path);
+    if (!h5::hasAttr(obj, name))
         return fallback;
     return h5::readAttrDouble(obj, name);
 }
 
 bool RunReader::hasProbes(int model) const
 {
-    const auto &ms = m_summary.models.at(static_cast<std::size_t>(model));
-    return h5::exists(m_file, ms.group + "/probes/depth_train");
+    return h5::exists(*m_file, sc::join({this->model(model).group, sc::kProbes, sc::depth("train")}));
 }
 
 std::vector<float> RunReader::depth(int model, const std::string &split) const
 {
-    const auto &ms = m_summary.models.at(static_cast<std::size_t>(model));
-    return readFloats(ms.group + "/probes/depth_" + split, static_cast<std::size_t>(splitSize(split)));
+    return readFloats(sc::join({this->model(model).group, sc::kProbes, sc::depth(split)}),
+                      static_cast<std::size_t>(splitSize(split)));
 }
 
 const std::vector<std::string> &RunReader::scoreNames()
 {
-    static const std::vector<std::string> names = {"final_pred", "iteration_learned",
-                                                   "forgetting_events", "confidence",
-                                                   "variability", "correctness", "el2n"};
-    return names;
+    return sc::scoreNames();
 }
 
 std::int64_t RunReader::splitSize(const std::string &split) const
@@ -206,9 +246,9 @@ std::int64_t RunReader::splitSize(const std::string &split) const
 void RunReader::checkSplit(const std::string &split) const
 {
     const auto n = static_cast<hsize_t>(splitSize(split));
-    for (const char *name : {"source_index", "label", "clean_label", "noisy"}) {
-        const std::string p = "dataset/" + split + "/" + name;
-        const auto dims = h5::shapeOf(m_file, p);
+    for (const char *name : sc::kSplitArrays) {
+        const std::string p = sc::datasetArray(split, name);
+        const auto dims = h5::shapeOf(*m_file, p);
         if (dims.size() != 1 || dims[0] != n)
             throw StoreError(p + " should hold " + std::to_string(n) + " values");
     }
@@ -217,150 +257,272 @@ void RunReader::checkSplit(const std::string &split) const
 std::vector<std::int32_t> RunReader::labels(const std::string &split) const
 {
     splitSize(split);
-    return h5::readArray<std::int32_t>(m_file, "dataset/" + split + "/label");
+    return h5::readArray<std::int32_t>(*m_file, sc::datasetArray(split, sc::kLabel));
 }
 
 std::vector<std::int32_t> RunReader::cleanLabels(const std::string &split) const
 {
     splitSize(split);
-    return h5::readArray<std::int32_t>(m_file, "dataset/" + split + "/clean_label");
+    return h5::readArray<std::int32_t>(*m_file, sc::datasetArray(split, sc::kCleanLabel));
 }
 
 std::vector<std::uint8_t> RunReader::noisy(const std::string &split) const
 {
     splitSize(split);
-    return h5::readArray<std::uint8_t>(m_file, "dataset/" + split + "/noisy");
+    return h5::readArray<std::uint8_t>(*m_file, sc::datasetArray(split, sc::kNoisy));
 }
 
 std::vector<std::int64_t> RunReader::sourceIndices(const std::string &split) const
 {
     splitSize(split);
-    return h5::readArray<std::int64_t>(m_file, "dataset/" + split + "/source_index");
+    return h5::readArray<std::int64_t>(*m_file, sc::datasetArray(split, sc::kSourceIndex));
 }
 
 std::vector<std::uint8_t> RunReader::inTrain(int model) const
 {
-    const auto &ms = m_summary.models.at(static_cast<std::size_t>(model));
-    auto v = h5::readArray<std::uint8_t>(m_file, ms.group + "/in_train");
+    const auto &ms = this->model(model);
+    auto v = h5::readArray<std::uint8_t>(*m_file, sc::join({ms.group, sc::kInTrain}));
     if (static_cast<std::int64_t>(v.size()) != m_summary.trainSize)
-        throw StoreError(m_path + ": " + ms.group + "/in_train has the wrong length");
+        throw StoreError(m_path + ": " + ms.group + "/" + sc::kInTrain + " has the wrong length");
     return v;
 }
 
 std::vector<float> RunReader::readFloats(const std::string &path, std::size_t expected) const
 {
-    std::vector<hsize_t> dims;
-    auto v = h5::readArray<float>(m_file, path, &dims);
-    if (dims.size() != 1 || v.size() != expected)
-        throw StoreError(m_path + ": " + path + " should hold " + std::to_string(expected) + " values");
-    return v;
+    return readSized<float>(path, expected);
 }
 
 std::vector<float> RunReader::score(int model, const std::string &split, const std::string &name) const
 {
-    const auto &ms = m_summary.models.at(static_cast<std::size_t>(model));
-    return readFloats(ms.group + "/scores/" + split + "/" + name,
+    return readFloats(sc::join({this->model(model).group, sc::score(split, name)}),
                       static_cast<std::size_t>(splitSize(split)));
 }
 
 std::vector<float> RunReader::dynamicsRow(int model, const std::string &split,
                                           const std::string &name, int epoch) const
 {
-    const auto &ms = m_summary.models.at(static_cast<std::size_t>(model));
-    return h5::readRow<float>(m_file, ms.group + "/dynamics/" + split + "/" + name,
+    return h5::readRow<float>(*m_file, sc::join({this->model(model).group, sc::dynamics(split, name)}),
                               static_cast<hsize_t>(epoch));
+}
+
+template <typename T> std::vector<T> RunReader::readSized(const std::string &path, std::size_t expected) const
+{
+    std::vector<hsize_t> dims;
+    auto v = h5::readArray<T>(*m_file, path, &dims);
+    if (dims.size() != 1 || v.size() != expected)
+        throw StoreError(m_path + ": " + path + " should hold " + std::to_string(expected) + " values");
+    return v;
+}
+
+template <typename T> Matrix<T> RunReader::readMatrix(const std::string &path, const std::string &misShaped) const
+{
+    requirePath(path);
+    std::vector<hsize_t> dims;
+    Matrix<T> m;
+    m.values = h5::readArray<T>(*m_file, path, &dims);
+    if (dims.size() != 2)
+        throw StoreError(m_path + ": " + misShaped);
+    m.rows = static_cast<std::int64_t>(dims[0]);
+    m.cols = static_cast<std::int64_t>(dims[1]);
+    return m;
+}
+
+int RunReader::member(int model) const
+{
+    h5::Handle g = h5::openGroup(*m_file, this->model(model).group);
+    return h5::hasAttr(g, sc::kMember) ? static_cast<int>(h5::readAttrInt(g, sc::kMember)) : 0;
+}
+
+ChannelStats RunReader::normalisation() const
+{
+    h5::Handle d = h5::openGroup(*m_file, sc::kDataset);
+    return {h5::readAttrFloats(d, sc::kNormalisationMean), h5::readAttrFloats(d, sc::kNormalisationStd)};
+}
+
+Matrix<float> RunReader::finalLogits(int model, const std::string &split) const
+{
+    const std::string path = sc::join({this->model(model).group, sc::finalSplit(split), sc::kLogits});
+    const std::string misShaped = path + " is mis-shaped";
+    auto m = readMatrix<float>(path, misShaped);
+    if (m.rows != splitSize(split))
+        throw StoreError(m_path + ": " + misShaped);
+    return m;
 }
 
 namespace {
 
-/// Removes a temporary file when it goes out of scope; once the file has been
-/// renamed into place there is nothing left to remove.
-struct TempFileRemover {
-    std::string path;
-    ~TempFileRemover()
-    {
-        std::error_code ec;
-        std::filesystem::remove(path, ec);
-    }
-};
+const char *dynamicName(Dynamic d)
+{
+    return sc::kRecordNames[static_cast<int>(d)];
+}
 
 } // namespace
 
-void exportCsv(const RunReader &run, const std::string &outPath)
+std::vector<float> RunReader::dynamicsRow(int model, const std::string &split, Dynamic name, int epoch) const
 {
-    const auto &s = run.summary();
-    std::vector<int> models;
-    for (const auto &m : s.models)
-        if (m.hasScores)
-            models.push_back(m.index);
-
-    const std::string tmp = outPath + ".tmp";
-    // A damaged array found halfway through must not leave half an export behind.
-    const TempFileRemover removeTmp{tmp};
-    {
-        std::ofstream out(tmp, std::ios::trunc);
-        if (!out)
-            throw StoreError(outPath + ": cannot write (folder missing or not writable)");
-        out << std::setprecision(7);
-        out << "split,index,source_index,label,clean_label,noisy";
-        const bool suffix = models.size() > 1;
-        for (int m : models) {
-            const std::string sfx = suffix ? "_m" + std::to_string(m) : "";
-            out << ",in_train" << sfx;
-            for (const auto &name : RunReader::scoreNames())
-                out << "," << name << sfx;
-            if (run.hasProbes(m))
-                out << ",prediction_depth" << sfx;
-        }
-        if (run.hasSummary())
-            for (const auto &name : RunReader::summaryNames())
-                out << ",study_" << name;
-        out << "\n";
-        for (const auto *split : {"train", "test"}) {
-            const auto labels = run.labels(split);
-            const auto clean = run.cleanLabels(split);
-            const auto noisy = run.noisy(split);
-            const auto src = run.sourceIndices(split);
-            std::vector<std::vector<std::vector<float>>> scores;
-            std::vector<std::vector<std::uint8_t>> inTrain;
-            for (int m : models) {
-                std::vector<std::vector<float>> cols;
-                for (const auto &name : RunReader::scoreNames())
-                    cols.push_back(run.score(m, split, name));
-                if (run.hasProbes(m))
-                    cols.push_back(run.depth(m, split));
-                scores.push_back(std::move(cols));
-                inTrain.push_back(std::string(split) == "train"
-                                      ? run.inTrain(m)
-                                      : std::vector<std::uint8_t>(labels.size(), 0));
-            }
-            std::vector<std::vector<float>> summary;
-            if (run.hasSummary())
-                for (const auto &name : RunReader::summaryNames())
-                    summary.push_back(run.summaryColumn(split, name));
-            for (std::size_t i = 0; i < labels.size(); ++i) {
-                out << split << ',' << i << ',' << src[i] << ',' << labels[i] << ',' << clean[i]
-                    << ',' << int(noisy[i]);
-                for (std::size_t k = 0; k < models.size(); ++k) {
-                    out << ',' << int(inTrain[k][i]);
-                    for (const auto &col : scores[k])
-                        out << ',' << col[i];
-                }
-                for (const auto &col : summary)
-                    out << ',' << col[i];
-                out << '\n';
-            }
-        }
-        out.flush();
-        if (!out)
-            throw StoreError(outPath + ": write failed (disk full?)");
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, outPath, ec);
-    if (ec) {
-        std::filesystem::remove(tmp, ec);
-        throw StoreError(outPath + ": cannot move the finished export into place");
-    }
+    return dynamicsRow(model, split, dynamicName(name), epoch);
 }
 
+std::vector<float> RunReader::dynamicsColumn(int model, const std::string &split, Dynamic name,
+                                             std::int64_t example) const
+{
+    return dynamicsColumn(model, split, dynamicName(name), example);
+}
+
+std::vector<double> RunReader::probeAccuracy(int model, const std::string &name) const
+{
+    for (const char *known : {sc::kTrainSplitAccuracy, sc::kTrainSplitAgreement, sc::kValidationSplitAccuracy,
+                              sc::kValidationSplitAgreement})
+        if (name == known)
+            return readDoubles(sc::join({this->model(model).group, sc::kProbes, name}));
+    throw StoreError("no probe accuracy '" + name + "'");
+}
+
+ExampleScores RunReader::scores(int model, const std::string &split) const
+{
+    const std::string group = this->model(model).group;
+    const auto n = static_cast<std::size_t>(splitSize(split));
+    ExampleScores s;
+    for (const auto &f : sc::kScoreInts)
+        s.*f.member = readSized<std::int32_t>(sc::join({group, sc::score(split, f.name)}), n);
+    for (const auto &f : sc::kScoreFloats)
+        s.*f.member = readSized<float>(sc::join({group, sc::score(split, f.name)}), n);
+    return s;
+}
+
+EpochRecord RunReader::epochRecord(int model, const std::string &split, int epoch) const
+{
+    const std::string group = this->model(model).group;
+    EpochRecord r;
+    r.pred = h5::readRow<std::int32_t>(*m_file, sc::join({group, sc::dynamics(split, sc::kPred)}),
+                                       static_cast<hsize_t>(epoch));
+    for (const auto &f : sc::kRecordFloats)
+        r.*f.member = dynamicsRow(model, split, f.name, epoch);
+    return r;
+}
+
+std::vector<std::int32_t> RunReader::finalPredictions(int model, const std::string &split) const
+{
+    const std::string path = sc::join({this->model(model).group, sc::score(split, sc::kFinalPred)});
+    requirePath(path);
+    return readSized<std::int32_t>(path, static_cast<std::size_t>(splitSize(split)));
+}
+
+std::vector<std::int32_t> RunReader::predictionDepth(int model, const std::string &split) const
+{
+    const std::string path = sc::join({this->model(model).group, sc::kProbes, sc::depth(split)});
+    requirePath(path);
+    return readSized<std::int32_t>(path, static_cast<std::size_t>(splitSize(split)));
+}
+
+Matrix<std::int32_t> RunReader::knnPredictions(int model, const std::string &split) const
+{
+    const std::string group = this->model(model).group;
+    const std::string misShaped = group + "/" + sc::kProbes + " k-NN predictions are mis-shaped";
+    auto m = readMatrix<std::int32_t>(sc::join({group, sc::kProbes, sc::knnPred(split)}), misShaped);
+    if (m.cols != splitSize(split))
+        throw StoreError(m_path + ": " + misShaped);
+    return m;
+}
+
+ProbeSummary RunReader::probeSummary(int model) const
+{
+    const std::string base = sc::join({this->model(model).group, sc::kProbes});
+    h5::Handle g = h5::openGroup(*m_file, base);
+    ProbeSummary p;
+    p.k = static_cast<int>(h5::readAttrInt(g, sc::kProbeK));
+    p.maxFeatures = h5::readAttrInt(g, sc::kMaxFeatures);
+    p.probeNames = h5::readAttrStrings(g, sc::kProbeNames);
+    p.probeShapes = h5::readAttrStrings(g, sc::kProbeShape);
+    p.reducedShapes = h5::readAttrStrings(g, sc::kReducedShape);
+    p.embedSeconds = h5::readAttrDouble(g, sc::kEmbedSeconds);
+    p.probeSeconds = h5::readAttrDouble(g, sc::kProbeSeconds);
+    p.trainSplitAccuracy = h5::readArray<double>(g, sc::kTrainSplitAccuracy);
+    p.trainSplitAgreement = h5::readArray<double>(g, sc::kTrainSplitAgreement);
+    p.validationSplitAccuracy = h5::readArray<double>(g, sc::kValidationSplitAccuracy);
+    p.validationSplitAgreement = h5::readArray<double>(g, sc::kValidationSplitAgreement);
+    return p;
+}
+
+bool RunReader::hasEmbeddings(int model, const std::string &probe) const
+{
+    // The group is an external link into the side file; a missing side file reads as absent.
+    return h5::exists(*m_file, sc::join({this->model(model).group, sc::embedding("train", probe)}));
+}
+
+Matrix<float> RunReader::embeddings(int model, const std::string &probe, const std::string &split) const
+{
+    const std::string misShaped = "embeddings at " + probe + " are mis-shaped";
+    auto m = readMatrix<float>(sc::join({this->model(model).group, sc::embedding(split, probe)}), misShaped);
+    if (m.rows != splitSize(split))
+        throw StoreError(m_path + ": " + misShaped);
+    return m;
+}
+
+StoredTraining RunReader::storedTraining(int model) const
+{
+    StoredTraining t;
+    t.epochs = this->model(model).epochsCompleted;
+    for (int e = 0; e < t.epochs; ++e)
+        for (const auto *split : sc::kSplits)
+            (std::string(split) == "train" ? t.trainHistory : t.testHistory).push_back(epochRecord(model, split, e));
+    if (t.epochs > 0)
+        t.checkpoint = checkpoint(model, t.epochs);
+    return t;
+}
+
+std::vector<StoredProbeLayer> RunReader::finishedProbeLayers(int model, int layers) const
+{
+    const std::string base = sc::join({this->model(model).group, sc::kProbesPartial});
+    std::vector<StoredProbeLayer> out;
+    for (int l = 0; l < layers; ++l) {
+        StoredProbeLayer rows;
+        const std::string train = sc::join({base, sc::probeLayer("train", l)});
+        const std::string test = sc::join({base, sc::probeLayer("test", l)});
+        if (has(train) && has(test)) {
+            rows.finished = true;
+            rows.train = readInts(train);
+            rows.test = readInts(test);
+        }
+        out.push_back(std::move(rows));
+    }
+    return out;
+}
+
+StudyInfo RunReader::studyInfo() const
+{
+    h5::Handle g = h5::openGroup(*m_file, sc::kSummary);
+    StudyInfo info;
+    info.groupNames = h5::readAttrStrings(g, sc::kGroupNames);
+    info.probes = static_cast<int>(h5::readAttrInt(g, sc::kSummaryProbes));
+    info.models = static_cast<int>(h5::readAttrInt(g, sc::kSummaryModels));
+    info.thresholds = thresholds();
+    return info;
+}
+
+GroupThresholds RunReader::thresholds() const
+{
+    return thresholdsFromJson(attribute(sc::kSummary, sc::kThresholds));
+}
+
+SplitSummary RunReader::splitSummary(const std::string &split) const
+{
+    const std::string base = sc::summarySplit(split);
+    const auto n = static_cast<std::size_t>(splitSize(split));
+    SplitSummary s;
+    for (const auto &f : sc::kSummaryFloats)
+        s.*f.member = readSized<float>(sc::join({base, f.name}), n);
+    for (const auto &f : sc::kSummaryInts)
+        s.*f.member = readSized<std::int32_t>(sc::join({base, f.name}), n);
+    const std::string distribution = sc::join({base, sc::kHeldOutDistribution});
+    const std::string misShaped = distribution + " is mis-shaped";
+    const auto held = readMatrix<float>(distribution, misShaped);
+    if (held.cols != static_cast<std::int64_t>(m_summary.classNames.size())
+        || held.rows != static_cast<std::int64_t>(n))
+        throw StoreError(m_path + ": " + misShaped);
+    s.heldOutDistribution = held.values;
+    for (const auto g : readSized<std::int32_t>(sc::join({base, sc::kGroup}), n))
+        s.group.push_back(static_cast<std::int8_t>(g));
+    return s;
+}
 } // namespace pds

@@ -2,7 +2,6 @@
 
 #include "data/dataset.h"
 #include "data/transforms.h"
-#include "store/h5file.h"
 #include "train/dynamics.h"
 
 #include <map>
@@ -12,6 +11,9 @@
 
 namespace pds {
 
+namespace h5 {
+class Handle;
+}
 struct ProbeResults;
 
 /// One row of a model's training curves.
@@ -83,8 +85,8 @@ public:
     /// One probe's embeddings, IEEE half precision [rows, cols] (bit patterns).
     void writeEmbedding(int model, const std::string &probe, const std::string &split,
                         const std::uint16_t *halfBits, std::int64_t rows, std::int64_t cols);
-    /// A model attribute (e.g. which member of a study it is).
-    void setModelAttr(int model, const std::string &name, std::int64_t value);
+    /// Which member of a study the model is (0 for a single run).
+    void setMember(int model, int member);
 
     /// Sets the run's status, closes the file and moves it to its final name.
     void finish(const std::string &status, const std::string &message = {});
@@ -95,11 +97,10 @@ private:
     void commit();
     std::string embeddingsPath() const;
     void closeEmbeddings();
-    static std::string modelGroup(int model);
 
     std::string m_path;
-    h5::Handle m_file;       ///< in memory; committed to disk as a whole
-    h5::Handle m_embeddings; ///< side file, written directly
+    std::unique_ptr<h5::Handle> m_file;       ///< in memory; committed to disk as a whole
+    std::unique_ptr<h5::Handle> m_embeddings; ///< side file, written directly
     std::vector<int> m_modelsWithEmbeddings;
     std::map<int, std::unique_ptr<ModelStreams>> m_models;
     bool m_finished = false;

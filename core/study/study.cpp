@@ -1,8 +1,8 @@
 #include "study/study.h"
 
-#include "store/h5file.h"
 #include "store/runformat.h"
 #include "store/runreader.h"
+#include "store/studywriter.h"
 #include "train/runjob.h"
 #include "util/error.h"
 
@@ -32,30 +32,85 @@ std::string memberPath(const std::string &output, int member)
 
 namespace {
 
-/// A member's embeddings live in a side file beside it; the copied model's
-/// external link is re-pointed so it resolves from the study file's folder.
-void relinkEmbeddings(hid_t out, const std::string &model, const std::string &memberFile,
-                      const std::string &studyFile)
+/// What one member file contributes to the merge.
+struct LoadedMember {
+    std::string path;
+    int index = 0;
+    MemberSplit train, test;
+};
+
+/// The members of a study, read and checked against each other.
+struct LoadedStudy {
+    std::vector<LoadedMember> members;
+    std::vector<std::int32_t> trainLabels, testLabels;
+    std::vector<std::int64_t> trainSource;
+    int numClasses = 0, probes = 0;
+    std::string arch;
+};
+
+/// What the model of a member contributes for one split.
+MemberSplit readMemberSplit(const RunReader &r, const std::string &split, std::size_t n)
 {
-    const std::string link = model + "/embeddings";
-    if (H5Lexists(out, model.c_str(), H5P_DEFAULT) <= 0 || H5Lexists(out, link.c_str(), H5P_DEFAULT) <= 0)
-        return;
-    H5L_info_t info;
-    if (H5Lget_info(out, link.c_str(), &info, H5P_DEFAULT) < 0 || info.type != H5L_TYPE_EXTERNAL)
-        return;
-    std::vector<char> value(info.u.val_size);
-    const char *file = nullptr, *object = nullptr;
-    unsigned flags = 0;
-    if (H5Lget_val(out, link.c_str(), value.data(), value.size(), H5P_DEFAULT) < 0
-        || H5Lunpack_elink_val(value.data(), value.size(), &flags, &file, &object) < 0)
-        throw StoreError(studyFile + ": cannot read the embeddings link of " + memberFile);
-    const fs::path target = fs::path(memberFile).parent_path() / file;
-    const fs::path base = fs::path(studyFile).parent_path();
-    const std::string relative = fs::relative(fs::absolute(target), fs::absolute(base.empty() ? "." : base)).string();
-    const std::string objectPath = object;
-    H5Ldelete(out, link.c_str(), H5P_DEFAULT);
-    if (H5Lcreate_external(relative.c_str(), objectPath.c_str(), out, link.c_str(), H5P_DEFAULT, H5P_DEFAULT) < 0)
-        throw StoreError(studyFile + ": cannot link the embeddings of " + memberFile);
+    const int epochs = r.summary().models.front().epochsCompleted;
+    MemberSplit sp;
+    sp.inTrain = split == "train" ? r.inTrain(0) : std::vector<std::uint8_t>(n, 0);
+    sp.depth = r.predictionDepth(0, split);
+    ExampleScores scores = r.scores(0, split);
+    sp.finalPred = std::move(scores.finalPred);
+    sp.iterationLearned.assign(scores.iterationLearned.begin(), scores.iterationLearned.end());
+    sp.forgettingEvents.assign(scores.forgettingEvents.begin(), scores.forgettingEvents.end());
+    sp.confidence = std::move(scores.confidence);
+    sp.variability = std::move(scores.variability);
+    sp.finalProbGiven = epochs > 0 && n > 0 ? r.epochRecord(0, split, epochs - 1).probGiven
+                                            : std::vector<float>(n, 0.f);
+    return sp;
+}
+
+/// Reads one member file into `study`, checking that it is a complete,
+/// probed, single-model run on the same data and model as those before it.
+void loadMember(const std::string &path, LoadedStudy &study)
+{
+    RunReader r(path);
+    const auto &s = r.summary();
+    if (s.status != runformat::kStatusComplete)
+        throw StoreError(path + ": member is " + s.status + ", not complete");
+    if (s.models.size() != 1)
+        throw StoreError(path + ": a member file holds exactly one model");
+    const auto &ms = s.models.front();
+    if (!r.hasProbes(0))
+        throw StoreError(path + ": member has no probe results (train it with probes on)");
+    LoadedMember m;
+    m.path = path;
+    m.index = r.member(0);
+    if (study.members.empty()) {
+        study.trainLabels = r.labels("train");
+        study.testLabels = r.labels("test");
+        study.trainSource = r.sourceIndices("train");
+        study.numClasses = static_cast<int>(s.classNames.size());
+        study.probes = static_cast<int>(ms.probeNames.size());
+        study.arch = ms.arch;
+    } else {
+        if (r.labels("train") != study.trainLabels || r.labels("test") != study.testLabels
+            || r.sourceIndices("train") != study.trainSource)
+            throw StoreError(path + ": member was trained on different data than " + study.members.front().path);
+        if (ms.arch != study.arch)
+            throw StoreError(path + ": member model " + ms.arch + " differs from " + study.arch);
+        for (const auto &o : study.members)
+            if (o.index == m.index)
+                throw StoreError(path + ": member " + std::to_string(m.index) + " appears twice (also " + o.path + ")");
+    }
+    m.train = readMemberSplit(r, "train", static_cast<std::size_t>(s.trainSize));
+    m.test = readMemberSplit(r, "test", static_cast<std::size_t>(s.testSize));
+    study.members.push_back(std::move(m));
+}
+
+/// The study's per-example aggregates of one split.
+SplitSummary summariseSplit(const LoadedStudy &study, bool train, const GroupThresholds &thresholds)
+{
+    std::vector<MemberSplit> parts;
+    for (const auto &m : study.members)
+        parts.push_back(train ? m.train : m.test);
+    return summarise(parts, train ? study.trainLabels : study.testLabels, study.numClasses, study.probes, thresholds);
 }
 
 } // namespace
@@ -65,143 +120,19 @@ void mergeStudy(const std::vector<std::string> &members, const std::string &outp
 {
     if (members.empty())
         throw StoreError("no member files to merge");
-    struct Member {
-        std::string path;
-        int index = 0;
-        MemberSplit train, test;
-    };
-    std::vector<Member> loaded;
-    std::vector<std::int32_t> trainLabels, testLabels;
-    std::vector<std::int64_t> trainSource;
-    int numClasses = 0, probes = 0;
-    std::string arch;
-    for (const auto &path : members) {
-        RunReader r(path);
-        const auto &s = r.summary();
-        if (s.status != runformat::kStatusComplete)
-            throw StoreError(path + ": member is " + s.status + ", not complete");
-        if (s.models.size() != 1)
-            throw StoreError(path + ": a member file holds exactly one model");
-        const auto &ms = s.models.front();
-        h5::Handle f = h5::openFile(path, false);
-        h5::Handle g = h5::openGroup(f, ms.group);
-        if (!h5::exists(g, "probes/depth_train"))
-            throw StoreError(path + ": member has no probe results (train it with probes on)");
-        Member m;
-        m.path = path;
-        m.index = h5::hasAttr(g, "member") ? static_cast<int>(h5::readAttrInt(g, "member")) : 0;
-        const auto nTrain = static_cast<std::size_t>(s.trainSize), nTest = static_cast<std::size_t>(s.testSize);
-        if (loaded.empty()) {
-            trainLabels = r.labels("train");
-            testLabels = r.labels("test");
-            trainSource = r.sourceIndices("train");
-            numClasses = static_cast<int>(s.classNames.size());
-            probes = static_cast<int>(ms.probeNames.size());
-            arch = ms.arch;
-        } else {
-            if (r.labels("train") != trainLabels || r.labels("test") != testLabels
-                || r.sourceIndices("train") != trainSource)
-                throw StoreError(path + ": member was trained on different data than " + loaded.front().path);
-            if (ms.arch != arch)
-                throw StoreError(path + ": member model " + ms.arch + " differs from " + arch);
-            for (const auto &o : loaded)
-                if (o.index == m.index)
-                    throw StoreError(path + ": member " + std::to_string(m.index) + " appears twice (also " + o.path + ")");
-        }
-        auto fill = [&](MemberSplit &sp, const std::string &split, std::size_t n) {
-            sp.inTrain = split == "train" ? r.inTrain(0) : std::vector<std::uint8_t>(n, 0);
-            auto ints = [&](const std::string &name) {
-                auto v = r.readInts(ms.group + "/" + name);
-                if (v.size() != n)
-                    throw StoreError(path + ": " + name + " should hold " + std::to_string(n) + " values");
-                return v;
-            };
-            sp.depth = ints("probes/depth_" + split);
-            sp.finalPred = ints("scores/" + split + "/final_pred");
-            sp.iterationLearned = r.score(0, split, "iteration_learned");
-            sp.forgettingEvents = r.score(0, split, "forgetting_events");
-            sp.confidence = r.score(0, split, "confidence");
-            sp.variability = r.score(0, split, "variability");
-            sp.finalProbGiven = ms.epochsCompleted > 0 && n > 0
-                                    ? r.dynamicsRow(0, split, "prob_given", ms.epochsCompleted - 1)
-                                    : std::vector<float>(n, 0.f);
-        };
-        fill(m.train, "train", nTrain);
-        fill(m.test, "test", nTest);
-        loaded.push_back(std::move(m));
-    }
+    LoadedStudy study;
+    for (const auto &path : members)
+        loadMember(path, study);
 
-    std::vector<MemberSplit> trainParts, testParts;
-    for (const auto &m : loaded) {
-        trainParts.push_back(m.train);
-        testParts.push_back(m.test);
-    }
-    const SplitSummary train = summarise(trainParts, trainLabels, numClasses, probes, thresholds);
-    const SplitSummary test = summarise(testParts, testLabels, numClasses, probes, thresholds);
+    const SplitSummary train = summariseSplit(study, true, thresholds);
+    const SplitSummary test = summariseSplit(study, false, thresholds);
 
-    const std::string part = output + runformat::kPartialSuffix;
-    {
-        h5::Handle out = h5::createFile(part);
-        h5::Handle first = h5::openFile(loaded.front().path, false);
-        h5::copyAttributes(first, out);
-        h5::Handle lcpl(H5Pcreate(H5P_LINK_CREATE));
-        H5Pset_create_intermediate_group(lcpl, 1);
-        if (H5Ocopy(first, "dataset", out, "dataset", H5P_DEFAULT, lcpl) < 0)
-            throw StoreError(part + ": cannot copy the dataset group");
-        for (const auto &m : loaded) {
-            h5::Handle src = h5::openFile(m.path, false);
-            char name[32];
-            std::snprintf(name, sizeof name, "models/m%03d", m.index);
-            if (H5Ocopy(src, "models/m000", out, name, H5P_DEFAULT, lcpl) < 0)
-                throw StoreError(part + ": cannot copy the model of " + m.path);
-            relinkEmbeddings(out, name, m.path, output);
-        }
-        h5::Handle sum = h5::requireGroup(out, "summary");
-        h5::writeAttr(sum, "group_names", groupNames());
-        h5::writeAttr(sum, "probes", std::int64_t(probes));
-        h5::writeAttr(sum, "models", std::int64_t(loaded.size()));
-        const nlohmann::json th = {{"easy_depth", thresholds.easyDepth}, {"high_depth", thresholds.highDepth},
-                                   {"consistent", thresholds.consistent}, {"dominant", thresholds.dominant},
-                                   {"mislabeled_confidence", thresholds.mislabeledConfidence},
-                                   {"split", thresholds.split}, {"memorised", thresholds.memorised},
-                                   {"held_out_wrong", thresholds.heldOutWrong},
-                                   {"memorisation", thresholds.memorisation}};
-        h5::writeAttr(sum, "thresholds", th.dump());
-        for (const auto *split : {"train", "test"}) {
-            const SplitSummary &s = std::string(split) == "train" ? train : test;
-            h5::Handle g = h5::requireGroup(sum, split);
-            h5::writeVector(g, "depth_train_mean", s.depthTrainMean);
-            h5::writeVector(g, "depth_train_std", s.depthTrainStd);
-            h5::writeVector(g, "depth_val_mean", s.depthValMean);
-            h5::writeVector(g, "depth_val_std", s.depthValStd);
-            h5::writeVector(g, "models_train", s.modelsTrain);
-            h5::writeVector(g, "models_val", s.modelsVal);
-            h5::writeArray(g, "held_out_distribution", s.heldOutDistribution.data(),
-                           {static_cast<hsize_t>(s.consistency.size()), static_cast<hsize_t>(numClasses)});
-            h5::writeVector(g, "consistency", s.consistency);
-            h5::writeVector(g, "held_out_confidence", s.heldOutConfidence);
-            h5::writeVector(g, "accuracy_trained", s.accuracyTrained);
-            h5::writeVector(g, "accuracy_held_out", s.accuracyHeldOut);
-            h5::writeVector(g, "memorisation", s.memorisation);
-            h5::writeVector(g, "iteration_learned", s.iterationLearned);
-            h5::writeVector(g, "forgetting_events", s.forgettingEvents);
-            h5::writeVector(g, "confidence", s.confidence);
-            h5::writeVector(g, "variability", s.variability);
-            std::vector<std::int32_t> group(s.group.begin(), s.group.end());
-            h5::writeVector(g, "group", group);
-        }
-        h5::writeAttr(out, "status", runformat::kStatusComplete);
-        h5::writeAttr(out, "status_message", "");
-        h5::writeAttr(out, "models_completed", std::int64_t(loaded.size()));
-        const std::time_t now = std::time(nullptr);
-        char stamp[32];
-        std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-        h5::writeAttr(out, "finished", std::string(stamp));
-    }
-    std::error_code ec;
-    fs::rename(part, output, ec);
-    if (ec)
-        throw StoreError("cannot move " + part + " to " + output + ": " + ec.message());
+    const int models = static_cast<int>(study.members.size());
+    StudyWriter writer(output, study.members.front().path);
+    for (const auto &m : study.members)
+        writer.addMember(m.path, m.index);
+    writer.writeSummary(train, test, study.numClasses, study.probes, models, thresholds);
+    writer.finish(models);
 }
 
 StudyJob::StudyJob(RunConfig config, GroupThresholds thresholds)

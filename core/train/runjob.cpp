@@ -3,7 +3,6 @@
 #include "data/catalogue.h"
 #include "data/transforms.h"
 #include "store/runformat.h"
-#include "store/h5file.h"
 #include "store/runreader.h"
 #include "store/runwriter.h"
 #include "train/trainer.h"
@@ -14,6 +13,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <set>
 #include <sstream>
@@ -95,33 +95,21 @@ JobResult RunJob::resume(const std::string &path, JobObserver *observer, const C
     const std::string partial = output + runformat::kPartialSuffix;
     std::error_code ec;
     const std::string source = std::filesystem::exists(partial, ec) ? partial : output;
-    RunConfig config;
-    bool startAfresh = false, modelDone = false;
-    {
-        // Read with the plain HDF5 layer (a run stopped early may hold only its
-        // configuration) and closed before the writer loads the file: HDF5 opens
-        // a file once per process.
-        h5::Handle file = h5::openFile(source, false);
-        if (!h5::hasAttr(file, "format") || h5::readAttrString(file, "format") != runformat::kFormatName)
-            throw StoreError(source + ": not a Prediction Depth Studio run file");
-        if (h5::readAttrString(file, "status") == runformat::kStatusComplete) {
-            if (source != partial)
-                throw ConfigError(output + ": the run is already complete; nothing to resume");
-            // Stopped between the last write and the rename: only the rename is left.
-            file.reset();
-            std::filesystem::rename(partial, output, ec);
-            if (ec)
-                throw StoreError("cannot move " + partial + " to " + output + ": " + ec.message());
-            return alreadyComplete(output);
-        }
-        if (!h5::hasAttr(file, "config"))
-            throw StoreError(source + ": the run stopped before its configuration was written; start it again");
-        config = runConfigFromJson(h5::readAttrString(file, "config"));
-        startAfresh = !h5::exists(file, "models/m000/curves");
-        modelDone = !startAfresh && h5::readAttrString(h5::openGroup(file, "models/m000"), "status")
-                                        == runformat::kStatusComplete;
+    // Peeked at, and closed, before the writer loads the file: HDF5 opens a file once per process.
+    const RunFileState state = RunReader::peek(source);
+    if (state.status == runformat::kStatusComplete) {
+        if (source != partial)
+            throw ConfigError(output + ": the run is already complete; nothing to resume");
+        // Stopped between the last write and the rename: only the rename is left.
+        std::filesystem::rename(partial, output, ec);
+        if (ec)
+            throw StoreError("cannot move " + partial + " to " + output + ": " + ec.message());
+        return alreadyComplete(output);
     }
-    if (modelDone) {
+    if (!state.hasConfig)
+        throw StoreError(source + ": the run stopped before its configuration was written; start it again");
+    RunConfig config = runConfigFromJson(state.configJson);
+    if (state.modelStarted && state.modelStatus == runformat::kStatusComplete) {
         // Stopped after the model was stored but before the file was closed.
         RunWriter(output, RunWriter::Reopen{}).finish(runformat::kStatusComplete);
         return alreadyComplete(output);
@@ -129,20 +117,36 @@ JobResult RunJob::resume(const std::string &path, JobObserver *observer, const C
     config.output = output;
     RunJob job(config);
     // Stopped before the first model began: nothing was done, so it simply starts.
-    return job.execute(observer, cancel, !startAfresh);
+    return job.execute(observer, cancel, state.modelStarted);
 }
 
-JobResult RunJob::execute(JobObserver *observer, const CancelToken &cancel, bool resuming)
-{
-    const auto t0 = std::chrono::steady_clock::now();
-    auto &c = m_config;
-    c.validate();
-    auto say = [&](const std::string &m) {
-        if (observer)
-            observer->message(m);
-    };
+namespace {
 
-    const torch::Device device = resolveDevice(c.train.device);
+/// The data, model and device of a run, ready to train.
+struct RunSetup {
+    Dataset data;
+    ChannelStats stats;
+    std::int64_t noisy = 0;
+    ModelSpec spec;
+    std::uint64_t seed = 0;
+    ModelPtr model;
+    torch::Device device{torch::kCPU};
+    std::string deviceName;
+};
+
+/// What an interrupted run already recorded.
+struct ResumePoint {
+    Trainer::ResumeState training;
+    std::vector<LayerRows> probeLayers; ///< per probe layer; empty rows where it is still to do
+};
+
+using Say = std::function<void(const std::string &)>;
+
+/// Loads the dataset (subset, noise, normalisation) and builds the model on its device.
+RunSetup prepareRun(const RunConfig &c, JobObserver *observer, const Say &say)
+{
+    RunSetup run;
+    run.device = resolveDevice(c.train.device);
     const int threads = c.train.threads > 0
                             ? c.train.threads
                             : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -155,7 +159,8 @@ JobResult RunJob::execute(JobObserver *observer, const CancelToken &cancel, bool
         p.models = c.study.models;
         observer->progress(p);
     }
-    Dataset data = loadDataset(c.dataset);
+    Dataset &data = run.data;
+    data = loadDataset(c.dataset);
     if (c.limit > 0 && c.limit < data.train.size())
         data.train = selectExamples(data.train,
                                     stratifiedSubset(data.train.labels, data.numClasses(), c.limit, c.train.seed),
@@ -169,75 +174,131 @@ JobResult RunJob::execute(JobObserver *observer, const CancelToken &cancel, bool
     for (auto i = noise.classMap.size(); noise.kind == NoiseSpec::Kind::Asymmetric
                                          && i < static_cast<std::size_t>(data.numClasses()); ++i)
         noise.classMap.push_back(static_cast<int>(i));
-    const std::int64_t noisy = injectNoise(data.train, data.numClasses(), noise);
-    const ChannelStats stats = channelStats(data.train, data.channels, data.height, data.width);
+    run.noisy = injectNoise(data.train, data.numClasses(), noise);
+    run.stats = channelStats(data.train, data.channels, data.height, data.width);
     say("dataset " + data.name + ": " + std::to_string(data.train.size()) + " train, "
         + std::to_string(data.test.size()) + " test, " + std::to_string(data.numClasses())
-        + " classes" + (noisy ? ", " + std::to_string(noisy) + " noisy labels" : ""));
+        + " classes" + (run.noisy ? ", " + std::to_string(run.noisy) + " noisy labels" : ""));
 
-    ModelSpec spec = c.model;
+    ModelSpec &spec = run.spec;
+    spec = c.model;
     spec.inChannels = data.channels;
     spec.height = data.height;
     spec.width = data.width;
     spec.numOutputs = data.numClasses();
-    const std::uint64_t seed = memberSeed(c.train.seed, c.study.member);
-    torch::manual_seed(seed);
-    ModelPtr model = makeModel(spec);
-    model->to(device);
-    model->setChannelsLast(useChannelsLast(c.train, spec.arch));
-    if (device.is_cuda())
+    run.seed = memberSeed(c.train.seed, c.study.member);
+    torch::manual_seed(run.seed);
+    run.model = makeModel(spec);
+    run.model->to(run.device);
+    run.model->setChannelsLast(useChannelsLast(c.train, spec.arch));
+    if (run.device.is_cuda())
         at::globalContext().setBenchmarkCuDNN(c.train.cudnnBenchmark);
     if (!c.train.splitStage.empty()) {
         std::vector<torch::Tensor> early, late;
-        model->splitParameters(c.train.splitStage, early, late); // an unknown stage fails here, not mid-run
+        run.model->splitParameters(c.train.splitStage, early, late); // an unknown stage fails here, not mid-run
     }
-    std::string deviceName = device.is_cuda() ? "cuda" : "cpu (" + std::to_string(threads) + " threads)";
-    if (model->channelsLast())
-        deviceName += ", channels-last";
-    say("model " + spec.arch + " on " + deviceName);
+    run.deviceName = run.device.is_cuda() ? "cuda" : "cpu (" + std::to_string(threads) + " threads)";
+    if (run.model->channelsLast())
+        run.deviceName += ", channels-last";
+    say("model " + spec.arch + " on " + run.deviceName);
+    return run;
+}
 
-    // What an interrupted run already recorded, read before the writer takes it over.
-    Trainer::ResumeState resumeState;
-    std::vector<LayerRows> probeLayersDone;
-    if (resuming) {
-        std::error_code ec;
-        const std::string partial = c.output + runformat::kPartialSuffix;
-        RunReader previous(std::filesystem::exists(partial, ec) ? partial : c.output);
-        if (previous.labels("train") != data.train.labels || previous.labels("test") != data.test.labels)
-            throw StoreError(c.output + ": the dataset differs from the one the run started on; "
-                                        "it cannot be resumed");
-        const int done = previous.summary().models.front().epochsCompleted;
-        for (int e = 0; e < done; ++e)
-            for (const auto *split : {"train", "test"}) {
-                EpochRecord r;
-                auto pred = previous.dynamicsRow(0, split, "pred", e);
-                r.pred.assign(pred.begin(), pred.end());
-                r.probGiven = previous.dynamicsRow(0, split, "prob_given", e);
-                r.margin = previous.dynamicsRow(0, split, "margin", e);
-                r.loss = previous.dynamicsRow(0, split, "loss", e);
-                r.el2n = previous.dynamicsRow(0, split, "el2n", e);
-                (std::string(split) == "train" ? resumeState.trainHistory : resumeState.testHistory)
-                    .push_back(std::move(r));
-            }
-        if (done > 0)
-            resumeState.checkpoint = previous.checkpoint(0, done);
-        say("resuming " + c.output + " after epoch " + std::to_string(done));
-        // Probe layers an interrupted probe stage finished.
-        const std::string layers = previous.summary().models.front().group + "/" + runformat::kProbesPartial + "/";
-        int reused = 0;
-        for (std::size_t l = 0; l < model->probeNames().size(); ++l) {
-            const std::string suffix = "_" + std::to_string(l);
-            LayerRows rows;
-            if (previous.has(layers + "knn_pred_train" + suffix) && previous.has(layers + "knn_pred_test" + suffix)) {
-                rows.train = previous.readInts(layers + "knn_pred_train" + suffix);
-                rows.test = previous.readInts(layers + "knn_pred_test" + suffix);
-                ++reused;
-            }
-            probeLayersDone.push_back(std::move(rows));
-        }
-        if (reused > 0)
-            say("reusing " + std::to_string(reused) + " probe layers finished before the interruption");
+/// Reads what an interrupted run recorded, before the writer takes the file over.
+ResumePoint readResumePoint(const RunConfig &c, const RunSetup &run, const Say &say)
+{
+    std::error_code ec;
+    const std::string partial = c.output + runformat::kPartialSuffix;
+    RunReader previous(std::filesystem::exists(partial, ec) ? partial : c.output);
+    if (previous.labels("train") != run.data.train.labels || previous.labels("test") != run.data.test.labels)
+        throw StoreError(c.output + ": the dataset differs from the one the run started on; "
+                                    "it cannot be resumed");
+    ResumePoint from;
+    StoredTraining stored = previous.storedTraining(0);
+    from.training.trainHistory = std::move(stored.trainHistory);
+    from.training.testHistory = std::move(stored.testHistory);
+    from.training.checkpoint = std::move(stored.checkpoint);
+    say("resuming " + c.output + " after epoch " + std::to_string(stored.epochs));
+    int reused = 0;
+    for (auto &layer : previous.finishedProbeLayers(0, static_cast<int>(run.model->probeNames().size()))) {
+        reused += layer.finished ? 1 : 0;
+        from.probeLayers.push_back({std::move(layer.train), std::move(layer.test)});
     }
+    if (reused > 0)
+        say("reusing " + std::to_string(reused) + " probe layers finished before the interruption");
+    return from;
+}
+
+/// The static facts of the run's model, as the run file records them.
+ModelInfo modelInfo(const RunConfig &c, const RunSetup &run)
+{
+    ModelInfo info;
+    info.arch = run.spec.arch;
+    info.seed = run.seed;
+    info.epochsPlanned = c.train.totalEpochs();
+    info.device = run.deviceName;
+    info.probeNames = run.model->probeNames();
+    info.inTrain = memberMask(run.data.train.labels, run.data.numClasses(), c.study, c.train.seed);
+    return info;
+}
+
+/// The probe stage: k-NN probes at every layer, embeddings kept as configured,
+/// each finished layer stored so an interruption loses little; writes the results.
+ProbeResults probeModel(const RunConfig &c, RunSetup &run, const DeviceSplit &trainSplit,
+                        const DeviceSplit &testSplit, const ModelInfo &info, const Trainer::Result &trained,
+                        const std::vector<LayerRows> &layersDone, RunWriter &writer, JobObserver *observer,
+                        const CancelToken &cancel, const Say &say)
+{
+    ProbeOptions po;
+    po.k = c.study.k;
+    po.maxFeatures = c.study.maxFeatures;
+    po.batchSize = c.train.evalBatchSize;
+    po.mixedPrecision = c.train.mixedPrecision;
+    const auto keep = embeddingSelection(c.study.embeddings, run.model->probeNames());
+    EmbeddingSink sink;
+    if (!keep.empty())
+        sink = [&](const std::string &probe, const std::string &split, const torch::Tensor &e) {
+            if (!keep.count(probe))
+                return;
+            auto half = e.to(torch::kCPU, torch::kHalf).contiguous();
+            writer.writeEmbedding(0, probe, split, reinterpret_cast<const std::uint16_t *>(half.data_ptr<at::Half>()),
+                                  half.size(0), half.size(1));
+        };
+    say("probing " + std::to_string(run.model->probeNames().size()) + " layers with k = " + std::to_string(po.k));
+    MemberObserver memberObserver(observer, c.study.member, c.study.models);
+    // Each finished layer is kept in the file; it reaches the disk when a few
+    // seconds of work would otherwise be lost (a commit rewrites the whole file).
+    auto lastCommit = std::chrono::steady_clock::now();
+    auto layerSink = [&](int layer, const LayerRows &rows) {
+        const auto now = std::chrono::steady_clock::now();
+        const bool commitNow = now - lastCommit > std::chrono::seconds(5);
+        writer.writeProbeLayer(0, layer, rows.train, rows.test, commitNow);
+        if (commitNow)
+            lastCommit = now;
+    };
+    ProbeResults probes = runProbes(*run.model, trainSplit, testSplit, info.inTrain, trained.trainScores.finalPred,
+                                    trained.testScores.finalPred, run.data.numClasses(), po, cancel,
+                                    observer ? &memberObserver : nullptr, sink, layersDone, layerSink);
+    writer.writeProbes(0, probes, po.k, po.maxFeatures);
+    return probes;
+}
+
+} // namespace
+
+JobResult RunJob::execute(JobObserver *observer, const CancelToken &cancel, bool resuming)
+{
+    const auto t0 = std::chrono::steady_clock::now();
+    auto &c = m_config;
+    c.validate();
+    const Say say = [&](const std::string &m) {
+        if (observer)
+            observer->message(m);
+    };
+
+    RunSetup run = prepareRun(c, observer, say);
+    ResumePoint from;
+    if (resuming)
+        from = readResumePoint(c, run, say);
 
     // The run file is created before any training so a bad output path costs nothing.
     std::unique_ptr<RunWriter> writerPtr = resuming ? std::make_unique<RunWriter>(c.output, RunWriter::Reopen{})
@@ -245,70 +306,34 @@ JobResult RunJob::execute(JobObserver *observer, const CancelToken &cancel, bool
     RunWriter &writer = *writerPtr;
     JobResult result;
     result.outputPath = c.output;
-    result.device = deviceName;
+    result.device = run.deviceName;
     try {
         if (!resuming)
-            writer.writeHeader(toJson(c), data, stats, noisy);
-        ModelInfo info;
-        info.arch = spec.arch;
-        info.seed = seed;
-        info.epochsPlanned = c.train.totalEpochs();
-        info.device = deviceName;
-        info.probeNames = model->probeNames();
-        info.inTrain = memberMask(data.train.labels, data.numClasses(), c.study, c.train.seed);
+            writer.writeHeader(toJson(c), run.data, run.stats, run.noisy);
+        const ModelInfo info = modelInfo(c, run);
         if (!resuming) {
             writer.beginModel(0, info);
-            writer.setModelAttr(0, "member", c.study.member);
+            writer.setMember(0, c.study.member);
         }
 
-        const DeviceSplit trainSplit = uploadSplit(data.train, data.channels, data.height, data.width, stats, device);
-        const DeviceSplit testSplit = uploadSplit(data.test, data.channels, data.height, data.width, stats, device);
+        const Dataset &data = run.data;
+        const DeviceSplit trainSplit = uploadSplit(data.train, data.channels, data.height, data.width, run.stats, run.device);
+        const DeviceSplit testSplit = uploadSplit(data.test, data.channels, data.height, data.width, run.stats, run.device);
         std::vector<std::int64_t> indices;
         for (std::size_t i = 0; i < info.inTrain.size(); ++i)
             if (info.inTrain[i])
                 indices.push_back(static_cast<std::int64_t>(i));
 
         TrainConfig trainConfig = c.train;
-        trainConfig.seed = seed;
-        Trainer trainer(trainConfig, device);
+        trainConfig.seed = run.seed;
+        Trainer trainer(trainConfig, run.device);
         auto sink = [&](const EpochCurve &curve, const EpochRecord &tr, const EpochRecord &te,
                         const std::string &checkpoint) { writer.appendEpoch(0, curve, tr, te, checkpoint); };
-        Trainer::Result r = trainer.train(*model, trainSplit, testSplit, indices, sink, observer, cancel,
-                                          c.study.member, c.study.models, resuming ? &resumeState : nullptr);
+        const Trainer::Result r = trainer.train(*run.model, trainSplit, testSplit, indices, sink, observer, cancel,
+                                                c.study.member, c.study.models, resuming ? &from.training : nullptr);
         if (c.study.probe) {
-            ProbeOptions po;
-            po.k = c.study.k;
-            po.maxFeatures = c.study.maxFeatures;
-            po.batchSize = c.train.evalBatchSize;
-            po.mixedPrecision = c.train.mixedPrecision;
-            const auto keep = embeddingSelection(c.study.embeddings, model->probeNames());
-            EmbeddingSink sink;
-            if (!keep.empty())
-                sink = [&](const std::string &probe, const std::string &split, const torch::Tensor &e) {
-                    if (!keep.count(probe))
-                        return;
-                    auto half = e.to(torch::kCPU, torch::kHalf).contiguous();
-                    writer.writeEmbedding(0, probe, split,
-                                          reinterpret_cast<const std::uint16_t *>(half.data_ptr<at::Half>()),
-                                          half.size(0), half.size(1));
-                };
-            say("probing " + std::to_string(model->probeNames().size()) + " layers with k = " + std::to_string(po.k));
-            MemberObserver memberObserver(observer, c.study.member, c.study.models);
-            // Each finished layer is kept in the file; it reaches the disk when a few
-            // seconds of work would otherwise be lost (a commit rewrites the whole file).
-            auto lastCommit = std::chrono::steady_clock::now();
-            auto layerSink = [&](int layer, const LayerRows &rows) {
-                const auto now = std::chrono::steady_clock::now();
-                const bool commitNow = now - lastCommit > std::chrono::seconds(5);
-                writer.writeProbeLayer(0, layer, rows.train, rows.test, commitNow);
-                if (commitNow)
-                    lastCommit = now;
-            };
-            ProbeResults probes = runProbes(*model, trainSplit, testSplit, info.inTrain,
-                                            r.trainScores.finalPred, r.testScores.finalPred, data.numClasses(),
-                                            po, cancel, observer ? &memberObserver : nullptr, sink,
-                                            probeLayersDone, layerSink);
-            writer.writeProbes(0, probes, po.k, po.maxFeatures);
+            const ProbeResults probes = probeModel(c, run, trainSplit, testSplit, info, r, from.probeLayers, writer,
+                                                   observer, cancel, say);
             result.embedSeconds = probes.embedSeconds;
             result.probeSeconds = probes.probeSeconds;
         }

@@ -554,7 +554,7 @@ void TestGallery::detailPanelShowsTheCurrentExample()
 
     // The held-out distribution agrees with the study's summary in the file.
     RunReader reader(m_doc->path().toStdString());
-    std::vector<hsize_t> dims;
+    std::vector<std::int64_t> dims;
     const auto stored = reader.readFloatArray("summary/train/held_out_distribution", &dims);
     const int k = m_doc->numClasses();
     QCOMPARE(int(dims[1]), k);

@@ -88,7 +88,7 @@ void TestRunDocument::perModelArraysMatchTheFile()
     const QString path = test::studyFixture();
     RunDocument doc(path);
     RunReader reader(path.toStdString());
-    std::vector<hsize_t> dims;
+    std::vector<std::int64_t> dims;
     const auto knn = reader.readInts("models/m001/probes/knn_pred_test", &dims);
     const auto depth = reader.readInts("models/m001/probes/depth_test");
     const std::int64_t example = doc.trainSize() + 5;

@@ -7,8 +7,6 @@
 
 #include <QFileInfo>
 
-#include <nlohmann/json.hpp>
-
 #include <cmath>
 #include <limits>
 
@@ -51,28 +49,6 @@ const std::vector<ColumnInfo> &columnInfos()
         {"loss", "Loss", "Cross-entropy against the given label after the last epoch (mean over models)", false},
     };
     return infos;
-}
-
-GroupThresholds thresholdsFromJson(const std::string &text)
-{
-    GroupThresholds t;
-    const auto j = nlohmann::json::parse(text, nullptr, false);
-    if (!j.is_object())
-        return t;
-    auto take = [&](const char *key, double &field) {
-        if (j.contains(key) && j[key].is_number())
-            field = j[key].get<double>();
-    };
-    take("easy_depth", t.easyDepth);
-    take("high_depth", t.highDepth);
-    take("consistent", t.consistent);
-    take("dominant", t.dominant);
-    take("mislabeled_confidence", t.mislabeledConfidence);
-    take("split", t.split);
-    take("memorised", t.memorised);
-    take("held_out_wrong", t.heldOutWrong);
-    take("memorisation", t.memorisation);
-    return t;
 }
 
 } // namespace
@@ -188,41 +164,22 @@ void RunDocument::buildColumns(RunReader &reader)
     auto both = [&](auto read) { return joined(read("train"), read("test")); };
 
     if (m_isStudy) {
-        const std::vector<std::pair<const char *, const char *>> names = {
-            {"depth_train", "depth_train_mean"}, {"depth_val", "depth_val_mean"},
-            {"depth_train_std", "depth_train_std"}, {"depth_val_std", "depth_val_std"},
-            {"consistency", "consistency"}, {"memorisation", "memorisation"},
-            {"held_out_confidence", "held_out_confidence"}, {"accuracy_trained", "accuracy_trained"},
-            {"iteration_learned", "iteration_learned"}, {"forgetting_events", "forgetting_events"},
-            {"confidence", "confidence"}, {"variability", "variability"}};
-        for (const auto &[column, stored] : names)
-            add(QString::fromLatin1(column),
-                both([&](const char *split) { return reader.summaryColumn(split, stored); }));
-        // What regrouping needs, per split, as merged.
-        const int k = numClasses();
-        for (const char *split : {"train", "test"}) {
-            SplitSummary ss;
-            ss.depthTrainMean = reader.summaryColumn(split, "depth_train_mean");
-            ss.depthValMean = reader.summaryColumn(split, "depth_val_mean");
-            for (float v : reader.summaryColumn(split, "models_train"))
-                ss.modelsTrain.push_back(static_cast<std::int32_t>(v));
-            for (float v : reader.summaryColumn(split, "models_val"))
-                ss.modelsVal.push_back(static_cast<std::int32_t>(v));
-            std::vector<hsize_t> dims;
-            ss.heldOutDistribution = reader.readFloatArray(std::string("summary/") + split + "/held_out_distribution", &dims);
-            if (dims.size() != 2 || dims[1] != static_cast<hsize_t>(k) || dims[0] != ss.depthValMean.size())
-                throw StoreError(m_path.toStdString() + ": summary/" + split + "/held_out_distribution is mis-shaped");
-            ss.consistency = reader.summaryColumn(split, "consistency");
-            ss.heldOutConfidence = reader.summaryColumn(split, "held_out_confidence");
-            ss.accuracyTrained = reader.summaryColumn(split, "accuracy_trained");
-            ss.accuracyHeldOut = reader.summaryColumn(split, "accuracy_held_out");
-            ss.memorisation = reader.summaryColumn(split, "memorisation");
-            for (float v : reader.summaryColumn(split, "group"))
-                ss.group.push_back(static_cast<std::int8_t>(v));
-            m_splitSummaries.push_back(std::move(ss));
-        }
-        m_thresholds = thresholdsFromJson(reader.attribute("summary", "thresholds"));
-        m_groups = joined(m_splitSummaries[0].group, m_splitSummaries[1].group);
+        // As merged, per split: the columns, and what regrouping needs.
+        m_splitSummaries = {reader.splitSummary("train"), reader.splitSummary("test")};
+        const SplitSummary &train = m_splitSummaries[0], &test = m_splitSummaries[1];
+        const std::vector<std::pair<const char *, std::vector<float> SplitSummary::*>> fields = {
+            {"depth_train", &SplitSummary::depthTrainMean}, {"depth_val", &SplitSummary::depthValMean},
+            {"depth_train_std", &SplitSummary::depthTrainStd}, {"depth_val_std", &SplitSummary::depthValStd},
+            {"consistency", &SplitSummary::consistency}, {"memorisation", &SplitSummary::memorisation},
+            {"held_out_confidence", &SplitSummary::heldOutConfidence},
+            {"accuracy_trained", &SplitSummary::accuracyTrained},
+            {"iteration_learned", &SplitSummary::iterationLearned},
+            {"forgetting_events", &SplitSummary::forgettingEvents},
+            {"confidence", &SplitSummary::confidence}, {"variability", &SplitSummary::variability}};
+        for (const auto &[column, field] : fields)
+            add(QString::fromLatin1(column), joined(train.*field, test.*field));
+        m_thresholds = reader.thresholds();
+        m_groups = joined(train.group, test.group);
     } else {
         m_groups.assign(static_cast<std::size_t>(size()), static_cast<std::int8_t>(DifficultyGroup::Other));
         if (!m_summary.models.empty()) {
@@ -238,11 +195,20 @@ void RunDocument::buildColumns(RunReader &reader)
                 add("depth_train", std::move(depthTrain));
                 add("depth_val", std::move(depthVal));
             }
-            if (m_summary.models[0].hasScores)
-                for (const char *name : {"iteration_learned", "forgetting_events", "confidence", "variability",
-                                         "correctness", "el2n"})
-                    add(QString::fromLatin1(name),
-                        both([&](const char *split) { return reader.score(0, split, name); }));
+            if (m_summary.models[0].hasScores) {
+                const ExampleScores train = reader.scores(0, "train"), test = reader.scores(0, "test");
+                auto asFloats = [](const std::vector<std::int32_t> &a, const std::vector<std::int32_t> &b) {
+                    std::vector<float> out(a.begin(), a.end());
+                    out.insert(out.end(), b.begin(), b.end());
+                    return out;
+                };
+                add(QStringLiteral("iteration_learned"), asFloats(train.iterationLearned, test.iterationLearned));
+                add(QStringLiteral("forgetting_events"), asFloats(train.forgettingEvents, test.forgettingEvents));
+                add(QStringLiteral("confidence"), joined(train.confidence, test.confidence));
+                add(QStringLiteral("variability"), joined(train.variability, test.variability));
+                add(QStringLiteral("correctness"), joined(train.correctness, test.correctness));
+                add(QStringLiteral("el2n"), joined(train.el2n, test.el2n));
+            }
         }
     }
 
@@ -253,7 +219,7 @@ void RunDocument::buildColumns(RunReader &reader)
         const int epochs = m_summary.models[static_cast<std::size_t>(m)].epochsCompleted;
         if (epochs <= 0)
             continue;
-        const auto l = both([&](const char *split) { return reader.dynamicsRow(m, split, "loss", epochs - 1); });
+        const auto l = both([&](const char *split) { return reader.dynamicsRow(m, split, Dynamic::Loss, epochs - 1); });
         for (std::size_t i = 0; i < loss.size(); ++i)
             loss[i] += l[i];
         ++counted;
@@ -295,25 +261,22 @@ RunDocument::ModelCache &RunDocument::cache(int model) const
     c->inTrain = m_reader->inTrain(model);
     if (m_reader->hasProbes(model)) {
         c->probes = true;
-        std::vector<hsize_t> dTrain, dTest;
-        const auto train = m_reader->readInts(ms.group + "/probes/knn_pred_train", &dTrain);
-        const auto test = m_reader->readInts(ms.group + "/probes/knn_pred_test", &dTest);
-        const std::size_t p = dTrain.empty() ? 0 : dTrain[0];
+        const auto train = m_reader->knnPredictions(model, "train");
+        const auto test = m_reader->knnPredictions(model, "test");
+        if (test.rows != train.rows)
+            throw StoreError(m_path.toStdString() + ": the k-NN predictions of " + ms.group + " are mis-shaped");
+        const auto p = static_cast<std::size_t>(train.rows);
         const std::size_t nTrain = static_cast<std::size_t>(m_trainSize), nTest = static_cast<std::size_t>(m_testSize);
-        if (dTrain.size() != 2 || dTest.size() != 2 || dTest[0] != p || dTrain[1] != nTrain || dTest[1] != nTest)
-            throw StoreError(m_path.toStdString() + ": " + ms.group + "/probes k-NN predictions are mis-shaped");
         c->knnPred.resize(p * (nTrain + nTest));
         for (std::size_t l = 0; l < p; ++l) {
-            std::copy_n(train.begin() + std::ptrdiff_t(l * nTrain), nTrain, c->knnPred.begin() + std::ptrdiff_t(l * (nTrain + nTest)));
-            std::copy_n(test.begin() + std::ptrdiff_t(l * nTest), nTest,
+            std::copy_n(train.values.begin() + std::ptrdiff_t(l * nTrain), nTrain, c->knnPred.begin() + std::ptrdiff_t(l * (nTrain + nTest)));
+            std::copy_n(test.values.begin() + std::ptrdiff_t(l * nTest), nTest,
                         c->knnPred.begin() + std::ptrdiff_t(l * (nTrain + nTest) + nTrain));
         }
-        c->depth = joined(m_reader->readInts(ms.group + "/probes/depth_train"),
-                          m_reader->readInts(ms.group + "/probes/depth_test"));
+        c->depth = joined(m_reader->predictionDepth(model, "train"), m_reader->predictionDepth(model, "test"));
     }
     if (ms.hasScores)
-        c->finalPred = joined(m_reader->readInts(ms.group + "/scores/train/final_pred"),
-                              m_reader->readInts(ms.group + "/scores/test/final_pred"));
+        c->finalPred = joined(m_reader->finalPredictions(model, "train"), m_reader->finalPredictions(model, "test"));
     slot = std::move(c);
     return *slot;
 }
@@ -361,8 +324,8 @@ RunDocument::EpochTrace RunDocument::epochTrace(int model, std::int64_t example)
     EpochTrace t;
     if (m_summary.models[static_cast<std::size_t>(model)].epochsCompleted <= 0)
         return t;
-    t.probGiven = m_reader->dynamicsColumn(model, r.split(), "prob_given", r.index);
-    for (float v : m_reader->dynamicsColumn(model, r.split(), "pred", r.index))
+    t.probGiven = m_reader->dynamicsColumn(model, r.split(), Dynamic::ProbGiven, r.index);
+    for (float v : m_reader->dynamicsColumn(model, r.split(), Dynamic::Pred, r.index))
         t.pred.push_back(static_cast<std::int32_t>(v));
     return t;
 }
@@ -371,41 +334,36 @@ std::vector<double> RunDocument::probeAccuracy(int model, const QString &which) 
 {
     if (!hasProbes(model))
         return {};
-    return m_reader->readDoubles(m_summary.models[static_cast<std::size_t>(model)].group + "/probes/"
-                                 + which.toStdString());
+    return m_reader->probeAccuracy(model, which.toStdString());
 }
 
 bool RunDocument::hasEmbeddings(int model) const
 {
     if (model < 0 || model >= modelCount() || m_probeNames.isEmpty())
         return false;
-    const auto &ms = m_summary.models[static_cast<std::size_t>(model)];
-    // The group is an external link into the side file; a missing side file reads as absent.
-    return m_reader->has(ms.group + "/embeddings/train/" + m_probeNames.front().toStdString());
+    return m_reader->hasEmbeddings(model, m_probeNames.front().toStdString());
 }
 
 RunDocument::EmbeddingRequest RunDocument::embeddingRequest(int model, int probe) const
 {
     if (probe < 0 || probe >= probeCount())
         throw Error("no probe " + std::to_string(probe));
-    const auto &ms = m_summary.models.at(static_cast<std::size_t>(model));
-    return {m_path, ms.group, m_probeNames[probe].toStdString(), m_trainSize, m_testSize};
+    if (model < 0 || model >= modelCount())
+        throw Error("no model " + std::to_string(model) + " in " + m_path.toStdString());
+    return {m_path, model, m_probeNames[probe].toStdString(), m_trainSize, m_testSize};
 }
 
 std::vector<float> RunDocument::readEmbeddings(const EmbeddingRequest &request, int *dim)
 {
     const RunReader reader(request.path.toStdString());
-    const std::string base = request.group + "/embeddings/";
-    std::vector<hsize_t> dTrain, dTest;
-    auto out = reader.readFloatArray(base + "train/" + request.probe, &dTrain);
-    const auto test = reader.readFloatArray(base + "test/" + request.probe, &dTest);
-    if (dTrain.size() != 2 || dTest.size() != 2 || dTrain[1] != dTest[1]
-        || dTrain[0] != static_cast<hsize_t>(request.trainSize) || dTest[0] != static_cast<hsize_t>(request.testSize))
+    auto train = reader.embeddings(request.model, request.probe, "train");
+    const auto test = reader.embeddings(request.model, request.probe, "test");
+    if (train.cols != test.cols || train.rows != request.trainSize || test.rows != request.testSize)
         throw StoreError(request.path.toStdString() + ": embeddings at " + request.probe + " are mis-shaped");
-    out.insert(out.end(), test.begin(), test.end());
+    train.values.insert(train.values.end(), test.values.begin(), test.values.end());
     if (dim)
-        *dim = static_cast<int>(dTrain[1]);
-    return out;
+        *dim = static_cast<int>(train.cols);
+    return std::move(train.values);
 }
 
 std::vector<float> RunDocument::embeddings(int model, int probe, int *dim) const

@@ -125,7 +125,8 @@ public:
     /// (60,000 × 4,096 values take seconds) without touching the document.
     struct EmbeddingRequest {
         QString path;
-        std::string group, probe;
+        int model = 0;
+        std::string probe;
         std::int64_t trainSize = 0, testSize = 0;
     };
     EmbeddingRequest embeddingRequest(int model, int probe) const;
