@@ -429,7 +429,7 @@ void TestSchema::runRoundTrip()
     QCOMPARE(ps.trainSplitAgreement, probes.trainAgreement);
     QCOMPARE(ps.validationSplitAccuracy, probes.validationAccuracy);
     QCOMPARE(ps.validationSplitAgreement, probes.validationAgreement);
-    QCOMPARE(r.probeAccuracy(0, schema::kValidationSplitAgreement), probes.validationAgreement);
+    QCOMPARE(r.probeAccuracy(0, ProbeCurve::ValidationAgreement), probes.validationAgreement);
     // The probe stage's partial layers are gone once its results are in.
     for (const auto &layer : r.finishedProbeLayers(0, kProbes))
         QVERIFY(!layer.finished);

@@ -369,13 +369,16 @@ std::vector<float> RunReader::dynamicsColumn(int model, const std::string &split
     return dynamicsColumn(model, split, dynamicName(name), example);
 }
 
-std::vector<double> RunReader::probeAccuracy(int model, const std::string &name) const
+std::vector<double> RunReader::probeAccuracy(int model, ProbeCurve curve) const
 {
-    for (const char *known : {sc::kTrainSplitAccuracy, sc::kTrainSplitAgreement, sc::kValidationSplitAccuracy,
-                              sc::kValidationSplitAgreement})
-        if (name == known)
-            return readDoubles(sc::join({this->model(model).group, sc::kProbes, name}));
-    throw StoreError("no probe accuracy '" + name + "'");
+    const char *name = sc::kTrainSplitAccuracy;
+    switch (curve) {
+    case ProbeCurve::TrainAccuracy: name = sc::kTrainSplitAccuracy; break;
+    case ProbeCurve::TrainAgreement: name = sc::kTrainSplitAgreement; break;
+    case ProbeCurve::ValidationAccuracy: name = sc::kValidationSplitAccuracy; break;
+    case ProbeCurve::ValidationAgreement: name = sc::kValidationSplitAgreement; break;
+    }
+    return readDoubles(sc::join({this->model(model).group, sc::kProbes, name}));
 }
 
 ExampleScores RunReader::scores(int model, const std::string &split) const

@@ -57,6 +57,10 @@ template <typename T> struct Matrix {
 /// The per-epoch arrays of a model (dynamics/<split>/), in the order of schema::kRecordNames.
 enum class Dynamic { Pred, ProbGiven, Margin, Loss, El2n };
 
+/// The per-probe curves of a probe stage: k-NN accuracy against the given
+/// labels and agreement with the model's final prediction, in either split.
+enum class ProbeCurve { TrainAccuracy, TrainAgreement, ValidationAccuracy, ValidationAgreement };
+
 /// The probe stage of a model as stored (probes/ attributes and per-probe arrays).
 struct ProbeSummary {
     int k = 0;
@@ -131,9 +135,8 @@ public:
     /// The same, named by the Dynamic enumeration.
     std::vector<float> dynamicsRow(int model, const std::string &split, Dynamic name, int epoch) const;
     std::vector<float> dynamicsColumn(int model, const std::string &split, Dynamic name, std::int64_t example) const;
-    /// A probe stage's per-probe accuracy or agreement (train_split_accuracy,
-    /// train_split_agreement, validation_split_accuracy, validation_split_agreement).
-    std::vector<double> probeAccuracy(int model, const std::string &name) const;
+    /// A probe stage's per-probe accuracy or agreement, one value per probe.
+    std::vector<double> probeAccuracy(int model, ProbeCurve curve) const;
 
     /// True for a merged study file, which has a `summary` group.
     bool hasSummary() const { return m_hasSummary; }

@@ -104,7 +104,7 @@ void TestRunDocument::perModelArraysMatchTheFile()
     QCOMPARE(int(trace.probGiven.size()), reader.summary().models[1].epochsCompleted);
     const auto lastProb = reader.dynamicsRow(1, "train", "prob_given", int(trace.probGiven.size()) - 1);
     QCOMPARE(trace.probGiven.back(), lastProb[7]);
-    QCOMPARE(doc.probeAccuracy(1, QStringLiteral("validation_split_accuracy")).size(), std::size_t(doc.probeCount()));
+    QCOMPARE(doc.probeAccuracy(1, ProbeCurve::ValidationAccuracy).size(), std::size_t(doc.probeCount()));
     QVERIFY_THROWS_EXCEPTION(Error, doc.depth(9, 0));
 }
 

@@ -330,11 +330,11 @@ RunDocument::EpochTrace RunDocument::epochTrace(int model, std::int64_t example)
     return t;
 }
 
-std::vector<double> RunDocument::probeAccuracy(int model, const QString &which) const
+std::vector<double> RunDocument::probeAccuracy(int model, ProbeCurve curve) const
 {
     if (!hasProbes(model))
         return {};
-    return m_reader->probeAccuracy(model, which.toStdString());
+    return m_reader->probeAccuracy(model, curve);
 }
 
 bool RunDocument::hasEmbeddings(int model) const

@@ -112,9 +112,8 @@ public:
         std::vector<std::int32_t> pred;
     };
     EpochTrace epochTrace(int model, std::int64_t example) const;
-    /// Probe accuracy per layer; `which` is train_split_accuracy,
-    /// train_split_agreement, validation_split_accuracy or validation_split_agreement.
-    std::vector<double> probeAccuracy(int model, const QString &which) const;
+    /// Probe accuracy (or agreement) per layer; empty for a model without probes.
+    std::vector<double> probeAccuracy(int model, ProbeCurve curve) const;
 
     /// True if the model's embeddings are stored (in the side file).
     bool hasEmbeddings(int model) const;

@@ -159,9 +159,9 @@ void OverviewView::refresh()
     for (int m = 0; m < d.modelCount(); ++m) {
         if (!d.hasProbes(m))
             continue;
-        LineSeries train{tr("m%1 train split").arg(m), {}, d.probeAccuracy(m, QStringLiteral("train_split_accuracy")),
+        LineSeries train{tr("m%1 train split").arg(m), {}, d.probeAccuracy(m, ProbeCurve::TrainAccuracy),
                          classColour(m), true};
-        LineSeries val{tr("m%1 validation split").arg(m), {}, d.probeAccuracy(m, QStringLiteral("validation_split_accuracy")),
+        LineSeries val{tr("m%1 validation split").arg(m), {}, d.probeAccuracy(m, ProbeCurve::ValidationAccuracy),
                        classColour(m), false};
         for (std::size_t i = 0; i < val.y.size(); ++i) {
             train.x.push_back(double(i));
