@@ -34,6 +34,7 @@ public:
         m_inner->progress(stamped);
     }
     void epochFinished(int model, const EpochCurve &curve) override { m_inner->epochFinished(model, curve); }
+    void probeLayerFinished(int, int layer, int layers) override { m_inner->probeLayerFinished(m_member, layer, layers); }
     void message(const std::string &text) override { m_inner->message(text); }
 
 private:
@@ -150,7 +151,7 @@ JobResult RunJob::execute(JobObserver *observer, const CancelToken &cancel, bool
 
     if (observer) {
         Progress p;
-        p.phase = "loading";
+        p.phase = JobPhase::Loading;
         p.model = c.study.member;
         p.models = c.study.models;
         observer->progress(p);
@@ -272,7 +273,11 @@ JobResult RunJob::execute(JobObserver *observer, const CancelToken &cancel, bool
         trainConfig.seed = seed;
         Trainer trainer(trainConfig, device);
         auto sink = [&](const EpochCurve &curve, const EpochRecord &tr, const EpochRecord &te,
-                        const std::string &checkpoint) { writer.appendEpoch(0, curve, tr, te, checkpoint); };
+                        const std::string &checkpoint) {
+            writer.appendEpoch(0, curve, tr, te, checkpoint);
+            if (observer)
+                observer->fileCommitted(c.study.member, writer.path() + runformat::kPartialSuffix);
+        };
         Trainer::Result r = trainer.train(*model, trainSplit, testSplit, indices, sink, observer, cancel,
                                           c.study.member, c.study.models, resuming ? &resumeState : nullptr);
         if (c.study.probe) {
