@@ -1,3 +1,7 @@
+// Over 600 lines: the five pages are still built as plain widgets on the
+// wizard itself, which shares their fields between config(), setConfig() and
+// the checks; one QWizardPage subclass per page would split it (issue 10).
+
 #include "trainingwizard.h"
 
 #include "data/catalogue.h"

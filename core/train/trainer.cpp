@@ -308,7 +308,6 @@ Trainer::EpochTotals Trainer::trainEpoch(Session &s, torch::optim::Optimizer &op
 {
     const auto &c = m_config;
     const bool cuda = m_device.is_cuda();
-    const bool amp = cuda && c.mixedPrecision;
     s.model.train();
     // Order and augmentation are seeded per epoch, so a run resumed at any
     // epoch draws exactly what an uninterrupted run would.
@@ -336,21 +335,7 @@ Trainer::EpochTotals Trainer::trainEpoch(Session &s, torch::optim::Optimizer &op
         }
         const auto start = step * c.batchSize;
         const auto end = std::min<std::int64_t>(s.nTrain, start + c.batchSize);
-        auto idx = orderTensor.slice(0, start, end);
-        auto x = augment(s.train.images.index_select(0, idx));
-        auto y = s.train.labels.index_select(0, idx);
-        torch::Tensor logits;
-        {
-            AutocastScope autocast(amp);
-            logits = s.model.run(x, false).logits;
-        }
-        auto loss = torch::nn::functional::cross_entropy(logits.to(torch::kFloat32), y);
-        clearGradients(opt);
-        loss.backward();
-        opt.step();
-        totals.lossSum += loss.detach() * double(end - start);
-        totals.correct += logits.detach().argmax(1).eq(y).sum();
-        s.examplesSeen += end - start;
+        trainStep(s, opt, orderTensor.slice(0, start, end), totals);
 
         // Reading the loss forces a device sync, so on CUDA it is read only now and then.
         const bool last = step + 1 == s.stepsPerEpoch;
@@ -376,6 +361,25 @@ Trainer::EpochTotals Trainer::trainEpoch(Session &s, torch::optim::Optimizer &op
         }
     }
     return totals;
+}
+
+void Trainer::trainStep(Session &s, torch::optim::Optimizer &opt, const torch::Tensor &batch, EpochTotals &totals)
+{
+    auto x = augment(s.train.images.index_select(0, batch));
+    auto y = s.train.labels.index_select(0, batch);
+    torch::Tensor logits;
+    {
+        AutocastScope autocast(m_device.is_cuda() && m_config.mixedPrecision);
+        logits = s.model.run(x, false).logits;
+    }
+    auto loss = torch::nn::functional::cross_entropy(logits.to(torch::kFloat32), y);
+    clearGradients(opt);
+    loss.backward();
+    opt.step();
+    const auto size = batch.size(0);
+    totals.lossSum += loss.detach() * double(size);
+    totals.correct += logits.detach().argmax(1).eq(y).sum();
+    s.examplesSeen += size;
 }
 
 namespace {

@@ -93,6 +93,8 @@ private:
     /// The training steps of one epoch, reporting progress as they go.
     EpochTotals trainEpoch(Session &s, torch::optim::Optimizer &opt, int gen, int genEpoch, Progress &prog,
                            Clock::time_point epochStart);
+    /// One optimiser step on the training examples `batch` (indices on the device).
+    void trainStep(Session &s, torch::optim::Optimizer &opt, const torch::Tensor &batch, EpochTotals &totals);
     /// Evaluates both splits after an epoch and hands the epoch to the sink and the observer.
     void evaluateEpoch(Session &s, torch::optim::Optimizer &opt, const EpochTotals &totals,
                        Clock::time_point epochStart);
