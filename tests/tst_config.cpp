@@ -3,8 +3,11 @@
 #include "testsupport.h"
 
 #include "train/config.h"
+#include "train/presets.h"
 #include "util/error.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QtTest/QtTest>
 
 using namespace pds;
@@ -31,11 +34,11 @@ RunConfig unusualConfig()
     c.model.mlpHiddenLayers = 3;
     c.model.mlpHiddenUnits = 256;
     auto &t = c.train;
-    t.optimizer = "adam";
+    t.optimizer = Optimizer::Adam;
     t.lr = 0.003;
     t.momentum = 0.8;
     t.weightDecay = 1e-4;
-    t.schedule = "step";
+    t.schedule = Schedule::Step;
     t.warmupEpochs = 1.5;
     t.stepEvery = 3;
     t.stepGamma = 0.5;
@@ -46,12 +49,12 @@ RunConfig unusualConfig()
     t.cropPadding = 2;
     t.augmentFlip = true;
     t.mixedPrecision = false;
-    t.memoryFormat = "contiguous";
+    t.memoryFormat = MemoryFormat::Contiguous;
     t.cudnnBenchmark = false;
-    t.device = "cpu";
+    t.device = DeviceChoice::Cpu;
     t.threads = 3;
     t.seed = 12345678901ULL;
-    t.regime = "seal";
+    t.regime = Regime::Seal;
     t.generations = 3;
     t.splitStage = "layer2";
     t.sealLrFactor = -0.02;
@@ -90,6 +93,10 @@ private Q_SLOTS:
     void validateAccepts_data();
     void validateAccepts();
     void totalEpochs();
+    void settingNamesRoundTrip();
+    void errorsNameTheirField_data();
+    void errorsNameTheirField();
+    void fieldKeysRoundTrip();
 };
 
 void TestConfig::roundTrip()
@@ -110,16 +117,16 @@ void TestConfig::roundTrip()
     QCOMPARE(back.model.arch, std::string("resnet18"));
     QCOMPARE(back.model.widthMultiplier, 0.5);
     QCOMPARE(back.model.mlpHiddenUnits, 256);
-    QCOMPARE(back.train.optimizer, std::string("adam"));
+    QVERIFY(back.train.optimizer == Optimizer::Adam);
     QCOMPARE(back.train.lr, 0.003);
     QCOMPARE(back.train.weightDecay, 1e-4);
     QCOMPARE(back.train.warmupEpochs, 1.5);
     QCOMPARE(back.train.augmentCrop, true);
     QCOMPARE(back.train.mixedPrecision, false);
-    QCOMPARE(back.train.memoryFormat, std::string("contiguous"));
+    QVERIFY(back.train.memoryFormat == MemoryFormat::Contiguous);
     QCOMPARE(back.train.cudnnBenchmark, false);
     QCOMPARE(back.train.seed, std::uint64_t(12345678901ULL));
-    QCOMPARE(back.train.regime, std::string("seal"));
+    QVERIFY(back.train.regime == Regime::Seal);
     QCOMPARE(back.train.splitStage, std::string("layer2"));
     QCOMPARE(back.train.sealLrFactor, -0.02);
     QCOMPARE(back.train.el2nEpoch, 20);
@@ -300,10 +307,103 @@ void TestConfig::totalEpochs()
     t.epochs = 4;
     t.generations = 3;
     QCOMPARE(t.totalEpochs(), 4); // standard ignores generations
-    t.regime = "llf";
+    t.regime = Regime::Llf;
     QCOMPARE(t.totalEpochs(), 12);
-    t.regime = "seal";
+    t.regime = Regime::Seal;
     QCOMPARE(t.totalEpochs(), 12);
+}
+
+namespace {
+
+/// Every value of E maps to a name and back, and an unknown name is refused
+/// with a message that names the valid ones.
+template <typename E> void checkSetting(const char *label)
+{
+    const auto names = settingNames<E>();
+    QVERIFY(!names.empty());
+    for (const auto &[value, name] : SettingNames<E>::entries) {
+        QCOMPARE(std::string(settingName(value)), std::string(name));
+        QVERIFY(settingFromName<E>(name) == value);
+        QVERIFY(parseSetting<E>(name, label, "x") == value);
+    }
+    QVERIFY(!settingFromName<E>("bogus"));
+    try {
+        parseSetting<E>("bogus", label, "train.x");
+        QFAIL("expected a ConfigError");
+    } catch (const ConfigError &e) {
+        const std::string message = e.what();
+        QCOMPARE(message, std::string(label) + " must be " + settingChoices<E>() + ", got 'bogus'");
+        for (const auto &n : names)
+            QVERIFY2(message.find(n) != std::string::npos, e.what());
+        QCOMPARE(e.field(), std::string("train.x"));
+    }
+}
+
+} // namespace
+
+void TestConfig::settingNamesRoundTrip()
+{
+    checkSetting<Optimizer>("optimizer");
+    checkSetting<Schedule>("schedule");
+    checkSetting<Regime>("regime");
+    checkSetting<MemoryFormat>("memory format");
+    checkSetting<DeviceChoice>("device");
+    checkSetting<NoiseSpec::Kind>("noise");
+    checkSetting<Preset>("preset");
+    QCOMPARE(settingChoices<Optimizer>(), std::string("sgd or adam"));
+    QCOMPARE(settingChoices<DeviceChoice>(), std::string("auto, cpu or cuda"));
+}
+
+void TestConfig::errorsNameTheirField_data()
+{
+    QTest::addColumn<QString>("json");
+    QTest::addColumn<QString>("field");
+    QTest::newRow("lr") << R"({"train": {"lr": -1}})" << "train.lr";
+    QTest::newRow("optimizer") << R"({"train": {"optimizer": "rmsprop"}})" << "train.optimizer";
+    QTest::newRow("noise kind") << R"({"noise": {"kind": "gaussian"}})" << "noise.kind";
+    QTest::newRow("noise fraction") << R"({"noise": {"fraction": 2}})" << "noise.fraction";
+    QTest::newRow("limit") << R"({"dataset": {"limit": -1}})" << "dataset.limit";
+    QTest::newRow("wrong type") << R"({"train": {"epochs": "many"}})" << "train.epochs";
+    QTest::newRow("fraction for an integer") << R"({"train": {"batch_size": 2.5}})" << "train.batch_size";
+    QTest::newRow("models") << R"({"study": {"models": 0}})" << "study.models";
+    QTest::newRow("ratio") << R"({"study": {"ratio": 0.5}})" << "study.ratio";
+    QTest::newRow("k") << R"({"study": {"k": 0}})" << "study.k";
+    QTest::newRow("probe features") << R"({"study": {"max_features": 0}})" << "study.max_features";
+    QTest::newRow("output") << R"({"output": ""})" << "output";
+    QTest::newRow("unknown key") << R"({"trian": {}})" << "";
+}
+
+void TestConfig::errorsNameTheirField()
+{
+    QFETCH(QString, json);
+    QFETCH(QString, field);
+    try {
+        runConfigFromJson(json.toStdString()).validate();
+        QFAIL("expected a ConfigError");
+    } catch (const ConfigError &e) {
+        QCOMPARE(QString::fromStdString(e.field()), field);
+        QCOMPARE(configFieldKey(configField(e)), field.toStdString());
+    }
+}
+
+void TestConfig::fieldKeysRoundTrip()
+{
+    QCOMPARE(configFieldKey(ConfigField::None), std::string());
+    QVERIFY(configFieldFromKey("") == ConfigField::None);
+    QVERIFY(configFieldFromKey("train.nothing") == ConfigField::None);
+    for (int f = static_cast<int>(ConfigField::DatasetName); f <= static_cast<int>(ConfigField::Output); ++f) {
+        const std::string key = configFieldKey(static_cast<ConfigField>(f));
+        QVERIFY2(!key.empty(), qPrintable(QString::number(f)));
+        QVERIFY(configFieldFromKey(key) == static_cast<ConfigField>(f));
+    }
+    // Every key is one the JSON configuration has.
+    const auto json = QJsonDocument::fromJson(QByteArray::fromStdString(toJson(RunConfig{}))).object();
+    for (int f = static_cast<int>(ConfigField::DatasetName); f <= static_cast<int>(ConfigField::Output); ++f) {
+        const QString key = QString::fromStdString(configFieldKey(static_cast<ConfigField>(f)));
+        const QStringList parts = key.split('.');
+        const bool present = parts.size() == 1 ? json.contains(parts[0]) : json[parts[0]].toObject().contains(parts[1]);
+        QVERIFY2(present, qPrintable(key));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestConfig)

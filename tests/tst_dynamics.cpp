@@ -228,7 +228,7 @@ void TestDynamics::schedule()
     QFETCH(double, expected);
     TrainConfig c;
     c.lr = 0.2;
-    c.schedule = schedule.toStdString();
+    c.schedule = *settingFromName<Schedule>(schedule.toStdString());
     c.epochs = epochs;
     c.warmupEpochs = warmup;
     c.stepEvery = 3;

@@ -95,7 +95,7 @@ private Q_SLOTS:
         c.dataset.path = dir.path().toStdString();
         c.model.arch = "cnn";
         c.train.epochs = 8;
-        c.train.device = "auto";
+        c.train.device = DeviceChoice::Auto;
         c.train.threads = 0;
         c.study.models = 4;
         c.study.ratio = 0.5;

@@ -1,8 +1,10 @@
 #include "store/runformat.h"
 #include "store/runreader.h"
+#include "study/memberprocess.h"
 #include "study/members.h"
 #include "study/study.h"
 #include "study/summary.h"
+#include "store/runwriter.h"
 #include "train/runjob.h"
 #include "testsupport.h"
 #include "util/error.h"
@@ -49,7 +51,7 @@ RunConfig tinyStudy(const QTemporaryDir &dir, int models)
     c.model.mlpHiddenUnits = 16;
     c.model.mlpHiddenLayers = 1;
     c.train.epochs = 1;
-    c.train.device = "cpu";
+    c.train.device = DeviceChoice::Cpu;
     c.train.threads = 1;
     c.study.models = models;
     c.study.ratio = 0.5;
@@ -63,13 +65,83 @@ public:
     explicit CancelAtStart(CancelToken &t) : m_token(t) {}
     void progress(const Progress &p) override
     {
-        if (p.phase == "training")
+        if (p.phase == JobPhase::Training)
             m_token.cancel();
     }
 
 private:
     CancelToken &m_token;
 };
+
+/// Writes down a job's typed events, one line each, as they arrive.
+class EventLog : public JobObserver {
+public:
+    void epochFinished(int model, const EpochCurve &c) override
+    {
+        add("epoch " + std::to_string(model) + " " + std::to_string(c.epoch));
+    }
+    void probeLayerFinished(int model, int layer, int layers) override
+    {
+        add("layer " + std::to_string(model) + " " + std::to_string(layer) + "/" + std::to_string(layers));
+    }
+    void fileCommitted(int model, const std::string &path) override
+    {
+        add("committed " + std::to_string(model) + " " + path);
+    }
+    void memberStarted(const MemberEvent &e) override
+    {
+        add("started " + std::to_string(e.member) + "/" + std::to_string(e.members) + " " + e.path);
+    }
+    void memberFinished(const MemberEvent &e) override
+    {
+        const char *how = e.outcome == MemberEvent::Outcome::Trained  ? "trained"
+                          : e.outcome == MemberEvent::Outcome::Reused ? "reused"
+                                                                      : "stopped";
+        add(std::string("finished ") + std::to_string(e.member) + " " + how + " " + e.path);
+    }
+    /// The events about `member`, in order.
+    QStringList of(int member) const
+    {
+        std::lock_guard lock(m_mutex);
+        QStringList out;
+        const QString id = QStringLiteral(" %1").arg(member);
+        for (const QString &e : m_events)
+            if (e.mid(e.indexOf(' ')).startsWith(id + ' ') || e.mid(e.indexOf(' ')).startsWith(id + '/'))
+                out << e;
+        return out;
+    }
+    QStringList all() const
+    {
+        std::lock_guard lock(m_mutex);
+        return m_events;
+    }
+
+private:
+    void add(const std::string &e)
+    {
+        std::lock_guard lock(m_mutex);
+        m_events << QString::fromStdString(e);
+    }
+    mutable std::mutex m_mutex;
+    QStringList m_events;
+};
+
+/// The events one member of a study of two tiny mlps (two epochs, three
+/// probes) sends while it trains in full.
+QStringList memberEvents(const RunConfig &c, int m)
+{
+    const QString path = QString::fromStdString(memberPath(c.output, m));
+    const QString id = QString::number(m);
+    return {"started " + id + "/2 " + path,
+            "committed " + id + " " + path + ".part",
+            "epoch " + id + " 1",
+            "committed " + id + " " + path + ".part",
+            "epoch " + id + " 2",
+            "layer " + id + " 0/3",
+            "layer " + id + " 1/3",
+            "layer " + id + " 2/3",
+            "finished " + id + " trained " + path};
+}
 
 } // namespace
 
@@ -216,7 +288,7 @@ private Q_SLOTS:
         c.model.arch = "cnn";
         c.model.widthMultiplier = 0.25;
         c.train.epochs = 2;
-        c.train.device = "cpu";
+        c.train.device = DeviceChoice::Cpu;
         c.train.threads = 2;
         c.train.batchSize = 32;
         c.study.models = 2;
@@ -272,6 +344,41 @@ private Q_SLOTS:
         } catch (const StoreError &e) {
             QVERIFY2(QString(e.what()).contains("file not found"), e.what());
         }
+    }
+
+    void eventsArriveInOrder()
+    {
+        QTemporaryDir dir;
+        RunConfig c = tinyStudy(dir, 2);
+        c.train.epochs = 2;
+        CancelToken cancel;
+        EventLog log;
+        QCOMPARE(StudyJob(c).run(&log, cancel).status, std::string(runformat::kStatusComplete));
+        QCOMPARE(log.all(), memberEvents(c, 0) + memberEvents(c, 1));
+
+        // A second run reuses both members and says so.
+        EventLog again;
+        QCOMPARE(StudyJob(c).run(&again, cancel).membersReused, 2);
+        QCOMPARE(again.all(), (QStringList{"finished 0 reused " + QString::fromStdString(memberPath(c.output, 0)),
+                                           "finished 1 reused " + QString::fromStdString(memberPath(c.output, 1))}));
+    }
+
+    void eventsOfMembersInProcesses()
+    {
+        // Members in pdepth processes send the same events, typed, to the study.
+        const QString pdepth = qEnvironmentVariable("PDS_PDEPTH");
+        if (pdepth.isEmpty() || !QFileInfo(pdepth).isExecutable())
+            QSKIP("needs the pdepth program (PDS_PDEPTH)");
+        QTemporaryDir dir;
+        RunConfig c = tinyStudy(dir, 2);
+        c.train.epochs = 2;
+        StudyJob job(c);
+        job.setMemberRunner(childProcessRunner(pdepth.toStdString()), 2);
+        CancelToken cancel;
+        EventLog log;
+        QCOMPARE(job.run(&log, cancel).status, std::string(runformat::kStatusComplete));
+        for (int m = 0; m < 2; ++m)
+            QCOMPARE(log.of(m), memberEvents(c, m));
     }
 
     void membersRunConcurrentlyThroughARunner()

@@ -30,11 +30,11 @@ public:
 
     void progress(const Progress &p) override
     {
-        if (phases.isEmpty() || phases.last() != QString::fromStdString(p.phase))
-            phases << QString::fromStdString(p.phase);
+        if (phases.isEmpty() || phases.last() != QString::fromLatin1(phaseName(p.phase)))
+            phases << QString::fromLatin1(phaseName(p.phase));
         if (cancelOnFirstProgress)
             cancelOnFirstProgress->cancel();
-        if (cancelWhileProbing && p.phase == "probing" && p.step == probingLayer)
+        if (cancelWhileProbing && p.phase == JobPhase::Probing && p.step == probingLayer)
             cancelWhileProbing->cancel();
     }
     void epochFinished(int, const EpochCurve &c) override
@@ -98,7 +98,7 @@ RunConfig TestTrainer::config(const QString &output) const
     c.train.batchSize = 16;
     c.train.evalBatchSize = 256;
     c.train.lr = 0.05;
-    c.train.device = "cpu";
+    c.train.device = DeviceChoice::Cpu;
     c.train.threads = 2;
     c.train.seed = 1;
     c.output = out(output);
@@ -212,7 +212,7 @@ void TestTrainer::regimes()
     c.model.mlpHiddenLayers = 2;
     c.model.mlpHiddenUnits = 32;
     c.model.widthMultiplier = arch == "mlp" ? 1.0 : 0.25;
-    c.train.regime = regime.toStdString();
+    c.train.regime = *settingFromName<Regime>(regime.toStdString());
     c.train.generations = 2;
     c.train.epochs = 2;
     c.train.sealFraction = 0.5;
@@ -260,9 +260,9 @@ void TestTrainer::variants()
     c.limit = 64;
     c.testLimit = 16;
     c.train.epochs = 2;
-    c.train.optimizer = optimizer.toStdString();
+    c.train.optimizer = *settingFromName<Optimizer>(optimizer.toStdString());
     c.train.lr = optimizer == "adam" ? 0.003 : 0.05;
-    c.train.schedule = schedule.toStdString();
+    c.train.schedule = *settingFromName<Schedule>(schedule.toStdString());
     c.train.stepEvery = 1;
     c.train.warmupEpochs = warmup;
     c.train.augmentCrop = augment;
@@ -291,7 +291,7 @@ void TestTrainer::divergence()
     c.model.mlpHiddenUnits = 32;
     c.model.widthMultiplier = 1.0;
     c.train.lr = 1e6;
-    c.train.schedule = "constant";
+    c.train.schedule = Schedule::Constant;
     const QString msg = messageOf<DivergenceError>([&] { RunJob(c).run(nullptr, cancel); });
     PDS_VERIFY_MESSAGE(msg, "training diverged: the loss became ");
     PDS_VERIFY_MESSAGE(msg, "try a lower learning rate");
@@ -405,7 +405,7 @@ void TestTrainer::errorsBeforeTheRunFile()
     QFETCH(QString, message);
     CancelToken cancel;
     RunConfig c = config("never-" + problem + ".h5");
-    c.train.regime = "llf";
+    c.train.regime = Regime::Llf;
     c.train.generations = 2;
     if (problem == "stage")
         c.train.splitStage = "layer3";

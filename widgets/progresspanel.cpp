@@ -254,7 +254,7 @@ void ProgressPanel::onProgress(const Progress &p)
     }
     m_chart->setEpochs(p.epochs);
 
-    QString phase = QString::fromStdString(p.phase);
+    QString phase = QString::fromLatin1(phaseName(p.phase));
     if (!phase.isEmpty())
         phase[0] = phase[0].toUpper();
     QStringList state{phase};
@@ -268,7 +268,7 @@ void ProgressPanel::onProgress(const Progress &p)
     QStringList detail;
     if (p.steps > 0)
         detail << tr("step %1/%2").arg(p.step).arg(p.steps);
-    if (p.phase == "training" && p.step > 0)
+    if (p.phase == JobPhase::Training && p.step > 0)
         detail << tr("loss %1, accuracy %2%").arg(p.loss, 0, 'f', 3).arg(100 * p.accuracy, 0, 'f', 1);
     if (p.examplesPerSecond > 0)
         detail << tr("%1 examples/s").arg(std::llround(p.examplesPerSecond));
@@ -281,9 +281,9 @@ void ProgressPanel::onProgress(const Progress &p)
     m_detail->setText(detail.join(QStringLiteral(" · ")));
 
     double within = 1.0; // the probe stage comes after the model's last epoch
-    if (p.phase == "loading")
+    if (p.phase == JobPhase::Loading)
         within = 0.0;
-    else if (p.epochs > 0 && (p.phase == "training" || p.phase == "evaluating"))
+    else if (p.epochs > 0 && (p.phase == JobPhase::Training || p.phase == JobPhase::Evaluating))
         within = (p.epoch - 1 + (p.steps > 0 ? double(p.step) / double(p.steps) : 1.0)) / p.epochs;
     m_bar->setValue(static_cast<int>(std::lround(1000.0 * (p.model + within) / models)));
 }

@@ -10,10 +10,10 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
-#include <QRegularExpression>
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 
 namespace pds {
 
@@ -27,26 +27,23 @@ bool fileExists(const std::string &path)
     return std::filesystem::exists(path, ec);
 }
 
-/// Forwards a core job's reports as the worker's signals. Runs on the job's
-/// thread; Qt queues the signals to the GUI thread.
+/// Forwards a core job's typed events as the worker's signals. Runs on the
+/// job's thread (or, for members in processes, on a study's threads, one call
+/// at a time); Qt queues the signals to the GUI thread.
 class ForwardingObserver : public JobObserver {
 public:
-    ForwardingObserver(TrainingWorker *worker, bool study, std::string output, int models, bool concurrent)
-        : m_worker(worker), m_study(study), m_concurrent(concurrent), m_output(std::move(output)), m_models(models)
+    ForwardingObserver(TrainingWorker *worker, bool study, int models, bool concurrent)
+        : m_worker(worker), m_study(study), m_concurrent(concurrent), m_models(models)
     {
     }
 
     void progress(const Progress &p) override
     {
         Progress q = p;
-        if (m_study) {
-            // Loading and probing report outside the trainer, without the member index.
-            if (q.models != m_models) {
-                q.model = m_member;
-                q.models = m_models;
-            } else {
-                enterMember(q.model);
-            }
+        // Reports from outside a study's trainer carry no member index.
+        if (m_study && q.models != m_models) {
+            q.model = m_member;
+            q.models = m_models;
         }
         // The core reports a few times a second while training; the probe stage and
         // a fast GPU can report far more often than a progress bar needs.
@@ -62,70 +59,50 @@ public:
 
     void epochFinished(int model, const EpochCurve &c) override
     {
-        if (m_study)
-            enterMember(model);
+        // Members in processes of their own train side by side; the Studio
+        // shows their files as each finishes, not their curves live.
+        if (m_concurrent)
+            return;
         Q_EMIT m_worker->epochFinished(model, c.epoch, c.trainLoss, c.trainAccuracy, c.testLoss, c.testAccuracy);
-        // The writer commits the epoch before the trainer reports it, so the file is current.
-        const QString file = newestFile(model);
-        if (!file.isEmpty())
-            Q_EMIT m_worker->fileUpdated(file);
     }
 
-    void message(const std::string &text) override
+    void fileCommitted(int, const std::string &path) override
     {
-        const QString m = QString::fromStdString(text);
-        if (m_study) {
-            // StudyJob announces each member ("member 2/4 → ...") before it starts,
-            // and the merge after the last one: the points where a member file is final.
-            static const QRegularExpression member(QStringLiteral("^member (\\d+)/\\d+"));
-            // Members in processes of their own report only when they end.
-            static const QRegularExpression finished(QStringLiteral("^member (\\d+) finished"));
-            const auto match = member.match(m);
-            const auto done = finished.match(m);
-            if (done.hasMatch()) {
-                const QString file = newestFile(done.captured(1).toInt() - 1);
-                if (!file.isEmpty())
-                    Q_EMIT m_worker->fileUpdated(file);
-            } else if (match.hasMatch() && !m_concurrent) {
-                enterMember(match.captured(1).toInt() - 1);
-            } else if (m.startsWith(QLatin1String("merging"))) {
-                enterMember(m_models);
-            }
-        }
-        Q_EMIT m_worker->message(m);
+        m_lastFile = path;
+        // Following files of members that run at once would switch the views
+        // from one member to another with every epoch.
+        if (!m_concurrent)
+            Q_EMIT m_worker->fileUpdated(QString::fromStdString(path));
     }
+
+    void memberStarted(const MemberEvent &e) override
+    {
+        if (!m_concurrent)
+            m_member = e.member;
+    }
+
+    void memberFinished(const MemberEvent &e) override
+    {
+        m_lastFile = e.path;
+        // A stopped member's file is announced by the cancellation.
+        if (e.outcome != MemberEvent::Outcome::Stopped)
+            Q_EMIT m_worker->fileUpdated(QString::fromStdString(e.path));
+    }
+
+    void message(const std::string &text) override { Q_EMIT m_worker->message(QString::fromStdString(text)); }
 
     int member() const { return m_member; }
-
-    /// The file holding model `model`'s newest state: its `.part` while it is
-    /// written, its final name once finished; empty if neither exists yet.
-    QString newestFile(int model) const
-    {
-        const std::string base = m_study ? memberPath(m_output, model) : m_output;
-        for (const std::string &candidate : {base + runformat::kPartialSuffix, base})
-            if (fileExists(candidate))
-                return QString::fromStdString(candidate);
-        return {};
-    }
+    /// The file the job last committed or finished; empty when none yet.
+    QString lastFile() const { return QString::fromStdString(m_lastFile); }
 
 private:
-    void enterMember(int member)
-    {
-        if (member == m_member)
-            return;
-        const QString done = newestFile(m_member);
-        if (!done.isEmpty())
-            Q_EMIT m_worker->fileUpdated(done);
-        m_member = member;
-    }
-
     TrainingWorker *m_worker;
     bool m_study;
     bool m_concurrent;
-    std::string m_output;
     int m_models;
     int m_member = 0;
-    std::string m_lastPhase;
+    std::string m_lastFile;
+    std::optional<JobPhase> m_lastPhase;
     int m_lastModel = -1;
     Clock::time_point m_lastEmit;
 };
@@ -135,10 +112,8 @@ private:
 void TrainingWorker::execute(const TrainingJob &job)
 {
     const bool study = job.kind == TrainingJob::Kind::Study;
-    const std::string output = job.kind == TrainingJob::Kind::Resume ? RunJob::finalPath(job.path.toStdString())
-                                                                      : job.config.output;
     const bool concurrent = study && job.concurrentMembers > 1;
-    ForwardingObserver observer(this, study, output, study ? job.config.study.models : 1, concurrent);
+    ForwardingObserver observer(this, study, study ? job.config.study.models : 1, concurrent);
     const CancelToken &cancel = *job.cancel;
     try {
         if (study) {
@@ -149,7 +124,7 @@ void TrainingWorker::execute(const TrainingJob &job)
             if (r.status == runformat::kStatusComplete)
                 Q_EMIT finished(QString::fromStdString(r.output));
             else
-                Q_EMIT cancelled(observer.newestFile(observer.member()));
+                Q_EMIT cancelled(observer.lastFile());
             return;
         }
         const JobResult r = job.kind == TrainingJob::Kind::Resume
@@ -160,8 +135,8 @@ void TrainingWorker::execute(const TrainingJob &job)
         else
             Q_EMIT cancelled(QString::fromStdString(r.outputPath));
     } catch (const CancelledError &) {
-        // Cancelled before the run file existed: nothing was left behind.
-        Q_EMIT cancelled(observer.newestFile(observer.member()));
+        // Cancelled before a member ended: its last committed file is left behind, if any.
+        Q_EMIT cancelled(observer.lastFile());
     } catch (const std::exception &e) {
         QString text = QString::fromStdString(e.what());
         // Members in processes name themselves in their errors.

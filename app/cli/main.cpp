@@ -6,6 +6,7 @@
 #include "store/runreader.h"
 #include "study/memberprocess.h"
 #include "study/study.h"
+#include "train/presets.h"
 #include "train/runjob.h"
 #include "train/trainer.h"
 #include "util/error.h"
@@ -17,6 +18,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 namespace {
@@ -67,34 +69,34 @@ std::string scanOption(int argc, char **argv, const std::string &name)
     return {};
 }
 
-/// The defaults of `pdepth train`: a quick CPU budget, or the full dataset and
-/// a ResNet-18 when a GPU is there.
-pds::RunConfig presetConfig(const std::string &preset, const std::string &device)
+/// The defaults of `pdepth train`: a preset by name; without one (auto) a
+/// quick CPU budget, or the full dataset and a ResNet-18 when a GPU is there.
+pds::RunConfig presetConfig(const std::string &presetName, const std::string &deviceName)
 {
-    std::string p = preset.empty() ? "auto" : preset;
-    if (p == "auto") {
-        const bool gpu = device != "cpu" && pds::resolveDevice(device == "cuda" ? "cuda" : "auto").is_cuda();
-        p = gpu ? "gpu-full" : "cpu-quick";
-    }
-    pds::RunConfig c;
-    if (p == "cpu-quick") {
-        c.limit = 10000;
-        c.testLimit = 2000;
-        c.model.arch = "cnn";
-        c.train.epochs = 8;
-        c.train.batchSize = 128;
-        c.train.lr = 0.05;
-    } else if (p == "gpu-full") {
-        c.model.arch = "resnet18";
-        c.train.epochs = 15;
-        c.train.batchSize = 512;
-        c.train.lr = 0.1;
-        c.train.evalBatchSize = 4096;
-    } else {
-        throw pds::ConfigError("unknown preset '" + p + "' (expected auto, cpu-quick or gpu-full)");
-    }
-    c.train.device = device.empty() ? "auto" : device;
+    const pds::DeviceChoice device =
+        deviceName.empty() ? pds::DeviceChoice::Auto
+                           : pds::parseSetting<pds::DeviceChoice>(deviceName, "device",
+                                                                  pds::configFieldKey(pds::ConfigField::Device));
+    const auto preset =
+        presetName.empty() ? std::optional(pds::Preset::Auto) : pds::settingFromName<pds::Preset>(presetName);
+    if (!preset)
+        throw pds::ConfigError("unknown preset '" + presetName + "' (expected " + pds::settingChoices<pds::Preset>()
+                               + ")");
+    const bool gpu = *preset == pds::Preset::Auto && device != pds::DeviceChoice::Cpu
+                     && pds::resolveDevice(device).is_cuda();
+    pds::RunConfig c = pds::presetConfig(*preset, gpu);
+    c.train.device = device;
     return c;
+}
+
+/// A string option for an enumerated setting, read by its name and mapped
+/// after parsing; `value` starts as the setting's current name, and the help
+/// lists the valid names unless `help` says more.
+template <typename E>
+void addSettingOption(CLI::App *cmd, const std::string &flag, std::string &value, E current, std::string help = {})
+{
+    value = pds::settingName(current);
+    cmd->add_option(flag, value, help.empty() ? pds::settingChoices<E>() : help)->capture_default_str();
 }
 
 std::string readTextFile(const std::string &path)
@@ -160,7 +162,9 @@ void printInfo(const pds::RunReader &run)
 /// Options shared by `train` and `study`, bound to one configuration.
 struct RunOptions {
     pds::RunConfig cfg;
-    std::string preset, configFile, saveConfig, noiseKind = "none", noiseMap, augment;
+    std::string preset, configFile, saveConfig, noiseMap, augment;
+    /// Enumerated settings by name, mapped to the configuration after parsing.
+    std::string noiseKind, optimizer, schedule, memoryFormat, device, regime;
     bool dryRun = false, noAmp = false;
 };
 
@@ -185,7 +189,8 @@ void addRunOptions(CLI::App *cmd, RunOptions &o)
     cmd->add_option("--format", cfg.dataset.format, "idx, cifar10, cifar100 or folder (default: from name or folder)");
     cmd->add_option("--limit", cfg.limit, "Train examples to keep, stratified (0 = all)")->capture_default_str();
     cmd->add_option("--test-limit", cfg.testLimit, "Test examples to keep, stratified (0 = all)")->capture_default_str();
-    cmd->add_option("--noise", noiseKind, "Label noise: none, symmetric or asymmetric")->capture_default_str();
+    addSettingOption(cmd, "--noise", noiseKind, cfg.noise.kind,
+                     "Label noise: " + pds::settingChoices<pds::NoiseSpec::Kind>());
     cmd->add_option("--noise-fraction", cfg.noise.fraction, "Fraction of labels to change")->capture_default_str();
     cmd->add_option("--noise-map", noiseMap, "Asymmetric noise as from:to pairs, e.g. 0:6,2:4");
     cmd->add_option("--noise-seed", cfg.noise.seed, "Seed of the label noise")->capture_default_str();
@@ -194,11 +199,11 @@ void addRunOptions(CLI::App *cmd, RunOptions &o)
     cmd->add_option("--cnn-k", cfg.model.cnnBaseWidth, "Base width k of the 4-conv cnn")->capture_default_str();
     cmd->add_option("--mlp-layers", cfg.model.mlpHiddenLayers, "Hidden layers of the mlp")->capture_default_str();
     cmd->add_option("--mlp-units", cfg.model.mlpHiddenUnits, "Units per hidden layer of the mlp")->capture_default_str();
-    cmd->add_option("--optimizer", cfg.train.optimizer, "sgd or adam")->capture_default_str();
+    addSettingOption(cmd, "--optimizer", o.optimizer, cfg.train.optimizer);
     cmd->add_option("--lr", cfg.train.lr, "Peak learning rate")->capture_default_str();
     cmd->add_option("--momentum", cfg.train.momentum, "SGD momentum")->capture_default_str();
     cmd->add_option("--weight-decay", cfg.train.weightDecay, "Weight decay")->capture_default_str();
-    cmd->add_option("--schedule", cfg.train.schedule, "constant, step or cosine")->capture_default_str();
+    addSettingOption(cmd, "--schedule", o.schedule, cfg.train.schedule);
     cmd->add_option("--warmup", cfg.train.warmupEpochs, "Linear warm-up epochs")->capture_default_str();
     cmd->add_option("--step-every", cfg.train.stepEvery, "Step schedule: epochs between decays")->capture_default_str();
     cmd->add_option("--step-gamma", cfg.train.stepGamma, "Step schedule: decay factor")->capture_default_str();
@@ -208,15 +213,14 @@ void addRunOptions(CLI::App *cmd, RunOptions &o)
     cmd->add_option("--augment", augment, "Augmentation on the device: crop, flip or crop,flip");
     cmd->add_option("--crop-padding", cfg.train.cropPadding, "Padding of the random crop")->capture_default_str();
     cmd->add_flag("--no-amp", noAmp, "Train in float32 on CUDA (default: bf16 autocast)");
-    cmd->add_option("--memory-format", cfg.train.memoryFormat,
-                    "Conv layout: auto (channels-last for conv models), channels_last or contiguous")
-        ->capture_default_str();
+    addSettingOption(cmd, "--memory-format", o.memoryFormat, cfg.train.memoryFormat,
+                     "Conv layout: auto (channels-last for conv models), channels_last or contiguous");
     cmd->add_flag("!--no-cudnn-benchmark", cfg.train.cudnnBenchmark,
                   "Use cuDNN's heuristic algorithm choice instead of timing the run's shapes once");
-    cmd->add_option("--device", cfg.train.device, "auto, cpu or cuda")->capture_default_str();
+    addSettingOption(cmd, "--device", o.device, cfg.train.device);
     cmd->add_option("--threads", cfg.train.threads, "CPU threads (0 = all cores)")->capture_default_str();
     cmd->add_option("--seed", cfg.train.seed, "Seed of initialisation, order and augmentation")->capture_default_str();
-    cmd->add_option("--regime", cfg.train.regime, "standard, llf or seal")->capture_default_str();
+    addSettingOption(cmd, "--regime", o.regime, cfg.train.regime);
     cmd->add_option("--generations", cfg.train.generations, "Generations for llf/seal")->capture_default_str();
     cmd->add_option("--split-stage", cfg.train.splitStage, "First late stage for llf/seal (default: per model, e.g. layer3)");
     cmd->add_option("--seal-factor", cfg.train.sealLrFactor, "SEAL: early-layer lr as a multiple of the scheduled lr")->capture_default_str();
@@ -248,16 +252,9 @@ void finishRunOptions(CLI::App *cmd, RunOptions &o)
     }
     if (o.noAmp)
         cfg.train.mixedPrecision = false;
-    if (cmd->count("--noise") || o.noiseKind != "none") {
-        if (o.noiseKind == "none")
-            cfg.noise.kind = pds::NoiseSpec::Kind::None;
-        else if (o.noiseKind == "symmetric")
-            cfg.noise.kind = pds::NoiseSpec::Kind::Symmetric;
-        else if (o.noiseKind == "asymmetric")
-            cfg.noise.kind = pds::NoiseSpec::Kind::Asymmetric;
-        else
-            throw pds::ConfigError("--noise must be none, symmetric or asymmetric, got '" + o.noiseKind + "'");
-    }
+    using pds::ConfigField;
+    auto key = [](ConfigField f) { return pds::configFieldKey(f); };
+    cfg.noise.kind = pds::parseSetting<pds::NoiseSpec::Kind>(o.noiseKind, "--noise", key(ConfigField::NoiseKind));
     if (!o.noiseMap.empty()) {
         int bad = 0;
         std::vector<int> pairs;
@@ -267,7 +264,8 @@ void finishRunOptions(CLI::App *cmd, RunOptions &o)
             bad = 1;
         }
         if (bad)
-            throw pds::ConfigError("--noise-map must look like 0:6,2:4, got '" + o.noiseMap + "'");
+            throw pds::ConfigError("--noise-map must look like 0:6,2:4, got '" + o.noiseMap + "'",
+                                   key(ConfigField::NoiseClassMap));
         // Classes not named keep their label; the run pads the map to the dataset's class count.
         int maxClass = 0;
         for (int v : pairs)
@@ -278,6 +276,12 @@ void finishRunOptions(CLI::App *cmd, RunOptions &o)
         for (std::size_t i = 0; i + 1 < pairs.size(); i += 2)
             cfg.noise.classMap[static_cast<std::size_t>(pairs[i])] = pairs[i + 1];
     }
+    cfg.train.optimizer = pds::parseSetting<pds::Optimizer>(o.optimizer, "optimizer", key(ConfigField::Optimizer));
+    cfg.train.schedule = pds::parseSetting<pds::Schedule>(o.schedule, "schedule", key(ConfigField::Schedule));
+    cfg.train.memoryFormat =
+        pds::parseSetting<pds::MemoryFormat>(o.memoryFormat, "memory format", key(ConfigField::MemoryFormat));
+    cfg.train.device = pds::parseSetting<pds::DeviceChoice>(o.device, "device", key(ConfigField::Device));
+    cfg.train.regime = pds::parseSetting<pds::Regime>(o.regime, "regime", key(ConfigField::Regime));
 }
 
 /// Validates, saves the configuration if asked, prints it for a dry run, and
@@ -304,8 +308,9 @@ int runTrain(pds::RunConfig config, const std::string &saveConfig, bool dryRun)
     if (!prepare(config, saveConfig, dryRun))
         return kOk;
     pds::ProgressPrinter printer(stderr);
+    const auto observer = pds::reportToStudyParent(&printer);
     pds::RunJob job(config);
-    const pds::JobResult r = job.run(&printer, g_cancel);
+    const pds::JobResult r = job.run(observer.get(), g_cancel);
     if (r.status == pds::runformat::kStatusIncomplete) {
         std::cerr << "pdepth: " << r.message << "\n";
         return kCancelled;
@@ -317,16 +322,26 @@ int runTrain(pds::RunConfig config, const std::string &saveConfig, bool dryRun)
     return kOk;
 }
 
+/// Prints a study whose members run in processes of their own: each member's
+/// epoch lines come passed on from its log, so its typed epoch events would
+/// print them twice.
+class MembersInProcessesPrinter : public pds::ProgressPrinter {
+public:
+    using pds::ProgressPrinter::ProgressPrinter;
+    void epochFinished(int, const pds::EpochCurve &) override {}
+};
+
 int runStudy(pds::RunConfig config, const std::string &saveConfig, bool dryRun, int jobs)
 {
     config.study.probe = true;
     if (!prepare(config, saveConfig, dryRun))
         return kOk;
     pds::ProgressPrinter printer(stderr);
+    MembersInProcessesPrinter membersPrinter(stderr);
     pds::StudyJob job(config);
     if (jobs > 1)
         job.setMemberRunner(pds::childProcessRunner(pds::selfExecutable()), jobs);
-    const pds::StudyResult r = job.run(&printer, g_cancel);
+    const pds::StudyResult r = job.run(jobs > 1 ? &membersPrinter : &printer, g_cancel);
     if (r.status != pds::runformat::kStatusComplete) {
         std::cerr << "pdepth: study interrupted; finished members are kept and reused when it runs again\n";
         return kCancelled;
@@ -421,7 +436,8 @@ int main(int argc, char **argv)
         if (*resume) {
             handleInterrupts();
             pds::ProgressPrinter printer(stderr);
-            const pds::JobResult r = pds::RunJob::resume(resumePath, &printer, g_cancel);
+            const auto observer = pds::reportToStudyParent(&printer);
+            const pds::JobResult r = pds::RunJob::resume(resumePath, observer.get(), g_cancel);
             if (r.status == pds::runformat::kStatusIncomplete) {
                 std::cerr << "pdepth: " << r.message << "\n";
                 return kCancelled;

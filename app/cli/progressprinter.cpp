@@ -38,13 +38,13 @@ void ProgressPrinter::progress(const Progress &p)
 {
     if (!m_tty)
         return;
-    if (p.phase == "embedding" || p.phase == "probing") {
-        std::fprintf(m_out, "\r\033[K%s: layer %lld/%lld", p.phase.c_str(), p.step, p.steps);
+    if (p.phase == JobPhase::Embedding || p.phase == JobPhase::Probing) {
+        std::fprintf(m_out, "\r\033[K%s: layer %lld/%lld", phaseName(p.phase), p.step, p.steps);
         std::fflush(m_out);
         m_lineOpen = true;
         return;
     }
-    if (p.phase != "training" || p.steps <= 0)
+    if (p.phase != JobPhase::Training || p.steps <= 0)
         return;
     const int width = 24;
     const double frac = double(p.step) / double(p.steps);

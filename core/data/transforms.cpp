@@ -1,6 +1,7 @@
 #include "data/transforms.h"
 
 #include "util/error.h"
+#include "util/seeds.h"
 
 #include <algorithm>
 #include <cmath>
@@ -82,7 +83,7 @@ std::int64_t injectNoise(Split &split, int numClasses, const NoiseSpec &spec)
                           + std::to_string(spec.fraction));
     if (numClasses < 2)
         throw ConfigError("label noise needs at least two classes");
-    Rng rng(spec.seed ^ 0x6e6f697365ULL);
+    Rng rng(spec.seed ^ seeds::kNoise);
     std::int64_t changed = 0;
     auto flip = [&](std::int64_t i, int to) {
         split.labels[static_cast<std::size_t>(i)] = to;

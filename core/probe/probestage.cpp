@@ -47,7 +47,7 @@ ProbeResults runProbes(ProbedModelImpl &model, const DeviceSplit &train, const D
     r.probes = static_cast<int>(r.probeNames.size());
     const int p = r.probes;
 
-    auto report = [&](const std::string &phase, int done) {
+    auto report = [&](JobPhase phase, int done) {
         if (!observer)
             return;
         Progress pr;
@@ -70,7 +70,7 @@ ProbeResults runProbes(ProbedModelImpl &model, const DeviceSplit &train, const D
                           + " training examples per model; the model trained on "
                           + std::to_string(supportIdx.size(0)));
 
-    report("embedding", 0);
+    report(JobPhase::Embedding, 0);
     auto t0 = Clock::now();
     cancel.check();
     auto trainEmb = extractEmbeddings(model, train.images, options.batchSize, options.maxFeatures,
@@ -98,7 +98,7 @@ ProbeResults runProbes(ProbedModelImpl &model, const DeviceSplit &train, const D
     std::vector<torch::Tensor> trainRows, testRows;
     for (int l = 0; l < p; ++l) {
         cancel.check();
-        report("probing", l);
+        report(JobPhase::Probing, l);
         const auto &emb = trainEmb[static_cast<std::size_t>(l)];
         const LayerRows *previous = static_cast<std::size_t>(l) < done.size() ? &done[static_cast<std::size_t>(l)] : nullptr;
         if (previous && static_cast<std::int64_t>(previous->train.size()) == nTrain
@@ -113,6 +113,8 @@ ProbeResults runProbes(ProbedModelImpl &model, const DeviceSplit &train, const D
             if (layerSink)
                 layerSink(l, {toHost(trainRows.back()), toHost(testRows.back())});
         }
+        if (observer)
+            observer->probeLayerFinished(0, l, p);
         // Free this probe's embeddings as soon as they are used.
         trainEmb[static_cast<std::size_t>(l)] = torch::Tensor();
         if (nTest > 0)
@@ -154,7 +156,7 @@ ProbeResults runProbes(ProbedModelImpl &model, const DeviceSplit &train, const D
         r.validationAccuracy.push_back(outGiven / nOut);
         r.validationAgreement.push_back(outNet / nOut);
     }
-    report("probing", p);
+    report(JobPhase::Probing, p);
     return r;
 }
 

@@ -54,7 +54,9 @@ using LayerSink = std::function<void(int layer, const LayerRows &rows)>;
 /// is the model's own training examples (`inTrain`) with their given labels;
 /// those examples are queried leave-one-out, every other example held out.
 /// Layers whose rows are in `done` (non-empty, from an interrupted run) are
-/// taken from there instead of being computed again.
+/// taken from there instead of being computed again. `observer` hears the
+/// embedding and probing progress and each finished layer (as model 0; a
+/// caller in a study stamps its member).
 ProbeResults runProbes(ProbedModelImpl &model, const DeviceSplit &train, const DeviceSplit &test,
                        const std::vector<std::uint8_t> &inTrain,
                        const std::vector<std::int32_t> &trainFinalPred,

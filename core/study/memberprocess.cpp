@@ -2,7 +2,10 @@
 
 #include "store/runformat.h"
 #include "store/runreader.h"
+#include "store/runwriter.h"
 #include "util/error.h"
+
+#include <nlohmann/json.hpp>
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -17,6 +20,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <thread>
 
 extern char **environ;
@@ -28,6 +32,151 @@ namespace pds {
 namespace {
 
 constexpr const char *kParentVariable = "PDS_STUDY_PARENT";
+/// Names the file descriptor on which a member process sends its events.
+constexpr const char *kEventsVariable = "PDS_MEMBER_EVENTS";
+/// The descriptor number the events pipe gets in the member process.
+constexpr int kEventsFd = 3;
+
+// The event channel: one JSON object per line, {"event": <kind>, ...}. Only
+// this file writes and reads it, so the kinds and keys are named here alone.
+constexpr const char *kEpochEvent = "epoch";
+constexpr const char *kProbeLayerEvent = "probe_layer";
+constexpr const char *kCommittedEvent = "committed";
+
+nlohmann::json curveJson(const EpochCurve &c)
+{
+    return {{"epoch", c.epoch},
+            {"lr", c.lr},
+            {"train_loss", c.trainLoss},
+            {"train_accuracy", c.trainAccuracy},
+            {"eval_train_loss", c.evalTrainLoss},
+            {"eval_train_accuracy", c.evalTrainAccuracy},
+            {"test_loss", c.testLoss},
+            {"test_accuracy", c.testAccuracy},
+            {"seconds", c.seconds}};
+}
+
+EpochCurve curveFromJson(const nlohmann::json &j)
+{
+    EpochCurve c;
+    c.epoch = j.at("epoch").get<int>();
+    c.lr = j.at("lr").get<double>();
+    c.trainLoss = j.at("train_loss").get<double>();
+    c.trainAccuracy = j.at("train_accuracy").get<double>();
+    c.evalTrainLoss = j.at("eval_train_loss").get<double>();
+    c.evalTrainAccuracy = j.at("eval_train_accuracy").get<double>();
+    c.testLoss = j.at("test_loss").get<double>();
+    c.testAccuracy = j.at("test_accuracy").get<double>();
+    c.seconds = j.at("seconds").get<double>();
+    return c;
+}
+
+/// The member process's side of the channel: passes every call on to the
+/// process's own observer and writes the typed events to the study process.
+class EventWriter : public JobObserver {
+public:
+    EventWriter(JobObserver *inner, int fd) : m_inner(inner), m_fd(fd) {}
+    void progress(const Progress &p) override { forward([&](JobObserver &o) { o.progress(p); }); }
+    void epochFinished(int model, const EpochCurve &curve) override
+    {
+        send({{"event", kEpochEvent}, {"model", model}, {"curve", curveJson(curve)}});
+        forward([&](JobObserver &o) { o.epochFinished(model, curve); });
+    }
+    void probeLayerFinished(int model, int layer, int layers) override
+    {
+        send({{"event", kProbeLayerEvent}, {"model", model}, {"layer", layer}, {"layers", layers}});
+        forward([&](JobObserver &o) { o.probeLayerFinished(model, layer, layers); });
+    }
+    void fileCommitted(int model, const std::string &path) override
+    {
+        send({{"event", kCommittedEvent}, {"model", model}, {"path", path}});
+        forward([&](JobObserver &o) { o.fileCommitted(model, path); });
+    }
+    void memberStarted(const MemberEvent &e) override { forward([&](JobObserver &o) { o.memberStarted(e); }); }
+    void memberFinished(const MemberEvent &e) override { forward([&](JobObserver &o) { o.memberFinished(e); }); }
+    void message(const std::string &text) override { forward([&](JobObserver &o) { o.message(text); }); }
+
+private:
+    template <typename F> void forward(F call)
+    {
+        if (m_inner)
+            call(*m_inner);
+    }
+    void send(const nlohmann::json &event)
+    {
+        if (m_fd < 0)
+            return;
+        const std::string line = event.dump() + "\n";
+        for (std::size_t sent = 0; sent < line.size();) {
+            const ssize_t n = ::write(m_fd, line.data() + sent, line.size() - sent);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0) {
+                // The study process is gone; the member finishes on its own.
+                m_fd = -1;
+                return;
+            }
+            sent += static_cast<std::size_t>(n);
+        }
+    }
+
+    JobObserver *m_inner;
+    int m_fd;
+};
+
+/// The study process's side: reads the events a member sends and passes
+/// them on, typed, as they arrive.
+class EventReader {
+public:
+    explicit EventReader(int fd) : m_fd(fd) {}
+    EventReader(const EventReader &) = delete;
+    EventReader &operator=(const EventReader &) = delete;
+    ~EventReader()
+    {
+        if (m_fd >= 0)
+            ::close(m_fd);
+    }
+
+    void relay(JobObserver *observer)
+    {
+        char buffer[4096];
+        for (;;) {
+            const ssize_t n = m_fd < 0 ? 0 : ::read(m_fd, buffer, sizeof buffer);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                break;
+            m_pending.append(buffer, static_cast<std::size_t>(n));
+        }
+        for (auto end = m_pending.find('\n'); end != std::string::npos; end = m_pending.find('\n')) {
+            const std::string line = m_pending.substr(0, end);
+            m_pending.erase(0, end + 1);
+            if (observer)
+                dispatch(line, *observer);
+        }
+    }
+
+private:
+    static void dispatch(const std::string &line, JobObserver &observer)
+    {
+        try {
+            const auto j = nlohmann::json::parse(line);
+            const std::string kind = j.at("event").get<std::string>();
+            const int model = j.at("model").get<int>();
+            if (kind == kEpochEvent)
+                observer.epochFinished(model, curveFromJson(j.at("curve")));
+            else if (kind == kProbeLayerEvent)
+                observer.probeLayerFinished(model, j.at("layer").get<int>(), j.at("layers").get<int>());
+            else if (kind == kCommittedEvent)
+                observer.fileCommitted(model, j.at("path").get<std::string>());
+        } catch (const nlohmann::json::exception &) {
+            // A malformed line (a member of another version) carries nothing to pass on.
+        }
+    }
+
+    int m_fd;
+    std::string m_pending;
+};
 
 std::string lastLine(const std::string &path)
 {
@@ -79,11 +228,12 @@ private:
 };
 
 /// Starts `args` with stdout and stderr appended to `logPath`, in a process
-/// group of its own.
-pid_t spawn(const std::vector<std::string> &args, const std::string &logPath)
+/// group of its own, with `eventsFd` as its descriptor kEventsFd.
+pid_t spawn(const std::vector<std::string> &args, const std::string &logPath, int eventsFd)
 {
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, eventsFd, kEventsFd);
     posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, logPath.c_str(),
                                      O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -96,13 +246,19 @@ pid_t spawn(const std::vector<std::string> &args, const std::string &logPath)
     for (const auto &a : args)
         argv.push_back(const_cast<char *>(a.c_str()));
     argv.push_back(nullptr);
-    // The child learns who its parent is, to stop when the parent dies.
+    // The child learns who its parent is, to stop when the parent dies, and
+    // where to send its events.
     const std::string parent = std::string(kParentVariable) + "=" + std::to_string(getpid());
+    const std::string events = std::string(kEventsVariable) + "=" + std::to_string(kEventsFd);
+    auto named = [](const char *entry, const char *variable) {
+        return std::strncmp(entry, variable, std::strlen(variable)) == 0;
+    };
     std::vector<char *> env;
     for (char **e = environ; *e; ++e)
-        if (std::strncmp(*e, kParentVariable, std::strlen(kParentVariable)) != 0)
+        if (!named(*e, kParentVariable) && !named(*e, kEventsVariable))
             env.push_back(*e);
     env.push_back(const_cast<char *>(parent.c_str()));
+    env.push_back(const_cast<char *>(events.c_str()));
     env.push_back(nullptr);
     pid_t pid = 0;
     const int rc = posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), env.data());
@@ -132,13 +288,35 @@ JobResult runChild(const std::string &executable, const RunConfig &member, bool 
     const auto t0 = std::chrono::steady_clock::now();
     std::error_code ec;
     const auto logStart = fs::exists(logPath, ec) ? fs::file_size(logPath, ec) : 0;
-    const pid_t pid = spawn(args, logPath);
+    // The events pipe: close-on-exec, so that members started at the same
+    // time by other threads do not inherit it, and the read end never blocks.
+    int pipeFds[2];
+    if (pipe2(pipeFds, O_CLOEXEC) != 0)
+        throw Error(name + ": cannot open its event channel: " + std::strerror(errno));
+    EventReader events(pipeFds[0]);
+    if (pipeFds[1] == kEventsFd) {
+        // dup2 onto itself would keep close-on-exec set.
+        const int moved = fcntl(pipeFds[1], F_DUPFD_CLOEXEC, kEventsFd + 1);
+        ::close(pipeFds[1]);
+        pipeFds[1] = moved;
+    }
+    fcntl(pipeFds[0], F_SETFL, fcntl(pipeFds[0], F_GETFL) | O_NONBLOCK);
+    pid_t pid = 0;
+    try {
+        pid = spawn(args, logPath, pipeFds[1]);
+    } catch (...) {
+        ::close(pipeFds[1]);
+        throw;
+    }
+    // Only the child writes: its end of the pipe closes when it exits.
+    ::close(pipeFds[1]);
     LogFollower follower(logPath, ec ? 0 : logStart);
 
     bool interrupted = false;
     int status = 0;
     for (;;) {
         const pid_t r = waitpid(pid, &status, WNOHANG);
+        events.relay(observer);
         follower.relay(observer, name);
         if (r == pid)
             break;
@@ -173,8 +351,11 @@ JobResult runChild(const std::string &executable, const RunConfig &member, bool 
     const auto &model = run.summary().models.front();
     result.status = run.summary().status;
     result.trainSeconds = model.trainSeconds;
-    result.embedSeconds = run.numberAttribute(model.group + "/probes", "embed_seconds");
-    result.probeSeconds = run.numberAttribute(model.group + "/probes", "probe_seconds");
+    if (run.hasProbes(0)) {
+        const ProbeSummary probes = run.probeSummary(0);
+        result.embedSeconds = probes.embedSeconds;
+        result.probeSeconds = probes.probeSeconds;
+    }
     if (observer)
         observer->message(name + " finished in " + std::to_string(int(result.seconds + 0.5)) + " s (log: "
                           + logPath + ")");
@@ -188,6 +369,17 @@ MemberRunner childProcessRunner(const std::string &executable)
     return [executable](const RunConfig &member, bool resume, JobObserver *observer, const CancelToken &cancel) {
         return runChild(executable, member, resume, observer, cancel);
     };
+}
+
+std::unique_ptr<JobObserver> reportToStudyParent(JobObserver *inner)
+{
+    int fd = -1;
+    if (const char *events = std::getenv(kEventsVariable)) {
+        fd = std::atoi(events);
+        // A study process that dies closes the pipe; writing then must not end the member.
+        std::signal(SIGPIPE, SIG_IGN);
+    }
+    return std::make_unique<EventWriter>(inner, fd);
 }
 
 void stopWithStudyParent(void (*cancel)(int))

@@ -1,6 +1,7 @@
 #include "study/members.h"
 
 #include "data/transforms.h"
+#include "util/seeds.h"
 
 #include <cmath>
 
@@ -24,7 +25,7 @@ std::vector<std::uint8_t> memberMask(const std::vector<std::int32_t> &labels, in
     if (paired) {
         const int pair = study.member / 2;
         const auto half = stratifiedSubset(labels, numClasses, n / 2,
-                                           seed * 0x9e3779b97f4a7c15ULL + 0x70616972ULL + std::uint64_t(pair));
+                                           seed * seeds::kSpread + seeds::kPair + std::uint64_t(pair));
         for (auto i : half)
             mask[static_cast<std::size_t>(i)] = 1;
         if (study.member % 2 == 1)
@@ -34,7 +35,7 @@ std::vector<std::uint8_t> memberMask(const std::vector<std::int32_t> &labels, in
     }
     const auto count = static_cast<std::int64_t>(std::llround(study.ratio * double(n)));
     const auto subset = stratifiedSubset(labels, numClasses, count,
-                                         seed * 0x9e3779b97f4a7c15ULL + 0x6d656d62ULL
+                                         seed * seeds::kSpread + seeds::kMember
                                              + std::uint64_t(study.member));
     for (auto i : subset)
         mask[static_cast<std::size_t>(i)] = 1;

@@ -174,6 +174,30 @@ public:
         if (m_target)
             m_target->epochFinished(model, curve);
     }
+    void probeLayerFinished(int model, int layer, int layers) override
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_target)
+            m_target->probeLayerFinished(model, layer, layers);
+    }
+    void fileCommitted(int model, const std::string &path) override
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_target)
+            m_target->fileCommitted(model, path);
+    }
+    void memberStarted(const MemberEvent &e) override
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_target)
+            m_target->memberStarted(e);
+    }
+    void memberFinished(const MemberEvent &e) override
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_target)
+            m_target->memberFinished(e);
+    }
     void message(const std::string &text) override
     {
         std::lock_guard lock(m_mutex);
@@ -208,6 +232,13 @@ StudyResult StudyJob::run(JobObserver *observer, const CancelToken &cancel)
         bool resume = false;
         std::string label;
     };
+    auto memberEvent = [s](const RunConfig &member) {
+        MemberEvent e;
+        e.member = member.study.member;
+        e.members = s;
+        e.path = member.output;
+        return e;
+    };
     std::vector<Task> tasks;
     for (int m = 0; m < s; ++m) {
         RunConfig member = m_config;
@@ -232,8 +263,12 @@ StudyResult StudyJob::run(JobObserver *observer, const CancelToken &cancel)
         const std::string label = "member " + std::to_string(m + 1) + "/" + std::to_string(s);
         if (found == Found::Finished) {
             ++result.membersReused;
-            if (observer)
+            if (observer) {
                 observer->message(label + ": reusing " + member.output);
+                MemberEvent e = memberEvent(member);
+                e.outcome = MemberEvent::Outcome::Reused;
+                observer->memberFinished(e);
+            }
             continue;
         }
         tasks.push_back({std::move(member), found == Found::Interrupted, label});
@@ -256,10 +291,19 @@ StudyResult StudyJob::run(JobObserver *observer, const CancelToken &cancel)
                     return;
                 task = &tasks[next++];
             }
-            if (memberObserver)
+            MemberEvent event = memberEvent(task->config);
+            event.resuming = task->resume;
+            if (memberObserver) {
                 memberObserver->message(task->label + (task->resume ? ": resuming " : " → ") + task->config.output);
+                memberObserver->memberStarted(event);
+            }
             try {
                 const JobResult r = m_runner(task->config, task->resume, memberObserver, token);
+                if (memberObserver) {
+                    event.outcome = r.status == runformat::kStatusComplete ? MemberEvent::Outcome::Trained
+                                                                           : MemberEvent::Outcome::Stopped;
+                    memberObserver->memberFinished(event);
+                }
                 std::lock_guard lock(mutex);
                 if (r.status != runformat::kStatusComplete) {
                     incomplete = true;

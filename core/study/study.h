@@ -43,7 +43,10 @@ using MemberRunner = std::function<JobResult(const RunConfig &member, bool resum
 
 /// `pdepth study`: trains the S members (each its own run file, so the study
 /// resumes member by member: finished members are reused), then merges them.
-/// Members run one after another, or up to N at once through a runner.
+/// Members run one after another, or up to N at once through a runner. The
+/// observer hears memberStarted and memberFinished for each member (finished,
+/// outcome Reused, for those an earlier run already trained), and between them
+/// the member's own events, from a runner in this process or in another.
 class StudyJob {
 public:
     StudyJob(RunConfig config, GroupThresholds thresholds = {});

@@ -16,13 +16,62 @@ namespace pds {
 
 namespace {
 
-const char *noiseKindName(NoiseSpec::Kind k)
+constexpr std::pair<ConfigField, const char *> kFieldKeys[] = {
+    {ConfigField::DatasetName, "dataset.name"},
+    {ConfigField::DatasetFormat, "dataset.format"},
+    {ConfigField::DatasetPath, "dataset.path"},
+    {ConfigField::Limit, "dataset.limit"},
+    {ConfigField::TestLimit, "dataset.test_limit"},
+    {ConfigField::NoiseKind, "noise.kind"},
+    {ConfigField::NoiseFraction, "noise.fraction"},
+    {ConfigField::NoiseClassMap, "noise.class_map"},
+    {ConfigField::NoiseSeed, "noise.seed"},
+    {ConfigField::Arch, "model.arch"},
+    {ConfigField::WidthMultiplier, "model.width_multiplier"},
+    {ConfigField::CnnBaseWidth, "model.cnn_base_width"},
+    {ConfigField::MlpHiddenLayers, "model.mlp_hidden_layers"},
+    {ConfigField::MlpHiddenUnits, "model.mlp_hidden_units"},
+    {ConfigField::Optimizer, "train.optimizer"},
+    {ConfigField::Lr, "train.lr"},
+    {ConfigField::Momentum, "train.momentum"},
+    {ConfigField::WeightDecay, "train.weight_decay"},
+    {ConfigField::Schedule, "train.schedule"},
+    {ConfigField::WarmupEpochs, "train.warmup_epochs"},
+    {ConfigField::StepEvery, "train.step_every"},
+    {ConfigField::StepGamma, "train.step_gamma"},
+    {ConfigField::Epochs, "train.epochs"},
+    {ConfigField::BatchSize, "train.batch_size"},
+    {ConfigField::EvalBatchSize, "train.eval_batch_size"},
+    {ConfigField::AugmentCrop, "train.augment_crop"},
+    {ConfigField::CropPadding, "train.crop_padding"},
+    {ConfigField::AugmentFlip, "train.augment_flip"},
+    {ConfigField::MixedPrecision, "train.mixed_precision"},
+    {ConfigField::MemoryFormat, "train.memory_format"},
+    {ConfigField::CudnnBenchmark, "train.cudnn_benchmark"},
+    {ConfigField::Device, "train.device"},
+    {ConfigField::Threads, "train.threads"},
+    {ConfigField::Seed, "train.seed"},
+    {ConfigField::Regime, "train.regime"},
+    {ConfigField::Generations, "train.generations"},
+    {ConfigField::SplitStage, "train.split_stage"},
+    {ConfigField::SealLrFactor, "train.seal_lr_factor"},
+    {ConfigField::SealFraction, "train.seal_fraction"},
+    {ConfigField::El2nEpoch, "train.el2n_epoch"},
+    {ConfigField::Models, "study.models"},
+    {ConfigField::Ratio, "study.ratio"},
+    {ConfigField::Member, "study.member"},
+    {ConfigField::Probe, "study.probe"},
+    {ConfigField::K, "study.k"},
+    {ConfigField::MaxFeatures, "study.max_features"},
+    {ConfigField::Embeddings, "study.embeddings"},
+    {ConfigField::Output, "output"},
+};
+
+/// The ConfigError field key of a reader path such as "config.train.lr".
+std::string fieldOfPath(const std::string &path)
 {
-    switch (k) {
-    case NoiseSpec::Kind::Symmetric: return "symmetric";
-    case NoiseSpec::Kind::Asymmetric: return "asymmetric";
-    default: return "none";
-    }
+    const std::string root = "config.";
+    return path.rfind(root, 0) == 0 ? path.substr(root.size()) : std::string();
 }
 
 template <typename T> struct IsVector : std::false_type {};
@@ -54,7 +103,8 @@ template <typename T> void checkIntegers(const json &v, const std::string &key)
     if constexpr (kIsInteger<T>) {
         if (v.is_number() && !holdsInteger<T>(v))
             throw ConfigError("'" + key + "' must be a whole number in " + integerRange<T>() + ", got "
-                              + v.dump());
+                                  + v.dump(),
+                              fieldOfPath(key));
     } else if constexpr (IsVector<T>::value) {
         using U = typename T::value_type;
         if constexpr (kIsInteger<U>) {
@@ -62,7 +112,8 @@ template <typename T> void checkIntegers(const json &v, const std::string &key)
                 for (const auto &e : v)
                     if (e.is_number() && !holdsInteger<U>(e))
                         throw ConfigError("'" + key + "' must hold whole numbers in " + integerRange<U>()
-                                          + ", got " + v.dump());
+                                              + ", got " + v.dump(),
+                                          fieldOfPath(key));
         }
     }
 }
@@ -93,8 +144,17 @@ public:
         try {
             out = it->template get<T>();
         } catch (const json::exception &) {
-            throw ConfigError("'" + path(key) + "' has the wrong type (" + it->type_name() + ")");
+            throw ConfigError("'" + path(key) + "' has the wrong type (" + it->type_name() + ")",
+                              fieldOfPath(path(key)));
         }
+    }
+    /// Reads an enumerated setting by its name; `label` starts the message
+    /// that names the valid values when the name is unknown.
+    template <typename E> void getSetting(const char *key, E &out, const std::string &label)
+    {
+        std::string name = settingName(out);
+        get(key, name);
+        out = parseSetting<E>(name, label, fieldOfPath(path(key)));
     }
     const json *child(const char *key)
     {
@@ -112,54 +172,60 @@ private:
 
 } // namespace
 
+std::string configFieldKey(ConfigField field)
+{
+    for (const auto &[f, key] : kFieldKeys)
+        if (f == field)
+            return key;
+    return {};
+}
+
+ConfigField configFieldFromKey(const std::string &key)
+{
+    for (const auto &[f, k] : kFieldKeys)
+        if (key == k)
+            return f;
+    return ConfigField::None;
+}
+
 void RunConfig::validate() const
 {
     const auto &t = train;
-    auto require = [](bool ok, const std::string &msg) {
+    auto require = [](bool ok, ConfigField field, const std::string &msg) {
         if (!ok)
-            throw ConfigError(msg);
+            throw ConfigError(msg, configFieldKey(field));
     };
-    require(limit >= 0, "limit must not be negative");
-    require(testLimit >= 0, "test limit must not be negative");
-    require(noise.fraction >= 0.0 && noise.fraction <= 1.0, "noise fraction must lie in [0, 1]");
-    require(t.optimizer == "sgd" || t.optimizer == "adam",
-            "optimizer must be sgd or adam, got '" + t.optimizer + "'");
-    require(t.lr > 0.0 && std::isfinite(t.lr), "learning rate must be positive, got "
-                                                    + std::to_string(t.lr));
-    require(t.momentum >= 0.0 && t.momentum < 1.0, "momentum must lie in [0, 1)");
-    require(t.weightDecay >= 0.0, "weight decay must not be negative");
-    require(t.schedule == "constant" || t.schedule == "step" || t.schedule == "cosine",
-            "schedule must be constant, step or cosine, got '" + t.schedule + "'");
-    require(t.warmupEpochs >= 0.0 && t.warmupEpochs <= t.epochs,
+    using F = ConfigField;
+    require(limit >= 0, F::Limit, "limit must not be negative");
+    require(testLimit >= 0, F::TestLimit, "test limit must not be negative");
+    require(noise.fraction >= 0.0 && noise.fraction <= 1.0, F::NoiseFraction, "noise fraction must lie in [0, 1]");
+    require(t.lr > 0.0 && std::isfinite(t.lr), F::Lr, "learning rate must be positive, got " + std::to_string(t.lr));
+    require(t.momentum >= 0.0 && t.momentum < 1.0, F::Momentum, "momentum must lie in [0, 1)");
+    require(t.weightDecay >= 0.0, F::WeightDecay, "weight decay must not be negative");
+    require(t.warmupEpochs >= 0.0 && t.warmupEpochs <= t.epochs, F::WarmupEpochs,
             "warm-up must lie between 0 and the number of epochs");
-    require(t.stepEvery >= 1, "step schedule interval must be at least one epoch");
-    require(t.stepGamma > 0.0 && t.stepGamma <= 1.0, "step decay factor must lie in (0, 1]");
-    require(t.epochs >= 1 && t.epochs <= 100000, "epochs must be at least 1");
-    require(t.batchSize >= 1, "batch size must be at least 1");
-    require(t.evalBatchSize >= 1, "evaluation batch size must be at least 1");
-    require(t.cropPadding >= 0 && t.cropPadding <= 64, "crop padding must lie in 0..64");
-    require(t.device == "auto" || t.device == "cpu" || t.device == "cuda",
-            "device must be auto, cpu or cuda, got '" + t.device + "'");
-    require(t.memoryFormat == "auto" || t.memoryFormat == "channels_last" || t.memoryFormat == "contiguous",
-            "memory format must be auto, channels_last or contiguous, got '" + t.memoryFormat + "'");
-    require(t.threads >= 0, "threads must not be negative");
-    require(t.regime == "standard" || t.regime == "llf" || t.regime == "seal",
-            "regime must be standard, llf or seal, got '" + t.regime + "'");
-    require(t.generations >= 1, "generations must be at least 1");
-    require(t.sealFraction > 0.0 && t.sealFraction <= 1.0, "SEAL fraction must lie in (0, 1]");
-    require(t.el2nEpoch >= 0 && t.el2nEpoch <= t.totalEpochs(),
+    require(t.stepEvery >= 1, F::StepEvery, "step schedule interval must be at least one epoch");
+    require(t.stepGamma > 0.0 && t.stepGamma <= 1.0, F::StepGamma, "step decay factor must lie in (0, 1]");
+    require(t.epochs >= 1 && t.epochs <= 100000, F::Epochs, "epochs must be at least 1");
+    require(t.batchSize >= 1, F::BatchSize, "batch size must be at least 1");
+    require(t.evalBatchSize >= 1, F::EvalBatchSize, "evaluation batch size must be at least 1");
+    require(t.cropPadding >= 0 && t.cropPadding <= 64, F::CropPadding, "crop padding must lie in 0..64");
+    require(t.threads >= 0, F::Threads, "threads must not be negative");
+    require(t.generations >= 1, F::Generations, "generations must be at least 1");
+    require(t.sealFraction > 0.0 && t.sealFraction <= 1.0, F::SealFraction, "SEAL fraction must lie in (0, 1]");
+    require(t.el2nEpoch >= 0 && t.el2nEpoch <= t.totalEpochs(), F::El2nEpoch,
             "EL2N epoch must lie in 0.." + std::to_string(t.totalEpochs()));
     const auto &st = study;
-    require(st.models >= 1 && st.models <= 100000, "the number of models must be at least 1, got "
-                                                       + std::to_string(st.models));
-    require(st.ratio > 0.0 && st.ratio <= 1.0, "the split ratio must lie in (0, 1], got "
-                                                    + std::to_string(st.ratio));
-    require(st.ratio == 1.0 || st.models >= 2, "a split ratio below 1 needs at least two models");
-    require(st.member >= 0 && st.member < st.models, "member must lie in 0.."
-                                                         + std::to_string(st.models - 1));
-    require(st.k >= 1, "k must be at least 1, got " + std::to_string(st.k));
-    require(st.maxFeatures >= 1, "the probe feature limit must be at least 1");
-    require(!output.empty(), "output path is empty");
+    require(st.models >= 1 && st.models <= 100000, F::Models,
+            "the number of models must be at least 1, got " + std::to_string(st.models));
+    require(st.ratio > 0.0 && st.ratio <= 1.0, F::Ratio,
+            "the split ratio must lie in (0, 1], got " + std::to_string(st.ratio));
+    require(st.ratio == 1.0 || st.models >= 2, F::Ratio, "a split ratio below 1 needs at least two models");
+    require(st.member >= 0 && st.member < st.models, F::Member,
+            "member must lie in 0.." + std::to_string(st.models - 1));
+    require(st.k >= 1, F::K, "k must be at least 1, got " + std::to_string(st.k));
+    require(st.maxFeatures >= 1, F::MaxFeatures, "the probe feature limit must be at least 1");
+    require(!output.empty(), F::Output, "output path is empty");
 }
 
 std::string toJson(const RunConfig &c, int indent)
@@ -167,22 +233,22 @@ std::string toJson(const RunConfig &c, int indent)
     json j;
     j["dataset"] = {{"name", c.dataset.name}, {"format", c.dataset.format}, {"path", c.dataset.path},
                     {"limit", c.limit}, {"test_limit", c.testLimit}};
-    j["noise"] = {{"kind", noiseKindName(c.noise.kind)}, {"fraction", c.noise.fraction},
+    j["noise"] = {{"kind", settingName(c.noise.kind)}, {"fraction", c.noise.fraction},
                   {"class_map", c.noise.classMap}, {"seed", c.noise.seed}};
     j["model"] = {{"arch", c.model.arch}, {"width_multiplier", c.model.widthMultiplier},
                   {"cnn_base_width", c.model.cnnBaseWidth},
                   {"mlp_hidden_layers", c.model.mlpHiddenLayers},
                   {"mlp_hidden_units", c.model.mlpHiddenUnits}};
     const auto &t = c.train;
-    j["train"] = {{"optimizer", t.optimizer}, {"lr", t.lr}, {"momentum", t.momentum},
-                  {"weight_decay", t.weightDecay}, {"schedule", t.schedule},
+    j["train"] = {{"optimizer", settingName(t.optimizer)}, {"lr", t.lr}, {"momentum", t.momentum},
+                  {"weight_decay", t.weightDecay}, {"schedule", settingName(t.schedule)},
                   {"warmup_epochs", t.warmupEpochs}, {"step_every", t.stepEvery},
                   {"step_gamma", t.stepGamma}, {"epochs", t.epochs}, {"batch_size", t.batchSize},
                   {"eval_batch_size", t.evalBatchSize}, {"augment_crop", t.augmentCrop},
                   {"crop_padding", t.cropPadding}, {"augment_flip", t.augmentFlip},
-                  {"mixed_precision", t.mixedPrecision}, {"memory_format", t.memoryFormat},
-                  {"cudnn_benchmark", t.cudnnBenchmark}, {"device", t.device},
-                  {"threads", t.threads}, {"seed", t.seed}, {"regime", t.regime},
+                  {"mixed_precision", t.mixedPrecision}, {"memory_format", settingName(t.memoryFormat)},
+                  {"cudnn_benchmark", t.cudnnBenchmark}, {"device", settingName(t.device)},
+                  {"threads", t.threads}, {"seed", t.seed}, {"regime", settingName(t.regime)},
                   {"generations", t.generations}, {"split_stage", t.splitStage},
                   {"seal_lr_factor", t.sealLrFactor}, {"seal_fraction", t.sealFraction},
                   {"el2n_epoch", t.el2nEpoch}};
@@ -213,17 +279,7 @@ RunConfig runConfigFromJson(const std::string &text)
     }
     if (const json *n = root.child("noise")) {
         ObjectReader r(*n, "config.noise");
-        std::string kind = "none";
-        r.get("kind", kind);
-        if (kind == "none")
-            c.noise.kind = NoiseSpec::Kind::None;
-        else if (kind == "symmetric")
-            c.noise.kind = NoiseSpec::Kind::Symmetric;
-        else if (kind == "asymmetric")
-            c.noise.kind = NoiseSpec::Kind::Asymmetric;
-        else
-            throw ConfigError("'config.noise.kind' must be none, symmetric or asymmetric, got '"
-                              + kind + "'");
+        r.getSetting("kind", c.noise.kind, "'" + r.path("kind") + "'");
         r.get("fraction", c.noise.fraction);
         r.get("class_map", c.noise.classMap);
         r.get("seed", c.noise.seed);
@@ -239,11 +295,11 @@ RunConfig runConfigFromJson(const std::string &text)
     if (const json *tj = root.child("train")) {
         ObjectReader r(*tj, "config.train");
         auto &t = c.train;
-        r.get("optimizer", t.optimizer);
+        r.getSetting("optimizer", t.optimizer, "optimizer");
         r.get("lr", t.lr);
         r.get("momentum", t.momentum);
         r.get("weight_decay", t.weightDecay);
-        r.get("schedule", t.schedule);
+        r.getSetting("schedule", t.schedule, "schedule");
         r.get("warmup_epochs", t.warmupEpochs);
         r.get("step_every", t.stepEvery);
         r.get("step_gamma", t.stepGamma);
@@ -254,12 +310,12 @@ RunConfig runConfigFromJson(const std::string &text)
         r.get("crop_padding", t.cropPadding);
         r.get("augment_flip", t.augmentFlip);
         r.get("mixed_precision", t.mixedPrecision);
-        r.get("memory_format", t.memoryFormat);
+        r.getSetting("memory_format", t.memoryFormat, "memory format");
         r.get("cudnn_benchmark", t.cudnnBenchmark);
-        r.get("device", t.device);
+        r.getSetting("device", t.device, "device");
         r.get("threads", t.threads);
         r.get("seed", t.seed);
-        r.get("regime", t.regime);
+        r.getSetting("regime", t.regime, "regime");
         r.get("generations", t.generations);
         r.get("split_stage", t.splitStage);
         r.get("seal_lr_factor", t.sealLrFactor);

@@ -3,6 +3,7 @@
 #include "data/catalogue.h"
 #include "data/transforms.h"
 #include "models/modelspec.h"
+#include "train/settings.h"
 
 #include <cstdint>
 #include <string>
@@ -11,11 +12,11 @@ namespace pds {
 
 /// Optimiser, schedule, regime and device of one training run.
 struct TrainConfig {
-    std::string optimizer = "sgd"; ///< sgd or adam
+    Optimizer optimizer = Optimizer::Sgd;
     double lr = 0.05;
     double momentum = 0.9;
     double weightDecay = 5e-4;
-    std::string schedule = "cosine"; ///< constant, step, cosine
+    Schedule schedule = Schedule::Cosine;
     double warmupEpochs = 0.0;       ///< linear warm-up from 0, then the schedule
     int stepEvery = 10;              ///< step schedule: epochs between decays
     double stepGamma = 0.1;          ///< step schedule: decay factor
@@ -28,15 +29,15 @@ struct TrainConfig {
     bool mixedPrecision = true; ///< bf16 autocast; used on CUDA only
     /// Layout of conv weights and inputs: auto (channels-last for conv
     /// models, NCHW for the mlp), channels_last or contiguous.
-    std::string memoryFormat = "auto";
+    MemoryFormat memoryFormat = MemoryFormat::Auto;
     /// Let cuDNN time its convolution algorithms for the run's fixed shapes
     /// and keep the fastest; off gives cuDNN's heuristic choice. CUDA only.
     bool cudnnBenchmark = true;
-    std::string device = "auto"; ///< auto, cpu, cuda
+    DeviceChoice device = DeviceChoice::Auto;
     int threads = 0;             ///< CPU threads; 0 = all cores
     std::uint64_t seed = 0;
 
-    std::string regime = "standard"; ///< standard, llf, seal
+    Regime regime = Regime::Standard;
     int generations = 1;             ///< llf / seal: generations of `epochs` epochs
     std::string splitStage;          ///< llf / seal: first late stage; empty = model default
     double sealLrFactor = -0.01;     ///< seal: early-layer lr = factor × scheduled lr
@@ -44,7 +45,9 @@ struct TrainConfig {
 
     int el2nEpoch = 0; ///< epoch (1-based) whose EL2N score is kept; 0 = the last
 
-    int totalEpochs() const { return epochs * (regime == "standard" ? 1 : generations); }
+    /// Whether the run trains in generations (llf, seal).
+    bool generational() const { return regime != Regime::Standard; }
+    int totalEpochs() const { return epochs * (generational() ? generations : 1); }
 };
 
 /// The ensemble a run belongs to and the k-NN probe stage after training.
@@ -74,6 +77,27 @@ struct RunConfig {
     /// Throws ConfigError naming the first bad value.
     void validate() const;
 };
+
+/// The settings of a RunConfig, for errors that name the one they are about.
+enum class ConfigField {
+    None,
+    DatasetName, DatasetFormat, DatasetPath, Limit, TestLimit,
+    NoiseKind, NoiseFraction, NoiseClassMap, NoiseSeed,
+    Arch, WidthMultiplier, CnnBaseWidth, MlpHiddenLayers, MlpHiddenUnits,
+    Optimizer, Lr, Momentum, WeightDecay, Schedule, WarmupEpochs, StepEvery, StepGamma, Epochs, BatchSize,
+    EvalBatchSize, AugmentCrop, CropPadding, AugmentFlip, MixedPrecision, MemoryFormat, CudnnBenchmark, Device,
+    Threads, Seed, Regime, Generations, SplitStage, SealLrFactor, SealFraction, El2nEpoch,
+    Models, Ratio, Member, Probe, K, MaxFeatures, Embeddings,
+    Output
+};
+
+/// The field's key in the JSON configuration without the leading "config."
+/// ("train.lr", "output"); what ConfigError::field() holds. Empty for None.
+std::string configFieldKey(ConfigField field);
+/// The field a ConfigError::field() key names; None for an empty or unknown key.
+ConfigField configFieldFromKey(const std::string &key);
+/// The field a ConfigError is about.
+inline ConfigField configField(const ConfigError &error) { return configFieldFromKey(error.field()); }
 
 /// JSON round trip. Reading rejects unknown keys and wrong types with a
 /// ConfigError that names the key; absent keys keep their defaults.

@@ -9,6 +9,7 @@
 #include "probe/probestage.h"
 #include "study/members.h"
 #include "util/error.h"
+#include "util/seeds.h"
 
 #include <algorithm>
 #include <chrono>
@@ -34,6 +35,7 @@ public:
         m_inner->progress(stamped);
     }
     void epochFinished(int model, const EpochCurve &curve) override { m_inner->epochFinished(model, curve); }
+    void probeLayerFinished(int, int layer, int layers) override { m_inner->probeLayerFinished(m_member, layer, layers); }
     void message(const std::string &text) override { m_inner->message(text); }
 
 private:
@@ -154,7 +156,7 @@ RunSetup prepareRun(const RunConfig &c, JobObserver *observer, const Say &say)
 
     if (observer) {
         Progress p;
-        p.phase = "loading";
+        p.phase = JobPhase::Loading;
         p.model = c.study.member;
         p.models = c.study.models;
         observer->progress(p);
@@ -167,7 +169,8 @@ RunSetup prepareRun(const RunConfig &c, JobObserver *observer, const Say &say)
                                     data.imageSize());
     if (c.testLimit > 0 && c.testLimit < data.test.size())
         data.test = selectExamples(data.test,
-                                   stratifiedSubset(data.test.labels, data.numClasses(), c.testLimit, c.train.seed + 1),
+                                   stratifiedSubset(data.test.labels, data.numClasses(), c.testLimit,
+                                                    c.train.seed + seeds::kTestSubset),
                                    data.imageSize());
     NoiseSpec noise = c.noise;
     // A class map may name only the classes that move; the others keep their label.
@@ -328,7 +331,11 @@ JobResult RunJob::execute(JobObserver *observer, const CancelToken &cancel, bool
         trainConfig.seed = run.seed;
         Trainer trainer(trainConfig, run.device);
         auto sink = [&](const EpochCurve &curve, const EpochRecord &tr, const EpochRecord &te,
-                        const std::string &checkpoint) { writer.appendEpoch(0, curve, tr, te, checkpoint); };
+                        const std::string &checkpoint) {
+            writer.appendEpoch(0, curve, tr, te, checkpoint);
+            if (observer)
+                observer->fileCommitted(c.study.member, writer.partialPath());
+        };
         const Trainer::Result r = trainer.train(*run.model, trainSplit, testSplit, indices, sink, observer, cancel,
                                                 c.study.member, c.study.models, resuming ? &from.training : nullptr);
         if (c.study.probe) {

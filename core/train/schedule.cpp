@@ -8,9 +8,9 @@ double scheduledLr(const TrainConfig &c, double epoch)
 {
     if (c.warmupEpochs > 0.0 && epoch < c.warmupEpochs)
         return c.lr * epoch / c.warmupEpochs;
-    if (c.schedule == "constant")
+    if (c.schedule == Schedule::Constant)
         return c.lr;
-    if (c.schedule == "step")
+    if (c.schedule == Schedule::Step)
         return c.lr * std::pow(c.stepGamma, std::floor(epoch / c.stepEvery));
     // cosine over the epochs after warm-up, reaching 0 at the end of the generation
     const double span = c.epochs - c.warmupEpochs;

@@ -10,17 +10,19 @@
 
 #include <torch/torch.h>
 
+#include <chrono>
 #include <functional>
+#include <memory>
 #include <vector>
 
 namespace pds {
 
-/// Picks the device a config asks for; "auto" prefers CUDA. Throws
+/// Picks the device a config asks for; auto prefers CUDA. Throws
 /// ConfigError when CUDA is asked for and none is present.
-torch::Device resolveDevice(const std::string &name);
+torch::Device resolveDevice(DeviceChoice choice);
 
 /// Whether a model of `arch` trains channels-last under the configured
-/// memory format. "auto" picks it for every conv model: on the CPU (oneDNN)
+/// memory format. Auto picks it for every conv model: on the CPU (oneDNN)
 /// it trained each of them faster (docs/benchmarks.md), and it is the layout
 /// cuDNN's tensor-core convolutions work in.
 bool useChannelsLast(const TrainConfig &config, const std::string &arch);
@@ -78,6 +80,26 @@ public:
                  int modelCount = 1, const ResumeState *resume = nullptr);
 
 private:
+    using Clock = std::chrono::steady_clock;
+    struct Session;
+    struct EpochTotals;
+
+    /// Derived sizes, parameter groups and the state to resume from.
+    void prepare(Session &s) const;
+    /// One generation (the whole run when the regime is standard): LLF's
+    /// re-initialisation, a fresh optimiser, then its epochs.
+    void trainGeneration(Session &s, int gen);
+    std::unique_ptr<torch::optim::Optimizer> makeOptimizer(Session &s) const;
+    /// The training steps of one epoch, reporting progress as they go.
+    EpochTotals trainEpoch(Session &s, torch::optim::Optimizer &opt, int gen, int genEpoch, Progress &prog,
+                           Clock::time_point epochStart);
+    /// One optimiser step on the training examples `batch` (indices on the device).
+    void trainStep(Session &s, torch::optim::Optimizer &opt, const torch::Tensor &batch, EpochTotals &totals);
+    /// Evaluates both splits after an epoch and hands the epoch to the sink and the observer.
+    void evaluateEpoch(Session &s, torch::optim::Optimizer &opt, const EpochTotals &totals,
+                       Clock::time_point epochStart);
+    /// The per-example scores over every recorded epoch.
+    Result finish(Session &s) const;
     torch::Tensor augment(const torch::Tensor &x) const;
 
     TrainConfig m_config;

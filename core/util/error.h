@@ -27,7 +27,14 @@ private:
 /// A configuration value that is missing, of the wrong type or out of range.
 class ConfigError : public Error {
 public:
-    using Error::Error;
+    /// `field` names the setting by its key in the JSON configuration (see
+    /// ConfigField in train/config.h, e.g. "train.lr"); empty when the error
+    /// concerns no one setting.
+    explicit ConfigError(const std::string &message, std::string field = {});
+    const std::string &field() const { return m_field; }
+
+private:
+    std::string m_field;
 };
 
 /// Training produced a non-finite loss.

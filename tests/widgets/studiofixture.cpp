@@ -33,7 +33,7 @@ RunConfig fixtureConfig()
     c.train.epochs = 3;
     c.train.batchSize = 16;
     c.train.lr = 0.05;
-    c.train.device = "cpu";
+    c.train.device = DeviceChoice::Cpu;
     c.study.k = 5;
     c.study.embeddings = "all";
     return c;

@@ -439,7 +439,7 @@ private Q_SLOTS:
         c.model.mlpHiddenUnits = 16;
         c.train.epochs = 1;
         c.train.batchSize = 32;
-        c.train.device = "cpu";
+        c.train.device = DeviceChoice::Cpu;
         c.study.k = 5;
         c.study.probe = true;
         c.study.embeddings = "none";

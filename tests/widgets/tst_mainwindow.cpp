@@ -199,7 +199,7 @@ void TestMainWindow::liveTrainingIsShownAndOpenedWhenDone()
     c.model.mlpHiddenUnits = 16;
     c.train.epochs = 20; // long enough for the window to show the file while it grows
     c.train.batchSize = 16;
-    c.train.device = "cpu";
+    c.train.device = DeviceChoice::Cpu;
     c.study.models = 2;
     c.study.ratio = 0.5;
     c.study.probe = true;

@@ -43,7 +43,7 @@ private:
         c.testLimit = 0;
         c.model.arch = "mlp";
         c.train.epochs = 2;
-        c.train.device = "cpu";
+        c.train.device = DeviceChoice::Cpu;
         c.study.models = 2;
         c.study.k = 5;
         c.output = m_dir.filePath(QStringLiteral("out/run.h5")).toStdString();
@@ -249,7 +249,7 @@ private Q_SLOTS:
             return;
         // A configuration file asking for CUDA on a machine without it is stopped on the training page.
         RunConfig c = fixtureConfig();
-        c.train.device = "cuda";
+        c.train.device = DeviceChoice::Cuda;
         w.setConfig(c);
         w.restart();
         QVERIFY(advanceTo(w, TrainingWizard::TrainingPage));
@@ -316,14 +316,14 @@ private Q_SLOTS:
         c.model.widthMultiplier = 0.5;
         c.model.mlpHiddenUnits = 64;
         c.study.maxFeatures = 1024;
-        c.train.optimizer = "adam";
+        c.train.optimizer = Optimizer::Adam;
         c.train.lr = 0.003;
         c.train.momentum = 0.8;
-        c.train.schedule = "step";
+        c.train.schedule = Schedule::Step;
         c.train.warmupEpochs = 1;
         c.train.augmentCrop = true;
         c.train.augmentFlip = true;
-        c.train.regime = "seal";
+        c.train.regime = Regime::Seal;
         c.train.generations = 3;
         c.train.sealFraction = 0.3;
         c.train.sealLrFactor = -0.02;

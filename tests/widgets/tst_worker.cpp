@@ -32,7 +32,7 @@ Progress progressAt(const QSignalSpy &spy, int i)
 }
 
 /// Waits until the runner reports a progress of `phase`; false on timeout.
-bool waitForPhase(QSignalSpy &spy, const std::string &phase, int timeoutMs = 30000)
+bool waitForPhase(QSignalSpy &spy, JobPhase phase, int timeoutMs = 30000)
 {
     QElapsedTimer t;
     t.start();
@@ -74,7 +74,7 @@ private:
         c.train.epochs = epochs;
         c.train.batchSize = 16;
         c.train.lr = 0.05;
-        c.train.device = "cpu";
+        c.train.device = DeviceChoice::Cpu;
         c.study.k = 5;
         c.output = m_dir.filePath(name + QStringLiteral(".h5")).toStdString();
         return c;
@@ -124,12 +124,12 @@ private Q_SLOTS:
 
         // 96 train examples in batches of 16: 6 steps per epoch, each epoch's end reported.
         QVERIFY(progress.count() >= 3);
-        QCOMPARE(progressAt(progress, 0).phase, std::string("loading"));
+        QVERIFY(progressAt(progress, 0).phase == JobPhase::Loading);
         int epochEnds = 0;
         for (int i = 0; i < progress.count(); ++i) {
             const Progress p = progressAt(progress, i);
             QCOMPARE(p.models, 1);
-            if (p.phase == "training") {
+            if (p.phase == JobPhase::Training) {
                 QCOMPARE(p.steps, 6LL);
                 QCOMPARE(p.epochs, 2);
                 epochEnds += p.step == p.steps;
@@ -199,7 +199,7 @@ private Q_SLOTS:
             const Progress p = progressAt(progress, i);
             QCOMPARE(p.models, 2);
             QVERIFY(p.model == 0 || p.model == 1);
-            if (p.phase == "probing")
+            if (p.phase == JobPhase::Probing)
                 probed[p.model] = true;
         }
         QVERIFY(probed[0] && probed[1]);
@@ -286,7 +286,7 @@ private Q_SLOTS:
         QVERIFY(runner.start(c));
         // Cancelled after an epoch, so that resuming has a checkpoint to continue from.
         QVERIFY(firstEpochs.wait(30000));
-        QVERIFY(waitForPhase(progress, "training"));
+        QVERIFY(waitForPhase(progress, JobPhase::Training));
         auto *button = panel.findChild<QPushButton *>();
         QVERIFY(button && button->isEnabled());
         QElapsedTimer t;
@@ -331,7 +331,7 @@ private Q_SLOTS:
         RunConfig c = studyConfig(QStringLiteral("cancelstudy"), 40);
         c.train.batchSize = 4;
         QVERIFY(runner.start(c));
-        QVERIFY(waitForPhase(progress, "training"));
+        QVERIFY(waitForPhase(progress, JobPhase::Training));
         QElapsedTimer t;
         t.start();
         runner.cancel();
@@ -420,7 +420,7 @@ private Q_SLOTS:
         auto *runner = new TrainingRunner;
         QSignalSpy progress(runner, &TrainingRunner::progress);
         QVERIFY(runner->start(c));
-        QVERIFY(waitForPhase(progress, "training"));
+        QVERIFY(waitForPhase(progress, JobPhase::Training));
         QElapsedTimer t;
         t.start();
         delete runner;
