@@ -2,8 +2,8 @@
 #include "charts/vtkhost.h"
 #include "mainwindow.h"
 #include "models/rundocument.h"
-#include "trainingwizard.h"
-#include "trainingworker.h"
+#include "training/trainingwizard.h"
+#include "training/trainingworker.h"
 #include "views/galleryview.h"
 
 #include <QAbstractButton>

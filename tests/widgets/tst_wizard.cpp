@@ -3,7 +3,7 @@
 // through the JSON the Save/Load buttons write.
 
 #include "studiofixture.h"
-#include "trainingwizard.h"
+#include "training/trainingwizard.h"
 
 #include <QCheckBox>
 #include <QComboBox>

@@ -1,9 +1,9 @@
 // TrainingRunner / TrainingWorker: real jobs on the synthetic fixture dataset,
 // observed through their signals, and the ProgressPanel that follows them.
 
-#include "progresspanel.h"
+#include "training/progresspanel.h"
 #include "studiofixture.h"
-#include "trainingworker.h"
+#include "training/trainingworker.h"
 
 #include "store/runformat.h"
 #include "store/runreader.h"

@@ -1,6 +1,6 @@
-#include "progresspanel.h"
+#include "training/progresspanel.h"
 
-#include "trainingworker.h"
+#include "training/trainingworker.h"
 
 #include <QHBoxLayout>
 #include <QLabel>

@@ -1,4 +1,4 @@
-#include "trainingworker.h"
+#include "training/trainingworker.h"
 
 #include "store/runformat.h"
 #include "store/runwriter.h"

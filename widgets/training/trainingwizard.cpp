@@ -2,7 +2,7 @@
 // wizard itself, which shares their fields between config(), setConfig() and
 // the checks; one QWizardPage subclass per page would split it (issue 10).
 
-#include "trainingwizard.h"
+#include "training/trainingwizard.h"
 
 #include "data/catalogue.h"
 #include "study/study.h"
