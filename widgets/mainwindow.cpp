@@ -5,7 +5,7 @@
 #include "charts/vtkhost.h"
 #include "models/exampleselection.h"
 #include "models/rundocument.h"
-#include "training/progresspanel.h"
+#include "training/progressview.h"
 #include "training/trainingwizard.h"
 #include "training/trainingworker.h"
 #include "views/embeddingview.h"

@@ -1,7 +1,7 @@
 // TrainingRunner / TrainingWorker: real jobs on the synthetic fixture dataset,
 // observed through their signals, and the ProgressPanel that follows them.
 
-#include "training/progresspanel.h"
+#include "training/progressview.h"
 #include "studiofixture.h"
 #include "training/trainingworker.h"
 

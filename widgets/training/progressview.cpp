@@ -1,4 +1,4 @@
-#include "training/progresspanel.h"
+#include "training/progressview.h"
 
 #include "training/trainingworker.h"
 
