@@ -4,7 +4,6 @@
 
 #include <QElapsedTimer>
 #include <QPointer>
-#include <QVector>
 #include <QWidget>
 
 class QLabel;
@@ -13,50 +12,21 @@ class QPushButton;
 
 namespace pds {
 
+class LiveCurves;
 class TrainingRunner;
 
-/// A small live chart of per-epoch curves, drawn with QPainter so it works
-/// offscreen: train loss (solid, left axis) and test accuracy (dashed, right
-/// axis, 0–100 %) of every model, one colour per model.
-class CurveChart : public QWidget {
+/// The Training dock: shows a TrainingRunner's job as it runs: phase, model,
+/// epoch and step, a progress bar, speed and ETA, live curves, a Cancel
+/// button, and how it ended.
+class ProgressView : public QWidget {
     Q_OBJECT
 public:
-    explicit CurveChart(QWidget *parent = nullptr);
-
-    void clear();
-    /// Grows the x axis to at least `epochs` epochs.
-    void setEpochs(int epochs);
-    void addPoint(int model, int epoch, double trainLoss, double testAccuracy);
-    /// Points recorded for `model` (0 if none).
-    int pointCount(int model) const;
-    int modelCount() const { return m_models.size(); }
-
-    QSize sizeHint() const override { return {360, 160}; }
-
-protected:
-    void paintEvent(QPaintEvent *event) override;
-
-private:
-    struct Point {
-        int epoch;
-        double trainLoss;
-        double testAccuracy;
-    };
-    QVector<QVector<Point>> m_models;
-    int m_epochs = 1;
-};
-
-/// Shows a TrainingRunner's job as it runs: phase, model, epoch and step, a
-/// progress bar, speed and ETA, live curves, a Cancel button, and how it ended.
-class ProgressPanel : public QWidget {
-    Q_OBJECT
-public:
-    explicit ProgressPanel(QWidget *parent = nullptr);
+    explicit ProgressView(QWidget *parent = nullptr);
 
     /// Follows `runner` (not owned); replaces any runner followed before.
     void setRunner(TrainingRunner *runner);
 
-    CurveChart *chart() const { return m_chart; }
+    LiveCurves *curves() const { return m_curves; }
     /// The headline: what runs now, or how the job ended.
     QString stateText() const;
     /// The details line under it (step, speed, ETA, or the file / error message).
@@ -75,7 +45,7 @@ private:
     QLabel *m_state;
     QLabel *m_detail;
     QProgressBar *m_bar;
-    CurveChart *m_chart;
+    LiveCurves *m_curves;
     QPushButton *m_cancel;
     QElapsedTimer m_modelClock; ///< since the current model started, for the study's ETA
     int m_model = -1;
