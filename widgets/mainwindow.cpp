@@ -5,9 +5,9 @@
 #include "charts/vtkhost.h"
 #include "models/exampleselection.h"
 #include "models/rundocument.h"
-#include "training/progresspanel.h"
+#include "training/progressview.h"
 #include "training/trainingwizard.h"
-#include "training/trainingworker.h"
+#include "training/trainingrunner.h"
 #include "views/embeddingview.h"
 #include "views/exampletableview.h"
 #include "views/exampleview.h"
@@ -125,7 +125,7 @@ void MainWindow::createViews()
     m_embedding = new EmbeddingView(m_selection);
     m_detail = new ExampleView(m_selection);
     m_table = new ExampleTableView(m_selection);
-    m_progress = new ProgressPanel;
+    m_progress = new ProgressView;
     m_progress->setRunner(m_runner);
     // The table lists what the gallery's filters leave, in the same order rules.
     connect(m_gallery, &GalleryView::filterChanged, m_table, &ExampleTableView::setFilter);

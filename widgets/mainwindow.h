@@ -22,7 +22,7 @@ class GalleryView;
 class GroupsView;
 class HistogramView;
 class OverviewView;
-class ProgressPanel;
+class ProgressView;
 class RunDocument;
 class TrainingRunner;
 class TrajectoryChart;
@@ -103,7 +103,7 @@ private:
     EmbeddingView *m_embedding = nullptr;
     ExampleView *m_detail = nullptr;
     ExampleTableView *m_table = nullptr;
-    ProgressPanel *m_progress = nullptr;
+    ProgressView *m_progress = nullptr;
     QDockWidget *m_progressDock = nullptr;
     QComboBox *m_activeCombo = nullptr;
     QComboBox *m_compareCombo = nullptr;

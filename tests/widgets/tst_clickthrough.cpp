@@ -3,7 +3,7 @@
 #include "mainwindow.h"
 #include "models/rundocument.h"
 #include "training/trainingwizard.h"
-#include "training/trainingworker.h"
+#include "training/trainingrunner.h"
 #include "views/galleryview.h"
 
 #include <QAbstractButton>
@@ -118,7 +118,7 @@ void TestClickThrough::newUserTrainsAndExploresAStudy()
 
     QVERIFY2(finished.wait(900000) || !finished.isEmpty(),
              qPrintable(failed.isEmpty() ? QStringLiteral("no result") : failed.first().first().toString()));
-    QVERIFY(progress.count() > 10); // live progress reached the panel
+    QVERIFY(progress.count() > 10); // live progress reached the progress view
     QVERIFY(updated.count() >= 4);  // and the live file was refreshed per epoch and model
     QCoreApplication::processEvents();
 

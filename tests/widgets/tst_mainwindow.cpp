@@ -6,7 +6,7 @@
 #include "models/exampleselection.h"
 #include "models/rundocument.h"
 #include "studiofixture.h"
-#include "training/trainingworker.h"
+#include "training/trainingrunner.h"
 #include "views/exampleview.h"
 #include "views/galleryview.h"
 #include "views/groupsview.h"

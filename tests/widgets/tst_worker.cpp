@@ -1,9 +1,10 @@
 // TrainingRunner / TrainingWorker: real jobs on the synthetic fixture dataset,
-// observed through their signals, and the ProgressPanel that follows them.
+// observed through their signals, and the ProgressView that follows them.
 
-#include "training/progresspanel.h"
+#include "training/progressview.h"
 #include "studiofixture.h"
-#include "training/trainingworker.h"
+#include "training/livecurves.h"
+#include "training/trainingrunner.h"
 
 #include "store/runformat.h"
 #include "store/runreader.h"
@@ -99,8 +100,8 @@ private Q_SLOTS:
     void singleRun()
     {
         TrainingRunner runner;
-        ProgressPanel panel;
-        panel.setRunner(&runner);
+        ProgressView view;
+        view.setRunner(&runner);
         QSignalSpy started(&runner, &TrainingRunner::started);
         QSignalSpy progress(&runner, &TrainingRunner::progress);
         QSignalSpy epochs(&runner, &TrainingRunner::epochFinished);
@@ -158,17 +159,17 @@ private Q_SLOTS:
         for (const auto &args : files)
             QCOMPARE(args.at(0).toString(), output + QStringLiteral(".part"));
 
-        QCOMPARE(panel.stateText(), QStringLiteral("Finished"));
-        QCOMPARE(panel.detailText(), output);
-        QCOMPARE(panel.progressValue(), 1000);
-        QCOMPARE(panel.chart()->pointCount(0), 2);
+        QCOMPARE(view.stateText(), QStringLiteral("Finished"));
+        QCOMPARE(view.detailText(), output);
+        QCOMPARE(view.progressValue(), 1000);
+        QCOMPARE(view.curves()->pointCount(0), 2);
     }
 
     void study()
     {
         TrainingRunner runner;
-        ProgressPanel panel;
-        panel.setRunner(&runner);
+        ProgressView view;
+        view.setRunner(&runner);
         QSignalSpy progress(&runner, &TrainingRunner::progress);
         QSignalSpy epochs(&runner, &TrainingRunner::epochFinished);
         QSignalSpy files(&runner, &TrainingRunner::fileUpdated);
@@ -211,9 +212,9 @@ private Q_SLOTS:
         const QString m1 = QString::fromStdString(memberPath(c.output, 1));
         const QStringList expected{m0 + ".part", m0 + ".part", m0, m1 + ".part", m1 + ".part", m1};
         QCOMPARE(paths, expected);
-        QCOMPARE(panel.stateText(), QStringLiteral("Finished"));
-        QCOMPARE(panel.chart()->pointCount(0), 2);
-        QCOMPARE(panel.chart()->pointCount(1), 2);
+        QCOMPARE(view.stateText(), QStringLiteral("Finished"));
+        QCOMPARE(view.curves()->pointCount(0), 2);
+        QCOMPARE(view.curves()->pointCount(1), 2);
     }
 
     void studyMembersAtOnce()
@@ -221,8 +222,8 @@ private Q_SLOTS:
         // Two members at once, each in a pdepth process: no live curves, each
         // member's final file announced as it finishes, then the study file.
         TrainingRunner runner;
-        ProgressPanel panel;
-        panel.setRunner(&runner);
+        ProgressView view;
+        view.setRunner(&runner);
         QSignalSpy epochs(&runner, &TrainingRunner::epochFinished);
         QSignalSpy files(&runner, &TrainingRunner::fileUpdated);
         QSignalSpy messages(&runner, &TrainingRunner::message);
@@ -251,7 +252,7 @@ private Q_SLOTS:
         // The members shared the cores: their configurations name the threads.
         const std::string memberConfig = RunReader(memberPath(c.output, 0)).summary().configJson;
         QVERIFY(memberConfig.find("\"threads\": 0") == std::string::npos);
-        QCOMPARE(panel.stateText(), QStringLiteral("Finished"));
+        QCOMPARE(view.stateText(), QStringLiteral("Finished"));
     }
 
     void studyMembersAtOnceNeedPdepth()
@@ -272,8 +273,8 @@ private Q_SLOTS:
     void cancelAndResume()
     {
         TrainingRunner runner;
-        ProgressPanel panel;
-        panel.setRunner(&runner);
+        ProgressView view;
+        view.setRunner(&runner);
         QSignalSpy progress(&runner, &TrainingRunner::progress);
         QSignalSpy cancelled(&runner, &TrainingRunner::cancelled);
         QSignalSpy finished(&runner, &TrainingRunner::finished);
@@ -287,20 +288,20 @@ private Q_SLOTS:
         // Cancelled after an epoch, so that resuming has a checkpoint to continue from.
         QVERIFY(firstEpochs.wait(30000));
         QVERIFY(waitForPhase(progress, JobPhase::Training));
-        auto *button = panel.findChild<QPushButton *>();
+        auto *button = view.findChild<QPushButton *>();
         QVERIFY(button && button->isEnabled());
         QElapsedTimer t;
         t.start();
         button->click();
-        QCOMPARE(panel.stateText(), QStringLiteral("Cancelling…"));
+        QCOMPARE(view.stateText(), QStringLiteral("Cancelling…"));
         QVERIFY2(cancelled.wait(5000), qPrintable(failures(failed)));
         qInfo("cancelled after %lld ms", t.elapsed());
         QVERIFY2(t.elapsed() < 1000, qPrintable(QStringLiteral("cancelled after %1 ms").arg(t.elapsed())));
         QCOMPARE(finished.count(), 0);
         QVERIFY(!runner.isRunning());
         QCOMPARE(cancelled.at(0).at(0).toString(), output);
-        QCOMPARE(panel.stateText(), QStringLiteral("Cancelled"));
-        QVERIFY(panel.detailText().contains(output));
+        QCOMPARE(view.stateText(), QStringLiteral("Cancelled"));
+        QVERIFY(view.detailText().contains(output));
         int done = 0;
         {
             RunReader run(output.toStdString());
@@ -348,8 +349,8 @@ private Q_SLOTS:
     void missingDataset()
     {
         TrainingRunner runner;
-        ProgressPanel panel;
-        panel.setRunner(&runner);
+        ProgressView view;
+        view.setRunner(&runner);
         QSignalSpy failed(&runner, &TrainingRunner::failed);
         QSignalSpy finished(&runner, &TrainingRunner::finished);
         RunConfig c = config(QStringLiteral("missing"));
@@ -361,8 +362,8 @@ private Q_SLOTS:
         QVERIFY(!runner.isRunning());
         const QString message = failed.at(0).at(0).toString();
         VERIFY_CONTAINS(message, missing);
-        QCOMPARE(panel.stateText(), QStringLiteral("Failed"));
-        QCOMPARE(panel.detailText(), message);
+        QCOMPARE(view.stateText(), QStringLiteral("Failed"));
+        QCOMPARE(view.detailText(), message);
         // It failed before the run file was created.
         QVERIFY(!QFileInfo::exists(QString::fromStdString(c.output)));
         QVERIFY(!QFileInfo::exists(QString::fromStdString(c.output) + ".part"));

@@ -3,33 +3,27 @@
 #include "train/config.h"
 #include "train/devices.h"
 
-#include <QFutureWatcher>
 #include <QWizard>
-
-#include <memory>
-
-class QCheckBox;
-class QComboBox;
-class QDoubleSpinBox;
-class QGridLayout;
-class QLabel;
-class QLineEdit;
-class QPushButton;
-class QSpinBox;
-class QTimer;
 
 namespace pds {
 
-struct DatasetPreview;
+class DatasetWizardPage;
+class ModelWizardPage;
+class OutputWizardPage;
+class StudyWizardPage;
+class TrainingWizardPage;
 
 /// Sets up a training run or study step by step: dataset (with a preview),
-/// model, training, study, output. Each page checks its fields when Next is
-/// pressed and shows what is wrong on the page itself. Fields carry object
-/// names (datasetSource, datasetPath, datasetFormat, limit, testLimit, noise,
-/// noiseFraction, arch, width, maxFeatures, optimizer, lr, schedule, warmup,
-/// epochs, batchSize, augmentCrop, augmentFlip, regime, generations,
-/// sealFraction, sealLrFactor, device, seed, models, ratio, k, probe,
-/// embeddings, output, overwrite) so tests and scripts can find them.
+/// model, training, study, output. Each page (a CheckedPage subclass in its
+/// own file) owns its fields and checks them when Next is pressed, showing
+/// what is wrong on the page itself. The wizard holds what spans the pages:
+/// the RunConfig they make up together, which page a configuration error
+/// belongs to, the defaults, and saving and loading configurations. Fields
+/// carry object names (datasetSource, datasetPath, datasetFormat, limit,
+/// testLimit, noise, noiseFraction, arch, width, maxFeatures, optimizer, lr,
+/// schedule, warmup, epochs, batchSize, augmentCrop, augmentFlip, regime,
+/// generations, sealFraction, sealLrFactor, device, seed, models, jobs, ratio,
+/// k, probe, embeddings, output, overwrite) so tests and scripts can find them.
 class TrainingWizard : public QWizard {
     Q_OBJECT
 public:
@@ -57,6 +51,9 @@ public:
     QString pageError(int id) const;
     /// Checks page `id` as Next does, shows the result on it and returns it ("" = fine).
     QString checkPage(int id);
+    /// RunConfig::validate()'s message if it concerns a field on page `id` or
+    /// an earlier one; each page's check ends with it.
+    QString configError(int id) const;
 
     /// Writes config() as JSON (what "Save configuration…" does after its dialog).
     bool saveConfiguration(const QString &path, QString *error = nullptr) const;
@@ -69,84 +66,16 @@ public:
     int previewClassCount() const;
 
 private:
-    QWidget *buildDatasetPage();
-    QWidget *buildModelPage();
-    QWidget *buildTrainingPage();
-    QWidget *buildStudyPage();
-    QWidget *buildOutputPage();
-
-    DatasetSpec datasetSpec() const;
-    QString datasetKey() const;
-    bool catalogueMode() const;
-    void updateEnabled();
-    void schedulePreview();
-    void startPreview();
-    /// The preview of the current dataset choice, loading it first if needed.
-    const DatasetPreview &awaitPreview();
-    void showPreview(const std::shared_ptr<DatasetPreview> &preview);
-    QString defaultOutput() const;
-    void updateOverwrite();
     void showError(const QString &text);
     void saveClicked();
     void loadClicked();
 
-    QString validateDataset();
-    QString validateModel();
-    QString validateTraining();
-    QString validateStudy();
-    QString validateOutput();
-    /// RunConfig::validate()'s message if it concerns a field on page `id` or an earlier one.
-    QString configError(int id) const;
-
-    DeviceInfo m_devices;
     RunConfig m_base;
-    QString m_customName; ///< dataset name of a loaded configuration that is not in the catalogue
-    bool m_outputEdited = false;
-
-    QComboBox *m_source;
-    QLineEdit *m_path;
-    QPushButton *m_browse;
-    QComboBox *m_format;
-    QSpinBox *m_limit;
-    QSpinBox *m_testLimit;
-    QComboBox *m_noise;
-    QDoubleSpinBox *m_noiseFraction;
-    QLabel *m_previewLabel;
-    QGridLayout *m_previewGrid;
-    QTimer *m_previewTimer;
-    QFutureWatcher<std::shared_ptr<DatasetPreview>> m_watcher;
-    QString m_pendingKey;
-    std::shared_ptr<DatasetPreview> m_preview;
-
-    QComboBox *m_arch;
-    QDoubleSpinBox *m_width;
-    QSpinBox *m_maxFeatures;
-
-    QComboBox *m_optimizer;
-    QDoubleSpinBox *m_lr;
-    QComboBox *m_schedule;
-    QDoubleSpinBox *m_warmup;
-    QSpinBox *m_epochs;
-    QSpinBox *m_batch;
-    QCheckBox *m_crop;
-    QCheckBox *m_flip;
-    QComboBox *m_regime;
-    QSpinBox *m_generations;
-    QDoubleSpinBox *m_sealFraction;
-    QDoubleSpinBox *m_sealFactor;
-    QComboBox *m_device;
-    QSpinBox *m_seed;
-
-    QSpinBox *m_models;
-    QSpinBox *m_jobs;
-    QDoubleSpinBox *m_ratio;
-    QSpinBox *m_k;
-    QCheckBox *m_probe;
-    QComboBox *m_embeddings;
-
-    QLineEdit *m_output;
-    QLabel *m_outputNote;
-    QCheckBox *m_overwrite;
+    DatasetWizardPage *m_dataset;
+    ModelWizardPage *m_model;
+    TrainingWizardPage *m_training;
+    StudyWizardPage *m_study;
+    OutputWizardPage *m_output;
 };
 
 } // namespace pds
