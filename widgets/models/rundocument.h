@@ -1,4 +1,7 @@
 #pragma once
+// ExampleRef and ScoreColumn are the plain values RunDocument's API is made of
+// (an example's address, one score over all examples): whoever holds one got
+// it from a RunDocument, so the three share this header.
 
 #include "store/runreader.h"
 #include "study/summary.h"
