@@ -210,70 +210,78 @@ private:
     std::mutex m_mutex;
 };
 
-} // namespace
+/// A member the study still has to train (or continue).
+struct MemberTask {
+    RunConfig config;
+    bool resume = false;
+    std::string label; ///< "member 2/4", for the log
+};
 
-StudyResult StudyJob::run(JobObserver *observer, const CancelToken &cancel)
+MemberEvent memberEvent(const RunConfig &member, int members)
 {
-    const auto t0 = std::chrono::steady_clock::now();
-    auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
-    m_config.study.probe = true;
-    m_config.validate();
-    StudyResult result;
-    result.output = m_config.output;
-    std::vector<std::string> paths;
-    const int s = m_config.study.models;
-    std::error_code ec;
-    fs::create_directories(fs::path(memberPath(m_config.output, 0)).parent_path(), ec);
-    if (ec)
-        throw StoreError(memberPath(m_config.output, 0) + ": cannot create the members folder: " + ec.message());
+    MemberEvent e;
+    e.member = member.study.member;
+    e.members = members;
+    e.path = member.output;
+    return e;
+}
 
-    struct Task {
-        RunConfig config;
-        bool resume = false;
-        std::string label;
-    };
-    auto memberEvent = [s](const RunConfig &member) {
-        MemberEvent e;
-        e.member = member.study.member;
-        e.members = s;
-        e.path = member.output;
-        return e;
-    };
-    std::vector<Task> tasks;
-    for (int m = 0; m < s; ++m) {
-        RunConfig member = m_config;
-        member.study.member = m;
-        member.output = memberPath(m_config.output, m);
-        paths.push_back(member.output);
-        // A finished member of the same configuration is reused; an interrupted
-        // one continues from its last epoch; anything else is trained afresh.
-        enum class Found { Nothing, Finished, Interrupted } found = Found::Nothing;
-        for (const std::string &candidate : {member.output + runformat::kPartialSuffix, member.output}) {
-            if (found != Found::Nothing || !fs::exists(candidate))
+enum class MemberLeft { Nothing, Finished, Interrupted };
+
+/// What an earlier run of the study left of `member`: a finished file of the
+/// same configuration (reused), an interrupted one (continued), or nothing
+/// usable (trained afresh).
+MemberLeft memberLeft(const RunConfig &member)
+{
+    for (const std::string &candidate : {member.output + runformat::kPartialSuffix, member.output}) {
+        if (!fs::exists(candidate))
+            continue;
+        try {
+            RunReader r(candidate);
+            if (r.summary().configJson != toJson(member) || r.summary().models.empty())
                 continue;
-            try {
-                RunReader r(candidate);
-                if (r.summary().configJson != toJson(member) || r.summary().models.empty())
-                    continue;
-                found = r.summary().status == runformat::kStatusComplete ? Found::Finished : Found::Interrupted;
-            } catch (const StoreError &) {
-                // An unreadable leftover is trained again.
-            }
+            return r.summary().status == runformat::kStatusComplete ? MemberLeft::Finished : MemberLeft::Interrupted;
+        } catch (const StoreError &) {
+            // An unreadable leftover is trained again.
         }
+    }
+    return MemberLeft::Nothing;
+}
+
+
+/// Decides, member by member, what the study still has to do: finished members
+/// are reused (and reported), the others become tasks.
+std::vector<MemberTask> planMembers(const RunConfig &study, JobObserver *observer, StudyResult &result)
+{
+    const int s = study.study.models;
+    std::vector<MemberTask> tasks;
+    for (int m = 0; m < s; ++m) {
+        RunConfig member = study;
+        member.study.member = m;
+        member.output = memberPath(study.output, m);
         const std::string label = "member " + std::to_string(m + 1) + "/" + std::to_string(s);
-        if (found == Found::Finished) {
+        const MemberLeft left = memberLeft(member);
+        if (left == MemberLeft::Finished) {
             ++result.membersReused;
             if (observer) {
                 observer->message(label + ": reusing " + member.output);
-                MemberEvent e = memberEvent(member);
+                MemberEvent e = memberEvent(member, s);
                 e.outcome = MemberEvent::Outcome::Reused;
                 observer->memberFinished(e);
             }
             continue;
         }
-        tasks.push_back({std::move(member), found == Found::Interrupted, label});
+        tasks.push_back({std::move(member), left == MemberLeft::Interrupted, label});
     }
+    return tasks;
+}
 
+/// Trains the tasks through `runner`, up to `concurrent` at a time; true when
+/// every one completed, false when the study was cancelled. A failing member
+/// cancels the others and its error is rethrown.
+bool trainMembers(std::vector<MemberTask> &tasks, const MemberRunner &runner, int concurrent, int s,
+                  JobObserver *observer, const CancelToken &cancel, StudyResult &result)
+{
     // Workers take the next member until none is left, a member stops short
     // (cancelled) or one fails; then the others are cancelled too.
     SharedObserver shared(observer);
@@ -284,21 +292,21 @@ StudyResult StudyJob::run(JobObserver *observer, const CancelToken &cancel)
     std::exception_ptr failure;
     auto work = [&](JobObserver *memberObserver, const CancelToken &token) {
         for (;;) {
-            Task *task = nullptr;
+            MemberTask *task = nullptr;
             {
                 std::lock_guard lock(mutex);
                 if (next == tasks.size() || stop.cancelled())
                     return;
                 task = &tasks[next++];
             }
-            MemberEvent event = memberEvent(task->config);
+            MemberEvent event = memberEvent(task->config, s);
             event.resuming = task->resume;
             if (memberObserver) {
                 memberObserver->message(task->label + (task->resume ? ": resuming " : " → ") + task->config.output);
                 memberObserver->memberStarted(event);
             }
             try {
-                const JobResult r = m_runner(task->config, task->resume, memberObserver, token);
+                const JobResult r = runner(task->config, task->resume, memberObserver, token);
                 if (memberObserver) {
                     event.outcome = r.status == runformat::kStatusComplete ? MemberEvent::Outcome::Trained
                                                                            : MemberEvent::Outcome::Stopped;
@@ -323,7 +331,7 @@ StudyResult StudyJob::run(JobObserver *observer, const CancelToken &cancel)
             }
         }
     };
-    const int workers = std::min<int>(m_concurrent, static_cast<int>(tasks.size()));
+    const int workers = std::min<int>(concurrent, static_cast<int>(tasks.size()));
     if (workers <= 1) {
         // One at a time, the caller's own token reaches the member directly.
         work(observer, cancel);
@@ -347,13 +355,36 @@ StudyResult StudyJob::run(JobObserver *observer, const CancelToken &cancel)
     }
     if (failure)
         std::rethrow_exception(failure);
-    if (incomplete || result.membersTrained < static_cast<int>(tasks.size())) {
+    return !incomplete && result.membersTrained == static_cast<int>(tasks.size());
+}
+
+} // namespace
+
+StudyResult StudyJob::run(JobObserver *observer, const CancelToken &cancel)
+{
+    const auto t0 = std::chrono::steady_clock::now();
+    auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+    m_config.study.probe = true;
+    m_config.validate();
+    StudyResult result;
+    result.output = m_config.output;
+    const int s = m_config.study.models;
+    std::error_code ec;
+    fs::create_directories(fs::path(memberPath(m_config.output, 0)).parent_path(), ec);
+    if (ec)
+        throw StoreError(memberPath(m_config.output, 0) + ": cannot create the members folder: " + ec.message());
+
+    std::vector<MemberTask> tasks = planMembers(m_config, observer, result);
+    if (!trainMembers(tasks, m_runner, m_concurrent, s, observer, cancel, result)) {
         result.status = runformat::kStatusIncomplete;
         result.seconds = elapsed();
         return result;
     }
     if (observer)
         observer->message("merging " + std::to_string(s) + " members into " + m_config.output);
+    std::vector<std::string> paths;
+    for (int m = 0; m < s; ++m)
+        paths.push_back(memberPath(m_config.output, m));
     mergeStudy(paths, m_config.output, m_thresholds);
     result.status = runformat::kStatusComplete;
     result.seconds = elapsed();
