@@ -116,6 +116,69 @@ private Q_SLOTS:
         QCOMPARE(probe3.predict(points({0}), longs({0}))[0].item<std::int64_t>(), 1);
     }
 
+    void equalDistancesGoToTheLowerRow()
+    {
+        // Rows 1, 2 and 3 sit at the same distance from the query; k = 2 takes
+        // rows 1 and 2 (labels 1 and 0), and the 1–1 tie goes to row 1's class.
+        // Taking the higher rows 2 and 3 would have predicted 0.
+        KnnProbe probe(points({2, 1, 1, 1, 5}), longs({0, 1, 0, 1, 1}), 2, {2});
+        auto nn = probe.neighbours(points({0}), torch::Tensor());
+        QCOMPARE(nn[0][0].item<std::int64_t>(), 1);
+        QCOMPARE(nn[0][1].item<std::int64_t>(), 2);
+        QCOMPARE(probe.predict(points({0}), torch::Tensor())[0].item<std::int64_t>(), 1);
+    }
+
+    void tiesMatchTheDefinition_data()
+    {
+        QTest::addColumn<int>("block");
+        QTest::addColumn<int>("k");
+        QTest::newRow("one query per block, k 1") << 1 << 1;
+        QTest::newRow("small blocks, k 7") << 900 << 7;
+        QTest::newRow("one block, k 30") << (1 << 26) << 30;
+    }
+    void tiesMatchTheDefinition()
+    {
+        // Small integer coordinates: every distance is an exact integer and most
+        // of them are shared, so the k-th neighbour is nearly always tied and
+        // which rows make the cut decides the prediction.
+        QFETCH(int, block);
+        QFETCH(int, k);
+        torch::manual_seed(11);
+        const int classes = 3;
+        auto support = torch::randint(-2, 3, {150, 4}).to(torch::kFloat);
+        auto labels = torch::randint(0, classes, {150}, torch::kLong);
+        auto queries = torch::cat({support.slice(0, 0, 40), torch::randint(-2, 3, {40, 4}).to(torch::kFloat)});
+        std::vector<std::int64_t> self(80, -1);
+        for (int i = 0; i < 40; ++i)
+            self[static_cast<std::size_t>(i)] = i;
+        KnnOptions options;
+        options.k = k;
+        options.maxBlockElements = block;
+        KnnProbe probe(support.to(torch::kHalf), labels, classes, options);
+        const auto expected = naiveKnn(support, labels, queries, self, k, classes);
+        auto got = probe.predict(queries.to(torch::kHalf), torch::tensor(self));
+        for (std::size_t i = 0; i < expected.size(); ++i)
+            QCOMPARE(got[static_cast<std::int64_t>(i)].item<std::int64_t>(), expected[i]);
+        // The neighbour lists themselves follow (distance, row).
+        auto nn = probe.neighbours(queries, torch::tensor(self));
+        auto q = queries.accessor<float, 2>();
+        auto sp = support.accessor<float, 2>();
+        for (std::int64_t i = 0; i < queries.size(0); ++i) {
+            std::vector<std::pair<double, std::int64_t>> d;
+            for (std::int64_t j = 0; j < support.size(0); ++j) {
+                if (j == self[static_cast<std::size_t>(i)])
+                    continue;
+                double sum = 0;
+                for (std::int64_t f = 0; f < support.size(1); ++f)
+                    sum += (double(q[i][f]) - sp[j][f]) * (double(q[i][f]) - sp[j][f]);
+                d.push_back({sum, j});
+            }
+            std::sort(d.begin(), d.end());
+            for (int n = 0; n < k; ++n)
+                QCOMPARE(nn[i][n].item<std::int64_t>(), d[static_cast<std::size_t>(n)].second);
+        }
+    }
+
     void kLargerThanSupportIsAnError()
     {
         KnnProbe probe(points({0, 1, 2}), longs({0, 1, 0}), 2, {3});
@@ -195,20 +258,62 @@ private Q_SLOTS:
         QCOMPARE(pd[0], depth);
     }
 
+    void probeReduction_data()
+    {
+        QTest::addColumn<int>("channels");
+        QTest::addColumn<int>("height");
+        QTest::addColumn<int>("width");
+        QTest::addColumn<int>("maxFeatures");
+        QTest::addColumn<int>("pooledHeight");
+        QTest::addColumn<int>("pooledWidth");
+        QTest::newRow("fits: kept") << 1 << 28 << 28 << 4096 << 28 << 28;
+        QTest::newRow("cnn block 28x28") << 64 << 28 << 28 << 4096 << 8 << 8;
+        QTest::newRow("16 channels") << 16 << 28 << 28 << 4096 << 16 << 16;
+        // Stepping one side at a time stopped at 5×6 here …
+        QTest::newRow("8x8 to 5x5, not 5x6") << 64 << 8 << 8 << 64 * 30 << 5 << 5;
+        // … and at 2×3 for resnet18's last block.
+        QTest::newRow("resnet18 layer4 4x4 to 2x2, not 2x3") << 512 << 4 << 4 << 4096 << 2 << 2;
+        QTest::newRow("7x7 to 4x4") << 256 << 7 << 7 << 4096 << 4 << 4;
+        QTest::newRow("too many channels: 1x1") << 8192 << 2 << 2 << 4096 << 1 << 1;
+        QTest::newRow("2:1 keeps 2:1") << 1 << 28 << 14 << 98 << 14 << 7;
+        QTest::newRow("1:2 keeps 1:2") << 1 << 14 << 28 << 98 << 7 << 14;
+        QTest::newRow("short side at least 1") << 4 << 2 << 20 << 40 << 1 << 10;
+    }
     void probeReduction()
     {
-        QCOMPARE(reducedSize(64, 28, 28, 4096), std::make_pair(std::int64_t(8), std::int64_t(8)));
-        QCOMPARE(reducedSize(16, 28, 28, 4096), std::make_pair(std::int64_t(16), std::int64_t(16)));
-        QCOMPARE(reducedSize(1, 28, 28, 4096), std::make_pair(std::int64_t(28), std::int64_t(28)));
-        QCOMPARE(reducedSize(8192, 2, 2, 4096), std::make_pair(std::int64_t(1), std::int64_t(1)));
+        QFETCH(int, channels);
+        QFETCH(int, height);
+        QFETCH(int, width);
+        QFETCH(int, maxFeatures);
+        QFETCH(int, pooledHeight);
+        QFETCH(int, pooledWidth);
+        QCOMPARE(reducedSize(channels, height, width, maxFeatures),
+                 std::make_pair(std::int64_t(pooledHeight), std::int64_t(pooledWidth)));
         std::vector<std::int64_t> shape;
-        auto t = reduceProbe(torch::ones({3, 64, 28, 28}), 4096, &shape);
-        QCOMPARE(t.size(0), 3);
-        QCOMPARE(t.size(1), 64 * 8 * 8);
-        QCOMPARE(shape, (std::vector<std::int64_t>{64, 8, 8}));
+        auto t = reduceProbe(torch::ones({2, channels, height, width}), maxFeatures, &shape);
+        QCOMPARE(shape, (std::vector<std::int64_t>{channels, pooledHeight, pooledWidth}));
+        QCOMPARE(t.size(0), 2);
+        QCOMPARE(t.size(1), std::int64_t(channels) * pooledHeight * pooledWidth);
         QVERIFY(torch::allclose(t, torch::ones_like(t)));
+    }
+
+    void vectorsAreNeverPooled()
+    {
+        std::vector<std::int64_t> shape;
         auto flat = reduceProbe(torch::ones({3, 10}), 4, &shape);
-        QCOMPARE(flat.size(1), 10); // vectors are never pooled
+        QCOMPARE(flat.size(1), 10);
+        QCOMPARE(shape, (std::vector<std::int64_t>{10}));
+    }
+
+    void storedPrecisionSaturates()
+    {
+        auto e = toStoredPrecision(torch::tensor({1e6f, -1e6f, 1.0f / 3.0f, 0.0f}));
+        QCOMPARE(e.scalar_type(), torch::kHalf);
+        auto f = e.to(torch::kFloat);
+        QCOMPARE(f[0].item<float>(), 65504.f);
+        QCOMPARE(f[1].item<float>(), -65504.f);
+        QCOMPARE(f[2].item<float>(), at::Half(1.0f / 3.0f).operator float());
+        QCOMPARE(f[3].item<float>(), 0.f);
     }
 };
 

@@ -3,7 +3,7 @@
 #include "util/autocast.h"
 #include "util/error.h"
 
-
+#include <algorithm>
 #include <cmath>
 
 namespace pds {
@@ -11,14 +11,23 @@ namespace pds {
 std::pair<std::int64_t, std::int64_t> reducedSize(std::int64_t c, std::int64_t h, std::int64_t w,
                                                   std::int64_t maxFeatures)
 {
-    // Step the longer side down first so the aspect ratio is kept.
-    while (c * h * w > maxFeatures && (h > 1 || w > 1)) {
-        if (h >= w && h > 1)
-            --h;
-        else
-            --w;
+    // The longer side steps down one at a time and the shorter follows in
+    // proportion, so a square map stays square and any other keeps its ratio
+    // up to rounding (stepping one side at a time stopped at maps like 5×6).
+    const std::int64_t longer = std::max(h, w), shorter = std::min(h, w);
+    for (std::int64_t l = longer; l >= 1; --l) {
+        const std::int64_t s = std::max<std::int64_t>(1, (shorter * l + longer / 2) / longer);
+        if (c * l * s <= maxFeatures || l == 1)
+            return h >= w ? std::pair{l, s} : std::pair{s, l};
     }
     return {h, w};
+}
+
+torch::Tensor toStoredPrecision(const torch::Tensor &embeddings)
+{
+    // Saturated rather than rounded to infinity, which would make distances NaN.
+    constexpr double kHalfMax = 65504.0;
+    return embeddings.to(torch::kFloat32).clamp(-kHalfMax, kHalfMax).to(torch::kFloat16);
 }
 
 torch::Tensor reduceProbe(const torch::Tensor &probe, std::int64_t maxFeatures,
@@ -49,7 +58,6 @@ std::vector<torch::Tensor> extractEmbeddings(ProbedModelImpl &model, const torch
     torch::NoGradGuard noGrad;
     model.eval();
     const bool cuda = images.is_cuda();
-    const auto storeType = cuda ? torch::kFloat16 : torch::kFloat32;
     const auto n = images.size(0);
     const auto names = model.probeNames();
     std::vector<torch::Tensor> out(names.size());
@@ -67,7 +75,7 @@ std::vector<torch::Tensor> extractEmbeddings(ProbedModelImpl &model, const torch
                         + std::to_string(names.size()));
         for (std::size_t l = 0; l < names.size(); ++l) {
             std::vector<std::int64_t> reduced;
-            auto e = reduceProbe(o.probes[l].to(torch::kFloat32), maxFeatures, &reduced).to(storeType);
+            auto e = toStoredPrecision(reduceProbe(o.probes[l].to(torch::kFloat32), maxFeatures, &reduced));
             if (!out[l].defined()) {
                 out[l] = torch::empty({n, e.size(1)}, e.options());
                 if (reductions) {

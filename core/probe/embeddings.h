@@ -17,19 +17,26 @@ struct ProbeReduction {
     std::vector<std::int64_t> reduced; ///< per example, after adaptive average pooling
 };
 
-/// Shrinks one probe tensor [N, C, H, W] by adaptive average pooling, H and W
-/// one step at a time (keeping their ratio), until C·H·W ≤ maxFeatures (or the
-/// map is 1×1). Tensors of rank 2 are returned unchanged. Returns [N, D].
+/// Shrinks one probe tensor [N, C, H, W] by adaptive average pooling to the
+/// size reducedSize() picks. Tensors of rank 2 are returned unchanged.
+/// Returns [N, D].
 torch::Tensor reduceProbe(const torch::Tensor &probe, std::int64_t maxFeatures,
                           std::vector<std::int64_t> *reducedShape = nullptr);
 
-/// The pooled spatial size used for a C×H×W map under `maxFeatures`.
+/// The pooled spatial size used for a C×H×W map under `maxFeatures`: the
+/// largest whose longer side l and shorter side round(l·short/long) (at least
+/// 1) give C·H·W ≤ maxFeatures, or 1×1. Square maps stay square.
 std::pair<std::int64_t, std::int64_t> reducedSize(std::int64_t c, std::int64_t h, std::int64_t w,
                                                   std::int64_t maxFeatures);
 
-/// Embeddings of every example at every probe, in eval mode: one [N, D_l]
-/// tensor per probe on the images' device (float16 on CUDA, float32 on the
-/// CPU). `reductions` receives what was done to each probe.
+/// Embeddings as the run file stores them: float16, values beyond its range
+/// saturated at ±65504. The k-NN probes compute from exactly these values, so
+/// the stored embeddings reproduce every k-NN prediction.
+torch::Tensor toStoredPrecision(const torch::Tensor &embeddings);
+
+/// Embeddings of every example at every probe, in eval mode: one float16
+/// [N, D_l] tensor per probe on the images' device (see toStoredPrecision).
+/// `reductions` receives what was done to each probe.
 std::vector<torch::Tensor> extractEmbeddings(ProbedModelImpl &model, const torch::Tensor &images,
                                              int batchSize, std::int64_t maxFeatures,
                                              bool mixedPrecision,

@@ -4,11 +4,47 @@
 
 namespace pds {
 
+namespace {
+
+/// The k support rows nearest each query of a distance block [B, S], ordered
+/// by (distance, support row): an equal distance goes to the lower row, so the
+/// result does not depend on how top-k happens to order ties.
+torch::Tensor nearestRows(const torch::Tensor &d, std::int64_t k)
+{
+    const auto s = d.size(1);
+    auto [values, idx] = d.topk(std::min(k + 1, s), /*dim=*/1, /*largest=*/false, /*sorted=*/true);
+    idx = idx.slice(1, 0, k);
+    if (values.size(1) > k) {
+        // Rows whose k-th and (k+1)-th distances are equal: which of the tied
+        // rows make the cut is decided by index, over the whole row.
+        auto boundary = torch::nonzero(values.select(1, k - 1).eq(values.select(1, k))).squeeze(1);
+        if (boundary.size(0) > 0) {
+            auto rows = d.index_select(0, boundary);
+            auto kth = values.index_select(0, boundary).select(1, k - 1).unsqueeze(1);
+            auto closer = rows.lt(kth);
+            auto tied = rows.eq(kth);
+            auto room = k - closer.sum(1, /*keepdim=*/true);
+            auto chosen = closer.logical_or(tied.logical_and(tied.cumsum(1, torch::kLong).le(room)));
+            // nonzero lists each row's chosen columns in ascending order, k per row.
+            auto cols = torch::nonzero(chosen).select(1, 1).view({boundary.size(0), k});
+            idx.index_put_({boundary}, cols);
+        }
+    }
+    // Within the k: ascending index, then a stable sort by distance.
+    idx = std::get<0>(idx.sort(/*dim=*/1));
+    auto order = std::get<1>(d.gather(1, idx).sort(/*stable=*/true, /*dim=*/1, /*descending=*/false));
+    return idx.gather(1, order);
+}
+
+} // namespace
+
 KnnProbe::KnnProbe(torch::Tensor support, torch::Tensor labels, int numClasses, KnnOptions options)
     : m_numClasses(numClasses), m_options(options)
 {
-    // Widened once: every block's matrix product then runs in float32.
-    m_support = support.to(torch::kFloat32).contiguous();
+    // Widened once to float64: products of float16 or float32 values are then
+    // exact and their sums all but exact, so any careful recompute of the
+    // distances from the stored embeddings ranks the neighbours the same way.
+    m_support = support.to(torch::kFloat64).contiguous();
     if (m_support.dim() != 2)
         throw ConfigError("k-NN support must be a matrix [examples, features]");
     if (labels.dim() != 1 || labels.size(0) != m_support.size(0))
@@ -38,7 +74,7 @@ torch::Tensor KnnProbe::neighbours(const torch::Tensor &queries, const torch::Te
     std::vector<torch::Tensor> parts;
     for (std::int64_t start = 0; start < q; start += block) {
         const auto end = std::min(q, start + block);
-        auto x = queries.slice(0, start, end).to(device, torch::kFloat32);
+        auto x = queries.slice(0, start, end).to(device, torch::kFloat64);
         // ‖x − s‖² = ‖x‖² − 2 x·s + ‖s‖²; the ‖x‖² term does not change the ranking.
         auto d = torch::addmm(m_supportNorm.unsqueeze(0), x, m_support.t(), /*beta=*/1, /*alpha=*/-2);
         auto selfBlock = self.slice(0, start, end);
@@ -48,7 +84,7 @@ torch::Tensor KnnProbe::neighbours(const torch::Tensor &queries, const torch::Te
             auto rows = torch::nonzero(hasSelf).squeeze(1);
             d.index_put_({rows, selfBlock.index_select(0, rows)}, std::numeric_limits<float>::infinity());
         }
-        parts.push_back(std::get<1>(d.topk(m_options.k, /*dim=*/1, /*largest=*/false, /*sorted=*/true)));
+        parts.push_back(nearestRows(d, m_options.k));
     }
     if (parts.empty())
         return torch::empty({0, m_options.k}, torch::TensorOptions().dtype(torch::kLong).device(device));

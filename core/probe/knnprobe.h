@@ -17,9 +17,9 @@ struct KnnOptions {
 
 /// k-nearest-neighbour classifier over a support set, computed as blocked
 /// matrix products plus top-k on the support's device. Distances are squared
-/// Euclidean in float32 (half-precision embeddings are widened per block).
-/// The vote is uniform; a tie goes to the tied class holding the nearest
-/// neighbour.
+/// Euclidean in float64 (embeddings are widened); of equal distances the lower
+/// support row is nearer. The vote is uniform; a tie goes to the tied class
+/// holding the nearest neighbour.
 class KnnProbe {
 public:
     /// `support` [S, D], `labels` [S] (int64 on any device), `numClasses` K.
@@ -31,15 +31,15 @@ public:
     /// on the support's device.
     torch::Tensor predict(const torch::Tensor &queries, const torch::Tensor &selfIndex) const;
 
-    /// The k nearest support rows of each query (ascending distance), for
-    /// inspection and tests: int64 [Q, k].
+    /// The k nearest support rows of each query (ascending distance, then
+    /// ascending row), for inspection and tests: int64 [Q, k].
     torch::Tensor neighbours(const torch::Tensor &queries, const torch::Tensor &selfIndex) const;
 
     std::int64_t supportSize() const { return m_support.size(0); }
 
 private:
-    torch::Tensor m_support;     ///< float32 [S, D]
-    torch::Tensor m_supportNorm; ///< float32 [S]
+    torch::Tensor m_support;     ///< float64 [S, D]
+    torch::Tensor m_supportNorm; ///< float64 [S]
     torch::Tensor m_labels;      ///< int64 [S]
     int m_numClasses;
     KnnOptions m_options;

@@ -1,0 +1,27 @@
+#pragma once
+
+#include "train/config.h"
+
+#include <string>
+
+namespace pds {
+
+/// A setting in which two study members were configured differently: its JSON
+/// key ("study.k") and the two values as JSON text. `key` is empty when they
+/// agree on every setting that shapes a study.
+struct SettingDifference {
+    std::string key;
+    std::string first, other;
+    bool any() const { return !key.empty(); }
+};
+
+/// The first setting that two members of one study may not differ in. Members
+/// differ by design in `study.member` and `output`; they may also differ in
+/// where and how fast they ran (device, threads, evaluation batch size, memory
+/// format, cuDNN benchmarking), in which embeddings they kept and in the path
+/// of the dataset (whose contents the merge compares itself). Everything else
+/// (data, noise, model, training, k, pooling limit, ensemble size and ratio)
+/// must be equal.
+SettingDifference studySettingDifference(const RunConfig &first, const RunConfig &other);
+
+} // namespace pds
