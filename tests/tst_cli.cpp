@@ -373,6 +373,18 @@ void TestCli::studyAndMembersMerged()
     const Outcome twice = pdepth({"merge", members[0], members[0], "-o", path("cli-bad.h5")});
     PDS_VERIFY_EXIT(twice, 1);
     QVERIFY2(twice.err.contains("appears twice"), qPrintable(twice.err));
+
+    // A member trained with another k is refused, naming it, the setting and both values.
+    const QString otherK = path("cli-member1-k3.h5");
+    QStringList otherArgs = quickTrain(otherK);
+    otherArgs << "--probe" << "--models" << "2" << "--ratio" << "0.5" << "--member" << "1" << "--k" << "3";
+    PDS_VERIFY_EXIT(pdepth(otherArgs), 0);
+    const QString refusedOutput = path("cli-mixed.h5");
+    const Outcome mixed = pdepth({"merge", members[0], otherK, "-o", refusedOutput});
+    PDS_VERIFY_EXIT(mixed, 1);
+    PDS_VERIFY_MESSAGE(mixed.err, otherK + ": member 1 was trained with study.k = 3 but member 0 (" + members[0]
+                                      + ") with study.k = 5");
+    QVERIFY(!QFile::exists(refusedOutput) && !QFile::exists(refusedOutput + ".part"));
 }
 
 void TestCli::studyJobsMatchOneAtATime()

@@ -3,11 +3,14 @@
 #include "testsupport.h"
 
 #include "models/model.h"
+#include "probe/embeddings.h"
 #include "util/error.h"
 
 #include <QtTest/QtTest>
 
+#include <functional>
 #include <map>
+#include <numeric>
 #include <set>
 
 using namespace pds;
@@ -143,6 +146,17 @@ void TestModels::probes()
     QCOMPARE(out.logits.sizes().vec(), (std::vector<std::int64_t>{3, 7}));
     for (const auto &p : out.probes)
         QCOMPARE(p.size(0), std::int64_t(3));
+    // Pooled down for the k-NN probes, every (square) map stays square.
+    for (const auto &p : out.probes)
+        for (std::int64_t limit : {64, 700, 4096}) {
+            std::vector<std::int64_t> shape;
+            const auto flat = reduceProbe(p, limit, &shape);
+            if (p.dim() == 4) {
+                QCOMPARE(shape[1], shape[2]);
+                QVERIFY(shape[0] * shape[1] * shape[2] <= limit || shape[1] == 1);
+            }
+            QCOMPARE(flat.size(1), std::accumulate(shape.begin(), shape.end(), std::int64_t(1), std::multiplies<>()));
+        }
     // Without probes only the logits come back, and they are the same.
     const ModelOutput plain = m->run(x, false);
     QVERIFY(plain.probes.empty());

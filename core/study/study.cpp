@@ -3,6 +3,7 @@
 #include "store/runformat.h"
 #include "store/runreader.h"
 #include "store/studywriter.h"
+#include "study/memberconfig.h"
 #include "train/runjob.h"
 #include "util/error.h"
 
@@ -46,6 +47,7 @@ struct LoadedStudy {
     std::vector<std::int64_t> trainSource;
     int numClasses = 0, probes = 0;
     std::string arch;
+    RunConfig config; ///< the first member's
 };
 
 /// What the model of a member contributes for one split.
@@ -66,6 +68,30 @@ MemberSplit readMemberSplit(const RunReader &r, const std::string &split, std::s
     return sp;
 }
 
+/// The configuration a member file was trained with.
+RunConfig memberConfig(const RunReader &r, const std::string &path)
+{
+    if (r.summary().configJson.empty())
+        throw StoreError(path + ": member has no configuration to check against the others");
+    try {
+        return runConfigFromJson(r.summary().configJson);
+    } catch (const ConfigError &e) {
+        throw StoreError(path + ": cannot read the member's configuration: " + e.what());
+    }
+}
+
+/// Refuses a member configured differently from the first, naming both
+/// members, the setting and its two values.
+void requireSameSettings(const LoadedMember &first, const RunConfig &firstConfig, const LoadedMember &m,
+                         const RunConfig &config)
+{
+    const SettingDifference d = studySettingDifference(firstConfig, config);
+    if (d.any())
+        throw StoreError(m.path + ": member " + std::to_string(m.index) + " was trained with " + d.key + " = "
+                         + d.other + " but member " + std::to_string(first.index) + " (" + first.path + ") with "
+                         + d.key + " = " + d.first + "; the members of a study must share their settings");
+}
+
 /// Reads one member file into `study`, checking that it is a complete,
 /// probed, single-model run on the same data and model as those before it.
 void loadMember(const std::string &path, LoadedStudy &study)
@@ -82,7 +108,11 @@ void loadMember(const std::string &path, LoadedStudy &study)
     LoadedMember m;
     m.path = path;
     m.index = r.member(0);
+    const RunConfig config = memberConfig(r, path);
+    if (!study.members.empty())
+        requireSameSettings(study.members.front(), study.config, m, config);
     if (study.members.empty()) {
+        study.config = config;
         study.trainLabels = r.labels("train");
         study.testLabels = r.labels("test");
         study.trainSource = r.sourceIndices("train");
