@@ -18,26 +18,35 @@ torch::Tensor longs(std::initializer_list<std::int64_t> v)
     return torch::tensor(std::vector<std::int64_t>(v));
 }
 
+/// Support rows of query `i` by (distance, row), the query's own row left out:
+/// all distances in double, a full sort.
+std::vector<std::pair<double, std::int64_t>> naiveOrder(const torch::Tensor &support, const torch::Tensor &queries,
+                                                        std::int64_t i, std::int64_t self)
+{
+    auto s = support.accessor<float, 2>();
+    auto q = queries.accessor<float, 2>();
+    std::vector<std::pair<double, std::int64_t>> d;
+    for (std::int64_t j = 0; j < support.size(0); ++j) {
+        if (j == self)
+            continue;
+        double sum = 0;
+        for (std::int64_t f = 0; f < support.size(1); ++f)
+            sum += (double(q[i][f]) - s[j][f]) * (double(q[i][f]) - s[j][f]);
+        d.push_back({sum, j});
+    }
+    std::sort(d.begin(), d.end());
+    return d;
+}
+
 /// The definition, written plainly: all distances, full sort, explicit vote.
 std::vector<std::int64_t> naiveKnn(const torch::Tensor &support, const torch::Tensor &labels,
                                    const torch::Tensor &queries, const std::vector<std::int64_t> &self,
                                    int k, int classes)
 {
     std::vector<std::int64_t> out;
-    auto s = support.accessor<float, 2>();
-    auto q = queries.accessor<float, 2>();
     auto l = labels.accessor<std::int64_t, 1>();
     for (std::int64_t i = 0; i < queries.size(0); ++i) {
-        std::vector<std::pair<double, std::int64_t>> d;
-        for (std::int64_t j = 0; j < support.size(0); ++j) {
-            if (j == self[static_cast<std::size_t>(i)])
-                continue;
-            double sum = 0;
-            for (std::int64_t f = 0; f < support.size(1); ++f)
-                sum += (double(q[i][f]) - s[j][f]) * (double(q[i][f]) - s[j][f]);
-            d.push_back({sum, j});
-        }
-        std::sort(d.begin(), d.end());
+        const auto d = naiveOrder(support, queries, i, self[static_cast<std::size_t>(i)]);
         std::vector<int> counts(static_cast<std::size_t>(classes), 0);
         for (int n = 0; n < k; ++n)
             ++counts[static_cast<std::size_t>(l[d[static_cast<std::size_t>(n)].second])];
@@ -161,19 +170,8 @@ private Q_SLOTS:
             QCOMPARE(got[static_cast<std::int64_t>(i)].item<std::int64_t>(), expected[i]);
         // The neighbour lists themselves follow (distance, row).
         auto nn = probe.neighbours(queries, torch::tensor(self));
-        auto q = queries.accessor<float, 2>();
-        auto sp = support.accessor<float, 2>();
         for (std::int64_t i = 0; i < queries.size(0); ++i) {
-            std::vector<std::pair<double, std::int64_t>> d;
-            for (std::int64_t j = 0; j < support.size(0); ++j) {
-                if (j == self[static_cast<std::size_t>(i)])
-                    continue;
-                double sum = 0;
-                for (std::int64_t f = 0; f < support.size(1); ++f)
-                    sum += (double(q[i][f]) - sp[j][f]) * (double(q[i][f]) - sp[j][f]);
-                d.push_back({sum, j});
-            }
-            std::sort(d.begin(), d.end());
+            const auto d = naiveOrder(support, queries, i, self[static_cast<std::size_t>(i)]);
             for (int n = 0; n < k; ++n)
                 QCOMPARE(nn[i][n].item<std::int64_t>(), d[static_cast<std::size_t>(n)].second);
         }
