@@ -24,7 +24,7 @@ torch::Tensor nearestRows(const torch::Tensor &d, std::int64_t k)
             auto closer = rows.lt(kth);
             auto tied = rows.eq(kth);
             auto room = k - closer.sum(1, /*keepdim=*/true);
-            auto chosen = closer.logical_or(tied.logical_and(tied.cumsum(1, torch::kLong).le(room)));
+            auto chosen = closer.logical_or(tied.logical_and(tied.cumsum(1, torch::kInt).le(room)));
             // nonzero lists each row's chosen columns in ascending order, k per row.
             auto cols = torch::nonzero(chosen).select(1, 1).view({boundary.size(0), k});
             idx.index_put_({boundary}, cols);
