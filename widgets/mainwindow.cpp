@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "appicon.h"
 #include "charts/depthhistogramchart.h"
 #include "charts/trajectorychart.h"
 #include "charts/vtkhost.h"
@@ -51,6 +52,7 @@ MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent), m_selection(new ExampleSelection(this)), m_runner(new TrainingRunner(this))
 {
     setWindowTitle(tr("Prediction Depth Studio"));
+    setWindowIcon(studioIcon());
     setAcceptDrops(true);
     setDockNestingEnabled(true);
     createViews();
