@@ -32,6 +32,7 @@ private Q_SLOTS:
     void panelShowsTheKnownNeighbours_data();
     void panelShowsTheKnownNeighbours();
     void searchLeavesTheExampleItselfOut();
+    void votesMatchTheProbeStage();
     void clickingANeighbourSelectsIt();
     void emptyStatesSayWhatIsMissing();
     void runWithoutDepthSaysHowToGetIt();
@@ -168,6 +169,31 @@ void TestNeighbours::searchLeavesTheExampleItselfOut()
         return std::string("no error");
     }());
     QVERIFY2(missing.contains("--probe"), qPrintable(missing));
+}
+
+void TestNeighbours::votesMatchTheProbeStage()
+{
+    // On a trained run the search, over the stored float16 embeddings, casts
+    // the votes the probe stage cast over its float32 ones and stored.
+    const QString path = runFixture();
+    RunDocument doc(path);
+    NeighbourSearch search(path.toStdString(), 0);
+    QCOMPARE(int(search.probeNames().size()), doc.probeCount());
+    QVERIFY(search.missingProbes().empty());
+    int same = 0, total = 0;
+    for (qint64 e = 0; e < doc.size(); ++e) {
+        const ExampleRef ref = doc.ref(e);
+        const ExampleNeighbours n = search.neighbours(ref.split(), ref.index);
+        QCOMPARE(n.leftOut, doc.trainedOn(0, e));
+        const std::vector<std::int32_t> stored = doc.knnPredictions(0, e);
+        for (std::size_t p = 0; p < n.probes.size(); ++p) {
+            QCOMPARE(int(n.probes[p].examples.size()), n.k);
+            same += n.probes[p].vote == stored[p] ? 1 : 0;
+            ++total;
+        }
+    }
+    qInfo("%d of %d votes equal the stored k-NN predictions", same, total);
+    QVERIFY2(same == total, qPrintable(QStringLiteral("%1 of %2").arg(same).arg(total)));
 }
 
 void TestNeighbours::clickingANeighbourSelectsIt()
