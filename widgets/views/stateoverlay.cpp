@@ -83,7 +83,7 @@ QString StateOverlay::noDepthMessage(const RunDocument *doc)
     return tr("<b>%1 has no prediction depth:</b> it was trained without the k-NN probes.<br>"
               "To get depth, train with <tt>pdepth train --probe</tt> or run a study with "
               "<tt>pdepth study</tt>, or tick <i>Compute prediction depth</i> on the Study page of "
-              "<i>File ▸ New study…</i>.")
+              "<i>File ▸ New study</i>.")
         .arg(doc->title().toHtmlEscaped());
 }
 
