@@ -11,6 +11,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QStyledItemDelegate>
 #include <QTableView>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
@@ -36,6 +37,24 @@ struct NeighboursView::Search {
     }
 };
 
+namespace {
+
+/// Draws a neighbour's label under its thumbnail, so k neighbours fit across.
+class ThumbnailAboveLabel : public QStyledItemDelegate {
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+protected:
+    void initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const override
+    {
+        QStyledItemDelegate::initStyleOption(option, index);
+        option->decorationPosition = QStyleOptionViewItem::Top;
+        option->displayAlignment = Qt::AlignHCenter | Qt::AlignTop;
+    }
+};
+
+} // namespace
+
 NeighboursView::NeighboursView(ExampleSelection *selection, QWidget *parent)
     : QWidget(parent), m_selection(selection), m_neighbours(new NeighboursModel(this)), m_table(new QTableView),
       m_modelBox(new QComboBox), m_status(new QLabel)
@@ -47,7 +66,8 @@ NeighboursView::NeighboursView(ExampleSelection *selection, QWidget *parent)
     m_table->setSelectionMode(QAbstractItemView::NoSelection);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->setIconSize(QSize(m_neighbours->thumbnailSize(), m_neighbours->thumbnailSize()));
-    m_table->verticalHeader()->setDefaultSectionSize(m_neighbours->thumbnailSize() + 8);
+    m_table->setItemDelegate(new ThumbnailAboveLabel(m_table));
+    m_table->verticalHeader()->setDefaultSectionSize(m_neighbours->thumbnailSize() + m_table->fontMetrics().height() + 10);
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_table->setWordWrap(false);
     m_table->setToolTip(tr("Each row is one probe: the k training examples nearest to the selected example in that "
