@@ -14,6 +14,7 @@ packages=(
   dataset-fashion-mnist
   python3-h5py python3-numpy
   xvfb xauth libgl1-mesa-dri poppler-utils librsvg2-bin
+  desktop-file-utils appstream
 )
 for arg in "$@"; do
   case "$arg" in

@@ -201,7 +201,7 @@ void TestCli::trainInfoExport()
     const Outcome t = pdepth(quickTrain(m_run));
     PDS_VERIFY_EXIT(t, 0);
     QVERIFY2(t.out.contains("run file: " + m_run), qPrintable(t.out));
-    QVERIFY(t.err.contains("model 1 epoch 2:")); // one progress line per epoch when not a terminal
+    QVERIFY(t.err.contains("model m000 epoch 2:")); // one progress line per epoch when not a terminal
     QVERIFY(QFile::exists(m_run));
     QVERIFY(!QFile::exists(m_run + ".part"));
 
@@ -316,11 +316,11 @@ void TestCli::interrupted()
     QByteArray err;
     QElapsedTimer timer;
     timer.start();
-    while (!err.contains("model 1 epoch 1:") && timer.elapsed() < 60000 && p.state() == QProcess::Running) {
+    while (!err.contains("model m000 epoch 1:") && timer.elapsed() < 60000 && p.state() == QProcess::Running) {
         p.waitForReadyRead(1000);
         err += p.readAllStandardError();
     }
-    QVERIFY2(err.contains("model 1 epoch 1:"), err.constData());
+    QVERIFY2(err.contains("model m000 epoch 1:"), err.constData());
     p.terminate();
     QVERIFY(p.waitForFinished(60000));
     err += p.readAllStandardError();
@@ -400,9 +400,9 @@ void TestCli::studyJobsMatchOneAtATime()
     const Outcome parallel = pdepth(args + QStringList{"--jobs", "2"});
     PDS_VERIFY_EXIT(parallel, 0);
     QVERIFY2(parallel.out.contains("3 members trained, 0 reused"), qPrintable(parallel.out));
-    QVERIFY2(parallel.err.contains("member 3 finished"), qPrintable(parallel.err));
+    QVERIFY2(parallel.err.contains("member m002 finished"), qPrintable(parallel.err));
     // Each member's epochs are passed on from its log as they happen.
-    for (const char *line : {"member 1: model 1 epoch 1:", "member 3: model 3 epoch 2:", "member 2: probing"})
+    for (const char *line : {"member m000: model m000 epoch 1:", "member m002: model m002 epoch 2:", "member m001: probing"})
         QVERIFY2(parallel.err.contains(line), qPrintable(parallel.err));
     QVERIFY(QFile::exists(path("jobs-parallel.members/m002.log")));
     QVERIFY(QFile::exists(path("jobs-parallel.members/m002.json")));
@@ -508,7 +508,7 @@ void TestCli::studyJobsMemberFails()
     args << "--models" << "2" << "--k" << "5" << "--jobs" << "2";
     const Outcome o = pdepth(args);
     PDS_VERIFY_EXIT(o, 1);
-    PDS_VERIFY_MESSAGE(o.err, "member 2 failed with exit status 1");
+    PDS_VERIFY_MESSAGE(o.err, "member m001 failed with exit status 1");
     PDS_VERIFY_MESSAGE(o.err, "m001.log");
     QVERIFY(!QFile::exists(study));
 }

@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "appicon.h"
 #include "charts/depthhistogramchart.h"
 #include "charts/trajectorychart.h"
 #include "charts/vtkhost.h"
@@ -14,6 +15,7 @@
 #include "views/galleryview.h"
 #include "views/groupsview.h"
 #include "views/histogramview.h"
+#include "views/neighboursview.h"
 #include "views/overviewview.h"
 
 #include "train/runjob.h"
@@ -50,6 +52,7 @@ MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent), m_selection(new ExampleSelection(this)), m_runner(new TrainingRunner(this))
 {
     setWindowTitle(tr("Prediction Depth Studio"));
+    setWindowIcon(studioIcon());
     setAcceptDrops(true);
     setDockNestingEnabled(true);
     createViews();
@@ -122,6 +125,7 @@ void MainWindow::createViews()
     m_histogramChart = m_histogramView->chart();
     m_groups = new GroupsView(m_selection);
     m_trajectory = new TrajectoryChart(m_selection);
+    m_neighbours = new NeighboursView(m_selection);
     m_embedding = new EmbeddingView(m_selection);
     m_detail = new ExampleView(m_selection);
     m_table = new ExampleTableView(m_selection);
@@ -137,11 +141,13 @@ void MainWindow::createViews()
     QDockWidget *trajectory = addDock(tr("Trajectory"), QStringLiteral("trajectory"), m_trajectory, Qt::BottomDockWidgetArea);
     QDockWidget *detail = addDock(tr("Example"), QStringLiteral("detail"), m_detail, Qt::LeftDockWidgetArea);
     QDockWidget *table = addDock(tr("Table"), QStringLiteral("table"), m_table, Qt::BottomDockWidgetArea);
+    QDockWidget *neighbours = addDock(tr("Neighbours"), QStringLiteral("neighbours"), m_neighbours, Qt::BottomDockWidgetArea);
     m_progressDock = addDock(tr("Training"), QStringLiteral("training"), m_progress, Qt::LeftDockWidgetArea);
     tabifyDockWidget(histogram, groups);
     tabifyDockWidget(groups, embedding);
     histogram->raise();
     tabifyDockWidget(trajectory, table);
+    tabifyDockWidget(table, neighbours);
     trajectory->raise();
     tabifyDockWidget(overview, m_progressDock);
     tabifyDockWidget(m_progressDock, detail);
@@ -298,6 +304,7 @@ void MainWindow::setActiveDocument(RunDocument *doc)
     m_histogramView->setDocuments(doc, m_compare);
     m_groups->setDocument(doc);
     m_trajectory->setDocument(doc);
+    m_neighbours->setDocument(doc);
     m_embedding->setDocument(doc);
     m_detail->setDocument(doc);
     m_gallery->setDocument(doc);

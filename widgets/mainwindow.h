@@ -21,6 +21,7 @@ class ExampleTableView;
 class GalleryView;
 class GroupsView;
 class HistogramView;
+class NeighboursView;
 class OverviewView;
 class ProgressView;
 class RunDocument;
@@ -57,6 +58,7 @@ public:
     GroupsView *groupsView() const { return m_groups; }
     GalleryView *gallery() const { return m_gallery; }
     TrajectoryChart *trajectoryChart() const { return m_trajectory; }
+    NeighboursView *neighboursView() const { return m_neighbours; }
     ExampleView *exampleView() const { return m_detail; }
     OverviewView *overviewView() const { return m_overview; }
     /// The docked views that export figures, by title.
@@ -100,6 +102,7 @@ private:
     DepthHistogramChart *m_histogramChart = nullptr;
     GroupsView *m_groups = nullptr;
     TrajectoryChart *m_trajectory = nullptr;
+    NeighboursView *m_neighbours = nullptr;
     EmbeddingView *m_embedding = nullptr;
     ExampleView *m_detail = nullptr;
     ExampleTableView *m_table = nullptr;

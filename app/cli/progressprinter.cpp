@@ -1,6 +1,7 @@
 #include "progressprinter.h"
 
 #include "store/runwriter.h"
+#include "store/schema.h"
 
 #include <unistd.h>
 
@@ -51,8 +52,8 @@ void ProgressPrinter::progress(const Progress &p)
     const int filled = static_cast<int>(frac * width);
     std::string bar(static_cast<std::size_t>(filled), '#');
     bar.append(static_cast<std::size_t>(width - filled), '.');
-    std::fprintf(m_out, "\r\033[Kmodel %d/%d epoch %d/%d [%s] %3.0f%% loss %.4f acc %.2f%% %.0f ex/s ETA %s",
-                 p.model + 1, p.models, p.epoch, p.epochs, bar.c_str(), frac * 100.0, p.loss,
+    std::fprintf(m_out, "\r\033[Kmodel %s (of %d) epoch %d/%d [%s] %3.0f%% loss %.4f acc %.2f%% %.0f ex/s ETA %s",
+                 schema::modelName(p.model).c_str(), p.models, p.epoch, p.epochs, bar.c_str(), frac * 100.0, p.loss,
                  p.accuracy * 100.0, p.examplesPerSecond, formatDuration(p.etaSeconds).c_str());
     std::fflush(m_out);
     m_lineOpen = true;
@@ -62,8 +63,8 @@ void ProgressPrinter::epochFinished(int model, const EpochCurve &c)
 {
     clearLine();
     std::fprintf(m_out,
-                 "model %d epoch %d: lr %.4g  train loss %.4f acc %.2f%%  test loss %.4f acc %.2f%%  (%.1f s)\n",
-                 model + 1, c.epoch, c.lr, c.trainLoss, c.trainAccuracy * 100.0, c.testLoss,
+                 "model %s epoch %d: lr %.4g  train loss %.4f acc %.2f%%  test loss %.4f acc %.2f%%  (%.1f s)\n",
+                 schema::modelName(model).c_str(), c.epoch, c.lr, c.trainLoss, c.trainAccuracy * 100.0, c.testLoss,
                  c.testAccuracy * 100.0, c.seconds);
     std::fflush(m_out);
 }

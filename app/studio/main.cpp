@@ -1,3 +1,4 @@
+#include "appicon.h"
 #include "charts/vtkhost.h"
 #include "mainwindow.h"
 #include "train/devices.h"
@@ -12,6 +13,9 @@ int main(int argc, char **argv)
     QApplication::setOrganizationName(QStringLiteral("Prediction Depth Studio"));
     QApplication::setApplicationName(QStringLiteral("pdepth-studio"));
     QApplication::setApplicationVersion(QStringLiteral(PDS_VERSION));
+    // Every window and dialog shows the icon; the desktop file name ties them to the launcher.
+    QApplication::setWindowIcon(pds::studioIcon());
+    QGuiApplication::setDesktopFileName(QString::fromLatin1(pds::kDesktopFileName));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Prediction Depth Studio: train, probe and browse example difficulty."));

@@ -139,12 +139,18 @@ inline std::string join(std::initializer_list<std::string_view> parts)
     return out;
 }
 
+/// The name of model `i` (0-based) as the file, the CLI and the Studio show it, e.g. m003.
+inline std::string modelName(int i)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "m%03d", i);
+    return buf;
+}
+
 /// The group of model `i`, e.g. models/m003.
 inline std::string modelGroup(int i)
 {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%s/m%03d", kModels, i);
-    return buf;
+    return std::string(kModels) + "/" + modelName(i);
 }
 
 /// dataset/<split>

@@ -3,6 +3,7 @@
 #include "store/runformat.h"
 #include "store/runreader.h"
 #include "store/runwriter.h"
+#include "store/schema.h"
 #include "util/error.h"
 
 #include <nlohmann/json.hpp>
@@ -275,7 +276,7 @@ JobResult runChild(const std::string &executable, const RunConfig &member, bool 
     const fs::path out(member.output);
     const std::string configPath = fs::path(out).replace_extension(".json").string();
     const std::string logPath = fs::path(out).replace_extension(".log").string();
-    const std::string name = "member " + std::to_string(member.study.member + 1);
+    const std::string name = "member " + schema::modelName(member.study.member);
     {
         std::ofstream config(configPath, std::ios::trunc);
         config << toJson(member) << "\n";

@@ -2,6 +2,7 @@
 
 #include "store/runformat.h"
 #include "store/runreader.h"
+#include "store/schema.h"
 #include "store/studywriter.h"
 #include "study/memberconfig.h"
 #include "train/runjob.h"
@@ -26,9 +27,7 @@ std::string memberPath(const std::string &output, int member)
 {
     fs::path out(output);
     fs::path dir = out.parent_path() / (out.stem().string() + ".members");
-    char name[32];
-    std::snprintf(name, sizeof name, "m%03d.h5", member);
-    return (dir / name).string();
+    return (dir / (schema::modelName(member) + ".h5")).string();
 }
 
 namespace {
@@ -244,7 +243,7 @@ private:
 struct MemberTask {
     RunConfig config;
     bool resume = false;
-    std::string label; ///< "member 2/4", for the log
+    std::string label; ///< "member m001 (of 4)", for the log
 };
 
 MemberEvent memberEvent(const RunConfig &member, int members)
@@ -289,7 +288,7 @@ std::vector<MemberTask> planMembers(const RunConfig &study, JobObserver *observe
         RunConfig member = study;
         member.study.member = m;
         member.output = memberPath(study.output, m);
-        const std::string label = "member " + std::to_string(m + 1) + "/" + std::to_string(s);
+        const std::string label = "member " + schema::modelName(m) + " (of " + std::to_string(s) + ")";
         const MemberLeft left = memberLeft(member);
         if (left == MemberLeft::Finished) {
             ++result.membersReused;

@@ -28,4 +28,20 @@ QSet<QRgb> coloursOf(const QImage &image, int step = 2);
 /// The synthetic dataset folder the fixtures were trained on.
 QString fixtureDataset();
 
+/// What a hand-made run file holds (see handMadeRun()).
+enum class HandMade { Probed, WithoutProbes, StillTraining };
+
+/// A hand-made one-model run, written with RunWriter and the run fixtures, on
+/// a synthetic dataset of 2 classes (label = index % 2): 8 train examples (the
+/// model trains on all but train 6) and 4 test examples, k = 3, two probes
+/// "p0" and "p1" with one-dimensional embeddings (stored as float16) chosen so
+/// that no two neighbours of any example are equally far:
+///   p0: train 40 48 23 54 38 16 19 50, test 48 13 3 16;
+///   p1: train 39 284 34 286 41 279 55 268, test 13 297 42 284.
+/// The stored k-NN predictions are the votes these give, the final
+/// predictions the labels. WithoutProbes stops after training (no probes, no
+/// embeddings); StillTraining leaves a `.part` file after one epoch of a run
+/// configured to probe.
+QString handMadeRun(HandMade kind);
+
 } // namespace pds::test

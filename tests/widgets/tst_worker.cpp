@@ -246,7 +246,7 @@ private Q_SLOTS:
             texts << args.at(0).toString();
         for (int m = 0; m < 2; ++m) {
             QVERIFY2(paths.contains(QString::fromStdString(memberPath(c.output, m))), qPrintable(paths.join(", ")));
-            QVERIFY2(!texts.filter(QStringLiteral("member %1 finished").arg(m + 1)).isEmpty(),
+            QVERIFY2(!texts.filter(QStringLiteral("member m%1 finished").arg(m, 3, 10, QLatin1Char('0'))).isEmpty(),
                      qPrintable(texts.join("; ")));
         }
         // The members shared the cores: their configurations name the threads.

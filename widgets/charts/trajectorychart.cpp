@@ -3,6 +3,7 @@
 #include "charts/palette.h"
 #include "models/exampleselection.h"
 #include "models/rundocument.h"
+#include "views/stateoverlay.h"
 
 #include <vtkAxis.h>
 #include <vtkChartLegend.h>
@@ -104,6 +105,11 @@ void TrajectoryChart::setDocument(RunDocument *doc)
     rebuild();
 }
 
+QString TrajectoryChart::emptyMessage() const
+{
+    return m_empty ? m_empty->message() : QString();
+}
+
 vtkChartXY *TrajectoryChart::chart(Panel panel) const
 {
     return m_charts[static_cast<std::size_t>(panel)];
@@ -172,6 +178,14 @@ void TrajectoryChart::rebuild()
     clearPanels(!m_doc ? tr("No run open")
                        : m_examples.empty() ? tr("Click an example in any view to see its trajectory")
                                             : QString());
+    if (!m_empty)
+        m_empty = new StateOverlay(this);
+    m_empty->setMessage(!m_doc ? tr("Open a run to see the trajectory of its examples.")
+                        : m_examples.empty()
+                            ? StateOverlay::selectExampleMessage(
+                                  tr("its trajectory: the k-NN prediction at every probe, the probability of its "
+                                     "label over the epochs and its depth under every model"))
+                            : QString());
     if (!m_examples.empty()) {
         try {
             drawProbes(m_examples.front());

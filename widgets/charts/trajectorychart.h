@@ -19,6 +19,7 @@ namespace pds {
 
 class ExampleSelection;
 class RunDocument;
+class StateOverlay;
 
 /// How one example travels through a study, in one figure of three panels:
 /// across probes (the k-NN prediction of every model at every probe, with
@@ -67,6 +68,8 @@ public:
     QString panelTitle(Panel panel) const;
 
     QString figureTitle() const override;
+    /// What the chart says instead of panels (no run, no example selected); empty while it draws.
+    QString emptyMessage() const;
 
 private:
     void rebuild();
@@ -88,6 +91,7 @@ private:
     vtkPlot *m_disagree = nullptr, *m_depthLines = nullptr, *m_forgetting = nullptr;
     int m_epochLines = 0;
     std::vector<int> m_forgettingPerModel;
+    StateOverlay *m_empty = nullptr;
 };
 
 } // namespace pds

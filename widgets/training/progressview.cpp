@@ -3,6 +3,8 @@
 #include "training/livecurves.h"
 #include "training/trainingrunner.h"
 
+#include "store/schema.h"
+
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QProgressBar>
@@ -127,7 +129,7 @@ void ProgressView::onProgress(const Progress &p)
         phase[0] = phase[0].toUpper();
     QStringList state{phase};
     if (models > 1)
-        state << tr("model %1/%2").arg(p.model + 1).arg(models);
+        state << tr("model %1 (of %2)").arg(QString::fromStdString(schema::modelName(p.model))).arg(models);
     if (p.epochs > 0 && p.epoch > 0)
         state << tr("epoch %1/%2").arg(p.epoch).arg(p.epochs);
     if (!m_cancelling)

@@ -2,6 +2,7 @@
 
 #include "store/runformat.h"
 #include "store/runwriter.h"
+#include "store/schema.h"
 #include "study/memberprocess.h"
 #include "study/study.h"
 #include "train/runjob.h"
@@ -130,7 +131,10 @@ void TrainingWorker::execute(const TrainingJob &job)
         QString text = QString::fromStdString(e.what());
         // Members in processes name themselves in their errors.
         if (study && !concurrent)
-            text = QStringLiteral("model %1/%2: %3").arg(observer.member() + 1).arg(job.config.study.models).arg(text);
+            text = QStringLiteral("model %1 (of %2): %3")
+                       .arg(QString::fromStdString(schema::modelName(observer.member())))
+                       .arg(job.config.study.models)
+                       .arg(text);
         Q_EMIT failed(text);
     } catch (...) {
         Q_EMIT failed(tr("training stopped with an unknown error"));

@@ -1,7 +1,9 @@
 #include "views/groupsview.h"
 
 #include "charts/groupschart.h"
+#include "models/exampleselection.h"
 #include "models/rundocument.h"
+#include "views/stateoverlay.h"
 #include "views/thresholdspanel.h"
 
 #include <QButtonGroup>
@@ -15,7 +17,7 @@
 
 namespace pds {
 
-GroupsView::GroupsView(ExampleSelection *selection, QWidget *parent) : QWidget(parent)
+GroupsView::GroupsView(ExampleSelection *selection, QWidget *parent) : QWidget(parent), m_selection(selection)
 {
     setWindowTitle(tr("Difficulty groups"));
     m_chart = new GroupsChart(selection, this);
@@ -30,6 +32,7 @@ GroupsView::GroupsView(ExampleSelection *selection, QWidget *parent) : QWidget(p
                              "each other; the hover text gives the exact values."));
     connect(m_axesBox, &QComboBox::currentIndexChanged, this, [this](int index) {
         m_chart->setAxes(index == 1 ? GroupsChart::Axes::Memorisation : GroupsChart::Axes::TrainDepth);
+        updateState();
     });
 
     m_rectButton = new QToolButton(this);
@@ -84,12 +87,40 @@ GroupsView::GroupsView(ExampleSelection *selection, QWidget *parent) : QWidget(p
             plotted.push_back(m_chart->plottedCount(g));
         m_panel->setPlottedCounts(plotted);
     });
+    m_noDepth = new StateOverlay(m_chart);
+    m_banner = new StateOverlay(m_chart, StateOverlay::Placement::Banner);
+    connect(selection, &ExampleSelection::currentChanged, this, &GroupsView::updateState);
+}
+
+QString GroupsView::stateMessage() const
+{
+    return !m_noDepth->message().isEmpty() ? m_noDepth->message() : m_banner->message();
+}
+
+void GroupsView::updateState()
+{
+    m_noDepth->setMessage(StateOverlay::noDepthMessage(m_doc));
+    const std::int64_t current = m_selection ? m_selection->current() : -1;
+    const bool trainAxes = m_axesBox->currentIndex() == 0;
+    const bool testExample = m_doc && current >= m_doc->trainSize() && current < m_doc->size();
+    m_banner->setMessage(trainAxes && testExample && m_noDepth->message().isEmpty()
+                             ? tr("%1 is a test example: it has no train-split depth (no model trained on it), so "
+                                  "this chart of train-split against validation-split depth cannot place it. The "
+                                  "trajectory and the histogram's validation split show it.")
+                                   .arg(m_doc->exampleName(current))
+                             : QString());
 }
 
 void GroupsView::setDocument(RunDocument *doc)
 {
+    if (m_doc)
+        disconnect(m_doc, &RunDocument::reloaded, this, nullptr);
+    m_doc = doc;
+    if (m_doc)
+        connect(m_doc, &RunDocument::reloaded, this, &GroupsView::updateState);
     m_panel->setDocument(doc);
     m_chart->setDocument(doc);
+    updateState();
 }
 
 } // namespace pds

@@ -10,6 +10,7 @@ namespace pds {
 class ExampleSelection;
 class GroupsChart;
 class RunDocument;
+class StateOverlay;
 class ThresholdsPanel;
 
 /// The difficulty-groups view of the Studio, one dockable widget: axis and
@@ -22,8 +23,15 @@ public:
     GroupsChart *chart() const { return m_chart; }
     ThresholdsPanel *thresholds() const { return m_panel; }
     QComboBox *axesBox() const { return m_axesBox; }
+    /// What the view says over its chart (no depth, a test example chosen); empty when nothing.
+    QString stateMessage() const;
 
 private:
+    void updateState();
+
+    ExampleSelection *m_selection;
+    RunDocument *m_doc = nullptr;
+    StateOverlay *m_noDepth, *m_banner;
     GroupsChart *m_chart;
     ThresholdsPanel *m_panel;
     QComboBox *m_axesBox;

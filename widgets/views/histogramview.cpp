@@ -2,6 +2,7 @@
 
 #include "charts/depthhistogramchart.h"
 #include "models/rundocument.h"
+#include "views/stateoverlay.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -43,19 +44,36 @@ HistogramView::HistogramView(ExampleSelection *selection, QWidget *parent)
     connect(m_class, QOverload<int>::of(&QComboBox::activated), this,
             [this] { m_chart->setClassFilter(m_class->currentData().toInt()); });
     connect(m_fractions, &QCheckBox::toggled, m_chart, &DepthHistogramChart::setFractions);
+    m_empty = new StateOverlay(m_chart);
     refillChoices();
+    updateEmptyState();
+}
+
+QString HistogramView::emptyMessage() const
+{
+    return m_empty->message();
+}
+
+void HistogramView::updateEmptyState()
+{
+    m_empty->setMessage(m_primary ? StateOverlay::noDepthMessage(m_primary) : tr("Open a run to see its depth histogram."));
 }
 
 void HistogramView::setDocuments(RunDocument *primary, RunDocument *compare)
 {
     const bool changed = primary != m_primary;
+    if (changed && m_primary)
+        disconnect(m_primary, &RunDocument::reloaded, this, nullptr);
     m_primary = primary;
+    if (changed && m_primary)
+        connect(m_primary, &RunDocument::reloaded, this, &HistogramView::updateEmptyState);
     m_chart->setDocuments(primary, compare);
     if (changed) {
         m_chart->setModel(-1);
         m_chart->setClassFilter(-1);
         refillChoices();
     }
+    updateEmptyState();
 }
 
 void HistogramView::refillChoices()

@@ -10,6 +10,7 @@ namespace pds {
 class DepthHistogramChart;
 class ExampleSelection;
 class RunDocument;
+class StateOverlay;
 
 /// The depth histogram with its controls: which split, effective depth or
 /// one model's, counts or fractions, all classes or one.
@@ -24,14 +25,18 @@ public:
     QComboBox *modelBox() const { return m_model; }
     QComboBox *classBox() const { return m_class; }
     QCheckBox *fractionsBox() const { return m_fractions; }
+    /// What the view says instead of a histogram (empty while it shows one).
+    QString emptyMessage() const;
 
 private:
     void refillChoices();
+    void updateEmptyState();
 
     DepthHistogramChart *m_chart;
     RunDocument *m_primary = nullptr;
     QComboBox *m_split, *m_model, *m_class;
     QCheckBox *m_fractions;
+    StateOverlay *m_empty;
 };
 
 } // namespace pds
