@@ -16,6 +16,7 @@
 #include "views/histogramview.h"
 #include "views/overviewview.h"
 
+#include "study/detachedjob.h"
 #include "train/runjob.h"
 
 #include <QAction>
@@ -31,6 +32,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPushButton>
 #include <QSettings>
 #include <QStatusBar>
 #include <QThread>
@@ -43,6 +45,18 @@ namespace pds {
 namespace {
 
 constexpr int kMaxRecent = 8;
+/// The outputs of the training jobs this Studio started and has not seen end.
+const QString kJobsKey = QStringLiteral("trainingJobs");
+
+void rememberJob(const QString &output, bool running)
+{
+    QSettings settings;
+    QStringList jobs = settings.value(kJobsKey).toStringList();
+    jobs.removeAll(output);
+    if (running)
+        jobs.prepend(output);
+    settings.setValue(kJobsKey, jobs);
+}
 
 } // namespace
 
@@ -66,6 +80,7 @@ MainWindow::MainWindow(QWidget *parent)
     restoreState(settings.value(QStringLiteral("windowState")).toByteArray());
 
     connect(m_runner, &TrainingRunner::started, this, [this](const QString &output) {
+        rememberJob(output, true);
         m_progressDock->show();
         m_progressDock->raise();
         statusBar()->showMessage(tr("Training: writing %1").arg(output));
@@ -76,6 +91,7 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_runner, &TrainingRunner::cancelled, this,
             [this](const QString &path) { onJobEnded(path, tr("cancelled; the file keeps every finished epoch")); });
     connect(m_runner, &TrainingRunner::failed, this, [this](const QString &message) {
+        rememberJob(m_runner->outputPath(), false);
         statusBar()->showMessage(tr("Training failed: %1").arg(message));
     });
     connect(m_selection, &ExampleSelection::selectionChanged, this, [this] {
@@ -256,6 +272,10 @@ RunDocument *MainWindow::findDocument(const QString &path) const
 
 bool MainWindow::openFile(const QString &path, QString *error)
 {
+    // A file a job of an earlier Studio still writes: follow the job, which
+    // shows its newest file as it goes and opens the finished one.
+    if (followJob(path))
+        return true;
     if (RunDocument *open = findDocument(path)) {
         setActiveDocument(open);
         return true;
@@ -441,8 +461,40 @@ void MainWindow::onFileUpdated(const QString &path)
     refreshRunLists();
 }
 
+bool MainWindow::followJob(const QString &path)
+{
+    if (m_runner->isRunning()
+        || inspectJob(RunJob::finalPath(QFileInfo(path).absoluteFilePath().toStdString())).kind
+               != JobState::Kind::Running)
+        return false;
+    return m_runner->attach(path);
+}
+
+void MainWindow::reattachJobs()
+{
+    if (m_runner->isRunning())
+        return;
+    // A live job first; else one that ended (or died) while no Studio watched.
+    QStringList jobs = QSettings().value(kJobsKey).toStringList();
+    QString live, ended;
+    for (const QString &output : QStringList(jobs)) {
+        const JobState::Kind kind = inspectJob(output.toStdString()).kind;
+        if (kind == JobState::Kind::None)
+            jobs.removeAll(output);
+        else if (kind == JobState::Kind::Running && live.isEmpty())
+            live = output;
+        else if (ended.isEmpty())
+            ended = output;
+    }
+    QSettings().setValue(kJobsKey, jobs);
+    const QString chosen = live.isEmpty() ? ended : live;
+    if (!chosen.isEmpty())
+        m_runner->attach(chosen);
+}
+
 void MainWindow::onJobEnded(const QString &path, const QString &how)
 {
+    rememberJob(m_runner->outputPath(), false);
     if (m_live) {
         closeDocument(m_live);
         m_live = nullptr;
@@ -483,14 +535,21 @@ void MainWindow::showWelcome(bool wizardNow)
 void MainWindow::closeEvent(QCloseEvent *event)
 {
     if (m_runner->isRunning()) {
-        const auto answer = QMessageBox::question(
-            this, tr("Quit"), tr("A training job is running. Stop it and quit? Finished epochs are kept; "
-                                 "File › Resume continues it later."));
-        if (answer != QMessageBox::Yes) {
+        QMessageBox box(QMessageBox::Question, tr("Quit"),
+                        tr("A training job is running. It trains on in its own process after the Studio closes, "
+                           "and the Studio shows it again when reopened. Stop it instead? Finished epochs are "
+                           "kept; File › Resume continues it later."),
+                        QMessageBox::Cancel, this);
+        QPushButton *keep = box.addButton(tr("Keep training"), QMessageBox::AcceptRole);
+        QPushButton *stop = box.addButton(tr("Stop training"), QMessageBox::DestructiveRole);
+        box.setDefaultButton(keep);
+        box.exec();
+        if (box.clickedButton() == stop) {
+            m_runner->cancel();
+        } else if (box.clickedButton() != keep) {
             event->ignore();
             return;
         }
-        m_runner->cancel();
     }
     QSettings settings;
     settings.setValue(QStringLiteral("geometry"), saveGeometry());

@@ -39,6 +39,7 @@ private Q_SLOTS:
     void histogramControlsDriveTheView();
     void dropOpensFiles();
     void liveTrainingIsShownAndOpenedWhenDone();
+    void reopenedStudioFollowsItsJob();
     void screenshotsAreWritten();
 };
 
@@ -225,6 +226,51 @@ void TestMainWindow::liveTrainingIsShownAndOpenedWhenDone()
     QVERIFY(w.activeDocument());
     QCOMPARE(w.activeDocument()->path(), QString::fromStdString(c.output));
     QVERIFY(w.activeDocument()->isStudy());
+}
+
+void TestMainWindow::reopenedStudioFollowsItsJob()
+{
+    QTemporaryDir dir;
+    RunConfig c;
+    c.dataset.name = "synthetic";
+    c.dataset.path = test::fixtureDataset().toStdString();
+    c.dataset.format = "idx";
+    c.model.arch = "mlp";
+    c.model.mlpHiddenLayers = 1;
+    c.model.mlpHiddenUnits = 16;
+    c.train.epochs = 30;
+    c.train.batchSize = 4;
+    c.train.device = DeviceChoice::Cpu;
+    c.study.models = 2;
+    c.study.ratio = 0.5;
+    c.study.k = 5;
+    c.output = dir.filePath(QStringLiteral("again.h5")).toStdString();
+    {
+        // The first Studio starts the study and goes away while it trains.
+        MainWindow first;
+        QSignalSpy epochs(first.runner(), &TrainingRunner::epochFinished);
+        QString error;
+        QVERIFY2(first.runner()->start(c, &error), qPrintable(error));
+        QVERIFY(epochs.wait(60000));
+    }
+    MainWindow w;
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QSignalSpy started(w.runner(), &TrainingRunner::started);
+    QSignalSpy finished(w.runner(), &TrainingRunner::finished);
+    w.reattachJobs();
+    QCOMPARE(started.count(), 1);
+    QCOMPARE(started.at(0).at(0).toString(), QString::fromStdString(c.output));
+    QVERIFY(finished.wait(120000) || !finished.isEmpty());
+    QCoreApplication::processEvents();
+    QVERIFY(w.activeDocument());
+    QCOMPARE(w.activeDocument()->path(), QString::fromStdString(c.output));
+    QVERIFY(w.activeDocument()->isStudy());
+    // Seen to its end, it is not followed again.
+    MainWindow third;
+    QSignalSpy again(third.runner(), &TrainingRunner::started);
+    third.reattachJobs();
+    QCOMPARE(again.count(), 0);
 }
 
 void TestMainWindow::screenshotsAreWritten()
