@@ -185,12 +185,11 @@ void TestMainWindow::dropOpensFiles()
     QCOMPARE(w.activeDocument()->path(), test::studyFixture());
 }
 
-void TestMainWindow::liveTrainingIsShownAndOpenedWhenDone()
+namespace {
+
+/// A 2-model study of a small mlp on the fixture data, on the CPU.
+RunConfig smallStudy(const QString &output, int epochs, int batch)
 {
-    MainWindow w;
-    w.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&w));
-    QTemporaryDir dir;
     RunConfig c;
     c.dataset.name = "synthetic";
     c.dataset.path = test::fixtureDataset().toStdString();
@@ -198,14 +197,27 @@ void TestMainWindow::liveTrainingIsShownAndOpenedWhenDone()
     c.model.arch = "mlp";
     c.model.mlpHiddenLayers = 1;
     c.model.mlpHiddenUnits = 16;
-    c.train.epochs = 20; // long enough for the window to show the file while it grows
-    c.train.batchSize = 16;
+    c.train.epochs = epochs;
+    c.train.batchSize = batch;
     c.train.device = DeviceChoice::Cpu;
     c.study.models = 2;
     c.study.ratio = 0.5;
     c.study.probe = true;
     c.study.k = 5;
-    c.output = dir.filePath(QStringLiteral("live.h5")).toStdString();
+    c.output = output.toStdString();
+    return c;
+}
+
+} // namespace
+
+void TestMainWindow::liveTrainingIsShownAndOpenedWhenDone()
+{
+    MainWindow w;
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QTemporaryDir dir;
+    // Long enough for the window to show the file while it grows.
+    const RunConfig c = smallStudy(dir.filePath(QStringLiteral("live.h5")), 20, 16);
     QSignalSpy updated(w.runner(), &TrainingRunner::fileUpdated);
     QSignalSpy finished(w.runner(), &TrainingRunner::finished);
     QString error;
@@ -231,20 +243,7 @@ void TestMainWindow::liveTrainingIsShownAndOpenedWhenDone()
 void TestMainWindow::reopenedStudioFollowsItsJob()
 {
     QTemporaryDir dir;
-    RunConfig c;
-    c.dataset.name = "synthetic";
-    c.dataset.path = test::fixtureDataset().toStdString();
-    c.dataset.format = "idx";
-    c.model.arch = "mlp";
-    c.model.mlpHiddenLayers = 1;
-    c.model.mlpHiddenUnits = 16;
-    c.train.epochs = 30;
-    c.train.batchSize = 4;
-    c.train.device = DeviceChoice::Cpu;
-    c.study.models = 2;
-    c.study.ratio = 0.5;
-    c.study.k = 5;
-    c.output = dir.filePath(QStringLiteral("again.h5")).toStdString();
+    const RunConfig c = smallStudy(dir.filePath(QStringLiteral("again.h5")), 30, 4);
     {
         // The first Studio starts the study and goes away while it trains.
         MainWindow first;
