@@ -6,6 +6,7 @@
 #include "models/exampleselection.h"
 #include "models/rundocument.h"
 #include "training/progressview.h"
+#include "training/rememberedjobs.h"
 #include "training/trainingwizard.h"
 #include "training/trainingrunner.h"
 #include "views/embeddingview.h"
@@ -45,18 +46,6 @@ namespace pds {
 namespace {
 
 constexpr int kMaxRecent = 8;
-/// The outputs of the training jobs this Studio started and has not seen end.
-const QString kJobsKey = QStringLiteral("trainingJobs");
-
-void rememberJob(const QString &output, bool running)
-{
-    QSettings settings;
-    QStringList jobs = settings.value(kJobsKey).toStringList();
-    jobs.removeAll(output);
-    if (running)
-        jobs.prepend(output);
-    settings.setValue(kJobsKey, jobs);
-}
 
 } // namespace
 
@@ -80,7 +69,7 @@ MainWindow::MainWindow(QWidget *parent)
     restoreState(settings.value(QStringLiteral("windowState")).toByteArray());
 
     connect(m_runner, &TrainingRunner::started, this, [this](const QString &output) {
-        rememberJob(output, true);
+        RememberedJobs::add(output);
         m_progressDock->show();
         m_progressDock->raise();
         statusBar()->showMessage(tr("Training: writing %1").arg(output));
@@ -91,7 +80,7 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_runner, &TrainingRunner::cancelled, this,
             [this](const QString &path) { onJobEnded(path, tr("cancelled; the file keeps every finished epoch")); });
     connect(m_runner, &TrainingRunner::failed, this, [this](const QString &message) {
-        rememberJob(m_runner->outputPath(), false);
+        RememberedJobs::remove(m_runner->outputPath());
         statusBar()->showMessage(tr("Training failed: %1").arg(message));
     });
     connect(m_selection, &ExampleSelection::selectionChanged, this, [this] {
@@ -474,27 +463,14 @@ void MainWindow::reattachJobs()
 {
     if (m_runner->isRunning())
         return;
-    // A live job first; else one that ended (or died) while no Studio watched.
-    QStringList jobs = QSettings().value(kJobsKey).toStringList();
-    QString live, ended;
-    for (const QString &output : QStringList(jobs)) {
-        const JobState::Kind kind = inspectJob(output.toStdString()).kind;
-        if (kind == JobState::Kind::None)
-            jobs.removeAll(output);
-        else if (kind == JobState::Kind::Running && live.isEmpty())
-            live = output;
-        else if (ended.isEmpty())
-            ended = output;
-    }
-    QSettings().setValue(kJobsKey, jobs);
-    const QString chosen = live.isEmpty() ? ended : live;
-    if (!chosen.isEmpty())
-        m_runner->attach(chosen);
+    const QString next = RememberedJobs::next();
+    if (!next.isEmpty())
+        m_runner->attach(next);
 }
 
 void MainWindow::onJobEnded(const QString &path, const QString &how)
 {
-    rememberJob(m_runner->outputPath(), false);
+    RememberedJobs::remove(m_runner->outputPath());
     if (m_live) {
         closeDocument(m_live);
         m_live = nullptr;
