@@ -7,6 +7,7 @@
 #include "models/exampleselection.h"
 #include "models/rundocument.h"
 #include "training/progressview.h"
+#include "training/rememberedjobs.h"
 #include "training/trainingwizard.h"
 #include "training/trainingrunner.h"
 #include "views/embeddingview.h"
@@ -18,6 +19,7 @@
 #include "views/neighboursview.h"
 #include "views/overviewview.h"
 
+#include "study/detachedjob.h"
 #include "train/runjob.h"
 
 #include <QAction>
@@ -33,6 +35,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPushButton>
 #include <QSettings>
 #include <QStatusBar>
 #include <QThread>
@@ -69,6 +72,7 @@ MainWindow::MainWindow(QWidget *parent)
     restoreState(settings.value(QStringLiteral("windowState")).toByteArray());
 
     connect(m_runner, &TrainingRunner::started, this, [this](const QString &output) {
+        RememberedJobs::add(output);
         m_progressDock->show();
         m_progressDock->raise();
         statusBar()->showMessage(tr("Training: writing %1").arg(output));
@@ -79,6 +83,7 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_runner, &TrainingRunner::cancelled, this,
             [this](const QString &path) { onJobEnded(path, tr("cancelled; the file keeps every finished epoch")); });
     connect(m_runner, &TrainingRunner::failed, this, [this](const QString &message) {
+        RememberedJobs::remove(m_runner->outputPath());
         statusBar()->showMessage(tr("Training failed: %1").arg(message));
     });
     connect(m_selection, &ExampleSelection::selectionChanged, this, [this] {
@@ -262,6 +267,10 @@ RunDocument *MainWindow::findDocument(const QString &path) const
 
 bool MainWindow::openFile(const QString &path, QString *error)
 {
+    // A file a job of an earlier Studio still writes: follow the job, which
+    // shows its newest file as it goes and opens the finished one.
+    if (followJob(path))
+        return true;
     if (RunDocument *open = findDocument(path)) {
         setActiveDocument(open);
         return true;
@@ -448,8 +457,27 @@ void MainWindow::onFileUpdated(const QString &path)
     refreshRunLists();
 }
 
+bool MainWindow::followJob(const QString &path)
+{
+    if (m_runner->isRunning()
+        || inspectJob(RunJob::finalPath(QFileInfo(path).absoluteFilePath().toStdString())).kind
+               != JobState::Kind::Running)
+        return false;
+    return m_runner->attach(path);
+}
+
+void MainWindow::reattachJobs()
+{
+    if (m_runner->isRunning())
+        return;
+    const QString next = RememberedJobs::next();
+    if (!next.isEmpty())
+        m_runner->attach(next);
+}
+
 void MainWindow::onJobEnded(const QString &path, const QString &how)
 {
+    RememberedJobs::remove(m_runner->outputPath());
     if (m_live) {
         closeDocument(m_live);
         m_live = nullptr;
@@ -490,14 +518,21 @@ void MainWindow::showWelcome(bool wizardNow)
 void MainWindow::closeEvent(QCloseEvent *event)
 {
     if (m_runner->isRunning()) {
-        const auto answer = QMessageBox::question(
-            this, tr("Quit"), tr("A training job is running. Stop it and quit? Finished epochs are kept; "
-                                 "File › Resume continues it later."));
-        if (answer != QMessageBox::Yes) {
+        QMessageBox box(QMessageBox::Question, tr("Quit"),
+                        tr("A training job is running. It trains on in its own process after the Studio closes, "
+                           "and the Studio shows it again when reopened. Stop it instead? Finished epochs are "
+                           "kept; File › Resume continues it later."),
+                        QMessageBox::Cancel, this);
+        QPushButton *keep = box.addButton(tr("Keep training"), QMessageBox::AcceptRole);
+        QPushButton *stop = box.addButton(tr("Stop training"), QMessageBox::DestructiveRole);
+        box.setDefaultButton(keep);
+        box.exec();
+        if (box.clickedButton() == stop) {
+            m_runner->cancel();
+        } else if (box.clickedButton() != keep) {
             event->ignore();
             return;
         }
-        m_runner->cancel();
     }
     QSettings settings;
     settings.setValue(QStringLiteral("geometry"), saveGeometry());

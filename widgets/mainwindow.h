@@ -41,6 +41,9 @@ public:
     /// Opens a run file (or brings it forward if open); on failure shows
     /// the reason in a message box unless `error` is given.
     bool openFile(const QString &path, QString *error = nullptr);
+    /// Follows again the training jobs this Studio started before it was
+    /// closed (or killed): a live one first, else one that ended meanwhile.
+    void reattachJobs();
     /// Starts the wizard (if `wizardNow`) or says how to begin in the status bar.
     void showWelcome(bool wizardNow);
     /// Renders every view of the active run to `<dir>/<view>.png` (docs/ screenshots).
@@ -85,6 +88,8 @@ private:
     void rebuildRecentMenu();
     void onFileUpdated(const QString &path);
     void onJobEnded(const QString &path, const QString &how);
+    /// Follows the job still writing `path`, if one runs and none is followed.
+    bool followJob(const QString &path);
     RunDocument *findDocument(const QString &path) const;
     void closeDocument(RunDocument *doc);
     void exportView(VtkHost *view);

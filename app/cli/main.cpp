@@ -4,6 +4,7 @@
 
 #include "store/runformat.h"
 #include "store/runreader.h"
+#include "study/detachedjob.h"
 #include "study/memberprocess.h"
 #include "study/study.h"
 #include "train/presets.h"
@@ -303,18 +304,42 @@ bool prepare(const pds::RunConfig &config, const std::string &saveConfig, bool d
     return true;
 }
 
-int runTrain(pds::RunConfig config, const std::string &saveConfig, bool dryRun)
+/// Records how the job ended in its event log (`--events`), if it keeps one.
+void recordEnd(pds::EventWriter *events, pds::JobEnd::Outcome outcome, const std::string &path,
+               const std::string &message = {})
+{
+    if (events)
+        events->ended({outcome, path, message});
+}
+
+/// The observer a job reports to: `inner`, and through it the event log if there is one.
+pds::JobObserver *observedBy(pds::JobObserver *inner, pds::EventWriter *events)
+{
+    if (!events)
+        return inner;
+    events->setInner(inner);
+    return events;
+}
+
+/// Ends a run or resume that stopped short: its file is kept, marked incomplete.
+int runInterrupted(const pds::JobResult &r, pds::EventWriter *events)
+{
+    std::cerr << "pdepth: " << r.message << "\n";
+    recordEnd(events, pds::JobEnd::Outcome::Cancelled, r.outputPath, r.message);
+    return kCancelled;
+}
+
+int runTrain(pds::RunConfig config, const std::string &saveConfig, bool dryRun, pds::EventWriter *events)
 {
     if (!prepare(config, saveConfig, dryRun))
         return kOk;
     pds::ProgressPrinter printer(stderr);
     const auto observer = pds::reportToStudyParent(&printer);
     pds::RunJob job(config);
-    const pds::JobResult r = job.run(observer.get(), g_cancel);
-    if (r.status == pds::runformat::kStatusIncomplete) {
-        std::cerr << "pdepth: " << r.message << "\n";
-        return kCancelled;
-    }
+    const pds::JobResult r = job.run(observedBy(observer.get(), events), g_cancel);
+    if (r.status == pds::runformat::kStatusIncomplete)
+        return runInterrupted(r, events);
+    recordEnd(events, pds::JobEnd::Outcome::Finished, r.outputPath);
     std::printf("finished in %s on %s: test accuracy %.2f%%, train accuracy %.2f%%, %.0f examples/s\n"
                 "run file: %s\n",
                 pds::formatDuration(r.seconds).c_str(), r.device.c_str(), r.finalTestAccuracy * 100,
@@ -331,7 +356,7 @@ public:
     void epochFinished(int, const pds::EpochCurve &) override {}
 };
 
-int runStudy(pds::RunConfig config, const std::string &saveConfig, bool dryRun, int jobs)
+int runStudy(pds::RunConfig config, const std::string &saveConfig, bool dryRun, int jobs, pds::EventWriter *events)
 {
     config.study.probe = true;
     if (!prepare(config, saveConfig, dryRun))
@@ -341,11 +366,15 @@ int runStudy(pds::RunConfig config, const std::string &saveConfig, bool dryRun, 
     pds::StudyJob job(config);
     if (jobs > 1)
         job.setMemberRunner(pds::childProcessRunner(pds::selfExecutable()), jobs);
-    const pds::StudyResult r = job.run(jobs > 1 ? &membersPrinter : &printer, g_cancel);
+    const pds::StudyResult r =
+        job.run(observedBy(jobs > 1 ? &membersPrinter : &printer, events), g_cancel);
     if (r.status != pds::runformat::kStatusComplete) {
-        std::cerr << "pdepth: study interrupted; finished members are kept and reused when it runs again\n";
+        const std::string text = "study interrupted; finished members are kept and reused when it runs again";
+        std::cerr << "pdepth: " << text << "\n";
+        recordEnd(events, pds::JobEnd::Outcome::Cancelled, {}, text);
         return kCancelled;
     }
+    recordEnd(events, pds::JobEnd::Outcome::Finished, r.output);
     std::printf("study finished in %s: %d members trained, %d reused (training %s, embedding %s, probing %s)\n"
                 "study file: %s\n",
                 pds::formatDuration(r.seconds).c_str(), r.membersTrained, r.membersReused,
@@ -398,6 +427,11 @@ int main(int argc, char **argv)
     auto *resume = app.add_subcommand("resume", "Continue an interrupted run from its last completed epoch");
     std::string resumePath;
     resume->add_option("file", resumePath, "Run file (or its .part file)")->required();
+    // The Studio follows the jobs it starts through this log, also after it was closed.
+    std::string eventsPath;
+    for (CLI::App *cmd : {train, study, resume})
+        cmd->add_option("--events", eventsPath,
+                        "Append the job's progress as typed events (JSON lines), then how it ended, to this file");
 
     auto *merge = app.add_subcommand("merge", "Merge finished member run files into one study file");
     std::vector<std::string> mergeInputs;
@@ -424,24 +458,32 @@ int main(int argc, char **argv)
         return kUsage;
     }
 
+    std::unique_ptr<pds::EventWriter> events;
+    auto failed = [&](const std::exception &e, int code) {
+        std::cerr << "pdepth: " << e.what() << "\n";
+        recordEnd(events.get(), pds::JobEnd::Outcome::Failed, {}, e.what());
+        return code;
+    };
     try {
+        if (!eventsPath.empty())
+            events = pds::openEventLog(eventsPath, nullptr);
         if (*train) {
             finishRunOptions(train, trainOpts);
-            return runTrain(trainOpts.cfg, trainOpts.saveConfig, trainOpts.dryRun);
+            return runTrain(trainOpts.cfg, trainOpts.saveConfig, trainOpts.dryRun, events.get());
         }
         if (*study) {
             finishRunOptions(study, studyOpts);
-            return runStudy(studyOpts.cfg, studyOpts.saveConfig, studyOpts.dryRun, jobs);
+            return runStudy(studyOpts.cfg, studyOpts.saveConfig, studyOpts.dryRun, jobs, events.get());
         }
         if (*resume) {
             handleInterrupts();
             pds::ProgressPrinter printer(stderr);
             const auto observer = pds::reportToStudyParent(&printer);
-            const pds::JobResult r = pds::RunJob::resume(resumePath, observer.get(), g_cancel);
-            if (r.status == pds::runformat::kStatusIncomplete) {
-                std::cerr << "pdepth: " << r.message << "\n";
-                return kCancelled;
-            }
+            const pds::JobResult r =
+                pds::RunJob::resume(resumePath, observedBy(observer.get(), events.get()), g_cancel);
+            if (r.status == pds::runformat::kStatusIncomplete)
+                return runInterrupted(r, events.get());
+            recordEnd(events.get(), pds::JobEnd::Outcome::Finished, r.outputPath);
             std::printf("finished in %s on %s: test accuracy %.2f%%\nrun file: %s\n",
                         pds::formatDuration(r.seconds).c_str(), r.device.c_str(), r.finalTestAccuracy * 100,
                         r.outputPath.c_str());
@@ -464,15 +506,17 @@ int main(int argc, char **argv)
             std::cout << "wrote " << csvPath << "\n";
             return kOk;
         }
+    } catch (const pds::CancelledError &) {
+        // Stopped before a study member ended: its last committed epoch is kept.
+        std::cerr << "pdepth: interrupted\n";
+        recordEnd(events.get(), pds::JobEnd::Outcome::Cancelled, {});
+        return kCancelled;
     } catch (const pds::ConfigError &e) {
-        std::cerr << "pdepth: " << e.what() << "\n";
-        return kUsage;
+        return failed(e, kUsage);
     } catch (const pds::DivergenceError &e) {
-        std::cerr << "pdepth: " << e.what() << "\n";
-        return kDiverged;
+        return failed(e, kDiverged);
     } catch (const std::exception &e) {
-        std::cerr << "pdepth: " << e.what() << "\n";
-        return kFailed;
+        return failed(e, kFailed);
     }
     return kOk;
 }

@@ -40,5 +40,6 @@ int main(int argc, char **argv)
         return window.saveScreenshots(parser.value(screenshots)) ? 0 : 1;
     if (parser.isSet(wizard) || parser.positionalArguments().isEmpty())
         window.showWelcome(parser.isSet(wizard));
+    window.reattachJobs();
     return QApplication::exec();
 }

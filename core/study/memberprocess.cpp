@@ -1,12 +1,12 @@
 #include "study/memberprocess.h"
 
+#include "study/eventchannel.h"
+
 #include "store/runformat.h"
 #include "store/runreader.h"
 #include "store/runwriter.h"
 #include "store/schema.h"
 #include "util/error.h"
-
-#include <nlohmann/json.hpp>
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -38,95 +38,8 @@ constexpr const char *kEventsVariable = "PDS_MEMBER_EVENTS";
 /// The descriptor number the events pipe gets in the member process.
 constexpr int kEventsFd = 3;
 
-// The event channel: one JSON object per line, {"event": <kind>, ...}. Only
-// this file writes and reads it, so the kinds and keys are named here alone.
-constexpr const char *kEpochEvent = "epoch";
-constexpr const char *kProbeLayerEvent = "probe_layer";
-constexpr const char *kCommittedEvent = "committed";
-
-nlohmann::json curveJson(const EpochCurve &c)
-{
-    return {{"epoch", c.epoch},
-            {"lr", c.lr},
-            {"train_loss", c.trainLoss},
-            {"train_accuracy", c.trainAccuracy},
-            {"eval_train_loss", c.evalTrainLoss},
-            {"eval_train_accuracy", c.evalTrainAccuracy},
-            {"test_loss", c.testLoss},
-            {"test_accuracy", c.testAccuracy},
-            {"seconds", c.seconds}};
-}
-
-EpochCurve curveFromJson(const nlohmann::json &j)
-{
-    EpochCurve c;
-    c.epoch = j.at("epoch").get<int>();
-    c.lr = j.at("lr").get<double>();
-    c.trainLoss = j.at("train_loss").get<double>();
-    c.trainAccuracy = j.at("train_accuracy").get<double>();
-    c.evalTrainLoss = j.at("eval_train_loss").get<double>();
-    c.evalTrainAccuracy = j.at("eval_train_accuracy").get<double>();
-    c.testLoss = j.at("test_loss").get<double>();
-    c.testAccuracy = j.at("test_accuracy").get<double>();
-    c.seconds = j.at("seconds").get<double>();
-    return c;
-}
-
-/// The member process's side of the channel: passes every call on to the
-/// process's own observer and writes the typed events to the study process.
-class EventWriter : public JobObserver {
-public:
-    EventWriter(JobObserver *inner, int fd) : m_inner(inner), m_fd(fd) {}
-    void progress(const Progress &p) override { forward([&](JobObserver &o) { o.progress(p); }); }
-    void epochFinished(int model, const EpochCurve &curve) override
-    {
-        send({{"event", kEpochEvent}, {"model", model}, {"curve", curveJson(curve)}});
-        forward([&](JobObserver &o) { o.epochFinished(model, curve); });
-    }
-    void probeLayerFinished(int model, int layer, int layers) override
-    {
-        send({{"event", kProbeLayerEvent}, {"model", model}, {"layer", layer}, {"layers", layers}});
-        forward([&](JobObserver &o) { o.probeLayerFinished(model, layer, layers); });
-    }
-    void fileCommitted(int model, const std::string &path) override
-    {
-        send({{"event", kCommittedEvent}, {"model", model}, {"path", path}});
-        forward([&](JobObserver &o) { o.fileCommitted(model, path); });
-    }
-    void memberStarted(const MemberEvent &e) override { forward([&](JobObserver &o) { o.memberStarted(e); }); }
-    void memberFinished(const MemberEvent &e) override { forward([&](JobObserver &o) { o.memberFinished(e); }); }
-    void message(const std::string &text) override { forward([&](JobObserver &o) { o.message(text); }); }
-
-private:
-    template <typename F> void forward(F call)
-    {
-        if (m_inner)
-            call(*m_inner);
-    }
-    void send(const nlohmann::json &event)
-    {
-        if (m_fd < 0)
-            return;
-        const std::string line = event.dump() + "\n";
-        for (std::size_t sent = 0; sent < line.size();) {
-            const ssize_t n = ::write(m_fd, line.data() + sent, line.size() - sent);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n <= 0) {
-                // The study process is gone; the member finishes on its own.
-                m_fd = -1;
-                return;
-            }
-            sent += static_cast<std::size_t>(n);
-        }
-    }
-
-    JobObserver *m_inner;
-    int m_fd;
-};
-
-/// The study process's side: reads the events a member sends and passes
-/// them on, typed, as they arrive.
+/// The study process's side of a member's events pipe: reads what the
+/// member sends and passes it on, typed, as it arrives.
 class EventReader {
 public:
     explicit EventReader(int fd) : m_fd(fd) {}
@@ -147,36 +60,13 @@ public:
                 continue;
             if (n <= 0)
                 break;
-            m_pending.append(buffer, static_cast<std::size_t>(n));
-        }
-        for (auto end = m_pending.find('\n'); end != std::string::npos; end = m_pending.find('\n')) {
-            const std::string line = m_pending.substr(0, end);
-            m_pending.erase(0, end + 1);
-            if (observer)
-                dispatch(line, *observer);
+            m_decoder.feed(buffer, static_cast<std::size_t>(n), observer);
         }
     }
 
 private:
-    static void dispatch(const std::string &line, JobObserver &observer)
-    {
-        try {
-            const auto j = nlohmann::json::parse(line);
-            const std::string kind = j.at("event").get<std::string>();
-            const int model = j.at("model").get<int>();
-            if (kind == kEpochEvent)
-                observer.epochFinished(model, curveFromJson(j.at("curve")));
-            else if (kind == kProbeLayerEvent)
-                observer.probeLayerFinished(model, j.at("layer").get<int>(), j.at("layers").get<int>());
-            else if (kind == kCommittedEvent)
-                observer.fileCommitted(model, j.at("path").get<std::string>());
-        } catch (const nlohmann::json::exception &) {
-            // A malformed line (a member of another version) carries nothing to pass on.
-        }
-    }
-
     int m_fd;
-    std::string m_pending;
+    EventDecoder m_decoder;
 };
 
 std::string lastLine(const std::string &path)
@@ -380,7 +270,7 @@ std::unique_ptr<JobObserver> reportToStudyParent(JobObserver *inner)
         // A study process that dies closes the pipe; writing then must not end the member.
         std::signal(SIGPIPE, SIG_IGN);
     }
-    return std::make_unique<EventWriter>(inner, fd);
+    return std::make_unique<EventWriter>(inner, fd, EventScope::MemberToStudy);
 }
 
 void stopWithStudyParent(void (*cancel)(int))

@@ -39,6 +39,7 @@ private Q_SLOTS:
     void histogramControlsDriveTheView();
     void dropOpensFiles();
     void liveTrainingIsShownAndOpenedWhenDone();
+    void reopenedStudioFollowsItsJob();
     void screenshotsAreWritten();
 };
 
@@ -184,12 +185,11 @@ void TestMainWindow::dropOpensFiles()
     QCOMPARE(w.activeDocument()->path(), test::studyFixture());
 }
 
-void TestMainWindow::liveTrainingIsShownAndOpenedWhenDone()
+namespace {
+
+/// A 2-model study of a small mlp on the fixture data, on the CPU.
+RunConfig smallStudy(const QString &output, int epochs, int batch)
 {
-    MainWindow w;
-    w.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&w));
-    QTemporaryDir dir;
     RunConfig c;
     c.dataset.name = "synthetic";
     c.dataset.path = test::fixtureDataset().toStdString();
@@ -197,14 +197,27 @@ void TestMainWindow::liveTrainingIsShownAndOpenedWhenDone()
     c.model.arch = "mlp";
     c.model.mlpHiddenLayers = 1;
     c.model.mlpHiddenUnits = 16;
-    c.train.epochs = 20; // long enough for the window to show the file while it grows
-    c.train.batchSize = 16;
+    c.train.epochs = epochs;
+    c.train.batchSize = batch;
     c.train.device = DeviceChoice::Cpu;
     c.study.models = 2;
     c.study.ratio = 0.5;
     c.study.probe = true;
     c.study.k = 5;
-    c.output = dir.filePath(QStringLiteral("live.h5")).toStdString();
+    c.output = output.toStdString();
+    return c;
+}
+
+} // namespace
+
+void TestMainWindow::liveTrainingIsShownAndOpenedWhenDone()
+{
+    MainWindow w;
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QTemporaryDir dir;
+    // Long enough for the window to show the file while it grows.
+    const RunConfig c = smallStudy(dir.filePath(QStringLiteral("live.h5")), 20, 16);
     QSignalSpy updated(w.runner(), &TrainingRunner::fileUpdated);
     QSignalSpy finished(w.runner(), &TrainingRunner::finished);
     QString error;
@@ -225,6 +238,49 @@ void TestMainWindow::liveTrainingIsShownAndOpenedWhenDone()
     QVERIFY(w.activeDocument());
     QCOMPARE(w.activeDocument()->path(), QString::fromStdString(c.output));
     QVERIFY(w.activeDocument()->isStudy());
+}
+
+void TestMainWindow::reopenedStudioFollowsItsJob()
+{
+    QTemporaryDir dir;
+    const RunConfig c = smallStudy(dir.filePath(QStringLiteral("again.h5")), 60, 4);
+    const QString output = QString::fromStdString(c.output);
+    {
+        // The first Studio starts the study and goes away while it trains.
+        MainWindow first;
+        QSignalSpy epochs(first.runner(), &TrainingRunner::epochFinished);
+        QString error;
+        QVERIFY2(first.runner()->start(c, &error), qPrintable(error));
+        QVERIFY(epochs.wait(60000));
+    }
+    {
+        // The next one follows the job it remembers.
+        MainWindow second;
+        QSignalSpy started(second.runner(), &TrainingRunner::started);
+        second.reattachJobs();
+        QCOMPARE(started.count(), 1);
+        QCOMPARE(started.at(0).at(0).toString(), output);
+        QVERIFY(second.runner()->isRunning());
+    }
+    // Opening the study's output while its job runs follows the job, and
+    // opens the study when it is done.
+    MainWindow w;
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QSignalSpy started(w.runner(), &TrainingRunner::started);
+    QSignalSpy finished(w.runner(), &TrainingRunner::finished);
+    QVERIFY(w.openFile(output));
+    QCOMPARE(started.count(), 1);
+    QVERIFY(finished.wait(120000) || !finished.isEmpty());
+    QCoreApplication::processEvents();
+    QVERIFY(w.activeDocument());
+    QCOMPARE(w.activeDocument()->path(), output);
+    QVERIFY(w.activeDocument()->isStudy());
+    // Seen to its end, it is not followed again.
+    MainWindow last;
+    QSignalSpy again(last.runner(), &TrainingRunner::started);
+    last.reattachJobs();
+    QCOMPARE(again.count(), 0);
 }
 
 void TestMainWindow::screenshotsAreWritten()

@@ -1,5 +1,6 @@
-// TrainingRunner / TrainingWorker: real jobs on the synthetic fixture dataset,
-// observed through their signals, and the ProgressView that follows them.
+// TrainingRunner: real jobs (each in a pdepth process of its own) on the
+// synthetic fixture dataset, observed through the runner's signals, and the
+// ProgressView that follows them.
 
 #include "training/progressview.h"
 #include "studiofixture.h"
@@ -8,6 +9,7 @@
 
 #include "store/runformat.h"
 #include "store/runreader.h"
+#include "study/detachedjob.h"
 #include "study/study.h"
 
 #include <QElapsedTimer>
@@ -219,8 +221,8 @@ private Q_SLOTS:
 
     void studyMembersAtOnce()
     {
-        // Two members at once, each in a pdepth process: no live curves, each
-        // member's final file announced as it finishes, then the study file.
+        // Two members at once, each in a pdepth process: live curves of both,
+        // each member's final file announced as it finishes, then the study file.
         TrainingRunner runner;
         ProgressView view;
         view.setRunner(&runner);
@@ -237,7 +239,7 @@ private Q_SLOTS:
         const QString output = QString::fromStdString(c.output);
         QCOMPARE(finished.at(0).at(0).toString(), output);
         QCOMPARE(int(RunReader(c.output).summary().models.size()), 2);
-        QCOMPARE(epochs.count(), 0);
+        QCOMPARE(epochs.count(), 4);
 
         QStringList paths, texts;
         for (const auto &args : files)
@@ -253,15 +255,16 @@ private Q_SLOTS:
         const std::string memberConfig = RunReader(memberPath(c.output, 0)).summary().configJson;
         QVERIFY(memberConfig.find("\"threads\": 0") == std::string::npos);
         QCOMPARE(view.stateText(), QStringLiteral("Finished"));
+        QCOMPARE(view.curves()->pointCount(0), 2);
+        QCOMPARE(view.curves()->pointCount(1), 2);
     }
 
-    void studyMembersAtOnceNeedPdepth()
+    void jobsNeedPdepth()
     {
         const QByteArray saved = qgetenv("PDS_PDEPTH");
         qputenv("PDS_PDEPTH", "/nonexistent/pdepth");
         TrainingRunner runner;
-        runner.setConcurrentMembers(2);
-        RunConfig c = studyConfig(QStringLiteral("nopdepth"));
+        RunConfig c = config(QStringLiteral("nopdepth"));
         QString error;
         const bool started = runner.start(c, &error);
         qputenv("PDS_PDEPTH", saved);
@@ -422,11 +425,20 @@ private Q_SLOTS:
         QSignalSpy progress(runner, &TrainingRunner::progress);
         QVERIFY(runner->start(c));
         QVERIFY(waitForPhase(progress, JobPhase::Training));
+        const qint64 pid = runner->jobProcess();
         QElapsedTimer t;
         t.start();
         delete runner;
-        QVERIFY2(t.elapsed() < 2000, qPrintable(QStringLiteral("took %1 ms").arg(t.elapsed())));
-        // The job was cancelled, not killed: its file is complete as far as it went.
+        QVERIFY2(t.elapsed() < 100, qPrintable(QStringLiteral("took %1 ms").arg(t.elapsed())));
+        // The job trains on in its own process; a new runner stops it cleanly.
+        const std::string events = JobFiles::of(c.output).events;
+        QVERIFY(isJobProcess(pid, events));
+        TrainingRunner again;
+        QSignalSpy cancelled(&again, &TrainingRunner::cancelled);
+        QVERIFY(again.attach(QString::fromStdString(c.output)));
+        again.cancel();
+        QVERIFY(cancelled.wait(10000));
+        QTRY_VERIFY_WITH_TIMEOUT(!isJobProcess(pid, events), 10000);
         RunReader run(c.output);
         QCOMPARE(run.summary().status, std::string(runformat::kStatusIncomplete));
         QVERIFY(run.summary().models.front().epochsCompleted < 1000);

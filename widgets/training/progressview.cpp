@@ -161,6 +161,10 @@ void ProgressView::onProgress(const Progress &p)
 void ProgressView::onEpochFinished(int model, int epoch, double trainLoss, double, double, double testAccuracy)
 {
     m_curves->addPoint(model, epoch, trainLoss, testAccuracy);
+    // Members trained at once, each in its own process, report their epochs
+    // but not their steps: the newest epoch says where the study stands.
+    if (m_model < 0 && !m_cancelling)
+        m_state->setText(tr("Training · model %1 · epoch %2").arg(QString::fromStdString(schema::modelName(model))).arg(epoch));
 }
 
 void ProgressView::onEnded(const QString &state, const QString &detail, bool error)

@@ -1,63 +1,73 @@
 #include "training/trainingrunner.h"
 
+#include "training/eventforwarder.h"
+
 #include "store/runformat.h"
+#include "store/schema.h"
+#include "study/detachedjob.h"
 #include "train/runjob.h"
 #include "util/error.h"
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
+#include <QProcess>
 
-#include <filesystem>
+#include <signal.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
 
 namespace pds {
 
 namespace {
 
-bool fileExists(const std::string &path)
+/// How often the event log of the followed job is read.
+constexpr int kPollMs = 50;
+
+QString absolute(const QString &path)
 {
-    std::error_code ec;
-    return std::filesystem::exists(path, ec);
+    return QFileInfo(path).absoluteFilePath();
+}
+
+std::string readText(const std::string &path)
+{
+    std::ifstream in(path);
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
 }
 
 } // namespace
 
-TrainingRunner::TrainingRunner(QObject *parent) : TrainingSignals(parent), m_worker(new TrainingWorker)
+TrainingRunner::TrainingRunner(QObject *parent) : TrainingSignals(parent)
 {
     qRegisterMetaType<pds::Progress>();
-    m_worker->moveToThread(&m_thread);
-    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
-    connect(m_worker, &TrainingWorker::progress, this, &TrainingRunner::progress);
-    connect(m_worker, &TrainingWorker::epochFinished, this, &TrainingRunner::epochFinished);
-    connect(m_worker, &TrainingWorker::fileUpdated, this, &TrainingRunner::fileUpdated);
-    connect(m_worker, &TrainingWorker::message, this, &TrainingRunner::message);
-    // The job is over for the GUI only when its last signal arrives here, so
-    // isRunning() stays true until every earlier signal has been delivered.
-    connect(m_worker, &TrainingWorker::finished, this, [this](const QString &path) {
-        jobEnded();
-        Q_EMIT finished(path);
-    });
-    connect(m_worker, &TrainingWorker::cancelled, this, [this](const QString &path) {
-        jobEnded();
-        Q_EMIT cancelled(path);
-    });
-    connect(m_worker, &TrainingWorker::failed, this, [this](const QString &text) {
-        jobEnded();
-        Q_EMIT failed(text);
-    });
-    m_thread.setObjectName(QStringLiteral("pds-training"));
-    m_thread.start();
+    m_poll.setInterval(kPollMs);
+    connect(&m_poll, &QTimer::timeout, this, &TrainingRunner::poll);
 }
 
-TrainingRunner::~TrainingRunner()
+TrainingRunner::~TrainingRunner() = default;
+
+QString TrainingRunner::pdepthProgram()
 {
-    cancel();
-    m_thread.quit();
-    m_thread.wait();
+    const QString env = qEnvironmentVariable("PDS_PDEPTH");
+    return !env.isEmpty() ? env : QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("pdepth"));
+}
+
+bool TrainingRunner::refuseWhileRunning(QString *error) const
+{
+    if (m_running && error)
+        *error = tr("a training job is already running (%1)").arg(m_output);
+    return m_running;
 }
 
 bool TrainingRunner::start(const RunConfig &config, QString *error)
 {
+    if (refuseWhileRunning(error))
+        return false;
     try {
         config.validate();
     } catch (const Error &e) {
@@ -65,64 +75,206 @@ bool TrainingRunner::start(const RunConfig &config, QString *error)
             *error = QString::fromStdString(e.what());
         return false;
     }
-    TrainingJob job;
-    job.kind = config.study.models > 1 ? TrainingJob::Kind::Study : TrainingJob::Kind::Run;
-    job.config = config;
-    if (job.kind == TrainingJob::Kind::Study && m_concurrentMembers > 1) {
-        const QString env = qEnvironmentVariable("PDS_PDEPTH");
-        const QString pdepth =
-            !env.isEmpty() ? env : QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("pdepth"));
-        if (!QFileInfo(pdepth).isExecutable()) {
+    RunConfig job = config;
+    // The job's own process checks it is still the one writing these files by their full names.
+    job.output = absolute(QString::fromStdString(config.output)).toStdString();
+    const JobFiles files = JobFiles::of(job.output);
+    const bool study = job.study.models > 1;
+    QDir().mkpath(QFileInfo(QString::fromStdString(job.output)).absolutePath());
+    {
+        std::ofstream out(files.config, std::ios::trunc);
+        out << toJson(job) << "\n";
+        if (!out.flush()) {
             if (error)
-                *error = tr("cannot train models at once: no pdepth program at %1").arg(pdepth);
+                *error = tr("cannot write the job's configuration to %1").arg(QString::fromStdString(files.config));
             return false;
         }
-        job.concurrentMembers = m_concurrentMembers;
-        job.memberExecutable = pdepth.toStdString();
     }
-    return launch(std::move(job), QString::fromStdString(config.output), error);
+    QStringList args{study ? QStringLiteral("study") : QStringLiteral("train"), QStringLiteral("--config"),
+                     QString::fromStdString(files.config), QStringLiteral("-o"), QString::fromStdString(job.output)};
+    if (study && m_concurrentMembers > 1)
+        args << QStringLiteral("--jobs") << QString::number(m_concurrentMembers);
+    JobHeader header;
+    header.kind = study ? "study" : "run";
+    header.output = job.output;
+    header.models = job.study.models;
+    header.concurrent = study ? std::min(m_concurrentMembers, job.study.models) : 1;
+    return launch(args, header, error);
 }
 
 bool TrainingRunner::resume(const QString &path, QString *error)
 {
-    const std::string output = RunJob::finalPath(path.toStdString());
-    if (!fileExists(output) && !fileExists(output + runformat::kPartialSuffix)) {
+    if (refuseWhileRunning(error))
+        return false;
+    const std::string output = RunJob::finalPath(absolute(path).toStdString());
+    const auto exists = [](const std::string &p) { return QFileInfo::exists(QString::fromStdString(p)); };
+    if (!exists(output) && !exists(output + runformat::kPartialSuffix)) {
+        // A study writes its own file only when it merges its members; until
+        // then it is continued by running it again (finished members are reused).
+        const JobFiles files = JobFiles::of(output);
+        if (exists(files.config)) {
+            try {
+                const RunConfig config = runConfigFromJson(readText(files.config));
+                if (config.study.models > 1)
+                    return start(config, error);
+            } catch (const Error &e) {
+                if (error)
+                    *error = tr("%1: %2").arg(QString::fromStdString(files.config), QString::fromStdString(e.what()));
+                return false;
+            }
+        }
         if (error)
             *error = tr("%1: no such run file").arg(path);
         return false;
     }
-    TrainingJob job;
-    job.kind = TrainingJob::Kind::Resume;
-    job.path = path;
-    return launch(std::move(job), QString::fromStdString(output), error);
+    JobHeader header;
+    header.kind = "resume";
+    header.output = output;
+    return launch({QStringLiteral("resume"), absolute(path)}, header, error);
 }
 
-bool TrainingRunner::launch(TrainingJob job, const QString &output, QString *error)
+bool TrainingRunner::launch(const QStringList &arguments, const JobHeader &jobHeader, QString *error)
 {
-    if (m_running) {
+    auto fail = [error](const QString &text) {
         if (error)
-            *error = tr("a training job is already running (%1)").arg(m_output);
+            *error = text;
+        return false;
+    };
+    const QString pdepth = pdepthProgram();
+    if (!QFileInfo(pdepth).isExecutable())
+        return fail(tr("cannot start training: no pdepth program at %1 (the Studio runs every job in it; "
+                       "install it beside the Studio or set PDS_PDEPTH)")
+                        .arg(pdepth));
+    const JobFiles files = JobFiles::of(jobHeader.output);
+    const QString events = QString::fromStdString(files.events);
+    // An older job's log would tell a follower how that one ended.
+    QFile::remove(events);
+
+    QProcess process;
+    process.setProgram(pdepth);
+    process.setArguments(QStringList(arguments) << QStringLiteral("--events") << events);
+    process.setWorkingDirectory(QFileInfo(QString::fromStdString(jobHeader.output)).absolutePath());
+    process.setStandardInputFile(QProcess::nullDevice());
+    process.setStandardOutputFile(QString::fromStdString(files.log), QIODevice::Append);
+    process.setStandardErrorFile(QString::fromStdString(files.log), QIODevice::Append);
+    // Detached: a process of a new session that is not the Studio's child, so
+    // neither the Studio's death nor a signal to its process group reaches it.
+    qint64 pid = 0;
+    if (!process.startDetached(&pid))
+        return fail(tr("cannot start %1: %2").arg(pdepth, process.errorString()));
+    JobHeader header = jobHeader;
+    header.pid = static_cast<long>(pid);
+    try {
+        startEventLog(files.events, header);
+    } catch (const Error &e) {
+        ::kill(static_cast<pid_t>(pid), SIGINT);
+        return fail(QString::fromStdString(e.what()));
+    }
+    follow(header, /*replay=*/false);
+    return true;
+}
+
+bool TrainingRunner::attach(const QString &path, QString *error)
+{
+    if (refuseWhileRunning(error))
+        return false;
+    const std::string output = RunJob::finalPath(absolute(path).toStdString());
+    const JobState state = inspectJob(output);
+    if (state.kind == JobState::Kind::None) {
+        if (error)
+            *error = tr("%1: no training job was started for this file").arg(QString::fromStdString(output));
         return false;
     }
-    m_cancel = std::make_shared<CancelToken>();
-    job.cancel = m_cancel;
-    m_output = output;
-    m_running = true;
-    QMetaObject::invokeMethod(
-        m_worker, [worker = m_worker, job = std::move(job)] { worker->execute(job); }, Qt::QueuedConnection);
-    Q_EMIT started(output);
+    JobHeader header = *state.header;
+    header.output = output;
+    follow(header, /*replay=*/true);
     return true;
+}
+
+void TrainingRunner::follow(const JobHeader &header, bool replay)
+{
+    m_output = QString::fromStdString(header.output);
+    m_pid = header.pid;
+    m_study = header.kind == "study";
+    m_concurrent = m_study && header.concurrent > 1;
+    m_models = std::max(1, header.models);
+    m_tail = std::make_unique<EventLogTail>(JobFiles::of(header.output).events);
+    m_forwarder = std::make_unique<EventForwarder>(this, m_study, m_models, header.concurrent);
+    m_replaying = replay;
+    m_forwarder->setReplaying(replay);
+    m_running = true;
+    Q_EMIT started(m_output);
+    m_poll.start();
+    if (replay)
+        QTimer::singleShot(0, this, &TrainingRunner::poll);
+}
+
+void TrainingRunner::poll()
+{
+    if (!m_running || !m_tail)
+        return;
+    m_tail->poll(m_forwarder.get());
+    if (m_replaying) {
+        m_replaying = false;
+        m_forwarder->setReplaying(false);
+        // Joined late: the views show the newest file once.
+        if (!m_tail->end() && !m_forwarder->lastFile().isEmpty())
+            Q_EMIT fileUpdated(m_forwarder->lastFile());
+    }
+    if (m_tail->end())
+        return ended(*m_tail->end());
+    const std::string events = JobFiles::of(m_output.toStdString()).events;
+    if (isJobProcess(m_pid, events))
+        return;
+    // Gone: it may have written its end just before it exited.
+    m_tail->poll(m_forwarder.get());
+    if (m_tail->end())
+        return ended(*m_tail->end());
+    m_poll.stop();
+    m_running = false;
+    Q_EMIT failed(tr("the training of %1 stopped without finishing: its process (pid %2) is gone, killed or "
+                     "crashed. The file keeps every finished epoch; File › Resume continues it (log: %3)")
+                      .arg(m_output)
+                      .arg(m_pid)
+                      .arg(QString::fromStdString(JobFiles::of(m_output.toStdString()).log)));
+}
+
+void TrainingRunner::ended(const JobEnd &end)
+{
+    m_poll.stop();
+    // The job is over for the GUI only now, after every earlier signal.
+    m_running = false;
+    const QString path = QString::fromStdString(end.path);
+    switch (end.outcome) {
+    case JobEnd::Outcome::Finished:
+        Q_EMIT finished(path.isEmpty() ? m_output : path);
+        break;
+    case JobEnd::Outcome::Cancelled:
+        Q_EMIT cancelled(m_study || path.isEmpty() ? m_forwarder->lastFile() : path);
+        break;
+    case JobEnd::Outcome::Failed: {
+        QString text = QString::fromStdString(end.message);
+        // Members in processes of their own name themselves in their errors.
+        if (m_study && !m_concurrent)
+            text = QStringLiteral("model %1 (of %2): %3")
+                       .arg(QString::fromStdString(schema::modelName(m_forwarder->member())))
+                       .arg(m_models)
+                       .arg(text);
+        Q_EMIT failed(text);
+        break;
+    }
+    }
 }
 
 void TrainingRunner::cancel()
 {
-    if (m_cancel)
-        m_cancel->cancel();
-}
-
-void TrainingRunner::jobEnded()
-{
-    m_running = false;
+    if (!m_running || m_pid <= 0)
+        return;
+    // Its process group (of the session it was started in); study members
+    // have groups of their own and are stopped by the study.
+    const pid_t group = ::getpgid(static_cast<pid_t>(m_pid));
+    if (group <= 0 || group == ::getpgrp() || ::kill(-group, SIGINT) != 0)
+        ::kill(static_cast<pid_t>(m_pid), SIGINT);
 }
 
 } // namespace pds

@@ -10,9 +10,8 @@ Q_DECLARE_METATYPE(pds::Progress)
 
 namespace pds {
 
-/// The signals of a training job, declared once for the TrainingWorker that
-/// emits them on its thread and the TrainingRunner that relays them on the
-/// GUI thread.
+/// The signals of a training job: TrainingRunner emits them on the GUI
+/// thread, the EventForwarder on its behalf as the job's events arrive.
 class TrainingSignals : public QObject {
     Q_OBJECT
 public:
