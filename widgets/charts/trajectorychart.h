@@ -3,6 +3,7 @@
 #include "charts/vtkhost.h"
 
 #include <QPointer>
+#include <QString>
 
 #include <vtkSmartPointer.h>
 
@@ -67,8 +68,15 @@ public:
     QString panelTitle(Panel panel) const;
 
     QString figureTitle() const override;
+    FigureGeometry figureGeometry() override;
+
+protected:
+    bool settleLayout() override;
 
 private:
+    void setPanelTitle(Panel panel, const QString &title);
+    /// The full title of a panel's axis (vtkAxis position); drawn elided when the panel is small.
+    QString axisTitle(Panel panel, int position) const;
     void rebuild();
     void drawProbes(std::int64_t ex);
     void drawEpochs();
@@ -88,6 +96,7 @@ private:
     vtkPlot *m_disagree = nullptr, *m_depthLines = nullptr, *m_forgetting = nullptr;
     int m_epochLines = 0;
     std::vector<int> m_forgettingPerModel;
+    std::array<QString, 3> m_panelTitles; ///< in full; the charts draw them elided to their width
 };
 
 } // namespace pds
