@@ -126,6 +126,11 @@ private:
 
 void TestFigures::initTestCase()
 {
+    // PDS_KEEP_EXPORTS=1 keeps the exported figures for a look by eye.
+    if (qEnvironmentVariableIsSet("PDS_KEEP_EXPORTS")) {
+        m_dir.setAutoRemove(false);
+        qInfo() << "exports in" << m_dir.path();
+    }
     // A long file name makes long run titles, as real studies have.
     const QString study = m_dir.filePath(QStringLiteral("fashion-mnist-cnn-8-models-symmetric-noise-5-percent-study.h5"));
     QVERIFY(QFile::copy(test::studyFixture(), study));

@@ -108,10 +108,21 @@ void TestLayout::checkFits(MainWindow &w, const QString &when)
     QTest::qWait(50); // let layouts settle
     QCoreApplication::processEvents();
     const QRect frame = w.frameGeometry();
+    // What asks for the room, to find a culprit quickly.
+    QStringList needs{QStringLiteral("central %1×%2").arg(w.centralWidget()->minimumSizeHint().width()).arg(w.centralWidget()->minimumSizeHint().height())};
+    for (QDockWidget *dock : w.findChildren<QDockWidget *>())
+        if (dock->isVisible())
+            needs << QStringLiteral("%1 %2×%3").arg(dock->objectName()).arg(dock->minimumSizeHint().width()).arg(dock->minimumSizeHint().height());
+    if (!m_available.contains(frame))
+        for (QDockWidget *dock : w.findChildren<QDockWidget *>())
+            for (QWidget *child : dock->widget()->findChildren<QWidget *>(QString(), Qt::FindDirectChildrenOnly))
+                if (child->isVisibleTo(dock))
+                    qInfo().noquote() << dock->objectName() << child->metaObject()->className() << child->objectName()
+                                      << "least width" << child->minimumSizeHint().width();
     QVERIFY2(m_available.contains(frame),
-             qPrintable(QStringLiteral("%1: the window %2,%3 %4×%5 leaves the screen's %6×%7")
+             qPrintable(QStringLiteral("%1: the window %2,%3 %4×%5 leaves the screen's %6×%7 (least sizes: %8)")
                             .arg(when).arg(frame.x()).arg(frame.y()).arg(frame.width()).arg(frame.height())
-                            .arg(m_available.width()).arg(m_available.height())));
+                            .arg(m_available.width()).arg(m_available.height()).arg(needs.join(QStringLiteral(", ")))));
     QStringList cut;
     for (QDockWidget *dock : w.findChildren<QDockWidget *>())
         if (dock->isVisible() && !dock->visibleRegion().isEmpty())
@@ -144,6 +155,22 @@ void TestLayout::windowFitsAndHolds()
         many.push_back(ex);
     w.selection()->setExamples(many, QStringLiteral("every third example, a long description of a filter"), nullptr, true);
     checkFits(w, QStringLiteral("after filtering"));
+    QCOMPARE(w.size(), startSize);
+
+    // The groups view's thresholds opened beside the chart: the panel scrolls, the window keeps its size.
+    auto *thresholds = w.groupsView()->findChild<QAbstractButton *>(QStringLiteral("thresholdsToggle"));
+    QVERIFY(thresholds);
+    w.findChild<QDockWidget *>(QStringLiteral("groups"))->raise();
+    thresholds->setChecked(true);
+    checkFits(w, QStringLiteral("with the thresholds open"));
+    QCOMPARE(w.size(), startSize);
+
+    // A second run (compared in the histogram), then back to the study.
+    QVERIFY2(w.openFile(test::runFixture(), &error), qPrintable(error));
+    checkFits(w, QStringLiteral("with a second run open"));
+    QCOMPARE(w.size(), startSize);
+    w.setActiveDocument(doc);
+    checkFits(w, QStringLiteral("after switching back to the study"));
     QCOMPARE(w.size(), startSize);
 
     // Every dock brought to the front of its tab group in turn, then the training dock shown.

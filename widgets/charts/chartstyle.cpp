@@ -156,7 +156,7 @@ DataExtent dataExtent(vtkChartXY *chart)
     return e;
 }
 
-bool placeLegend(vtkChartXY *chart, int dpi)
+bool placeLegend(vtkChartXY *chart, int dpi, bool aboveAllowed)
 {
     vtkChartLegend *legend = chart->GetLegend();
     if (!chart->GetShowLegend() || !legend->GetVisible() || !chart->GetScene())
@@ -198,7 +198,7 @@ bool placeLegend(vtkChartXY *chart, int dpi)
     }
     // Outside, beside the plot; a wide legend goes above it when it is short enough, as that squeezes less.
     const vtkRectf area = chart->GetSize();
-    if (!inlineLegend && r.GetWidth() > 0.35 * area.GetWidth() && r.GetHeight() < 0.3 * area.GetHeight()) {
+    if (!inlineLegend && aboveAllowed && r.GetWidth() > 0.35 * area.GetWidth() && r.GetHeight() < 0.3 * area.GetHeight()) {
         h = vtkChartLegend::CENTER;
         v = vtkChartLegend::TOP;
     }
@@ -239,24 +239,36 @@ bool untangleTickLabels(vtkAxis *axis, int dpi)
     vtkTextProperty *prop = axis->GetLabelProperties();
     vtkFloatArray *positions = axis->GetTickScenePositions();
     vtkStringArray *labels = axis->GetTickLabels();
-    if (prop->GetOrientation() != 0 || !positions || !labels)
+    const bool upright = prop->GetOrientation() == 90;
+    if ((prop->GetOrientation() != 0 && !upright) || !positions || !labels)
         return false;
+    // Measured as they would lie side by side, whichever way they are drawn now.
+    vtkNew<vtkTextProperty> flat;
+    flat->ShallowCopy(prop);
+    flat->SetOrientation(0);
+    flat->SetJustificationToCentered();
     const vtkIdType n = std::min(positions->GetNumberOfTuples(), labels->GetNumberOfValues());
     double lastRight = -1e9;
     bool crowded = false;
     for (vtkIdType i = 0; i < n && !crowded; ++i) {
         int box[4] = {0, 0, 0, 0};
-        vtkTextRenderer::GetInstance()->GetBoundingBox(prop, labels->GetValue(i), box, dpi);
+        vtkTextRenderer::GetInstance()->GetBoundingBox(flat, labels->GetValue(i), box, dpi);
         const double left = positions->GetValue(i) + box[0], right = positions->GetValue(i) + box[1];
         crowded = left < lastRight + 4;
         lastRight = right;
     }
-    if (!crowded)
+    if (crowded == upright)
         return false;
-    // Upright and hanging from the tick: right-justified along the text, centred across it.
-    prop->SetOrientation(90);
-    prop->SetJustificationToRight();
-    prop->SetVerticalJustificationToCentered();
+    if (crowded) {
+        // Upright and hanging from the tick: right-justified along the text, centred across it.
+        prop->SetOrientation(90);
+        prop->SetJustificationToRight();
+        prop->SetVerticalJustificationToCentered();
+    } else {
+        prop->SetOrientation(0);
+        prop->SetJustificationToCentered();
+        prop->SetVerticalJustificationToTop();
+    }
     axis->Modified();
     return true;
 }

@@ -57,16 +57,18 @@ void setNiceTicks(vtkAxis *axis, int targetCount = 5, bool integers = false);
 DataExtent dataExtent(vtkChartXY *chart);
 
 /// Puts the legend inline in the plot corner that holds no marks, or outside
-/// on the right when every corner has some. Needs a laid-out chart (after
-/// one render); returns true when it moved the legend.
-bool placeLegend(vtkChartXY *chart, int dpi);
+/// on the right when every corner has some (above the plot instead when it
+/// is wide and `aboveAllowed`). Needs a laid-out chart (after one render);
+/// returns true when it moved the legend.
+bool placeLegend(vtkChartXY *chart, int dpi, bool aboveAllowed = true);
 
 /// Sets the axis title to `full`, elided in the middle to the axis's length
 /// as laid out; returns true when the drawn title changed.
 bool fitAxisTitle(vtkAxis *axis, const QString &full, int dpi);
 
 /// Turns a bottom axis's tick labels upright (reading upwards) when side by
-/// side they would touch; returns true when it turned them.
+/// side they would touch, and back when they have room; returns true when
+/// it turned them.
 bool untangleTickLabels(vtkAxis *axis, int dpi);
 
 /// `text` cut to at most `chars` characters, the middle replaced by "…"

@@ -85,6 +85,7 @@ TrajectoryChart::TrajectoryChart(ExampleSelection *selection, QWidget *parent)
         // The matrix puts the axes on its grid; we let each chart fit its tick labels and legend in its cell.
         chart->SetLayoutStrategy(vtkChart::FILL_RECT);
         styleChart(chart);
+        chart->GetTitleProperties()->SetFontSize(FigureFonts::axisTitle); // three titles side by side
         chart->SetShowLegend(true);
     }
     if (m_selection) {

@@ -207,6 +207,11 @@ void GalleryView::buildFilterBar()
     row3->addWidget(m_sheetSize);
     row3->addWidget(exportButton);
     layout->addLayout(row3);
+    // The choices shrink with the window (their lists show in full) rather than set its least width.
+    for (QComboBox *box : findChildren<QComboBox *>()) {
+        box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        box->setMinimumContentsLength(6);
+    }
 
     const auto changed = [this] {
         if (!m_updatingControls)

@@ -63,15 +63,15 @@ GroupsView::GroupsView(ExampleSelection *selection, QWidget *parent) : QWidget(p
     auto *controls = new QHBoxLayout;
     controls->addWidget(new QLabel(tr("Axes:"), this));
     controls->addWidget(m_axesBox, 1);
-    controls->addSpacing(12);
-    controls->addWidget(new QLabel(tr("Select:"), this));
-    controls->addWidget(m_rectButton);
-    controls->addWidget(m_lassoButton);
-    controls->addStretch(0);
     controls->addWidget(panelButton);
-    // The combo box shrinks to the dock's width instead of widening the dock.
+    auto *toolRow = new QHBoxLayout;
+    toolRow->addWidget(new QLabel(tr("Select:"), this));
+    toolRow->addWidget(m_rectButton);
+    toolRow->addWidget(m_lassoButton);
+    toolRow->addStretch(1);
+    // The combo box shrinks to the dock's width (its list shows in full) instead of widening the dock.
     m_axesBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    m_axesBox->setMinimumContentsLength(12);
+    m_axesBox->setMinimumContentsLength(8);
     auto *hint = new QLabel(tr("Left drag selects (it filters the gallery), a click picks one example, "
                                "wheel zooms, middle drag pans"),
                             this);
@@ -103,6 +103,7 @@ GroupsView::GroupsView(ExampleSelection *selection, QWidget *parent) : QWidget(p
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(controls);
+    layout->addLayout(toolRow);
     layout->addWidget(hint);
     layout->addWidget(splitter, 1);
 
