@@ -299,21 +299,17 @@ QString elideMiddle(vtkContext2D *painter, const QString &text, float maxWidth)
 
 vtkStandardNewMacro(FigureTitleItem);
 
-FigureTitleItem::FigureTitleItem() : m_titleProp(vtkTextProperty::New()), m_subtitleProp(vtkTextProperty::New())
+FigureTitleItem::FigureTitleItem()
 {
     blackText(m_titleProp, FigureFonts::title, true);
     blackText(m_subtitleProp, FigureFonts::subtitle, false);
-    for (vtkTextProperty *prop : {m_titleProp, m_subtitleProp}) {
+    for (vtkTextProperty *prop : {m_titleProp.GetPointer(), m_subtitleProp.GetPointer()}) {
         prop->SetJustificationToCentered();
         prop->SetVerticalJustificationToTop();
     }
 }
 
-FigureTitleItem::~FigureTitleItem()
-{
-    m_titleProp->Delete();
-    m_subtitleProp->Delete();
-}
+FigureTitleItem::~FigureTitleItem() = default;
 
 void FigureTitleItem::setTitle(const QString &title, const QString &subtitle)
 {
@@ -330,7 +326,7 @@ bool FigureTitleItem::Paint(vtkContext2D *painter)
     const float width = scene->GetSceneWidth(), height = scene->GetSceneHeight();
     float top = height - 4;
     m_elided = false;
-    for (const auto &[text, prop] : {std::pair{m_title, m_titleProp}, std::pair{m_subtitle, m_subtitleProp}}) {
+    for (const auto &[text, prop] : {std::pair{m_title, m_titleProp.GetPointer()}, std::pair{m_subtitle, m_subtitleProp.GetPointer()}}) {
         if (text.isEmpty())
             continue;
         painter->ApplyTextProp(prop);

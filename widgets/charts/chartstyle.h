@@ -8,6 +8,8 @@
 #include <QStringList>
 
 #include <vtkContextItem.h>
+#include <vtkNew.h>
+#include <vtkTextProperty.h>
 
 #include <string>
 #include <vector>
@@ -15,7 +17,6 @@
 class vtkAxis;
 class vtkChartXY;
 class vtkContext2D;
-class vtkTextProperty;
 
 namespace pds {
 
@@ -107,7 +108,7 @@ private:
 
     QString m_title, m_subtitle;
     std::vector<vtkChartXY *> m_charts;
-    vtkTextProperty *m_titleProp, *m_subtitleProp;
+    vtkNew<vtkTextProperty> m_titleProp, m_subtitleProp;
     bool m_elided = false;
 };
 
