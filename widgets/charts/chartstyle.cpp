@@ -89,13 +89,10 @@ void setNamedTicks(vtkAxis *axis, const QStringList &labels, int maxTicks)
     axis->SetCustomTickPositions(positions, names);
 }
 
-void setNiceTicks(vtkAxis *axis, int targetCount, bool integers)
+std::vector<double> niceTickValues(double lo, double hi, int targetCount, bool integers)
 {
-    const double lo = axis->GetMinimum(), hi = axis->GetMaximum();
-    if (!(hi > lo)) {
-        axis->SetCustomTickPositions(nullptr);
-        return;
-    }
+    if (!(hi > lo))
+        return {lo};
     const double raw = (hi - lo) / std::max(1, targetCount);
     const double power = std::pow(10.0, std::floor(std::log10(raw)));
     double step = 10 * power;
@@ -106,15 +103,49 @@ void setNiceTicks(vtkAxis *axis, int targetCount, bool integers)
         }
     if (integers)
         step = std::max(1.0, std::round(step));
-    const int decimals = std::max(0, static_cast<int>(-std::floor(std::log10(step) + 1e-9)));
+    std::vector<double> ticks;
+    for (double v = std::ceil(lo / step - 1e-9) * step; v <= hi + 1e-9 * step; v += step)
+        ticks.push_back(std::abs(v) < step * 1e-6 ? 0.0 : v);
+    return ticks;
+}
+
+int tickDecimals(double step)
+{
+    return std::max(0, static_cast<int>(-std::floor(std::log10(step) + 1e-9)));
+}
+
+void setNiceTicks(vtkAxis *axis, int targetCount, bool integers)
+{
+    const double lo = axis->GetMinimum(), hi = axis->GetMaximum();
+    if (!(hi > lo)) {
+        axis->SetCustomTickPositions(nullptr);
+        return;
+    }
+    const std::vector<double> ticks = niceTickValues(lo, hi, targetCount, integers);
+    const int decimals = tickDecimals(ticks.size() > 1 ? ticks[1] - ticks[0] : 1.0);
     vtkNew<vtkDoubleArray> positions;
     vtkNew<vtkStringArray> names;
-    for (double v = std::ceil(lo / step - 1e-9) * step; v <= hi + 1e-9 * step; v += step) {
-        const double shown = std::abs(v) < step * 1e-6 ? 0.0 : v;
-        positions->InsertNextValue(shown);
-        names->InsertNextValue(QString::number(shown, 'f', decimals).toStdString());
+    for (double v : ticks) {
+        positions->InsertNextValue(v);
+        names->InsertNextValue(QString::number(v, 'f', decimals).toStdString());
     }
     axis->SetCustomTickPositions(positions, names);
+}
+
+std::vector<PlotArrays> plotArrays(vtkChartXY *chart)
+{
+    std::vector<PlotArrays> out;
+    for (vtkIdType p = 0; p < chart->GetNumberOfPlots(); ++p) {
+        vtkPlot *plot = chart->GetPlot(p);
+        vtkTable *table = plot->GetInput();
+        if (!plot->GetVisible() || !table)
+            continue;
+        vtkDataArray *xs = plot->GetData()->GetInputArrayToProcess(0, table);
+        vtkDataArray *ys = plot->GetData()->GetInputArrayToProcess(1, table);
+        if (xs && ys)
+            out.push_back({plot, xs, ys, vtkPlotBar::SafeDownCast(plot)});
+    }
+    return out;
 }
 
 DataExtent dataExtent(vtkChartXY *chart)
@@ -132,16 +163,7 @@ DataExtent dataExtent(vtkChartXY *chart)
         e.y0 = std::min(e.y0, y);
         e.y1 = std::max(e.y1, y);
     };
-    for (vtkIdType p = 0; p < chart->GetNumberOfPlots(); ++p) {
-        vtkPlot *plot = chart->GetPlot(p);
-        vtkTable *table = plot->GetInput();
-        if (!plot->GetVisible() || !table)
-            continue;
-        vtkDataArray *xs = plot->GetData()->GetInputArrayToProcess(0, table);
-        vtkDataArray *ys = plot->GetData()->GetInputArrayToProcess(1, table);
-        if (!xs || !ys)
-            continue;
-        auto *bar = vtkPlotBar::SafeDownCast(plot);
+    for (const auto &[plot, xs, ys, bar] : plotArrays(chart)) {
         for (vtkIdType i = 0; i < std::min(xs->GetNumberOfTuples(), ys->GetNumberOfTuples()); ++i) {
             const double x = xs->GetTuple1(i), y = ys->GetTuple1(i);
             if (bar) {
@@ -271,6 +293,15 @@ bool untangleTickLabels(vtkAxis *axis, int dpi)
     }
     axis->Modified();
     return true;
+}
+
+bool settleChart(vtkChartXY *chart, const QString &xTitle, const QString &yTitle, int dpi)
+{
+    bool changed = placeLegend(chart, dpi);
+    changed = fitAxisTitle(chart->GetAxis(vtkAxis::BOTTOM), xTitle, dpi) || changed;
+    changed = fitAxisTitle(chart->GetAxis(vtkAxis::LEFT), yTitle, dpi) || changed;
+    changed = untangleTickLabels(chart->GetAxis(vtkAxis::BOTTOM), dpi) || changed;
+    return changed;
 }
 
 QString elideChars(const QString &text, int chars)

@@ -17,6 +17,9 @@
 class vtkAxis;
 class vtkChartXY;
 class vtkContext2D;
+class vtkDataArray;
+class vtkPlot;
+class vtkPlotBar;
 
 namespace pds {
 
@@ -49,10 +52,25 @@ void fitAxis(vtkAxis *axis, double lo, double hi, double margin = 0.05);
 /// every k-th when `maxTicks` would be exceeded.
 void setNamedTicks(vtkAxis *axis, const QStringList &labels, int maxTicks = 12);
 
+/// Round tick values (1, 2 or 5 × 10^k apart) inside [lo, hi], about
+/// `targetCount` of them; whole numbers when `integers`.
+std::vector<double> niceTickValues(double lo, double hi, int targetCount, bool integers = false);
+/// Decimals that keep ticks `step` apart distinct (and no more).
+int tickDecimals(double step);
+
 /// Ticks at "nice" round values (1, 2, 5 × 10^k) inside the axis range,
 /// labelled with only as many decimals as keep them distinct; `integers`
 /// keeps them whole (epochs, depths).
 void setNiceTicks(vtkAxis *axis, int targetCount = 5, bool integers = false);
+
+/// A visible plot of a chart with the arrays it draws (bar: null unless a bar plot).
+struct PlotArrays {
+    vtkPlot *plot;
+    vtkDataArray *x, *y;
+    vtkPlotBar *bar;
+};
+/// The visible plots of `chart` that have data.
+std::vector<PlotArrays> plotArrays(vtkChartXY *chart);
 
 /// The extent of every visible plot's data (see DataExtent).
 DataExtent dataExtent(vtkChartXY *chart);
@@ -71,6 +89,11 @@ bool fitAxisTitle(vtkAxis *axis, const QString &full, int dpi);
 /// side they would touch, and back when they have room; returns true when
 /// it turned them.
 bool untangleTickLabels(vtkAxis *axis, int dpi);
+
+/// What every chart's settleLayout() does for one vtkChartXY: places the
+/// legend, elides the axis titles (given in full) to the axes and turns
+/// crowded bottom tick labels upright. Returns true when something moved.
+bool settleChart(vtkChartXY *chart, const QString &xTitle, const QString &yTitle, int dpi);
 
 /// `text` cut to at most `chars` characters, the middle replaced by "…"
 /// (legend entries that name runs).

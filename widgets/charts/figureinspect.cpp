@@ -144,16 +144,7 @@ QPointF toScene(vtkChartXY *chart, double x, double y)
 std::vector<QPointF> figureMarks(vtkChartXY *chart)
 {
     std::vector<QPointF> marks;
-    for (vtkIdType p = 0; p < chart->GetNumberOfPlots(); ++p) {
-        vtkPlot *plot = chart->GetPlot(p);
-        vtkTable *table = plot->GetInput();
-        if (!plot->GetVisible() || !table)
-            continue;
-        vtkDataArray *xs = plot->GetData()->GetInputArrayToProcess(0, table);
-        vtkDataArray *ys = plot->GetData()->GetInputArrayToProcess(1, table);
-        if (!xs || !ys)
-            continue;
-        auto *bar = vtkPlotBar::SafeDownCast(plot);
+    for (const auto &[plot, xs, ys, bar] : plotArrays(chart)) {
         const bool line = vtkPlotLine::SafeDownCast(plot) != nullptr;
         const vtkIdType n = std::min(xs->GetNumberOfTuples(), ys->GetNumberOfTuples());
         for (vtkIdType i = 0; i < n; ++i) {

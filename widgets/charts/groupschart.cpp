@@ -408,11 +408,7 @@ QString GroupsChart::title() const
 
 bool GroupsChart::settleLayout()
 {
-    const int dpi = renderDpi();
-    bool changed = placeLegend(m_chart, dpi);
-    changed = fitAxisTitle(m_chart->GetAxis(vtkAxis::BOTTOM), m_xTitle, dpi) || changed;
-    changed = fitAxisTitle(m_chart->GetAxis(vtkAxis::LEFT), m_yTitle, dpi) || changed;
-    changed = untangleTickLabels(m_chart->GetAxis(vtkAxis::BOTTOM), dpi) || changed;
+    const bool changed = settleChart(m_chart, m_xTitle, m_yTitle, renderDpi());
     setToolTip(m_titleItem->elided() ? figureTitle() : QString());
     return changed;
 }

@@ -543,10 +543,8 @@ bool TrajectoryChart::settleLayout()
             c->SetTitle(text);
             changed = true;
         }
-        changed = placeLegend(c, renderDpi()) || changed;
-        for (int position : {vtkAxis::BOTTOM, vtkAxis::LEFT})
-            changed = fitAxisTitle(c->GetAxis(position), axisTitle(static_cast<Panel>(p), position), renderDpi()) || changed;
-        changed = untangleTickLabels(c->GetAxis(vtkAxis::BOTTOM), renderDpi()) || changed;
+        changed = settleChart(c, axisTitle(static_cast<Panel>(p), vtkAxis::BOTTOM),
+                              axisTitle(static_cast<Panel>(p), vtkAxis::LEFT), renderDpi()) || changed;
     }
     setToolTip(elided ? QStringList(m_panelTitles.begin(), m_panelTitles.end()).join(QStringLiteral("\n\n")) : QString());
     return changed;

@@ -1,5 +1,6 @@
 #include "training/livecurves.h"
 
+#include "charts/chartstyle.h"
 #include "charts/figureinspect.h"
 #include "charts/palette.h"
 
@@ -14,32 +15,6 @@ namespace pds {
 namespace {
 
 constexpr int kLeft = 0, kBottom = 1, kRight = 2; // axis numbers as vtkAxis counts them
-
-/// Round tick values (1, 2 or 5 × 10^k apart) inside [lo, hi]; whole numbers when `integers`.
-std::vector<double> niceTicks(double lo, double hi, int target, bool integers)
-{
-    std::vector<double> ticks;
-    if (!(hi > lo))
-        return {lo};
-    const double raw = (hi - lo) / target, power = std::pow(10.0, std::floor(std::log10(raw)));
-    double step = 10 * power;
-    for (double m : {1.0, 2.0, 5.0})
-        if (raw <= m * power) {
-            step = m * power;
-            break;
-        }
-    if (integers)
-        step = std::max(1.0, std::round(step));
-    for (double v = std::ceil(lo / step - 1e-9) * step; v <= hi + 1e-9 * step; v += step)
-        ticks.push_back(std::abs(v) < 1e-12 ? 0.0 : v);
-    return ticks;
-}
-
-int decimalsFor(const std::vector<double> &ticks)
-{
-    const double step = ticks.size() > 1 ? ticks[1] - ticks[0] : 1.0;
-    return std::max(0, static_cast<int>(-std::floor(std::log10(step) + 1e-9)));
-}
 
 } // namespace
 
@@ -141,10 +116,11 @@ LiveCurves::Layout LiveCurves::layout() const
     }
     l.legend = QRectF(area.left(), area.top(), area.width(), y + lineH - area.top());
 
-    const std::vector<double> lossTicks = niceTicks(l.loss0, l.loss1, 4, false);
-    const std::vector<double> accTicks = niceTicks(l.acc0, l.acc1, 4, false);
-    const std::vector<double> epochTicks = niceTicks(std::ceil(l.epoch0), std::floor(l.epoch1), 6, true);
-    const int lossDecimals = decimalsFor(lossTicks), accDecimals = decimalsFor(accTicks);
+    const std::vector<double> lossTicks = niceTickValues(l.loss0, l.loss1, 4, false);
+    const std::vector<double> accTicks = niceTickValues(l.acc0, l.acc1, 4, false);
+    const std::vector<double> epochTicks = niceTickValues(std::ceil(l.epoch0), std::floor(l.epoch1), 6, true);
+    auto decimals = [](const std::vector<double> &ticks) { return tickDecimals(ticks.size() > 1 ? ticks[1] - ticks[0] : 1.0); };
+    const int lossDecimals = decimals(lossTicks), accDecimals = decimals(accTicks);
     double lossW = 0, accW = 0;
     for (double v : lossTicks)
         lossW = std::max(lossW, fm.horizontalAdvance(QString::number(v, 'f', lossDecimals)));
