@@ -14,6 +14,7 @@
 #include "views/overviewview.h"
 
 #include <QFile>
+#include <QSvgRenderer>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 
@@ -219,6 +220,14 @@ void TestFigures::charts()
     const QImage image(png);
     QCOMPARE(image.size(), (inches * 300).toSize());
     QCOMPARE(image.text(QStringLiteral("Title")), chart->figureTitle());
+    // Vector figures at the same physical size: one SVG unit, one PDF point, is a point.
+    const QString svg = m_dir.filePath(which + QStringLiteral(".svg"));
+    QVERIFY2(chart->exportFigure(svg, FigureOptions{inches, 8, 300}, &error), qPrintable(error));
+    QSvgRenderer renderer(svg);
+    QVERIFY(renderer.isValid());
+    QCOMPARE(renderer.viewBoxF().size().toSize(), (inches * 72).toSize());
+    QVERIFY2(chart->exportFigure(m_dir.filePath(which + QStringLiteral(".pdf")), FigureOptions{inches, 8, 300}, &error),
+             qPrintable(error));
     chart->hide();
 }
 
