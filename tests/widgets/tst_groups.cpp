@@ -155,9 +155,9 @@ void TestGroups::memorisationAxes()
              QStringLiteral("Memorisation"));
     m_view->axesBox()->setCurrentIndex(0);
     QCOMPARE(QString::fromStdString(m_view->chart()->chartXY()->GetAxis(vtkAxis::LEFT)->GetTitle()),
-             QStringLiteral("Train-split prediction depth"));
+             QStringLiteral("Train-split depth"));
     QCOMPARE(QString::fromStdString(m_view->chart()->chartXY()->GetAxis(vtkAxis::BOTTOM)->GetTitle()),
-             QStringLiteral("Validation-split prediction depth"));
+             QStringLiteral("Validation-split depth"));
 }
 
 void TestGroups::thresholdSpinBoxRegroups()

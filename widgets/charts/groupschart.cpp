@@ -148,8 +148,8 @@ void GroupsChart::rebuild()
 
     const bool memorisation = m_axes == Axes::Memorisation;
     const char *yName = memorisation ? "memorisation" : "depth_train";
-    const QString yTitle = memorisation ? tr("Memorisation") : tr("Train-split prediction depth");
-    m_xTitle = tr("Validation-split prediction depth");
+    const QString yTitle = memorisation ? tr("Memorisation") : tr("Train-split depth");
+    m_xTitle = tr("Validation-split depth"); // short enough for a single-column figure
     m_yTitle = yTitle;
     m_chart->GetAxis(vtkAxis::BOTTOM)->SetTitle(m_xTitle.toStdString());
     m_chart->GetAxis(vtkAxis::LEFT)->SetTitle(m_yTitle.toStdString());
