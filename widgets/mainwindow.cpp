@@ -28,6 +28,8 @@
 #include <QComboBox>
 #include <QDir>
 #include <QDockWidget>
+#include <QGuiApplication>
+#include <QScreen>
 #include <QDragEnterEvent>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -42,6 +44,7 @@
 #include <QTimer>
 #include <QToolBar>
 
+#include <algorithm>
 #include <cmath>
 
 namespace pds {
@@ -64,12 +67,20 @@ MainWindow::MainWindow(QWidget *parent)
     QSettings settings;
     m_recent = settings.value(QStringLiteral("recentFiles")).toStringList();
     rebuildRecentMenu();
+    const QRect available = (screen() ? screen() : QGuiApplication::primaryScreen())->availableGeometry();
     if (!restoreGeometry(settings.value(QStringLiteral("geometry")).toByteArray())) {
-        resize(1500, 950);
+        // The whole available screen up to 1600×1000, the docks in proportion to it.
+        const QSize size(std::min(available.width(), 1600), std::min(available.height(), 1000));
+        resize(size);
+        move(available.topLeft() + QPoint((available.width() - size.width()) / 2, (available.height() - size.height()) / 2));
         resizeDocks({findChild<QDockWidget *>(QStringLiteral("overview")), findChild<QDockWidget *>(QStringLiteral("histogram"))},
-                    {420, 600}, Qt::Horizontal);
+                    {size.width() * 27 / 100, size.width() * 36 / 100}, Qt::Horizontal);
+        resizeDocks({findChild<QDockWidget *>(QStringLiteral("trajectory"))}, {size.height() * 30 / 100}, Qt::Vertical);
     }
     restoreState(settings.value(QStringLiteral("windowState")).toByteArray());
+    // A layout saved on a larger screen must not leave this one.
+    if (!available.contains(frameGeometry()))
+        setGeometry(QRect(available.topLeft(), size().boundedTo(available.size())));
 
     connect(m_runner, &TrainingRunner::started, this, [this](const QString &output) {
         RememberedJobs::add(output);
@@ -160,7 +171,6 @@ void MainWindow::createViews()
     m_overview->setMinimumWidth(340);
     m_detail->setMinimumWidth(340);
     m_progressDock->hide();
-    resizeDocks({trajectory}, {300}, Qt::Vertical);
 }
 
 void MainWindow::createMenus()

@@ -1,5 +1,9 @@
 #include "charts/depthhistogramchart.h"
 
+#include "charts/chartstyle.h"
+#include "charts/figureinspect.h"
+#include "charts/palette.h"
+
 #include "models/exampleselection.h"
 #include "models/rundocument.h"
 
@@ -24,21 +28,16 @@
 #include <set>
 
 namespace pds {
-namespace {
-
-const unsigned char seriesColours[2][3] = {{31, 119, 180}, {255, 127, 14}};
-
-} // namespace
-
 DepthHistogramChart::DepthHistogramChart(ExampleSelection *selection, QWidget *parent)
     : VtkHost(parent), m_selection(selection)
 {
     m_view->SetRenderWindow(renderWindow());
     m_view->GetRenderer()->SetBackground(1.0, 1.0, 1.0);
+    m_view->GetScene()->AddItem(m_titleItem);
     m_view->GetScene()->AddItem(m_chart);
-
-    m_chart->GetTitleProperties()->SetFontSize(14);
-    m_chart->GetTitleProperties()->SetBold(true);
+    m_titleItem->setCharts({m_chart});
+    m_chart->SetLayoutStrategy(vtkChart::FILL_RECT);
+    styleChart(m_chart);
     m_chart->SetBarWidthFraction(0.8f);
     // A histogram has nothing to pan or zoom: the left button selects (a
     // click notifies us of the bar under it, a drag selects a range of bars).
@@ -49,11 +48,8 @@ DepthHistogramChart::DepthHistogramChart(ExampleSelection *selection, QWidget *p
     m_chart->ZoomWithMouseWheelOff();
     m_chart->AddObserver(vtkCommand::InteractionEvent, this, &DepthHistogramChart::onChartClick);
     m_chart->AddObserver(vtkCommand::SelectionChangedEvent, this, &DepthHistogramChart::onChartSelection);
-    for (int axis : {vtkAxis::BOTTOM, vtkAxis::LEFT}) {
+    for (int axis : {vtkAxis::BOTTOM, vtkAxis::LEFT})
         m_chart->GetAxis(axis)->SetBehavior(vtkAxis::FIXED);
-        m_chart->GetAxis(axis)->GetTitleProperties()->SetFontSize(12);
-        m_chart->GetAxis(axis)->GetLabelProperties()->SetFontSize(11);
-    }
     m_chart->GetAxis(vtkAxis::BOTTOM)->SetGridVisible(false);
 
     connect(m_selection, &ExampleSelection::selectionChanged, this, [this](QObject *source) {
@@ -170,8 +166,10 @@ void DepthHistogramChart::rebuild()
 
     const QString splitTitle = m_split == DepthSplit::Train ? tr("Train-split") : tr("Validation-split");
     vtkAxis *xAxis = m_chart->GetAxis(vtkAxis::BOTTOM), *yAxis = m_chart->GetAxis(vtkAxis::LEFT);
-    xAxis->SetTitle(tr("Prediction depth (probe)").toStdString());
-    yAxis->SetTitle((m_fractions ? tr("Fraction of examples") : tr("Examples")).toStdString());
+    m_xTitle = tr("Prediction depth (probe)");
+    m_yTitle = m_fractions ? tr("Fraction of examples") : tr("Examples");
+    xAxis->SetTitle(m_xTitle.toStdString());
+    yAxis->SetTitle(m_yTitle.toStdString());
 
     std::vector<RunDocument *> docs;
     for (RunDocument *doc : {m_primary.data(), m_compare.data()})
@@ -181,7 +179,7 @@ void DepthHistogramChart::rebuild()
         docs.clear();
     if (docs.empty()) {
         m_title = tr("No run open");
-        m_chart->SetTitle(m_title.toStdString());
+        m_titleItem->setTitle(m_title);
         m_chart->SetShowLegend(false);
         xAxis->SetCustomTickPositions(nullptr);
         xAxis->SetRange(0, 1);
@@ -242,8 +240,14 @@ void DepthHistogramChart::rebuild()
         table->AddColumn(column);
         auto *bar = vtkPlotBar::SafeDownCast(m_chart->AddPlot(vtkChart::BAR));
         bar->SetInputData(table, "depth", columnName);
-        bar->SetColor(seriesColours[index][0], seriesColours[index][1], seriesColours[index][2], 255);
-        bar->SetLabel(series.label.toStdString());
+        const QColor colour = seriesColour(static_cast<int>(index));
+        bar->SetColor(static_cast<unsigned char>(colour.red()), static_cast<unsigned char>(colour.green()),
+                      static_cast<unsigned char>(colour.blue()), 255);
+        // The subtitle names the runs in full; the legend's entries stay short and distinct (clicks find plots by them).
+        QString entry = elideChars(series.label, 28);
+        if (index == 1 && entry.toStdString() == m_chart->GetPlot(0)->GetLabel())
+            entry = tr("compare run");
+        bar->SetLabel(entry.toStdString());
         bar->SetIndexedLabels(tooltips);
         bar->SetTooltipLabelFormat("%l: %i");
     }
@@ -256,7 +260,9 @@ void DepthHistogramChart::rebuild()
     }
     xAxis->SetCustomTickPositions(tickPositions, tickLabels);
     xAxis->SetRange(-0.6, m_binCount - 0.4);
-    yAxis->SetRange(0, maxValue > 0 ? maxValue * 1.08 : 1.0);
+    // Bars stand on zero; the top leaves a little air, as matplotlib's margins do.
+    yAxis->SetRange(0, maxValue > 0 ? maxValue * 1.05 : 1.0);
+    setNiceTicks(yAxis, 5, !m_fractions);
 
     QString what = splitTitle + tr(" prediction depth");
     QStringList qualifiers;
@@ -266,12 +272,10 @@ void DepthHistogramChart::rebuild()
         qualifiers << tr("class %1").arg(m_primary->className(m_class));
     if (!qualifiers.isEmpty())
         what += QStringLiteral(" (%1)").arg(qualifiers.join(QStringLiteral(", ")));
-    m_title = docs.size() == 1 ? tr("%1 — %2").arg(what, docs[0]->title())
-                               : tr("%1 — %2 vs %3").arg(what, docs[0]->title(), docs[1]->title());
-    m_chart->SetTitle(m_title.toStdString());
+    const QString runs = docs.size() == 1 ? docs[0]->title() : tr("%1 vs %2").arg(docs[0]->title(), docs[1]->title());
+    m_title = tr("%1 — %2").arg(what, runs);
+    m_titleItem->setTitle(what, runs);
     m_chart->SetShowLegend(docs.size() > 1);
-    m_chart->GetLegend()->SetHorizontalAlignment(vtkChartLegend::RIGHT);
-    m_chart->GetLegend()->SetVerticalAlignment(vtkChartLegend::TOP);
     update();
 }
 
@@ -367,6 +371,18 @@ void DepthHistogramChart::onChartSelection()
         if (!bins.empty())
             return selectBins(std::vector<int>(bins.begin(), bins.end()), i);
     }
+}
+
+bool DepthHistogramChart::settleLayout()
+{
+    const bool changed = settleChart(m_chart, m_xTitle, m_yTitle, renderDpi());
+    setToolTip(m_titleItem->elided() ? m_title : QString());
+    return changed;
+}
+
+FigureGeometry DepthHistogramChart::figureGeometry()
+{
+    return inspectFigure(m_view->GetScene(), {m_chart}, renderDpi());
 }
 
 QPointF DepthHistogramChart::chartToWidget(double x, double y) const

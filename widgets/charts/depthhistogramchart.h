@@ -15,6 +15,7 @@ class vtkObject;
 namespace pds {
 
 class ExampleSelection;
+class FigureTitleItem;
 class RunDocument;
 
 /// Which split's prediction depth a DepthHistogramChart shows.
@@ -68,6 +69,10 @@ public:
 
     vtkChartXY *chart() const { return m_chart; }
     QString figureTitle() const override { return m_title; }
+    FigureGeometry figureGeometry() override;
+
+protected:
+    bool settleLayout() override;
 
 private:
     struct Series {
@@ -94,10 +99,12 @@ private:
 
     vtkNew<vtkContextView> m_view;
     vtkNew<vtkChartXY> m_chart;
+    vtkNew<FigureTitleItem> m_titleItem;
     std::vector<Series> m_series;
     QStringList m_tickLabels;
     int m_binCount = 0;
     QString m_title;
+    QString m_xTitle, m_yTitle; ///< in full; the axes draw them elided to their length
 };
 
 } // namespace pds

@@ -1,5 +1,7 @@
 #include "charts/groupschart.h"
 
+#include "charts/chartstyle.h"
+#include "charts/figureinspect.h"
 #include "charts/palette.h"
 #include "models/exampleselection.h"
 #include "models/rundocument.h"
@@ -30,7 +32,7 @@ namespace {
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 
 /// Runs without groups draw every point in one colour that is none of the groups'.
-const QColor kUngrouped(31, 119, 180);
+const QColor kUngrouped(0x44, 0x77, 0xAA);
 
 /// Deterministic value in [-1, 1) per example and axis (splitmix64), so the
 /// jitter is the same in every session and in exported figures.
@@ -72,19 +74,19 @@ vtkVector2f toPlot(vtkPlot *plot, double x, double y)
 
 GroupsChart::GroupsChart(ExampleSelection *selection, QWidget *parent)
     : VtkHost(parent), m_selection(selection), m_view(vtkSmartPointer<vtkContextView>::New()),
-      m_chart(vtkSmartPointer<vtkChartXY>::New())
+      m_chart(vtkSmartPointer<vtkChartXY>::New()), m_titleItem(vtkSmartPointer<FigureTitleItem>::New())
 {
     setWindowTitle(tr("Difficulty groups"));
     m_view->SetRenderWindow(renderWindow());
     m_view->SetInteractor(interactor());
+    m_view->GetScene()->AddItem(m_titleItem);
     m_view->GetScene()->AddItem(m_chart);
+    m_titleItem->setCharts({m_chart});
+    m_chart->SetLayoutStrategy(vtkChart::FILL_RECT);
+    styleChart(m_chart);
     m_chart->SetShowLegend(true);
-    m_chart->GetLegend()->SetInline(false);
-    m_chart->GetLegend()->SetHorizontalAlignment(vtkChartLegend::RIGHT);
-    m_chart->GetLegend()->SetVerticalAlignment(vtkChartLegend::TOP);
     // Each group is its own plot with its own rows: select per plot, not by row number.
     m_chart->SetSelectionMethod(vtkChart::SELECTION_PLOTS);
-    m_chart->GetTitleProperties()->SetFontSize(14);
     m_chart->AddObserver(vtkCommand::SelectionChangedEvent, this, &GroupsChart::onVtkSelection);
     m_chart->AddObserver(vtkCommand::InteractionEvent, this, &GroupsChart::onVtkSelection);
     setTool(Tool::Rectangle);
@@ -146,18 +148,14 @@ void GroupsChart::rebuild()
 
     const bool memorisation = m_axes == Axes::Memorisation;
     const char *yName = memorisation ? "memorisation" : "depth_train";
-    const QString yTitle = memorisation ? tr("Memorisation") : tr("Train-split prediction depth");
-    m_chart->GetAxis(vtkAxis::BOTTOM)->SetTitle(tr("Validation-split prediction depth").toStdString());
-    m_chart->GetAxis(vtkAxis::LEFT)->SetTitle(yTitle.toStdString());
-    // Depths are whole probes (jittered around them); memorisation is a share.
-    for (vtkAxis *axis : {m_chart->GetAxis(vtkAxis::BOTTOM), m_chart->GetAxis(vtkAxis::LEFT)}) {
-        axis->SetNotation(vtkAxis::FIXED_NOTATION);
-        axis->SetPrecision(axis == m_chart->GetAxis(vtkAxis::LEFT) && memorisation ? 1 : 0);
-    }
-
+    const QString yTitle = memorisation ? tr("Memorisation") : tr("Train-split depth");
+    m_xTitle = tr("Validation-split depth"); // short enough for a single-column figure
+    m_yTitle = yTitle;
+    m_chart->GetAxis(vtkAxis::BOTTOM)->SetTitle(m_xTitle.toStdString());
+    m_chart->GetAxis(vtkAxis::LEFT)->SetTitle(m_yTitle.toStdString());
     if (!m_doc) {
         m_title = tr("Difficulty groups: no run open");
-        m_chart->SetTitle(m_title.toStdString());
+        m_titleItem->setTitle(m_title);
         update();
         Q_EMIT plotted();
         return;
@@ -229,14 +227,45 @@ void GroupsChart::rebuild()
 
     const QString missing = memorisation ? tr("the rest have no memorisation score")
                                          : tr("test examples have no train-split depth");
-    m_title = grouped ? tr("Difficulty groups\n%1 of %2 examples plotted (%3)").arg(total).arg(n).arg(missing)
-                      : tr("Difficulty groups need a study (pdepth study)\n%1 of %2 examples have both coordinates")
-                            .arg(total)
-                            .arg(n);
-    m_chart->SetTitle(m_title.toStdString());
+    const QString heading = grouped ? tr("Difficulty groups") : tr("Difficulty groups need a study (pdepth study)");
+    const QString sub = grouped ? tr("%1 of %2 examples plotted (%3)").arg(total).arg(n).arg(missing)
+                                : tr("%1 of %2 examples have both coordinates").arg(total).arg(n);
+    m_title = heading + QLatin1Char('\n') + sub;
+    m_titleItem->setTitle(heading, sub);
     showSelection();
-    m_chart->RecalculateBounds();
+    fitAxes(xs, ys, memorisation);
     Q_EMIT plotted();
+}
+
+void GroupsChart::fitAxes(const std::vector<std::vector<float>> &xs, const std::vector<std::vector<float>> &ys,
+                          bool memorisation)
+{
+    float x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
+    for (std::size_t g = 0; g < xs.size(); ++g)
+        for (std::size_t i = 0; i < xs[g].size(); ++i) {
+            x0 = std::min(x0, xs[g][i]);
+            x1 = std::max(x1, xs[g][i]);
+            y0 = std::min(y0, ys[g][i]);
+            y1 = std::max(y1, ys[g][i]);
+        }
+    if (x0 > x1) {
+        // Nothing plotted: the axes span the probes so the figure still reads.
+        x0 = y0 = 0;
+        x1 = y1 = std::max(1, m_doc ? m_doc->probeCount() : 1);
+        if (memorisation)
+            y1 = 1;
+    }
+    vtkAxis *x = m_chart->GetAxis(vtkAxis::BOTTOM), *y = m_chart->GetAxis(vtkAxis::LEFT);
+    fitAxis(x, x0, x1);
+    fitAxis(y, y0, y1);
+    // Depths are whole probes (jittered around them), named as the probes are.
+    QStringList probes = m_doc ? m_doc->probeNames() : QStringList();
+    probes << tr("never");
+    setNamedTicks(x, probes);
+    if (memorisation)
+        setNiceTicks(y);
+    else
+        setNamedTicks(y, probes);
 }
 
 void GroupsChart::showSelection()
@@ -375,6 +404,18 @@ vtkChartXY *GroupsChart::chartXY() const
 QString GroupsChart::title() const
 {
     return m_title;
+}
+
+bool GroupsChart::settleLayout()
+{
+    const bool changed = settleChart(m_chart, m_xTitle, m_yTitle, renderDpi());
+    setToolTip(m_titleItem->elided() ? figureTitle() : QString());
+    return changed;
+}
+
+FigureGeometry GroupsChart::figureGeometry()
+{
+    return inspectFigure(m_view->GetScene(), {m_chart}, renderDpi());
 }
 
 } // namespace pds

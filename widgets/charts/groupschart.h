@@ -18,6 +18,7 @@ class vtkPlotPoints;
 namespace pds {
 
 class ExampleSelection;
+class FigureTitleItem;
 class RunDocument;
 
 /// Scatter of every example that has both coordinates: validation-split depth
@@ -59,16 +60,23 @@ public:
     double jitterWidth(int axis) const;
     /// The VTK chart (its axes map data to pixels).
     vtkChartXY *chartXY() const;
-    /// The chart's title as drawn.
+    /// The chart's title and subtitle (on two lines), drawn elided when narrow.
     QString title() const;
-    QString figureTitle() const override { return title(); }
+    QString figureTitle() const override { return title().replace(QLatin1Char('\n'), QStringLiteral(" — ")); }
+    FigureGeometry figureGeometry() override;
 
 Q_SIGNALS:
     /// The plotted points changed (new document, thresholds, axes).
     void plotted();
 
+protected:
+    bool settleLayout() override;
+
 private:
     void rebuild();
+    /// Axes fitted to the drawn points, ticks at whole probes named as the probes are.
+    void fitAxes(const std::vector<std::vector<float>> &xs, const std::vector<std::vector<float>> &ys,
+                 bool memorisation);
     void showSelection();
     void collectSelection();
     void onVtkSelection(vtkObject *caller, unsigned long event, void *callData);
@@ -79,12 +87,14 @@ private:
     Tool m_tool = Tool::Rectangle;
     vtkSmartPointer<vtkContextView> m_view;
     vtkSmartPointer<vtkChartXY> m_chart;
+    vtkSmartPointer<FigureTitleItem> m_titleItem;
     std::vector<vtkSmartPointer<vtkPlotPoints>> m_groupPlots;
     std::vector<std::vector<std::int64_t>> m_plotExamples; ///< per group plot: row → example
     vtkSmartPointer<vtkPlotPoints> m_highlight;
     std::vector<std::int64_t> m_highlighted;
     std::vector<float> m_x, m_y; ///< drawn position per example, NaN if not plotted
     QString m_title;
+    QString m_xTitle, m_yTitle; ///< in full; the axes draw them elided to their length
 };
 
 } // namespace pds

@@ -1,5 +1,8 @@
 #include "charts/linechart.h"
 
+#include "charts/chartstyle.h"
+#include "charts/figureinspect.h"
+
 #include <vtkAxis.h>
 #include <vtkChartLegend.h>
 #include <vtkChartXY.h>
@@ -14,19 +17,39 @@
 #include <vtkTable.h>
 #include <vtkTextProperty.h>
 
+#include <algorithm>
+#include <cmath>
+
 namespace pds {
 
 LineChart::LineChart(QWidget *parent) : VtkHost(parent)
 {
     m_view->SetRenderWindow(renderWindow());
     m_view->GetRenderer()->SetBackground(1.0, 1.0, 1.0);
+    m_view->GetScene()->AddItem(m_titleItem);
     m_view->GetScene()->AddItem(m_chart);
+    m_titleItem->setCharts({m_chart});
+    m_chart->SetLayoutStrategy(vtkChart::FILL_RECT);
+    styleChart(m_chart);
     m_chart->SetShowLegend(true);
-    m_chart->GetTitleProperties()->SetFontSize(14);
     rebuild();
 }
 
 LineChart::~LineChart() = default;
+
+vtkChartXY *LineChart::chartXY() const { return m_chart; }
+
+bool LineChart::settleLayout()
+{
+    const bool changed = settleChart(m_chart, m_xTitle, m_yTitle, renderDpi());
+    setToolTip(m_titleItem->elided() ? figureTitle() : QString());
+    return changed;
+}
+
+FigureGeometry LineChart::figureGeometry()
+{
+    return inspectFigure(m_view->GetScene(), {m_chart}, renderDpi());
+}
 
 void LineChart::setChart(const QString &title, const QString &xTitle, const QString &yTitle,
                              std::vector<LineSeries> series)
@@ -36,6 +59,13 @@ void LineChart::setChart(const QString &title, const QString &xTitle, const QStr
     m_yTitle = yTitle;
     m_series = std::move(series);
     rebuild();
+}
+
+void LineChart::setSubtitle(const QString &subtitle)
+{
+    m_subtitle = subtitle;
+    m_titleItem->setTitle(m_title, m_subtitle);
+    update();
 }
 
 void LineChart::setXTickLabels(const QStringList &labels)
@@ -54,11 +84,13 @@ void LineChart::setYRange(double lo, double hi)
 void LineChart::rebuild()
 {
     m_chart->ClearPlots();
-    m_chart->SetTitle(m_title.toStdString());
+    m_titleItem->setTitle(m_title, m_subtitle);
     vtkAxis *x = m_chart->GetAxis(vtkAxis::BOTTOM);
     vtkAxis *y = m_chart->GetAxis(vtkAxis::LEFT);
     x->SetTitle(m_xTitle.toStdString());
     y->SetTitle(m_yTitle.toStdString());
+    int legendEntries = 0;
+    bool integralX = true;
     for (const LineSeries &s : m_series) {
         if (s.x.empty())
             continue;
@@ -81,26 +113,29 @@ void LineChart::rebuild()
         if (s.dashed)
             line->GetPen()->SetLineType(vtkPen::DASH_LINE);
         line->SetLabel(s.name.toStdString());
+        line->SetLegendVisibility(s.inLegend);
+        legendEntries += s.inLegend ? 1 : 0;
+        for (double v : s.x)
+            integralX = integralX && v == std::floor(v);
     }
+    m_chart->SetShowLegend(legendEntries > 1);
+    const DataExtent e = dataExtent(m_chart);
+    double x0 = e.valid ? e.x0 : 0, x1 = e.valid ? e.x1 : 1, y0 = e.valid ? e.y0 : 0, y1 = e.valid ? e.y1 : 1;
     if (!m_ticks.isEmpty()) {
-        vtkNew<vtkDoubleArray> positions;
-        vtkNew<vtkStringArray> labels;
-        for (int i = 0; i < m_ticks.size(); ++i) {
-            positions->InsertNextValue(i);
-            labels->InsertNextValue(m_ticks[i].toStdString());
-        }
-        x->SetCustomTickPositions(positions, labels);
+        x0 = 0;
+        x1 = std::max(x1, double(m_ticks.size() - 1));
+    }
+    fitAxis(x, x0, x1);
+    fitAxis(y, y0, y1);
+    if (m_yHi > m_yLo)
+        y->SetRange(std::max(m_yLo, y->GetMinimum()), std::min(m_yHi, y->GetMaximum()));
+    if (!m_ticks.isEmpty()) {
+        setNamedTicks(x, m_ticks);
         x->GetLabelProperties()->SetOrientation(m_ticks.size() > 8 ? 45 : 0);
     } else {
-        x->SetCustomTickPositions(nullptr);
+        setNiceTicks(x, 5, integralX);
     }
-    if (m_yHi > m_yLo) {
-        y->SetBehavior(vtkAxis::FIXED);
-        y->SetRange(m_yLo, m_yHi);
-    } else {
-        y->SetBehavior(vtkAxis::AUTO);
-    }
-    m_chart->RecalculateBounds();
+    setNiceTicks(y);
     update();
 }
 

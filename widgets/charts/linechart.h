@@ -15,12 +15,15 @@ class vtkChartXY;
 
 namespace pds {
 
+class FigureTitleItem;
+
 /// One line of a LineChart.
 struct LineSeries {
     QString name;
     std::vector<double> x, y;
     QColor colour;
     bool dashed = false;
+    bool inLegend = true; ///< false: drawn but not listed (a second curve of the same model)
 };
 
 /// A titled line chart (training curves, probe accuracy per layer) that
@@ -31,21 +34,35 @@ public:
     explicit LineChart(QWidget *parent = nullptr);
     ~LineChart() override;
 
+    /// `title` is drawn elided in the middle when the view is narrow; the
+    /// full text stays in the tooltip and in exported files.
     void setChart(const QString &title, const QString &xTitle, const QString &yTitle,
                   std::vector<LineSeries> series);
+    /// A second, smaller title line (the run, what the line styles mean).
+    void setSubtitle(const QString &subtitle);
     /// Names the x ticks (e.g. probe names); empty = numeric ticks.
     void setXTickLabels(const QStringList &labels);
-    /// Fixes the y range (e.g. 0..1 for accuracies); lo >= hi = automatic.
+    /// Bounds the y range (e.g. 0..1 for accuracies): the axis fits the data
+    /// but never goes past them; lo >= hi = no bounds.
     void setYRange(double lo, double hi);
     int seriesCount() const { return static_cast<int>(m_series.size()); }
-    QString figureTitle() const override { return m_title; }
+    QString figureTitle() const override
+    {
+        return m_subtitle.isEmpty() ? m_title : m_title + QStringLiteral(" — ") + m_subtitle;
+    }
+    vtkChartXY *chartXY() const;
+    FigureGeometry figureGeometry() override;
+
+protected:
+    bool settleLayout() override;
 
 private:
     void rebuild();
 
     vtkNew<vtkContextView> m_view;
     vtkNew<vtkChartXY> m_chart;
-    QString m_title, m_xTitle, m_yTitle;
+    vtkNew<FigureTitleItem> m_titleItem;
+    QString m_title, m_subtitle, m_xTitle, m_yTitle;
     QStringList m_ticks;
     double m_yLo = 0, m_yHi = 0;
     std::vector<LineSeries> m_series;

@@ -4,19 +4,31 @@ namespace pds {
 
 QColor classColour(int label)
 {
-    // Tableau 10: distinct in print and for the common colour-vision deficiencies.
-    static const QColor palette[] = {QColor(31, 119, 180), QColor(255, 127, 14), QColor(44, 160, 44),
-                                     QColor(214, 39, 40),  QColor(148, 103, 189), QColor(140, 86, 75),
-                                     QColor(227, 119, 194), QColor(127, 127, 127), QColor(188, 189, 34),
-                                     QColor(23, 190, 207)};
+    static const QColor palette[] = {QColor(0x33, 0x22, 0x88), QColor(0xCC, 0x66, 0x77), QColor(0x11, 0x77, 0x33),
+                                     QColor(0xDD, 0xCC, 0x77), QColor(0x88, 0xCC, 0xEE), QColor(0x88, 0x22, 0x55),
+                                     QColor(0x44, 0xAA, 0x99), QColor(0x99, 0x99, 0x33), QColor(0xAA, 0x44, 0x99),
+                                     QColor(0x55, 0x55, 0x55)};
     return label < 0 ? QColor(0, 0, 0) : palette[label % 10];
 }
 
 QColor groupColour(int group)
 {
-    static const QColor palette[] = {QColor(170, 170, 170), QColor(44, 160, 44), QColor(255, 127, 14),
-                                     QColor(214, 39, 40), QColor(148, 103, 189)};
+    static const QColor palette[] = {QColor(0xAA, 0xAA, 0xAA), QColor(0x00, 0x9E, 0x73), QColor(0xE6, 0x9F, 0x00),
+                                     QColor(0xD5, 0x5E, 0x00), QColor(0xCC, 0x79, 0xA7)};
     return group >= 0 && group < 5 ? palette[group] : QColor(0, 0, 0);
+}
+
+QColor modelColour(int model)
+{
+    static const QColor palette[] = {QColor(0x00, 0x72, 0xB2), QColor(0xE6, 0x9F, 0x00), QColor(0x00, 0x9E, 0x73),
+                                     QColor(0xD5, 0x5E, 0x00), QColor(0xCC, 0x79, 0xA7), QColor(0x56, 0xB4, 0xE9),
+                                     QColor(0x00, 0x00, 0x00), QColor(0xB8, 0xA9, 0x00)};
+    return model < 0 ? QColor(0x77, 0x77, 0x77) : palette[model % 8];
+}
+
+QColor seriesColour(int series)
+{
+    return series == 1 ? QColor(0xEE, 0x66, 0x77) : QColor(0x44, 0x77, 0xAA);
 }
 
 } // namespace pds

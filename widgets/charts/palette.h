@@ -4,9 +4,17 @@
 
 namespace pds {
 
-/// The palette every view uses for classes (10 distinct colours, repeated).
+// Three colour-blind-safe palettes, one per kind of thing, the same in every
+// view and figure: a class, a group or a model has one colour everywhere.
+
+/// Classes: Paul Tol's "muted" scheme (9 colours, a dark grey 10th), repeated.
 QColor classColour(int label);
-/// Colours of the difficulty groups: other, easy, ambiguous, mislabeled, rare.
+/// Difficulty groups (other, easy, ambiguous, mislabeled, rare): Okabe–Ito
+/// grey, bluish green, orange, vermillion, reddish purple.
 QColor groupColour(int group);
+/// Models m000, m001, …: the Okabe–Ito scheme (8 colours), repeated.
+QColor modelColour(int model);
+/// Runs compared side by side (the open run, the compare run): Tol's bright blue and red.
+QColor seriesColour(int series);
 
 } // namespace pds

@@ -1,5 +1,7 @@
 #include "charts/trajectorychart.h"
 
+#include "charts/chartstyle.h"
+#include "charts/figureinspect.h"
 #include "charts/palette.h"
 #include "models/exampleselection.h"
 #include "models/rundocument.h"
@@ -9,6 +11,7 @@
 #include <vtkChartLegend.h>
 #include <vtkChartMatrix.h>
 #include <vtkChartXY.h>
+#include <vtkContext2D.h>
 #include <vtkContextScene.h>
 #include <vtkContextView.h>
 #include <vtkDoubleArray.h>
@@ -29,12 +32,13 @@
 namespace pds {
 namespace {
 
-const QColor kTrained(31, 119, 180);   // models that trained on the example
-const QColor kHeldOut(255, 127, 14);   // models that held it out
-const QColor kForgetting(214, 39, 40);
-/// Further selected examples, in order after the current one.
-const std::array<QColor, 4> kOverlay = {QColor(44, 160, 44), QColor(148, 103, 189), QColor(140, 86, 75),
-                                        QColor(227, 119, 194)};
+// Trained on / held out are the two sides of a comparison, as in the depth histogram.
+const QColor kTrained = seriesColour(0);
+const QColor kHeldOut = seriesColour(1);
+const QColor kForgetting(0xD5, 0x5E, 0x00);
+/// Further selected examples, in order after the current one (Tol muted, away from the two above).
+const std::array<QColor, 4> kOverlay = {QColor(0x11, 0x77, 0x33), QColor(0xAA, 0x44, 0x99), QColor(0x99, 0x99, 0x33),
+                                        QColor(0x88, 0xCC, 0xEE)};
 
 void setColour(vtkPlot *plot, const QColor &c, int alpha = 255)
 {
@@ -81,10 +85,9 @@ TrajectoryChart::TrajectoryChart(ExampleSelection *selection, QWidget *parent)
         m_matrix->SetChart(vtkVector2i(i, 0), chart);
         // The matrix puts the axes on its grid; we let each chart fit its tick labels and legend in its cell.
         chart->SetLayoutStrategy(vtkChart::FILL_RECT);
+        styleChart(chart);
+        chart->GetTitleProperties()->SetFontSize(FigureFonts::axisTitle); // three titles side by side
         chart->SetShowLegend(true);
-        chart->GetLegend()->SetInline(false);
-        chart->GetLegend()->GetLabelProperties()->SetFontSize(11);
-        chart->GetTitleProperties()->SetFontSize(13);
     }
     if (m_selection) {
         connect(m_selection, &ExampleSelection::currentChanged, this, &TrajectoryChart::rebuild);
@@ -146,18 +149,16 @@ void TrajectoryChart::clearPanels(const QString &message)
         c->ClearPlots();
         c->SetTitle("");
     }
+    m_panelTitles.fill(QString());
     m_classPlots.clear();
     m_classOfPlot.clear();
     m_disagree = m_depthLines = m_forgetting = nullptr;
     m_epochLines = 0;
     m_forgettingPerModel.clear();
-    chart(Probes)->SetTitle(message.toStdString());
-    chart(Probes)->GetAxis(vtkAxis::BOTTOM)->SetTitle(tr("Probe").toStdString());
-    chart(Probes)->GetAxis(vtkAxis::LEFT)->SetTitle(tr("Model").toStdString());
-    chart(Epochs)->GetAxis(vtkAxis::BOTTOM)->SetTitle(tr("Epoch").toStdString());
-    chart(Epochs)->GetAxis(vtkAxis::LEFT)->SetTitle(tr("Probability of the given label").toStdString());
-    chart(Models)->GetAxis(vtkAxis::BOTTOM)->SetTitle(tr("Model").toStdString());
-    chart(Models)->GetAxis(vtkAxis::LEFT)->SetTitle(tr("Prediction depth").toStdString());
+    setPanelTitle(Probes, message);
+    for (int p = 0; p < 3; ++p)
+        for (int position : {vtkAxis::BOTTOM, vtkAxis::LEFT})
+            chart(static_cast<Panel>(p))->GetAxis(position)->SetTitle(axisTitle(static_cast<Panel>(p), position).toStdString());
 }
 
 void TrajectoryChart::rebuild()
@@ -207,7 +208,7 @@ void TrajectoryChart::drawProbes(std::int64_t ex)
     std::vector<float> disX, disY, segX, segY;
     QStringList modelNames, probeNames = m_doc->probeNames();
     for (int m = 0; m < models; ++m) {
-        modelNames << (m_doc->trainedOn(m, ex) ? tr("model %1 (trained)") : tr("model %1 (held out)")).arg(m);
+        modelNames << (m_doc->trainedOn(m, ex) ? tr("m%1 in") : tr("m%1 out")).arg(m);
         const std::vector<std::int32_t> preds = m_doc->knnPredictions(m, ex);
         const int final = m_doc->finalPrediction(m, ex);
         for (std::size_t l = 0; l < preds.size(); ++l) {
@@ -250,7 +251,7 @@ void TrajectoryChart::drawProbes(std::int64_t ex)
     dis->SetMarkerSize(12);
     dis->SetWidth(2.f);
     setColour(dis, Qt::black);
-    dis->SetLabel(tr("≠ final prediction").toStdString());
+    dis->SetLabel(tr("≠ final").toStdString());
     dis->SetLegendVisibility(!disX.empty());
     m_disagree = dis;
     auto *lines = vtkPlotLine::SafeDownCast(addPlot(Probes, vtkChart::LINE, segX, segY));
@@ -261,23 +262,19 @@ void TrajectoryChart::drawProbes(std::int64_t ex)
     m_depthLines = lines;
 
     setTicks(chart(Probes)->GetAxis(vtkAxis::BOTTOM), probeNames, -0.6, probes - 0.4, tr("Probe"));
-    // Probe names are long next to their spacing; slanted they do not collide.
-    chart(Probes)->GetAxis(vtkAxis::BOTTOM)->GetLabelProperties()->SetOrientation(30);
-    chart(Probes)->GetAxis(vtkAxis::BOTTOM)->GetLabelProperties()->SetJustificationToRight();
+    // Probe names crowding one another are turned upright when laid out (settleLayout).
     setTicks(chart(Probes)->GetAxis(vtkAxis::LEFT), modelNames, -0.6, models - 0.4, tr("Model"));
     const ScoreColumn *dt = m_doc->column(QStringLiteral("depth_train"));
     const ScoreColumn *dv = m_doc->column(QStringLiteral("depth_val"));
     const auto e = static_cast<std::size_t>(ex);
     if (probes == 0) {
-        chart(Probes)->SetTitle(tr("Across probes: %1\nthis run stored no probes (train with --probe)")
-                                    .arg(m_doc->exampleName(ex))
-                                    .toStdString());
+        setPanelTitle(Probes, tr("Across probes: %1\nthis run stored no probes (train with --probe)")
+                                  .arg(m_doc->exampleName(ex)));
         return;
     }
-    chart(Probes)->SetTitle(tr("Across probes: %1, label %2\neffective depth %3 (train split), %4 (validation split)")
-                                .arg(m_doc->exampleName(ex), m_doc->className(m_doc->labels()[e]))
-                                .arg(number(dt ? dt->values[e] : NAN), number(dv ? dv->values[e] : NAN))
-                                .toStdString());
+    setPanelTitle(Probes, tr("Across probes: %1, label %2\neffective depth %3 (train split), %4 (validation split)")
+                              .arg(m_doc->exampleName(ex), m_doc->className(m_doc->labels()[e]))
+                              .arg(number(dt ? dt->values[e] : NAN), number(dv ? dv->values[e] : NAN)));
 }
 
 void TrajectoryChart::drawEpochs()
@@ -330,14 +327,15 @@ void TrajectoryChart::drawEpochs()
             if (k == 0) {
                 setColour(line, trained ? kTrained : kHeldOut);
                 line->SetWidth(2.f);
-                line->SetLabel((trained ? tr("%1, trained on it") : tr("%1, held out")).arg(name).toStdString());
+                // The panel's title names the example: the legend says only which models.
+                line->SetLabel((trained ? tr("trained on it") : tr("held out")).toStdString());
                 bool &shown = trained ? legendTrained : legendHeldOut;
                 line->SetLegendVisibility(!shown);
                 shown = true;
             } else {
                 setColour(line, kOverlay[(k - 1) % kOverlay.size()], 190);
                 line->SetWidth(1.2f);
-                line->SetLabel(name.toStdString());
+                line->SetLabel(elideChars(name, 14).toStdString());
                 line->SetLegendVisibility(!legendOverlay);
                 legendOverlay = true;
             }
@@ -347,7 +345,7 @@ void TrajectoryChart::drawEpochs()
     ok->SetMarkerStyle(vtkPlotPoints::CIRCLE);
     ok->SetMarkerSize(6);
     setColour(ok, Qt::black);
-    ok->SetLabel(tr("correct (prediction = label)").toStdString());
+    ok->SetLabel(tr("correct").toStdString());
     ok->SetLegendVisibility(!okX.empty());
     auto *forgot = vtkPlotPoints::SafeDownCast(addPlot(Epochs, vtkChart::POINTS, forgotX, forgotY));
     forgot->SetMarkerStyle(vtkPlotPoints::DIAMOND);
@@ -357,17 +355,18 @@ void TrajectoryChart::drawEpochs()
     forgot->SetLegendVisibility(!forgotX.empty());
     m_forgetting = forgot;
 
-    QStringList epochs;
-    for (int e = 0; e <= lastEpoch; ++e)
-        epochs << QString::number(e);
-    setTicks(chart(Epochs)->GetAxis(vtkAxis::BOTTOM), epochs, 0.7, lastEpoch + 0.3, tr("Epoch"));
+    // Both axes fit the drawn curves; epochs are whole numbers.
+    const DataExtent extent = dataExtent(chart(Epochs));
+    vtkAxis *x = chart(Epochs)->GetAxis(vtkAxis::BOTTOM);
+    fitAxis(x, 1, lastEpoch);
+    setNiceTicks(x, 6, true);
+    x->SetTitle(tr("Epoch").toStdString());
     vtkAxis *y = chart(Epochs)->GetAxis(vtkAxis::LEFT);
-    y->SetBehavior(vtkAxis::FIXED);
-    y->SetRange(0.0, 1.02);
+    fitAxis(y, extent.valid ? extent.y0 : 0.0, extent.valid ? extent.y1 : 1.0);
+    setNiceTicks(y);
     y->SetTitle(tr("Probability of the given label").toStdString());
-    chart(Epochs)->SetTitle(tr("Across epochs: %1 forgetting events\nsolid: trained on it, dashed: held out")
-                                .arg(forgotX.size())
-                                .toStdString());
+    setPanelTitle(Epochs, tr("Across epochs: %1 forgetting events\nsolid: trained on it, dashed: held out")
+                              .arg(forgotX.size()));
 }
 
 void TrajectoryChart::drawModels()
@@ -404,7 +403,7 @@ void TrajectoryChart::drawModels()
             plot->SetMarkerSize(11);
             plot->SetWidth(2.f);
             setColour(plot, kOverlay[(k - 1) % kOverlay.size()]);
-            plot->SetLabel(m_doc->exampleName(ex).toStdString());
+            plot->SetLabel(elideChars(m_doc->exampleName(ex), 14).toStdString());
             continue;
         }
         for (std::size_t kind = 0; kind < 2; ++kind) {
@@ -439,15 +438,19 @@ void TrajectoryChart::drawModels()
                        tr("%1 %2 ± %3").arg(what, number(mean), number(sd));
         }
     }
-    QStringList modelNames, depths;
+    QStringList modelNames, depths = m_doc->probeNames();
     for (int m = 0; m < models; ++m)
-        modelNames << tr("model %1").arg(m);
-    for (int d = 0; d <= probes; ++d)
-        depths << QString::number(d);
+        modelNames << tr("m%1").arg(m);
+    depths << tr("never");
     setTicks(chart(Models)->GetAxis(vtkAxis::BOTTOM), modelNames, -0.6,
              models - 0.4 + 0.12 * static_cast<double>(m_examples.size() - 1), tr("Model"));
-    setTicks(chart(Models)->GetAxis(vtkAxis::LEFT), depths, -0.3, probes + 0.3, tr("Prediction depth"));
-    chart(Models)->SetTitle(tr("Across models: depth, mean ± std (lines)\n%1").arg(summary).toStdString());
+    // The depth axis fits the depths drawn (whole probes, named as the probes are).
+    const DataExtent extent = dataExtent(chart(Models));
+    vtkAxis *y = chart(Models)->GetAxis(vtkAxis::LEFT);
+    setTicks(y, depths, extent.valid ? extent.y0 - 0.3 : -0.3, extent.valid ? extent.y1 + 0.3 : probes + 0.3,
+             tr("Prediction depth"));
+    setNamedTicks(y, depths);
+    setPanelTitle(Models, tr("Across models: depth, mean ± std (lines)\n%1").arg(summary));
 }
 
 int TrajectoryChart::forgettingEvents(int model) const
@@ -510,9 +513,60 @@ int TrajectoryChart::epochLineCount() const
     return m_epochLines;
 }
 
+QString TrajectoryChart::axisTitle(Panel panel, int position) const
+{
+    const bool bottom = position == vtkAxis::BOTTOM;
+    switch (panel) {
+    case Probes: return bottom ? tr("Probe") : tr("Model (in: trained on it)");
+    case Epochs: return bottom ? tr("Epoch") : tr("Probability of the given label");
+    case Models: return bottom ? tr("Model") : tr("Prediction depth");
+    }
+    return {};
+}
+
 QString TrajectoryChart::panelTitle(Panel panel) const
 {
-    return QString::fromStdString(chart(panel)->GetTitle());
+    return m_panelTitles[static_cast<std::size_t>(panel)];
+}
+
+void TrajectoryChart::setPanelTitle(Panel panel, const QString &title)
+{
+    m_panelTitles[static_cast<std::size_t>(panel)] = title;
+    chart(panel)->SetTitle(title.toStdString());
+}
+
+bool TrajectoryChart::settleLayout()
+{
+    // VTK centres a panel's title over its plot: each line is elided to the room either side of that centre.
+    vtkSmartPointer<vtkContext2D> painter = measuringPainter(renderDpi());
+    bool changed = false, elided = false;
+    for (int p = 0; p < 3; ++p) {
+        vtkChartXY *c = chart(static_cast<Panel>(p));
+        const vtkRectf cell = c->GetSize();
+        const double centre = (c->GetPoint1()[0] + c->GetPoint2()[0]) / 2.0;
+        const double room = 2 * std::min(centre - cell.GetX(), cell.GetX() + cell.GetWidth() - centre) - 8;
+        painter->ApplyTextProp(c->GetTitleProperties());
+        QStringList lines = m_panelTitles[static_cast<std::size_t>(p)].split(QLatin1Char('\n'));
+        for (QString &line : lines) {
+            const QString shown = elideMiddle(painter, line, static_cast<float>(std::max(20.0, room)));
+            elided = elided || shown != line;
+            line = shown;
+        }
+        const std::string text = lines.join(QLatin1Char('\n')).toStdString();
+        if (c->GetTitle() != text) {
+            c->SetTitle(text);
+            changed = true;
+        }
+        changed = settleChart(c, axisTitle(static_cast<Panel>(p), vtkAxis::BOTTOM),
+                              axisTitle(static_cast<Panel>(p), vtkAxis::LEFT), renderDpi()) || changed;
+    }
+    setToolTip(elided ? QStringList(m_panelTitles.begin(), m_panelTitles.end()).join(QStringLiteral("\n\n")) : QString());
+    return changed;
+}
+
+FigureGeometry TrajectoryChart::figureGeometry()
+{
+    return inspectFigure(m_view->GetScene(), {m_charts[0], m_charts[1], m_charts[2]}, renderDpi());
 }
 
 QString TrajectoryChart::figureTitle() const

@@ -3,6 +3,7 @@
 #include "charts/vtkhost.h"
 
 #include <QPointer>
+#include <QString>
 
 #include <vtkSmartPointer.h>
 
@@ -70,8 +71,15 @@ public:
     QString figureTitle() const override;
     /// What the chart says instead of panels (no run, no example selected); empty while it draws.
     QString emptyMessage() const;
+    FigureGeometry figureGeometry() override;
+
+protected:
+    bool settleLayout() override;
 
 private:
+    void setPanelTitle(Panel panel, const QString &title);
+    /// The full title of a panel's axis (vtkAxis position); drawn elided when the panel is small.
+    QString axisTitle(Panel panel, int position) const;
     void rebuild();
     void drawProbes(std::int64_t ex);
     void drawEpochs();
@@ -92,6 +100,7 @@ private:
     int m_epochLines = 0;
     std::vector<int> m_forgettingPerModel;
     StateOverlay *m_empty = nullptr;
+    std::array<QString, 3> m_panelTitles; ///< in full; the charts draw them elided to their width
 };
 
 } // namespace pds

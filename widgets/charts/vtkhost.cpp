@@ -1,5 +1,7 @@
 #include "charts/vtkhost.h"
 
+#include "charts/figureinspect.h"
+
 #include <QApplication>
 #include <QContextMenuEvent>
 #include <QMenu>
@@ -136,9 +138,16 @@ void VtkHost::renderNow()
     m_window->SetReadyForRendering(true);
     m_window->SetIsCurrent(true);
     m_window->Render();
+    // Legends go where the drawn layout leaves room; twice settles it (a moved legend moves the plot once).
+    for (int pass = 0; pass < 2 && settleLayout(); ++pass)
+        m_window->Render();
     m_window->SetReadyForRendering(false);
     m_painting = false;
 }
+
+int VtkHost::renderDpi() const { return m_window->GetDPI(); }
+
+FigureGeometry VtkHost::figureGeometry() { return {}; }
 
 void VtkHost::paintGL()
 {

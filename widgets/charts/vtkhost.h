@@ -5,10 +5,12 @@
 
 #include <QOpenGLWidget>
 #include <QSize>
+#include <QSizeF>
 #include <QString>
 
 #include <vtkNew.h>
 
+#include <functional>
 #include <map>
 
 class vtkGenericOpenGLRenderWindow;
@@ -17,6 +19,17 @@ class QMenu;
 class QTimer;
 
 namespace pds {
+
+struct FigureGeometry;
+
+/// How an exported figure is sized: its physical size (empty: the view's
+/// size on screen) and the size of its tick labels in points (the other
+/// texts keep their proportion to it), at `dpi` for PNG.
+struct FigureOptions {
+    QSizeF inches;
+    double fontPoints = 10;
+    int dpi = 300;
+};
 
 /// Hosts a VTK render window in a Qt6 QOpenGLWidget (VTK's own Qt module is
 /// built for Qt5 on Debian 12, so we do not use it). Subclasses attach their
@@ -47,8 +60,18 @@ public:
     bool exportPdf(const QString &path, QString *error = nullptr);
     /// Chooses the format from the file name's suffix (png, svg, pdf).
     bool exportFigure(const QString &path, QSize pngSize, int dpi, QString *error = nullptr);
-    /// Asks for a file (and, for PNG, size and DPI) and exports.
+    /// Exports at a physical size and font size (figure width for a paper's
+    /// column); the format comes from the suffix.
+    bool exportFigure(const QString &path, const FigureOptions &options, QString *error = nullptr);
+    /// Asks for a file, the figure's size and font size, and exports.
     void exportWithDialog();
+
+    /// What the figure draws where (texts, plot areas, legends, marks) as it
+    /// was last laid out, for legibility checks; empty for views without charts.
+    virtual FigureGeometry figureGeometry();
+    /// Lays the figure out at `size` device pixels and `dpi` as an export
+    /// would, and returns its geometry (restores the view afterwards).
+    FigureGeometry figureGeometryAt(QSize size, int dpi);
 
     /// The current frame as an image (renders first).
     QImage renderedImage();
@@ -73,6 +96,11 @@ protected:
     void contextMenuEvent(QContextMenuEvent *event) override;
     /// Subclasses add their own actions to the right-click menu (export is there already).
     virtual void extendContextMenu(QMenu *menu) { Q_UNUSED(menu); }
+    /// Called after each render: adjusts what depends on the drawn layout
+    /// (legend placement); returns true when the frame must be drawn again.
+    virtual bool settleLayout() { return false; }
+    /// The DPI VTK sizes fonts with in the frame being drawn.
+    int renderDpi() const;
 
 private:
     // VTK's fonts are sized in points at this DPI; we scale it with the device
@@ -87,7 +115,10 @@ private:
     void onDestroyTimer();
     void releaseGraphics();
     /// Renders the scene at `size` device pixels into an offscreen framebuffer.
-    QImage renderOffscreen(QSize size, int dpi, QString *error);
+    QImage renderOffscreen(QSize size, int dpi, QString *error, const std::function<void()> &whileSized = {});
+    /// SVG of the scene at `size` (points; empty: the view's size) with fonts scaled by `fontScale`.
+    bool writeSvg(const QString &path, QSizeF size, double fontScale, QString *error);
+    bool writePdf(const QString &path, QSizeF size, double fontScale, QString *error);
     /// One VTK render into the current GL target (the widget or an export framebuffer).
     void renderNow();
     void showContextMenu(QPoint globalPos);
@@ -99,6 +130,7 @@ private:
     int m_wheelDelta = 0;
     bool m_painting = false;
     QPoint m_rightPressPos{-1, -1};
+    double m_fontScale = 1.0; ///< export font size over the on-screen one
 };
 
 } // namespace pds

@@ -2,6 +2,7 @@
 
 #include "charts/vtkhost.h"
 #include "models/rundocument.h"
+#include "views/elidedlabel.h"
 
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -32,7 +33,7 @@ void EmbeddingView::request()
     // One projection at a time: a slider dragged across layers computes only
     // the layer it stops at once the running one is done (onProjected asks again).
     if (m_watcher.isRunning()) {
-        m_status->setText(tr("Waiting to project %1…").arg(probeName()));
+        m_status->setFullText(tr("Waiting to project %1…").arg(probeName()));
         return;
     }
     RunDocument::EmbeddingRequest request;
@@ -44,7 +45,7 @@ void EmbeddingView::request()
     }
     const std::int64_t n = m_doc->size();
     const QString progress = tr("Reading and projecting %1 embeddings at %2…").arg(n).arg(probeName());
-    m_status->setText(progress);
+    m_status->setFullText(progress);
     // A new layer keeps the old cloud until its own is ready; a new run has nothing to show yet.
     if (!m_shown) {
         m_messageLabel->setText(progress);
@@ -103,7 +104,7 @@ void EmbeddingView::showProjection(const Projection &p)
     m_shown = &p;
     m_stack->setCurrentWidget(m_host);
     const auto &e = p.pca.explained;
-    m_status->setText(tr("PC1–3 explain %1 % of the variance (%2 features)")
+    m_status->setFullText(tr("PC1–3 explain %1 % of the variance (%2 features)")
                           .arg((e[0] + e[1] + e[2]) * 100.0, 0, 'f', 1)
                           .arg(p.dim));
     updatePositions();

@@ -8,6 +8,7 @@
 #include "charts/embeddingchart.h"
 #include "models/exampleselection.h"
 #include "models/rundocument.h"
+#include "views/elidedlabel.h"
 #include "views/embeddingoverlay.h"
 
 #include <QCheckBox>
@@ -70,7 +71,7 @@ void setColour(vtkTextProperty *p, double grey, int size, bool bold = false)
 EmbeddingView::EmbeddingView(ExampleSelection *selection, QWidget *parent)
     : QWidget(parent), m_selection(selection), m_modelCombo(new QComboBox), m_layerSlider(new QSlider(Qt::Horizontal)),
       m_layerLabel(new QLabel), m_threeD(new QCheckBox(tr("3-D"))), m_colourCombo(new QComboBox),
-      m_status(new QLabel), m_stack(new QStackedWidget), m_messageLabel(new QLabel), m_host(new EmbeddingChart(this)),
+      m_status(new ElidedLabel), m_stack(new QStackedWidget), m_messageLabel(new QLabel), m_host(new EmbeddingChart(this)),
       m_overlay(vtkSmartPointer<EmbeddingOverlay>::New()),
       m_rotateStyle(vtkSmartPointer<vtkInteractorStyleTrackballCamera>::New()),
       m_panStyle(vtkSmartPointer<PanZoomStyle>::New())
@@ -91,8 +92,8 @@ EmbeddingView::EmbeddingView(ExampleSelection *selection, QWidget *parent)
     m_colourCombo->addItem(tr("Prediction depth"), int(ColourBy::Depth));
     m_colourCombo->addItem(tr("Difficulty group"), int(ColourBy::Group));
     m_status->setObjectName(QStringLiteral("status"));
-    // Long progress texts are cut, not allowed to widen the dock.
-    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    // Long progress texts are elided, not allowed to widen the dock.
+    m_status->setMaxTextWidth(600);
     m_messageLabel->setObjectName(QStringLiteral("message"));
     m_messageLabel->setAlignment(Qt::AlignCenter);
     m_messageLabel->setWordWrap(true);
@@ -102,15 +103,18 @@ EmbeddingView::EmbeddingView(ExampleSelection *selection, QWidget *parent)
     controls->addWidget(m_modelCombo);
     controls->addWidget(m_layerLabel);
     controls->addWidget(m_layerSlider, 1);
-    controls->addWidget(m_threeD);
-    controls->addWidget(new QLabel(tr("Colour by:")));
-    controls->addWidget(m_colourCombo);
-    controls->addWidget(m_status);
+    // A second row, so the status has the width it needs to be read.
+    auto *display = new QHBoxLayout;
+    display->addWidget(m_threeD);
+    display->addWidget(new QLabel(tr("Colour by:")));
+    display->addWidget(m_colourCombo);
+    display->addWidget(m_status, 1);
     m_stack->addWidget(m_host);
     m_stack->addWidget(m_messageLabel);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(controls);
+    layout->addLayout(display);
     layout->addWidget(m_stack, 1);
 
     connect(m_modelCombo, qOverload<int>(&QComboBox::activated), this,
@@ -340,7 +344,7 @@ void EmbeddingView::showMessage(const QString &text)
     m_shown = nullptr;
     m_messageLabel->setText(text);
     m_stack->setCurrentWidget(m_messageLabel);
-    m_status->clear();
+    m_status->setFullText({});
 }
 
 } // namespace pds

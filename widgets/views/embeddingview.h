@@ -36,6 +36,7 @@ class vtkTextActor;
 
 namespace pds {
 
+class ElidedLabel;
 class EmbeddingOverlay;
 class ExampleSelection;
 class RunDocument;
@@ -169,7 +170,7 @@ private:
     QLabel *m_layerLabel;
     QCheckBox *m_threeD;
     QComboBox *m_colourCombo;
-    QLabel *m_status;
+    ElidedLabel *m_status;
     QStackedWidget *m_stack;
     QLabel *m_messageLabel;
     VtkHost *m_host;

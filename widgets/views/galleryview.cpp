@@ -6,6 +6,7 @@
 #include "models/rundocument.h"
 #include "models/selectionlink.h"
 #include "views/contactsheet.h"
+#include "views/elidedlabel.h"
 
 #include <QApplication>
 #include <QCheckBox>
@@ -154,7 +155,7 @@ void GalleryView::buildFilterBar()
     m_noisy = new QCheckBox(tr("Noisy labels only"));
     m_selectionOnly = new QCheckBox(tr("Selection only"));
     m_selectionOnly->setToolTip(tr("Show only the examples selected here or in another view"));
-    m_chip = new QLabel;
+    m_chip = new ElidedLabel;
     m_chip->setObjectName(QStringLiteral("selectionChip"));
     m_chip->setStyleSheet(QStringLiteral("QLabel { background: palette(highlight); color: palette(highlighted-text);"
                                          " border-radius: 8px; padding: 1px 8px; }"));
@@ -206,6 +207,11 @@ void GalleryView::buildFilterBar()
     row3->addWidget(m_sheetSize);
     row3->addWidget(exportButton);
     layout->addLayout(row3);
+    // The choices shrink with the window (their lists show in full) rather than set its least width.
+    for (QComboBox *box : findChildren<QComboBox *>()) {
+        box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        box->setMinimumContentsLength(6);
+    }
 
     const auto changed = [this] {
         if (!m_updatingControls)
@@ -434,8 +440,7 @@ void GalleryView::updateChip()
     const QString text = m_selection->description().isEmpty()
                              ? tr("%1 selected").arg(count)
                              : tr("%1 (%2)").arg(m_selection->description(), count);
-    m_chip->setText(fontMetrics().elidedText(text, Qt::ElideMiddle, 360));
-    m_chip->setToolTip(text);
+    m_chip->setFullText(text); // elided to the room the row leaves; the tooltip has it all
 }
 
 QString GalleryView::countText() const

@@ -21,6 +21,7 @@ class QToolButton;
 
 namespace pds {
 
+class ElidedLabel;
 class ExampleSelection;
 class GalleryDelegate;
 class RunDocument;
@@ -89,7 +90,7 @@ private:
     QWidget *m_depthBox;
     QDoubleSpinBox *m_depthMin, *m_depthMax;
     QCheckBox *m_noisy, *m_selectionOnly;
-    QLabel *m_chip;
+    ElidedLabel *m_chip;
     QToolButton *m_clearSelection;
     QLineEdit *m_search;
     QTimer *m_searchTimer;

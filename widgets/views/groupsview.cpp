@@ -11,9 +11,12 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSplitter>
 #include <QToolButton>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace pds {
 
@@ -52,33 +55,59 @@ GroupsView::GroupsView(ExampleSelection *selection, QWidget *parent) : QWidget(p
         m_chart->setTool(lasso ? GroupsChart::Tool::Lasso : GroupsChart::Tool::Rectangle);
     });
 
+    // The thresholds are a side panel the user opens: shown, it scrolls rather than squeezing the chart.
+    auto *panelButton = new QToolButton(this);
+    panelButton->setObjectName(QStringLiteral("thresholdsToggle"));
+    panelButton->setText(tr("Thresholds"));
+    panelButton->setToolTip(tr("Show or hide the group thresholds and counts"));
+    panelButton->setCheckable(true);
+    panelButton->setAutoRaise(true);
+
     auto *controls = new QHBoxLayout;
     controls->addWidget(new QLabel(tr("Axes:"), this));
-    controls->addWidget(m_axesBox);
-    controls->addSpacing(12);
-    controls->addWidget(new QLabel(tr("Select:"), this));
-    controls->addWidget(m_rectButton);
-    controls->addWidget(m_lassoButton);
+    controls->addWidget(m_axesBox, 1);
+    controls->addWidget(panelButton);
+    auto *toolRow = new QHBoxLayout;
+    toolRow->addWidget(new QLabel(tr("Select:"), this));
+    toolRow->addWidget(m_rectButton);
+    toolRow->addWidget(m_lassoButton);
+    toolRow->addStretch(1);
+    // The combo box shrinks to the dock's width (its list shows in full) instead of widening the dock.
+    m_axesBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_axesBox->setMinimumContentsLength(8);
     auto *hint = new QLabel(tr("Left drag selects (it filters the gallery), a click picks one example, "
                                "wheel zooms, middle drag pans"),
                             this);
     hint->setStyleSheet(QStringLiteral("color: palette(mid)"));
-    hint->setWordWrap(true); // a long hint must not widen the dock
-    controls->addWidget(hint, 1);
+    hint->setWordWrap(true); // a long hint must not widen the dock: it wraps across the full width
 
     auto *scroll = new QScrollArea(this);
     scroll->setWidget(m_panel);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setVisible(false);
     auto *splitter = new QSplitter(Qt::Horizontal, this);
     splitter->addWidget(m_chart);
     splitter->addWidget(scroll);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 1);
+    splitter->setChildrenCollapsible(true);
+    connect(panelButton, &QToolButton::toggled, this, [splitter, scroll, this](bool shown) {
+        scroll->setVisible(shown);
+        if (!shown)
+            return;
+        // The panel gets the width it asks for when the chart keeps at least half; otherwise it scrolls.
+        const int total = splitter->width();
+        const int wanted = m_panel->sizeHint().width() + scroll->verticalScrollBar()->sizeHint().width();
+        const int panelWidth = std::min(wanted, total / 2);
+        splitter->setSizes({total - panelWidth, panelWidth});
+    });
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(controls);
+    layout->addLayout(toolRow);
+    layout->addWidget(hint);
     layout->addWidget(splitter, 1);
 
     connect(m_chart, &GroupsChart::plotted, this, [this] {

@@ -24,17 +24,25 @@ HistogramView::HistogramView(ExampleSelection *selection, QWidget *parent)
     m_class->setToolTip(tr("Only examples with this given label"));
     m_fractions->setToolTip(tr("Show the share of the examples in each bar instead of counts"));
 
+    // The choices shrink with the dock (their lists show in full) rather than widen the window.
+    for (QComboBox *box : {m_split, m_model, m_class}) {
+        box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        box->setMinimumContentsLength(6);
+    }
+    // Two rows, so the dock can be as narrow as a side dock on a 1366-pixel screen.
     auto *controls = new QHBoxLayout;
     controls->addWidget(new QLabel(tr("Depth in the")));
-    controls->addWidget(m_split);
-    controls->addWidget(m_model);
-    controls->addWidget(new QLabel(tr("Class")));
-    controls->addWidget(m_class);
-    controls->addWidget(m_fractions);
-    controls->addStretch(1);
+    controls->addWidget(m_split, 1);
+    controls->addWidget(m_model, 1);
+    auto *filters = new QHBoxLayout;
+    filters->addWidget(new QLabel(tr("Class")));
+    filters->addWidget(m_class, 1);
+    filters->addWidget(m_fractions);
+    filters->addStretch(1);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(controls);
+    layout->addLayout(filters);
     layout->addWidget(m_chart, 1);
 
     connect(m_split, QOverload<int>::of(&QComboBox::activated), this,

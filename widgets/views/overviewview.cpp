@@ -82,6 +82,8 @@ void OverviewView::refresh()
                            "or start a new study (Ctrl+N).</p>"));
         m_curves->setChart(tr("Training curves"), tr("Epoch"), tr("Accuracy"), {});
         m_probes->setChart(tr("k-NN probe accuracy per layer"), tr("Probe"), tr("Accuracy"), {});
+        m_curves->setSubtitle({});
+        m_probes->setSubtitle({});
         return;
     }
     const RunDocument &d = *m_doc;
@@ -141,8 +143,9 @@ void OverviewView::refresh()
 
     std::vector<LineSeries> curves;
     for (std::size_t m = 0; m < s.models.size(); ++m) {
-        LineSeries loss{tr("m%1 train loss").arg(m), {}, {}, classColour(int(m)), true};
-        LineSeries acc{tr("m%1 test accuracy").arg(m), {}, {}, classColour(int(m)), false};
+        // One legend entry per model (its colour); the line style tells the curves apart.
+        LineSeries loss{tr("m%1 train loss").arg(m), {}, {}, modelColour(int(m)), true, false};
+        LineSeries acc{tr("m%1").arg(m), {}, {}, modelColour(int(m)), false};
         for (const auto &c : s.models[m].curves) {
             loss.x.push_back(c.epoch);
             loss.y.push_back(c.trainLoss);
@@ -152,17 +155,17 @@ void OverviewView::refresh()
         curves.push_back(std::move(loss));
         curves.push_back(std::move(acc));
     }
-    m_curves->setChart(tr("Training curves — %1").arg(d.title()), tr("Epoch"), tr("Loss (dashed) / test accuracy"),
-                       std::move(curves));
+    m_curves->setChart(tr("Training curves"), tr("Epoch"), tr("Accuracy, loss"), std::move(curves));
+    m_curves->setSubtitle(tr("%1 · solid: test accuracy, dashed: train loss").arg(d.title()));
 
     std::vector<LineSeries> probes;
     for (int m = 0; m < d.modelCount(); ++m) {
         if (!d.hasProbes(m))
             continue;
         LineSeries train{tr("m%1 train split").arg(m), {}, d.probeAccuracy(m, ProbeCurve::TrainAccuracy),
-                         classColour(m), true};
-        LineSeries val{tr("m%1 validation split").arg(m), {}, d.probeAccuracy(m, ProbeCurve::ValidationAccuracy),
-                       classColour(m), false};
+                         modelColour(m), true, false};
+        LineSeries val{tr("m%1").arg(m), {}, d.probeAccuracy(m, ProbeCurve::ValidationAccuracy),
+                       modelColour(m), false};
         for (std::size_t i = 0; i < val.y.size(); ++i) {
             train.x.push_back(double(i));
             val.x.push_back(double(i));
@@ -170,8 +173,8 @@ void OverviewView::refresh()
         probes.push_back(std::move(train));
         probes.push_back(std::move(val));
     }
-    m_probes->setChart(tr("k-NN probe accuracy per layer — %1").arg(d.title()), tr("Probe"),
-                       tr("Accuracy against the given label"), std::move(probes));
+    m_probes->setChart(tr("k-NN probe accuracy per layer"), tr("Probe"), tr("Accuracy (given label)"), std::move(probes));
+    m_probes->setSubtitle(tr("%1 · solid: validation split, dashed: train split").arg(d.title()));
     m_probes->setXTickLabels(d.probeNames());
     m_probes->setYRange(0.0, 1.0);
 }
