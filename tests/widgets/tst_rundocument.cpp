@@ -117,16 +117,15 @@ void TestRunDocument::thresholdsRegroupAtOnce()
     QCOMPARE(spy.count(), 1);
     QVERIFY(doc.groups() == stored); // the file's thresholds reproduce the file's groups
     GroupThresholds strict = doc.thresholds();
-    strict.consistent = 1.5; // no example can be consistent enough to be easy
+    strict.easiness = 1.5; // no example can be easy enough
     doc.setThresholds(strict);
     for (auto g : doc.groups())
         QVERIFY(g != static_cast<std::int8_t>(DifficultyGroup::Easy));
     GroupThresholds loose = doc.thresholds();
-    loose.consistent = 0.0;
-    loose.easyDepth = 10.0;
-    loose.dominant = 2.0; // nothing dominates: no mislabeled
-    loose.memorised = 2.0;
-    loose.split = 2.0;
+    loose.easiness = -1.0; // every example with a held-out model is easy enough…
+    loose.labelIssue = 2.0; // …and none is in an earlier group
+    loose.rarity = 2.0;
+    loose.ambiguity = 2.0;
     doc.setThresholds(loose);
     int easy = 0;
     for (std::size_t i = 0; i < doc.groups().size(); ++i)
@@ -207,13 +206,13 @@ void TestRunDocument::reloadKeepsThresholds()
 {
     RunDocument doc(test::studyFixture());
     GroupThresholds t = doc.thresholds();
-    t.consistent = 1.5;
+    t.easiness = 1.5;
     doc.setThresholds(t);
     const auto regrouped = doc.groups();
     QSignalSpy spy(&doc, &RunDocument::reloaded);
     doc.reload();
     QCOMPARE(spy.count(), 1);
-    QCOMPARE(doc.thresholds().consistent, 1.5);
+    QCOMPARE(doc.thresholds().easiness, 1.5);
     QVERIFY(doc.groups() == regrouped);
 }
 
