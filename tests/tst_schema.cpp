@@ -503,6 +503,18 @@ void TestSchema::studyWithoutScoresIsSummarisedOnOpen()
     QCOMPARE(s.trained.iterationLearned.size(), std::size_t(kTrain));
     QCOMPARE(s.modelsTrain[0] + s.modelsVal[0], 2);
     QCOMPARE(r.summaryColumn("test", schema::kEasiness).size(), std::size_t(kTest));
+
+    // The CSV export carries the scores and both dynamics of such a file too.
+    const std::string csv = dir.filePath("study.csv").toStdString();
+    exportCsv(r, csv);
+    QFile f(QString::fromStdString(csv));
+    QVERIFY(f.open(QIODevice::ReadOnly | QIODevice::Text));
+    const QStringList header = QString::fromUtf8(f.readLine()).trimmed().split(QLatin1Char(','));
+    for (const char *column : {"study_label_issue", "study_ambiguity", "study_rarity", "study_easiness",
+                               "study_train_split_iteration_learned", "study_held_out_variability", "study_group"})
+        QVERIFY2(header.contains(QLatin1String(column)), column);
+    const QStringList row = QString::fromUtf8(f.readLine()).trimmed().split(QLatin1Char(','));
+    QCOMPARE(row.size(), header.size());
 }
 
 QTEST_GUILESS_MAIN(TestSchema)

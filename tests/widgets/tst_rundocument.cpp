@@ -56,8 +56,15 @@ void TestRunDocument::studyColumnsMatchTheFile()
     QVERIFY(train);
     QVERIFY(std::isnan(train->values.back()));
     for (const char *name : {"consistency", "memorisation", "iteration_learned", "forgetting_events", "confidence",
-                             "variability", "loss"})
+                             "variability", "loss", "label_issue", "ambiguity", "rarity", "easiness",
+                             "iteration_learned_held_out", "confidence_held_out"})
         QVERIFY2(doc.column(QString::fromLatin1(name)), name);
+    // A study's dynamics columns are over the models that trained on each example.
+    const auto trainedIl = reader.summaryColumn("train", "train_split/iteration_learned");
+    for (std::size_t i = 0; i < trainedIl.size(); ++i)
+        QVERIFY(doc.column(QStringLiteral("iteration_learned"))->values[i] == trainedIl[i]
+                || (std::isnan(trainedIl[i]) && std::isnan(doc.column(QStringLiteral("iteration_learned"))->values[i])));
+    QVERIFY(!doc.scoresRecomputed());
     const auto groups = reader.summaryColumn("train", "group");
     for (std::size_t i = 0; i < groups.size(); ++i)
         QCOMPARE(int(doc.groups()[i]), int(groups[i]));
