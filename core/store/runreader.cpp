@@ -1,3 +1,6 @@
+// RunReader: every typed read of a run or study file, kept in one file because
+// the private read templates it shares are defined here (a little over 600 lines).
+
 #include "store/runreader.h"
 
 #include "store/fields.h"
