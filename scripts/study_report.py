@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Summarises a `pdepth study` file as Markdown: probe accuracy per layer,
 prediction-depth histograms of both splits, Spearman correlations of the
-effective validation-split depth with consistency, confidence and iteration
-learned, the difficulty groups, and the hardest examples.
+effective validation-split depth with consistency, the training dynamics
+(averaged over the members that trained on each example, those that held it
+out, and all members) and the scores, the difficulty groups, and the hardest
+examples.
 
 usage: study_report.py STUDY.h5 [--hardest N]
 Needs h5py and numpy (Debian: python3-h5py python3-numpy)."""
@@ -81,12 +83,30 @@ def main():
         print(f"\nmean depth: train split {np.concatenate(per_train).mean():.2f}, "
               f"validation split {np.concatenate(per_val).mean():.2f}")
 
+        # Dynamics are defined on examples being trained on: averaged per example over the
+        # members that trained on it, those that held it out, and (as files before the
+        # split stored them) all members, straight from the members' own scores.
+        inn_all = np.stack([f["models"][m]["in_train"][:].astype(bool) for m in models])
+        def by_split(name):
+            v = np.stack([f["models"][m]["scores/train"][name][:].astype(np.float64) for m in models])
+            with np.errstate(invalid="ignore"):
+                trained = np.where(inn_all, v, 0).sum(0) / inn_all.sum(0)
+                held = np.where(~inn_all, v, 0).sum(0) / (~inn_all).sum(0)
+            return trained, held, v.mean(0)
         print("\n## Spearman correlations with the effective validation-split depth (pool)\n")
         print("| score | ρ | expected sign (Baldock et al.) |\n|---|---|---|")
-        for name, sign in [("consistency", "negative"), ("confidence", "negative"), ("iteration_learned", "positive"),
-                           ("memorisation", "positive")]:
-            print(f"| {name} | {spearman(dval, s[name][:]):+.3f} | {sign} |")
+        print(f"| consistency | {spearman(dval, s['consistency'][:]):+.3f} | negative |")
+        for name, sign in [("confidence", "negative"), ("iteration_learned", "positive"),
+                           ("forgetting_events", ""), ("variability", "")]:
+            trained, held, mixed = by_split(name)
+            print(f"| {name}, models that trained on it | {spearman(dval, trained):+.3f} | {sign} |")
+            print(f"| {name}, models that held it out | {spearman(dval, held):+.3f} | |")
+            print(f"| {name}, all models | {spearman(dval, mixed):+.3f} | |")
+        print(f"| memorisation | {spearman(dval, s['memorisation'][:]):+.3f} | positive |")
         print(f"| effective train-split depth | {spearman(dval, dtr):+.3f} | positive |")
+        for name in ["label_issue", "ambiguity", "rarity", "easiness"]:
+            if name in s:
+                print(f"| {name} score | {spearman(dval, s[name][:]):+.3f} | |")
 
         names = [n.decode() if isinstance(n, bytes) else n for n in f["summary"].attrs["group_names"]]
         group = s["group"][:]

@@ -10,6 +10,7 @@
 #include "probe/probestage.h"
 #include "store/runformat.h"
 #include "store/runreader.h"
+#include "store/h5file.h"
 #include "store/runwriter.h"
 #include "store/schema.h"
 #include "store/studywriter.h"
@@ -164,10 +165,17 @@ SplitSummary splitSummary(std::size_t n, float base)
     s.accuracyTrained = column(6);
     s.accuracyHeldOut = column(7);
     s.memorisation = column(8);
-    s.iterationLearned = column(9);
-    s.forgettingEvents = column(10);
-    s.confidence = column(11);
-    s.variability = column(12);
+    s.trained = {column(9), column(10), column(11), column(12)};
+    s.heldOut = {column(13), column(14), column(15), column(16)};
+    s.trainedConfidence = column(17);
+    s.labelIssue = column(18);
+    s.ambiguity = column(19);
+    s.rarity = column(20);
+    s.easiness = column(21);
+    for (std::size_t i = 0; i < n; ++i) {
+        s.heldOutProbability.push_back(0.125f);
+        s.heldOutProbability.push_back(0.875f);
+    }
     return s;
 }
 
@@ -185,10 +193,18 @@ void compareSummaries(const SplitSummary &a, const SplitSummary &b)
     QCOMPARE(a.accuracyTrained, b.accuracyTrained);
     QCOMPARE(a.accuracyHeldOut, b.accuracyHeldOut);
     QCOMPARE(a.memorisation, b.memorisation);
-    QCOMPARE(a.iterationLearned, b.iterationLearned);
-    QCOMPARE(a.forgettingEvents, b.forgettingEvents);
-    QCOMPARE(a.confidence, b.confidence);
-    QCOMPARE(a.variability, b.variability);
+    for (const auto side : {&SplitSummary::trained, &SplitSummary::heldOut}) {
+        QCOMPARE((a.*side).iterationLearned, (b.*side).iterationLearned);
+        QCOMPARE((a.*side).forgettingEvents, (b.*side).forgettingEvents);
+        QCOMPARE((a.*side).confidence, (b.*side).confidence);
+        QCOMPARE((a.*side).variability, (b.*side).variability);
+    }
+    QCOMPARE(a.heldOutProbability, b.heldOutProbability);
+    QCOMPARE(a.trainedConfidence, b.trainedConfidence);
+    QCOMPARE(a.labelIssue, b.labelIssue);
+    QCOMPARE(a.ambiguity, b.ambiguity);
+    QCOMPARE(a.rarity, b.rarity);
+    QCOMPARE(a.easiness, b.easiness);
     QCOMPARE(a.group, b.group);
 }
 
@@ -201,6 +217,7 @@ private Q_SLOTS:
     void namesAreTheDocumentedOnes();
     void runRoundTrip();
     void studyRoundTrip();
+    void studyWithoutScoresIsSummarisedOnOpen();
 };
 
 void TestSchema::namesAreTheDocumentedOnes()
@@ -222,7 +239,12 @@ void TestSchema::namesAreTheDocumentedOnes()
     QCOMPARE(schema::join({schema::summarySplit("train"), schema::kHeldOutDistribution}),
              std::string("summary/train/held_out_distribution"));
     QCOMPARE(RunReader::scoreNames().size(), std::size_t(7));
-    QCOMPARE(RunReader::summaryNames().size(), std::size_t(16));
+    QCOMPARE(schema::join({schema::summarySplit("train"), schema::kTrainSplit, schema::kIterationLearned}),
+             std::string("summary/train/train_split/iteration_learned"));
+    QCOMPARE(schema::join({schema::summarySplit("test"), schema::kHeldOut, schema::kVariability}),
+             std::string("summary/test/held_out/variability"));
+    QCOMPARE(schema::join({schema::summarySplit("train"), schema::kLabelIssue}), std::string("summary/train/label_issue"));
+    QCOMPARE(RunReader::summaryNames().size(), std::size_t(25));
 }
 
 void TestSchema::runRoundTrip()
@@ -388,15 +410,11 @@ void TestSchema::studyRoundTrip()
     writeRun(m1, 1);
 
     GroupThresholds thresholds;
-    thresholds.easyDepth = 0.25;
-    thresholds.highDepth = 0.75;
-    thresholds.consistent = 0.875;
+    thresholds.labelIssue = 0.25;
+    thresholds.ambiguity = 0.75;
+    thresholds.rarity = 0.875;
     thresholds.dominant = 0.5;
-    thresholds.mislabeledConfidence = 0.125;
-    thresholds.split = 0.375;
-    thresholds.memorised = 0.625;
-    thresholds.heldOutWrong = 0.4375;
-    thresholds.memorisation = 0.3125;
+    thresholds.easiness = 0.125;
     const SplitSummary train = splitSummary(kTrain, 0.f), test = splitSummary(kTest, 100.f);
     const std::string output = dir.filePath("study.h5").toStdString();
     {
@@ -430,28 +448,73 @@ void TestSchema::studyRoundTrip()
     QCOMPARE(info.probes, kProbes);
     QCOMPARE(info.models, 2);
     const GroupThresholds got = r.thresholds();
-    QCOMPARE(got.easyDepth, thresholds.easyDepth);
-    QCOMPARE(got.highDepth, thresholds.highDepth);
-    QCOMPARE(got.consistent, thresholds.consistent);
+    QCOMPARE(got.labelIssue, thresholds.labelIssue);
+    QCOMPARE(got.ambiguity, thresholds.ambiguity);
+    QCOMPARE(got.rarity, thresholds.rarity);
     QCOMPARE(got.dominant, thresholds.dominant);
-    QCOMPARE(got.mislabeledConfidence, thresholds.mislabeledConfidence);
-    QCOMPARE(got.split, thresholds.split);
-    QCOMPARE(got.memorised, thresholds.memorised);
-    QCOMPARE(got.heldOutWrong, thresholds.heldOutWrong);
-    QCOMPARE(got.memorisation, thresholds.memorisation);
-    QCOMPARE(info.thresholds.memorisation, thresholds.memorisation);
+    QCOMPARE(got.easiness, thresholds.easiness);
+    QCOMPARE(info.thresholds.easiness, thresholds.easiness);
 
     compareSummaries(r.splitSummary("train"), train);
     compareSummaries(r.splitSummary("test"), test);
+    QVERIFY(!r.splitSummary("test").recomputed);
     QCOMPARE(r.summaryColumn("test", schema::kConsistency), test.consistency);
+    QCOMPARE(r.summaryColumn("train", "held_out/variability"), train.heldOut.variability);
+    QCOMPARE(r.summaryColumn("train", schema::kRarity), train.rarity);
 
     // Thresholds JSON: missing keys and other text keep the defaults.
     const GroupThresholds defaults;
-    QCOMPARE(thresholdsFromJson("not json").easyDepth, defaults.easyDepth);
-    const GroupThresholds partial = thresholdsFromJson(R"({"split": 0.5, "dominant": "x"})");
-    QCOMPARE(partial.split, 0.5);
+    QCOMPARE(thresholdsFromJson("not json").labelIssue, defaults.labelIssue);
+    const GroupThresholds partial = thresholdsFromJson(R"({"rarity": 0.5, "dominant": "x", "easy_depth": 0.1})");
+    QCOMPARE(partial.rarity, 0.5);
     QCOMPARE(partial.dominant, defaults.dominant);
-    QCOMPARE(thresholdsFromJson(thresholdsToJson(thresholds)).heldOutWrong, thresholds.heldOutWrong);
+    QCOMPARE(thresholdsFromJson(thresholdsToJson(thresholds)).ambiguity, thresholds.ambiguity);
+}
+
+void TestSchema::studyWithoutScoresIsSummarisedOnOpen()
+{
+    // A study file written before the scores and the dynamics by split: its
+    // summary lacks them, and the reader computes them from the stored models.
+    QTemporaryDir dir;
+    const std::string m0 = dir.filePath("m000.h5").toStdString();
+    const std::string m1 = dir.filePath("m001.h5").toStdString();
+    writeRun(m0, 0);
+    writeRun(m1, 1);
+    const std::string output = dir.filePath("study.h5").toStdString();
+    {
+        StudyWriter w(output, m0);
+        w.addMember(m0, 0);
+        w.addMember(m1, 1);
+        w.writeSummary(splitSummary(kTrain, 0.f), splitSummary(kTest, 100.f), kClasses, kProbes, 2,
+                       GroupThresholds{});
+        w.finish(2);
+    }
+    {
+        h5::Handle f = h5::openFile(output, true);
+        for (const char *split : {"train", "test"}) {
+            h5::removeLink(f, schema::join({schema::kSummary, split, schema::kLabelIssue}));
+            h5::removeLink(f, schema::join({schema::kSummary, split, schema::kTrainSplit}));
+        }
+    }
+    const RunReader r(output);
+    const SplitSummary s = r.splitSummary("train");
+    QVERIFY(s.recomputed);
+    QCOMPARE(s.labelIssue.size(), std::size_t(kTrain));
+    QCOMPARE(s.trained.iterationLearned.size(), std::size_t(kTrain));
+    QCOMPARE(s.modelsTrain[0] + s.modelsVal[0], 2);
+    QCOMPARE(r.summaryColumn("test", schema::kEasiness).size(), std::size_t(kTest));
+
+    // The CSV export carries the scores and both dynamics of such a file too.
+    const std::string csv = dir.filePath("study.csv").toStdString();
+    exportCsv(r, csv);
+    QFile f(QString::fromStdString(csv));
+    QVERIFY(f.open(QIODevice::ReadOnly | QIODevice::Text));
+    const QStringList header = QString::fromUtf8(f.readLine()).trimmed().split(QLatin1Char(','));
+    for (const char *column : {"study_label_issue", "study_ambiguity", "study_rarity", "study_easiness",
+                               "study_train_split_iteration_learned", "study_held_out_variability", "study_group"})
+        QVERIFY2(header.contains(QLatin1String(column)), column);
+    const QStringList row = QString::fromUtf8(f.readLine()).trimmed().split(QLatin1Char(','));
+    QCOMPARE(row.size(), header.size());
 }
 
 QTEST_GUILESS_MAIN(TestSchema)

@@ -2,8 +2,10 @@
 
 #include "store/runreader.h"
 
+#include "store/fields.h"
 #include "util/error.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -52,8 +54,10 @@ void exportCsv(const RunReader &run, const std::string &outPath)
                 out << ",prediction_depth" << sfx;
         }
         if (run.hasSummary())
-            for (const auto &name : RunReader::summaryNames())
+            for (auto name : RunReader::summaryNames()) {
+                std::replace(name.begin(), name.end(), '/', '_');
                 out << ",study_" << name;
+            }
         out << "\n";
         for (const auto *split : {"train", "test"}) {
             const auto labels = run.labels(split);
@@ -74,9 +78,11 @@ void exportCsv(const RunReader &run, const std::string &outPath)
                                       : std::vector<std::uint8_t>(labels.size(), 0));
             }
             std::vector<std::vector<float>> summary;
-            if (run.hasSummary())
+            if (run.hasSummary()) {
+                const SplitSummary study = run.splitSummary(split);
                 for (const auto &name : RunReader::summaryNames())
-                    summary.push_back(run.summaryColumn(split, name));
+                    summary.push_back(schema::summaryValues(study, name));
+            }
             for (std::size_t i = 0; i < labels.size(); ++i) {
                 out << split << ',' << i << ',' << src[i] << ',' << labels[i] << ',' << clean[i]
                     << ',' << int(noisy[i]);

@@ -5,6 +5,8 @@
 #include "train/dynamics.h"
 
 #include <cstdint>
+#include <string>
+#include <utility>
 #include <vector>
 
 /// Which member of an in-memory struct each per-example array of the schema
@@ -29,7 +31,7 @@ inline constexpr Field<ExampleScores, float> kScoreFloats[] = {
     {kConfidence, &ExampleScores::confidence}, {kVariability, &ExampleScores::variability},
     {kCorrectness, &ExampleScores::correctness}, {kEl2n, &ExampleScores::el2n}};
 
-/// summary/<split>/ besides held_out_distribution ([N, K]) and group (int32 on file, int8 in memory).
+/// summary/<split>/ besides held_out_distribution, held_out_probability ([N, K]) and group (int32 on file, int8 in memory).
 inline constexpr Field<SplitSummary, std::int32_t> kSummaryInts[] = {
     {kModelsTrain, &SplitSummary::modelsTrain}, {kModelsVal, &SplitSummary::modelsVal}};
 inline constexpr Field<SplitSummary, float> kSummaryFloats[] = {
@@ -39,12 +41,26 @@ inline constexpr Field<SplitSummary, float> kSummaryFloats[] = {
     {kDepthValStd, &SplitSummary::depthValStd},
     {kConsistency, &SplitSummary::consistency},
     {kHeldOutConfidence, &SplitSummary::heldOutConfidence},
+    {kTrainedConfidence, &SplitSummary::trainedConfidence},
     {kAccuracyTrained, &SplitSummary::accuracyTrained},
     {kAccuracyHeldOut, &SplitSummary::accuracyHeldOut},
     {kMemorisation, &SplitSummary::memorisation},
-    {kIterationLearned, &SplitSummary::iterationLearned},
-    {kForgettingEvents, &SplitSummary::forgettingEvents},
-    {kConfidence, &SplitSummary::confidence},
-    {kVariability, &SplitSummary::variability}};
+    {kLabelIssue, &SplitSummary::labelIssue},
+    {kAmbiguity, &SplitSummary::ambiguity},
+    {kRarity, &SplitSummary::rarity},
+    {kEasiness, &SplitSummary::easiness}};
+
+/// summary/<split>/train_split/ and summary/<split>/held_out/.
+inline constexpr Field<SplitDynamics, float> kSplitDynamicsFloats[] = {
+    {kIterationLearned, &SplitDynamics::iterationLearned},
+    {kForgettingEvents, &SplitDynamics::forgettingEvents},
+    {kConfidence, &SplitDynamics::confidence},
+    {kVariability, &SplitDynamics::variability}};
+/// The two subsets of models the dynamics of summary/<split>/ are averaged over.
+inline constexpr std::pair<const char *, SplitDynamics SplitSummary::*> kSplitDynamicsGroups[] = {
+    {kTrainSplit, &SplitSummary::trained}, {kHeldOut, &SplitSummary::heldOut}};
+
+/// A one-value-per-example array of a summary by its name in summaryNames(), as float.
+std::vector<float> summaryValues(const SplitSummary &s, const std::string &name);
 
 } // namespace pds::schema

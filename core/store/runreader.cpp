@@ -1,3 +1,6 @@
+// RunReader: every typed read of a run or study file, kept in one file because
+// the private read templates it shares are defined here (a little over 600 lines).
+
 #include "store/runreader.h"
 
 #include "store/fields.h"
@@ -5,6 +8,8 @@
 #include "store/studywriter.h"
 #include "util/error.h"
 
+#include <algorithm>
+#include <cmath>
 
 namespace pds {
 
@@ -125,7 +130,24 @@ const std::vector<std::string> &RunReader::summaryNames()
 
 std::vector<float> RunReader::summaryColumn(const std::string &split, const std::string &name) const
 {
-    return readFloats(sc::join({sc::summarySplit(split), name}), static_cast<std::size_t>(splitSize(split)));
+    return sc::summaryValues(splitSummary(split), name);
+}
+
+std::vector<float> schema::summaryValues(const SplitSummary &s, const std::string &name)
+{
+    for (const auto &f : kSummaryFloats)
+        if (name == f.name)
+            return s.*f.member;
+    for (const auto &f : kSummaryInts)
+        if (name == f.name)
+            return std::vector<float>((s.*f.member).begin(), (s.*f.member).end());
+    if (name == kGroup)
+        return std::vector<float>(s.group.begin(), s.group.end());
+    for (const auto &[group, dynamics] : kSplitDynamicsGroups)
+        for (const auto &f : kSplitDynamicsFloats)
+            if (name == join({group, f.name}))
+                return s.*dynamics.*f.member;
+    throw StoreError("no study summary array named " + name);
 }
 
 const ModelSummary &RunReader::model(int index) const
@@ -508,22 +530,76 @@ GroupThresholds RunReader::thresholds() const
     return thresholdsFromJson(attribute(sc::kSummary, sc::kThresholds));
 }
 
+MemberSplit RunReader::memberSplit(int model, const std::string &split) const
+{
+    checkSplit(split);
+    const auto n = static_cast<std::size_t>(splitSize(split));
+    const int epochs = this->model(model).epochsCompleted;
+    MemberSplit sp;
+    sp.inTrain = split == "train" ? inTrain(model) : std::vector<std::uint8_t>(n, 0);
+    sp.depth = predictionDepth(model, split);
+    ExampleScores scores = this->scores(model, split);
+    sp.finalPred = std::move(scores.finalPred);
+    sp.iterationLearned.assign(scores.iterationLearned.begin(), scores.iterationLearned.end());
+    sp.forgettingEvents.assign(scores.forgettingEvents.begin(), scores.forgettingEvents.end());
+    sp.confidence = std::move(scores.confidence);
+    sp.variability = std::move(scores.variability);
+    sp.finalProbGiven = epochs > 0 && n > 0 ? epochRecord(model, split, epochs - 1).probGiven
+                                            : std::vector<float>(n, 0.f);
+    if (n > 0 && has(sc::join({this->model(model).group, sc::finalSplit(split), sc::kLogits}))) {
+        const Matrix<float> logits = finalLogits(model, split);
+        const auto k = static_cast<std::size_t>(logits.cols);
+        sp.finalProb.resize(logits.values.size());
+        for (std::size_t i = 0; i < n; ++i) {
+            const float *row = logits.values.data() + i * k;
+            const float top = *std::max_element(row, row + k);
+            double sum = 0;
+            for (std::size_t c = 0; c < k; ++c)
+                sum += std::exp(double(row[c] - top));
+            for (std::size_t c = 0; c < k; ++c)
+                sp.finalProb[i * k + c] = float(std::exp(double(row[c] - top)) / sum);
+        }
+    }
+    return sp;
+}
+
 SplitSummary RunReader::splitSummary(const std::string &split) const
 {
     const std::string base = sc::summarySplit(split);
     const auto n = static_cast<std::size_t>(splitSize(split));
+    if (!has(sc::join({base, sc::kLabelIssue}))) {
+        // Written before the scores and the dynamics by split: the study file
+        // holds every member, so the summary is computed again from them.
+        std::vector<MemberSplit> members;
+        try {
+            for (int m = 0; m < static_cast<int>(m_summary.models.size()); ++m)
+                members.push_back(memberSplit(m, split));
+        } catch (const StoreError &e) {
+            throw StoreError(m_path + ": the study summary has no scores (an older file) and they cannot be "
+                             "computed from its models: " + e.what());
+        }
+        SplitSummary s = summarise(members, labels(split), static_cast<int>(m_summary.classNames.size()),
+                                   studyInfo().probes, thresholds());
+        s.recomputed = true;
+        return s;
+    }
     SplitSummary s;
     for (const auto &f : sc::kSummaryFloats)
         s.*f.member = readSized<float>(sc::join({base, f.name}), n);
     for (const auto &f : sc::kSummaryInts)
         s.*f.member = readSized<std::int32_t>(sc::join({base, f.name}), n);
-    const std::string distribution = sc::join({base, sc::kHeldOutDistribution});
-    const std::string misShaped = distribution + " is mis-shaped";
-    const auto held = readMatrix<float>(distribution, misShaped);
-    if (held.cols != static_cast<std::int64_t>(m_summary.classNames.size())
-        || held.rows != static_cast<std::int64_t>(n))
-        throw StoreError(m_path + ": " + misShaped);
-    s.heldOutDistribution = held.values;
+    for (const auto &[group, dynamics] : sc::kSplitDynamicsGroups)
+        for (const auto &f : sc::kSplitDynamicsFloats)
+            s.*dynamics.*f.member = readSized<float>(sc::join({base, group, f.name}), n);
+    for (const char *name : {sc::kHeldOutDistribution, sc::kHeldOutProbability}) {
+        const std::string path = sc::join({base, name});
+        const std::string misShaped = path + " is mis-shaped";
+        const auto held = readMatrix<float>(path, misShaped);
+        if (held.cols != static_cast<std::int64_t>(m_summary.classNames.size())
+            || held.rows != static_cast<std::int64_t>(n))
+            throw StoreError(m_path + ": " + misShaped);
+        (std::string(name) == sc::kHeldOutDistribution ? s.heldOutDistribution : s.heldOutProbability) = held.values;
+    }
     for (const auto g : readSized<std::int32_t>(sc::join({base, sc::kGroup}), n))
         s.group.push_back(static_cast<std::int8_t>(g));
     return s;

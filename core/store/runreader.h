@@ -140,7 +140,7 @@ public:
 
     /// True for a merged study file, which has a `summary` group.
     bool hasSummary() const { return m_hasSummary; }
-    /// A per-example aggregate of a study (summary/<split>/<name>), as float.
+    /// A per-example aggregate of a study (summary/<split>/<name>, name as in summaryNames()), as float.
     std::vector<float> summaryColumn(const std::string &split, const std::string &name) const;
     /// Names of the one-value-per-example summary arrays.
     static const std::vector<std::string> &summaryNames();
@@ -184,7 +184,10 @@ public:
     /// The group thresholds a study was merged with (defaults for what is missing).
     GroupThresholds thresholds() const;
     /// Every per-example aggregate of a study for one split, held_out_distribution included.
+    /// A file written before the scores gets them computed from its members (`recomputed` is set).
     SplitSummary splitSummary(const std::string &split) const;
+    /// What model `model` of a study contributes to its summary for one split.
+    MemberSplit memberSplit(int model, const std::string &split) const;
 
     /// True if the file has an object (group or dataset) at `path`.
     bool has(const std::string &path) const;

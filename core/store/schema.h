@@ -126,6 +126,16 @@ inline constexpr const char *kAccuracyTrained = "accuracy_trained";
 inline constexpr const char *kAccuracyHeldOut = "accuracy_held_out";
 inline constexpr const char *kMemorisation = "memorisation";
 inline constexpr const char *kGroup = "group";
+inline constexpr const char *kHeldOutProbability = "held_out_probability";
+inline constexpr const char *kTrainedConfidence = "trained_confidence";
+inline constexpr const char *kLabelIssue = "label_issue";
+inline constexpr const char *kAmbiguity = "ambiguity";
+inline constexpr const char *kRarity = "rarity";
+inline constexpr const char *kEasiness = "easiness";
+/// summary/<split>/train_split: dynamics over the models that trained on each example.
+inline constexpr const char *kTrainSplit = "train_split";
+/// summary/<split>/held_out: dynamics over the models that held each example out.
+inline constexpr const char *kHeldOut = "held_out";
 
 /// Joins path components with '/'.
 inline std::string join(std::initializer_list<std::string_view> parts)
@@ -202,8 +212,11 @@ inline const std::vector<std::string> &summaryNames()
 {
     static const std::vector<std::string> names = {
         kDepthTrainMean, kDepthTrainStd, kDepthValMean, kDepthValStd, kModelsTrain, kModelsVal,
-        kConsistency, kHeldOutConfidence, kAccuracyTrained, kAccuracyHeldOut, kMemorisation,
-        kIterationLearned, kForgettingEvents, kConfidence, kVariability, kGroup};
+        kConsistency, kHeldOutConfidence, kTrainedConfidence, kAccuracyTrained, kAccuracyHeldOut, kMemorisation,
+        kLabelIssue, kAmbiguity, kRarity, kEasiness,
+        "train_split/iteration_learned", "train_split/forgetting_events", "train_split/confidence",
+        "train_split/variability", "held_out/iteration_learned", "held_out/forgetting_events",
+        "held_out/confidence", "held_out/variability", kGroup};
     return names;
 }
 

@@ -19,15 +19,11 @@ namespace {
 
 /// The JSON key of each threshold.
 const std::pair<const char *, double GroupThresholds::*> kThresholdKeys[] = {
-    {"easy_depth", &GroupThresholds::easyDepth},
-    {"high_depth", &GroupThresholds::highDepth},
-    {"consistent", &GroupThresholds::consistent},
+    {"label_issue", &GroupThresholds::labelIssue},
+    {"ambiguity", &GroupThresholds::ambiguity},
+    {"rarity", &GroupThresholds::rarity},
     {"dominant", &GroupThresholds::dominant},
-    {"mislabeled_confidence", &GroupThresholds::mislabeledConfidence},
-    {"split", &GroupThresholds::split},
-    {"memorised", &GroupThresholds::memorised},
-    {"held_out_wrong", &GroupThresholds::heldOutWrong},
-    {"memorisation", &GroupThresholds::memorisation},
+    {"easiness", &GroupThresholds::easiness},
 };
 
 std::string isoNow()
@@ -131,8 +127,15 @@ void StudyWriter::writeSummary(const SplitSummary &train, const SplitSummary &te
             h5::writeVector(g, f.name, s.*f.member);
         for (const auto &f : sc::kSummaryInts)
             h5::writeVector(g, f.name, s.*f.member);
-        h5::writeArray(g, sc::kHeldOutDistribution, s.heldOutDistribution.data(),
-                       {static_cast<hsize_t>(s.consistency.size()), static_cast<hsize_t>(numClasses)});
+        const std::vector<hsize_t> perClass = {static_cast<hsize_t>(s.consistency.size()),
+                                               static_cast<hsize_t>(numClasses)};
+        h5::writeArray(g, sc::kHeldOutDistribution, s.heldOutDistribution.data(), perClass);
+        h5::writeArray(g, sc::kHeldOutProbability, s.heldOutProbability.data(), perClass);
+        for (const auto &[name, dynamics] : sc::kSplitDynamicsGroups) {
+            h5::Handle d = h5::requireGroup(g, name);
+            for (const auto &f : sc::kSplitDynamicsFloats)
+                h5::writeVector(d, f.name, s.*dynamics.*f.member);
+        }
         const std::vector<std::int32_t> group(s.group.begin(), s.group.end());
         h5::writeVector(g, sc::kGroup, group);
     }

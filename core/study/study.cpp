@@ -49,24 +49,6 @@ struct LoadedStudy {
     RunConfig config; ///< the first member's
 };
 
-/// What the model of a member contributes for one split.
-MemberSplit readMemberSplit(const RunReader &r, const std::string &split, std::size_t n)
-{
-    const int epochs = r.summary().models.front().epochsCompleted;
-    MemberSplit sp;
-    sp.inTrain = split == "train" ? r.inTrain(0) : std::vector<std::uint8_t>(n, 0);
-    sp.depth = r.predictionDepth(0, split);
-    ExampleScores scores = r.scores(0, split);
-    sp.finalPred = std::move(scores.finalPred);
-    sp.iterationLearned.assign(scores.iterationLearned.begin(), scores.iterationLearned.end());
-    sp.forgettingEvents.assign(scores.forgettingEvents.begin(), scores.forgettingEvents.end());
-    sp.confidence = std::move(scores.confidence);
-    sp.variability = std::move(scores.variability);
-    sp.finalProbGiven = epochs > 0 && n > 0 ? r.epochRecord(0, split, epochs - 1).probGiven
-                                            : std::vector<float>(n, 0.f);
-    return sp;
-}
-
 /// The configuration a member file was trained with.
 RunConfig memberConfig(const RunReader &r, const std::string &path)
 {
@@ -128,8 +110,8 @@ void loadMember(const std::string &path, LoadedStudy &study)
             if (o.index == m.index)
                 throw StoreError(path + ": member " + std::to_string(m.index) + " appears twice (also " + o.path + ")");
     }
-    m.train = readMemberSplit(r, "train", static_cast<std::size_t>(s.trainSize));
-    m.test = readMemberSplit(r, "test", static_cast<std::size_t>(s.testSize));
+    m.train = r.memberSplit(0, "train");
+    m.test = r.memberSplit(0, "test");
     study.members.push_back(std::move(m));
 }
 

@@ -6,19 +6,14 @@
 
 namespace pds {
 
-/// Thresholds of the difficulty groups (docs/difficulty.md explains each).
-/// Depths are normalised by the number of probes P = L + 1, so 0 is the input
-/// and 1 means even the logits probe disagreed.
+/// Thresholds of the difficulty groups on the per-example scores
+/// (docs/difficulty.md defines each score and group).
 struct GroupThresholds {
-    double easyDepth = 0.34;     ///< easy: both normalised depths at most this
-    double highDepth = 0.5;      ///< ambiguous: validation-split depth at least this
-    double consistent = 0.9;     ///< easy: consistency at least this
-    double dominant = 0.6;       ///< share of held-out models that makes a class dominate
-    double mislabeledConfidence = 0.1; ///< mislabeled: held-out probability of the given label at most this
-    double split = 0.2;          ///< ambiguous: the runner-up class holds at least this share
-    double memorised = 0.5;      ///< rare: accuracy when trained on at least this…
-    double heldOutWrong = 0.5;   ///< …and accuracy when held out below this
-    double memorisation = 0.3;   ///< rare: or a memorisation score at least this
+    double labelIssue = 0.95; ///< mislabeled / looks like another class: label-issue score at least this
+    double ambiguity = 0.6;   ///< ambiguous: ambiguity score at least this
+    double rarity = 0.3;      ///< rare: rarity score at least this…
+    double dominant = 0.6;    ///< …and no other class holds this share of the held-out votes
+    double easiness = 0.6;    ///< easy: easiness score at least this
 };
 
 enum class DifficultyGroup : std::int8_t { Other = 0, Easy = 1, Ambiguous = 2, Mislabeled = 3, Rare = 4 };
@@ -33,6 +28,12 @@ struct MemberSplit {
     std::vector<std::int32_t> finalPred;
     std::vector<float> iterationLearned, forgettingEvents, confidence, variability;
     std::vector<float> finalProbGiven; ///< probability of the given label after the last epoch
+    std::vector<float> finalProb;      ///< [N, K] softmax after the last epoch; empty when the member has no logits
+};
+
+/// Training dynamics of each example averaged over a subset of a study's models.
+struct SplitDynamics {
+    std::vector<float> iterationLearned, forgettingEvents, confidence, variability;
 };
 
 /// Per-example aggregates of a study over its models, for one split.
@@ -41,20 +42,31 @@ struct SplitSummary {
     std::vector<float> depthValMean, depthValStd;     ///< over models that held it out (NaN if none)
     std::vector<std::int32_t> modelsTrain, modelsVal;
     std::vector<float> heldOutDistribution;           ///< [N, K]: share of held-out models predicting each class
+    std::vector<float> heldOutProbability;            ///< [N, K]: mean final softmax over held-out models
     std::vector<float> consistency;                   ///< share of held-out models predicting the given label
     std::vector<float> heldOutConfidence;             ///< mean final probability of the given label over held-out models
+    std::vector<float> trainedConfidence;             ///< the same over the models that trained on the example
     std::vector<float> accuracyTrained, accuracyHeldOut;
     std::vector<float> memorisation;                  ///< accuracyTrained − accuracyHeldOut (NaN if either is undefined)
-    std::vector<float> iterationLearned, forgettingEvents, confidence, variability; ///< means over models
+    SplitDynamics trained;                            ///< over the models that trained on the example (NaN if none)
+    SplitDynamics heldOut;                            ///< over the models that held it out (NaN if none)
+    std::vector<float> labelIssue, ambiguity, rarity, easiness; ///< scores in [0, 1] (NaN without a held-out model)
     std::vector<std::int8_t> group;
+    /// Not stored: true when a reader computed the summary on open because the
+    /// file predates what is above (docs/run-format.md).
+    bool recomputed = false;
 };
 
 /// Aggregates `members` for one split with `labels` (given) over K classes and P probes.
 SplitSummary summarise(const std::vector<MemberSplit> &members, const std::vector<std::int32_t> &labels,
                        int numClasses, int probes, const GroupThresholds &thresholds);
 
-/// (Re)assigns the difficulty group of every example of a summary.
-void assignGroups(SplitSummary &s, const std::vector<std::int32_t> &labels, int numClasses, int probes,
+/// (Re)computes the label-issue, ambiguity, rarity and easiness scores from
+/// the held-out distributions, confidences, accuracies and depths of `s`.
+void computeScores(SplitSummary &s, const std::vector<std::int32_t> &labels, int numClasses, int probes);
+
+/// (Re)assigns the difficulty group of every example of a summary from its scores.
+void assignGroups(SplitSummary &s, const std::vector<std::int32_t> &labels, int numClasses,
                   const GroupThresholds &t);
 
 } // namespace pds

@@ -115,13 +115,13 @@ void TestGallery::modelsPassTheTesterWhileChanging()
     doc.reload();
     QCOMPARE(gallery.rowCount(), table.rowCount());
     GroupThresholds t = doc.thresholds();
-    t.easyDepth = 0.9;
+    t.easiness = 0.1;
     doc.setThresholds(t);
     f = {};
     f.group = 1;
     gallery.setFilter(f);
     table.setFilter(f);
-    t.easyDepth = 0.1;
+    t.easiness = 0.9;
     doc.setThresholds(t);
     QCOMPARE(gallery.rowCount(), int(expected([&](std::int64_t e) { return doc.groups()[e] == 1; }).size()));
     QCOMPARE(table.rowCount(), gallery.rowCount());

@@ -164,18 +164,18 @@ void TestGroups::thresholdSpinBoxRegroups()
 {
     const std::vector<std::int8_t> before = m_doc->groups();
     const auto countsBefore = chartCounts(*m_view->chart());
-    QDoubleSpinBox *easy = m_view->thresholds()->spinBox(QStringLiteral("easyDepth"));
-    QDoubleSpinBox *consistent = m_view->findChild<QDoubleSpinBox *>(QStringLiteral("consistent"));
-    QVERIFY(easy && consistent);
-    QCOMPARE(easy->value(), GroupThresholds{}.easyDepth);
+    QDoubleSpinBox *easy = m_view->thresholds()->spinBox(QStringLiteral("easiness"));
+    QDoubleSpinBox *ambiguity = m_view->findChild<QDoubleSpinBox *>(QStringLiteral("ambiguity"));
+    QVERIFY(easy && ambiguity);
+    QCOMPARE(easy->value(), GroupThresholds{}.easiness);
     QSignalSpy regrouped(m_doc.get(), &RunDocument::groupsChanged);
 
-    // Any depth counts as shallow and any agreement as enough: the easy group can only grow.
-    easy->setValue(1.0);
-    consistent->setValue(0.0);
+    // Any easiness is enough and no ambiguity is: the easy group can only grow.
+    easy->setValue(0.0);
+    ambiguity->setValue(1.0);
     QCOMPARE(regrouped.count(), 2);
-    QCOMPARE(m_doc->thresholds().easyDepth, 1.0);
-    QCOMPARE(m_doc->thresholds().consistent, 0.0);
+    QCOMPARE(m_doc->thresholds().easiness, 0.0);
+    QCOMPARE(m_doc->thresholds().ambiguity, 1.0);
     QVERIFY(m_doc->groups() != before);
     const auto countsAfter = chartCounts(*m_view->chart());
     QCOMPARE(countsAfter, expectedCounts(*m_doc, "depth_train"));
@@ -187,7 +187,7 @@ void TestGroups::thresholdSpinBoxRegroups()
 
     m_view->findChild<QPushButton *>(QStringLiteral("reset"))->click();
     QCOMPARE(m_doc->groups(), before);
-    QCOMPARE(easy->value(), GroupThresholds{}.easyDepth);
+    QCOMPARE(easy->value(), GroupThresholds{}.easiness);
     QCOMPARE(chartCounts(*m_view->chart()), countsBefore);
 }
 
@@ -404,7 +404,7 @@ void TestGroups::singleRunHasNoGroups()
     QVERIFY(!run.hasGroups());
     m_view->setDocument(&run);
     QVERIFY(m_view->chart()->title().contains(QStringLiteral("need a study")));
-    QVERIFY(!m_view->thresholds()->spinBox(QStringLiteral("easyDepth"))->isEnabled());
+    QVERIFY(!m_view->thresholds()->spinBox(QStringLiteral("easiness"))->isEnabled());
     for (int g = 1; g < RunDocument::groupLabels().size(); ++g)
         QCOMPARE(m_view->chart()->plottedCount(g), 0);
     m_view->setDocument(nullptr);

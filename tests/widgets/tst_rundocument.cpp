@@ -56,8 +56,15 @@ void TestRunDocument::studyColumnsMatchTheFile()
     QVERIFY(train);
     QVERIFY(std::isnan(train->values.back()));
     for (const char *name : {"consistency", "memorisation", "iteration_learned", "forgetting_events", "confidence",
-                             "variability", "loss"})
+                             "variability", "loss", "label_issue", "ambiguity", "rarity", "easiness",
+                             "iteration_learned_held_out", "confidence_held_out"})
         QVERIFY2(doc.column(QString::fromLatin1(name)), name);
+    // A study's dynamics columns are over the models that trained on each example.
+    const auto trainedIl = reader.summaryColumn("train", "train_split/iteration_learned");
+    for (std::size_t i = 0; i < trainedIl.size(); ++i)
+        QVERIFY(doc.column(QStringLiteral("iteration_learned"))->values[i] == trainedIl[i]
+                || (std::isnan(trainedIl[i]) && std::isnan(doc.column(QStringLiteral("iteration_learned"))->values[i])));
+    QVERIFY(!doc.scoresRecomputed());
     const auto groups = reader.summaryColumn("train", "group");
     for (std::size_t i = 0; i < groups.size(); ++i)
         QCOMPARE(int(doc.groups()[i]), int(groups[i]));
@@ -117,16 +124,15 @@ void TestRunDocument::thresholdsRegroupAtOnce()
     QCOMPARE(spy.count(), 1);
     QVERIFY(doc.groups() == stored); // the file's thresholds reproduce the file's groups
     GroupThresholds strict = doc.thresholds();
-    strict.consistent = 1.5; // no example can be consistent enough to be easy
+    strict.easiness = 1.5; // no example can be easy enough
     doc.setThresholds(strict);
     for (auto g : doc.groups())
         QVERIFY(g != static_cast<std::int8_t>(DifficultyGroup::Easy));
     GroupThresholds loose = doc.thresholds();
-    loose.consistent = 0.0;
-    loose.easyDepth = 10.0;
-    loose.dominant = 2.0; // nothing dominates: no mislabeled
-    loose.memorised = 2.0;
-    loose.split = 2.0;
+    loose.easiness = -1.0; // every example with a held-out model is easy enough…
+    loose.labelIssue = 2.0; // …and none is in an earlier group
+    loose.rarity = 2.0;
+    loose.ambiguity = 2.0;
     doc.setThresholds(loose);
     int easy = 0;
     for (std::size_t i = 0; i < doc.groups().size(); ++i)
@@ -207,13 +213,13 @@ void TestRunDocument::reloadKeepsThresholds()
 {
     RunDocument doc(test::studyFixture());
     GroupThresholds t = doc.thresholds();
-    t.consistent = 1.5;
+    t.easiness = 1.5;
     doc.setThresholds(t);
     const auto regrouped = doc.groups();
     QSignalSpy spy(&doc, &RunDocument::reloaded);
     doc.reload();
     QCOMPARE(spy.count(), 1);
-    QCOMPARE(doc.thresholds().consistent, 1.5);
+    QCOMPARE(doc.thresholds().easiness, 1.5);
     QVERIFY(doc.groups() == regrouped);
 }
 

@@ -40,10 +40,19 @@ const std::vector<ColumnInfo> &columnInfos()
         {"memorisation", "Memorisation", "Accuracy when trained on minus accuracy when held out", false},
         {"held_out_confidence", "Held-out confidence", "Mean final probability of the given label over held-out models", false},
         {"accuracy_trained", "Accuracy when trained on", "Share of models that trained on the example and predict its label", false},
-        {"iteration_learned", "Iteration learned", "First epoch from which the prediction stays at its final value", false},
-        {"forgetting_events", "Forgetting events", "Correct-to-wrong transitions between consecutive epochs", false},
-        {"confidence", "Confidence", "Mean probability of the given label over epochs (data maps)", false},
-        {"variability", "Variability", "Standard deviation of the probability of the given label over epochs", false},
+        {"label_issue", "Label-issue score", "How little the held-out models believe the given label (0–1)", false},
+        {"ambiguity", "Ambiguity score", "Held-out probability spread evenly over classes, decided late (0–1)", false},
+        {"rarity", "Rarity score", "Known when trained on, not when held out, decided late, no other class dominating (0–1)", false},
+        {"easiness", "Easiness score", "Held-out belief in the label, decided early (0–1)", false},
+        {"trained_confidence", "Confidence when trained on", "Mean final probability of the given label over models that trained on the example", false},
+        {"iteration_learned", "Iteration learned", "First epoch from which the prediction stays at its final value (studies: over models that trained on the example)", false},
+        {"forgetting_events", "Forgetting events", "Correct-to-wrong transitions between consecutive epochs (studies: over models that trained on the example)", false},
+        {"confidence", "Confidence", "Mean probability of the given label over epochs, data maps (studies: over models that trained on the example)", false},
+        {"variability", "Variability", "Standard deviation of the probability of the given label over epochs (studies: over models that trained on the example)", false},
+        {"iteration_learned_held_out", "Iteration learned, held out", "Iteration learned over the models that held the example out", false},
+        {"forgetting_events_held_out", "Forgetting events, held out", "Forgetting events over the models that held the example out", false},
+        {"confidence_held_out", "Confidence, held out", "Data-map confidence over the models that held the example out", false},
+        {"variability_held_out", "Variability, held out", "Data-map variability over the models that held the example out", false},
         {"correctness", "Correctness", "Share of epochs whose prediction equals the given label", false},
         {"el2n", "EL2N", "Norm of the softmax error against the given label", false},
         {"loss", "Loss", "Cross-entropy against the given label after the last epoch (mean over models)", false},
@@ -173,11 +182,21 @@ void RunDocument::buildColumns(RunReader &reader)
             {"consistency", &SplitSummary::consistency}, {"memorisation", &SplitSummary::memorisation},
             {"held_out_confidence", &SplitSummary::heldOutConfidence},
             {"accuracy_trained", &SplitSummary::accuracyTrained},
-            {"iteration_learned", &SplitSummary::iterationLearned},
-            {"forgetting_events", &SplitSummary::forgettingEvents},
-            {"confidence", &SplitSummary::confidence}, {"variability", &SplitSummary::variability}};
+            {"trained_confidence", &SplitSummary::trainedConfidence},
+            {"label_issue", &SplitSummary::labelIssue}, {"ambiguity", &SplitSummary::ambiguity},
+            {"rarity", &SplitSummary::rarity}, {"easiness", &SplitSummary::easiness}};
         for (const auto &[column, field] : fields)
             add(QString::fromLatin1(column), joined(train.*field, test.*field));
+        // Data maps and forgetting are defined on examples being trained on: the
+        // plain names are the trained-on means, the held-out ones are kept apart.
+        const std::vector<std::pair<const char *, std::vector<float> SplitDynamics::*>> dynamics = {
+            {"iteration_learned", &SplitDynamics::iterationLearned},
+            {"forgetting_events", &SplitDynamics::forgettingEvents},
+            {"confidence", &SplitDynamics::confidence}, {"variability", &SplitDynamics::variability}};
+        for (const auto &[column, field] : dynamics) {
+            add(QString::fromLatin1(column), joined(train.trained.*field, test.trained.*field));
+            add(QString::fromLatin1(column) + QStringLiteral("_held_out"), joined(train.heldOut.*field, test.heldOut.*field));
+        }
         m_thresholds = reader.thresholds();
         m_groups = joined(train.group, test.group);
     } else {
@@ -244,8 +263,8 @@ void RunDocument::recomputeGroups()
         return;
     const std::vector<std::int32_t> trainLabels(m_labels.begin(), m_labels.begin() + m_trainSize);
     const std::vector<std::int32_t> testLabels(m_labels.begin() + m_trainSize, m_labels.end());
-    assignGroups(m_splitSummaries[0], trainLabels, numClasses(), probeCount(), m_thresholds);
-    assignGroups(m_splitSummaries[1], testLabels, numClasses(), probeCount(), m_thresholds);
+    assignGroups(m_splitSummaries[0], trainLabels, numClasses(), m_thresholds);
+    assignGroups(m_splitSummaries[1], testLabels, numClasses(), m_thresholds);
     m_groups = joined(m_splitSummaries[0].group, m_splitSummaries[1].group);
 }
 

@@ -94,6 +94,8 @@ public:
     /// Difficulty groups (index into groupNames()); all Other when the run is
     /// not a study. Recomputed at once by setThresholds().
     bool hasGroups() const { return m_isStudy; }
+    /// True when the study file predates the stored scores and they were computed on open.
+    bool scoresRecomputed() const { return m_isStudy && !m_splitSummaries.empty() && m_splitSummaries[0].recomputed; }
     const std::vector<std::int8_t> &groups() const { return m_groups; }
     static QStringList groupLabels();
     const GroupThresholds &thresholds() const { return m_thresholds; }

@@ -23,38 +23,28 @@ struct ThresholdField {
     double GroupThresholds::*member;
 };
 
-/// Labels in plain words; docs/difficulty.md has the rules in full.
-const std::array<ThresholdField, 9> kFields = {{
-    {"easyDepth", "Easy: depth at most",
-     "Easy examples have both effective depths at most this. Depths are divided by the number of probes: "
-     "0 is the input, 1 means not even the logits agree with the final prediction.",
-     &GroupThresholds::easyDepth},
-    {"consistent", "Easy: held-out agreement at least",
-     "Easy examples are also predicted as their label by at least this share of the models that never saw them.",
-     &GroupThresholds::consistent},
-    {"highDepth", "Late decision: depth at least",
-     "A normalised depth at least this counts as a late decision. Ambiguous examples need a late "
-     "validation-split depth; rare ones a late train-split depth (or a high memorisation score).",
-     &GroupThresholds::highDepth},
-    {"dominant", "Dominant class: share at least",
-     "A class predicted by at least this share of the held-out models dominates. A dominant class other than "
-     "the label can make an example mislabeled; ambiguous examples have no dominant class.",
+/// Labels in plain words; docs/difficulty.md defines each score.
+const std::array<ThresholdField, 5> kFields = {{
+    {"labelIssue", "Mislabeled / looks like another class: label-issue score at least",
+     "The label-issue score is one minus the held-out models' belief in the label (mean of their vote share "
+     "and probability), 0 to 1. Wrong labels score near 1; look-alikes, which keep some belief in the label, "
+     "just below, and join the group as this threshold is lowered.",
+     &GroupThresholds::labelIssue},
+    {"rarity", "Rare: rarity score at least",
+     "The rarity score is how much better the models that trained on an example know its label than those "
+     "that held it out, plus how late the train split decides, lowered when another class dominates (0 to 1).",
+     &GroupThresholds::rarity},
+    {"dominant", "Rare: no other class with a vote share of",
+     "A rare example also has no other class predicted by at least this share of the held-out models.",
      &GroupThresholds::dominant},
-    {"mislabeledConfidence", "Mislabeled: label probability at most",
-     "Mislabeled examples: the held-out models, on average, give the example's label at most this probability.",
-     &GroupThresholds::mislabeledConfidence},
-    {"split", "Ambiguous: runner-up share at least",
-     "Ambiguous examples: the second most predicted class gets at least this share of the held-out models' votes.",
-     &GroupThresholds::split},
-    {"memorised", "Rare: accuracy when trained on at least",
-     "Rare examples are predicted correctly by at least this share of the models that trained on them…",
-     &GroupThresholds::memorised},
-    {"heldOutWrong", "Rare: accuracy when held out below",
-     "…and by fewer than this share of the models that held them out.", &GroupThresholds::heldOutWrong},
-    {"memorisation", "Rare: memorisation at least",
-     "A rare example needs a late train-split depth or a memorisation score (accuracy when trained on minus "
-     "accuracy when held out) of at least this.",
-     &GroupThresholds::memorisation},
+    {"ambiguity", "Ambiguous: ambiguity score at least",
+     "The ambiguity score is how evenly the held-out models' mean probability spreads over the classes "
+     "(normalised entropy), with a late validation-split depth adding to it (0 to 1).",
+     &GroupThresholds::ambiguity},
+    {"easiness", "Easy: easiness score at least",
+     "The easiness score is the held-out belief in the label times one minus the later of the two "
+     "normalised depths (0 to 1).",
+     &GroupThresholds::easiness},
 }};
 
 } // namespace
@@ -126,11 +116,15 @@ void ThresholdsPanel::setDocument(RunDocument *doc)
     for (QDoubleSpinBox *box : m_boxes)
         box->setEnabled(enabled);
     findChild<QPushButton *>(QStringLiteral("reset"))->setEnabled(enabled);
-    m_note->setText(!m_doc ? QString()
-                    : enabled
-                        ? tr("Rules are tried in order: mislabeled, ambiguous, rare, easy; the rest is other. "
-                             "Depths are divided by the number of probes.")
-                        : tr("Difficulty groups need a study (pdepth study): this is a single run."));
+    QString note;
+    if (enabled)
+        note = tr("Rules are tried in order: mislabeled, rare, ambiguous, easy; the rest is other.")
+               + (m_doc->scoresRecomputed() ? tr(" This file predates the stored scores: they were computed on "
+                                                 "open from its models.")
+                                            : QString());
+    else if (m_doc)
+        note = tr("Difficulty groups need a study (pdepth study): this is a single run.");
+    m_note->setText(note);
     showThresholds();
     updateCounts();
 }

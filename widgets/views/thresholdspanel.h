@@ -14,7 +14,7 @@ namespace pds {
 class RunDocument;
 
 /// The thresholds of the difficulty groups as spin boxes (object names are the
-/// GroupThresholds field names, e.g. "easyDepth"), a reset button, and the
+/// GroupThresholds field names, e.g. "labelIssue"), a reset button, and the
 /// size of each group. Every change regroups the document at once.
 class ThresholdsPanel : public QWidget {
     Q_OBJECT
