@@ -38,8 +38,9 @@ public:
     ~MainWindow() override;
 
     /// Opens a run file (or brings it forward if open); on failure shows
-    /// the reason in a message box unless `error` is given.
-    bool openFile(const QString &path, QString *error = nullptr);
+    /// the reason in a message box unless `error` is given. A file not
+    /// `writtenHere` (by this Studio's training) is checked in a child process first.
+    bool openFile(const QString &path, QString *error = nullptr, bool writtenHere = false);
     /// Starts the wizard (if `wizardNow`) or says how to begin in the status bar.
     void showWelcome(bool wizardNow);
     /// Renders every view of the active run to `<dir>/<view>.png` (docs/ screenshots).
