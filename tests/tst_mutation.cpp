@@ -105,6 +105,7 @@ void TestMutation::mutatedFilesNeverCrashTheParent()
         if (cliEvery > 0 && i % cliEvery == 0) {
             for (const QString &command : {QStringLiteral("info"), QStringLiteral("check")}) {
                 QProcess p;
+                p.setProcessChannelMode(QProcess::MergedChannels);
                 p.start(pdepthPath(), {command, QString::fromStdString(path)});
                 QVERIFY2(p.waitForFinished(120000), qPrintable(command + " hung on " + QString::fromStdString(path)));
                 QVERIFY2(p.exitStatus() == QProcess::NormalExit,

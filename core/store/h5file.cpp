@@ -641,18 +641,22 @@ std::vector<hsize_t> shapeOf(hid_t loc, const std::string &name)
 /// fill values. Deflate expands data at most about 1032 times, so far more
 /// values than the stored bytes allow cannot be real; small datasets may be
 /// entirely unwritten.
-void requireEveryChunk(hid_t ds, const std::string &name, const std::vector<hsize_t> &shape)
+void requireEveryChunk(hid_t ds, const std::string &name)
 {
     Handle dcpl(H5Dget_create_plist(ds));
     if (!dcpl.valid() || H5Pget_layout(dcpl) != H5D_CHUNKED)
         return;
+    Handle space(H5Dget_space(ds));
+    const int rank = H5Sget_simple_extent_ndims(space);
+    std::vector<hsize_t> shape(static_cast<std::size_t>(std::max(rank, 0)));
+    if (rank < 0 || H5Sget_simple_extent_dims(space, shape.data(), nullptr) < 0)
+        throw StoreError("cannot read the shape of '" + name + "'");
     std::vector<hsize_t> chunk(shape.size());
     if (H5Pget_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data()) != static_cast<int>(chunk.size()))
         throw StoreError("cannot read the chunk shape of '" + name + "'");
     hsize_t expected = 1;
     for (std::size_t i = 0; i < shape.size(); ++i)
         expected *= chunk[i] ? (shape[i] + chunk[i] - 1) / chunk[i] : 0;
-    Handle space(H5Dget_space(ds));
     hsize_t stored = 0;
     if (H5Dget_num_chunks(ds, space, &stored) < 0)
         throw StoreError("cannot read the chunk index of '" + name + "'");
@@ -681,7 +685,7 @@ hsize_t plausibleValueCount(hid_t ds, hid_t fileType, const std::string &name,
         throw StoreError("dataset '" + name + "' claims " + std::to_string(total)
                          + " values but the file stores only " + std::to_string(stored)
                          + " bytes of them");
-    requireEveryChunk(ds, name, shape);
+    requireEveryChunk(ds, name);
     return total;
 }
 

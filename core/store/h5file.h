@@ -121,8 +121,8 @@ std::vector<hsize_t> shapeOf(hid_t loc, const std::string &name);
 /// stores far too few bytes for them (a damaged or hostile shape).
 /// Also refuses a chunked dataset whose index lists fewer or more chunks than its shape needs.
 hsize_t plausibleValueCount(hid_t ds, hid_t fileType, const std::string &name, const std::vector<hsize_t> &shape);
-/// StoreError when a chunked dataset of `shape` does not store every chunk (the writers write all).
-void requireEveryChunk(hid_t ds, const std::string &name, const std::vector<hsize_t> &shape);
+/// StoreError when a chunked dataset does not store every chunk its shape needs (the writers write all).
+void requireEveryChunk(hid_t ds, const std::string &name);
 /// Reads a whole dataset, converting to T; `dims` receives its shape.
 template <typename T>
 std::vector<T> readArray(hid_t loc, const std::string &name, std::vector<hsize_t> *dims = nullptr);
