@@ -65,6 +65,7 @@ fi
 ninja -C "$root/build" tst_mutation pdepth >/dev/null
 echo
 if PDS_MUTATION_COUNT="${PDS_MUTATION_COUNT:-1000}" PDS_MUTATION_CLI_EVERY=25 \
+   QTEST_FUNCTION_TIMEOUT=7200000 PDS_PDEPTH="$root/build/bin/pdepth" \
    PDS_MUTATION_REPORT="$root/build/mutation-report.md" "$root/build/tests/tst_mutation" >"$runs/mutation.log" 2>&1; then
   echo "mutation: ${PDS_MUTATION_COUNT:-1000} damaged run files, no crash or hang of the parent:"
   cat "$root/build/mutation-report.md"
