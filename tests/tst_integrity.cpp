@@ -2,6 +2,7 @@
 // Fletcher32 checksums on stored data, the attributes digest, version 1 files,
 // the complete check, and the check in a child process before opening.
 
+#include "mutationsupport.h"
 #include "runfixtures.h"
 #include "testsupport.h"
 
@@ -20,7 +21,6 @@
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 
-#include <fstream>
 
 using namespace pds;
 using namespace pds::test;
@@ -48,18 +48,6 @@ void writeRun(const std::string &path)
     w.finishModel(0, scores(5, 0.f), scores(3, 10.f), std::vector<float>(5 * 2, 1.5f),
                   std::vector<float>(3 * 2, -1.5f), 2, runformat::kStatusComplete, 12.5);
     w.finish(runformat::kStatusComplete);
-}
-
-std::vector<char> fileBytes(const std::string &path)
-{
-    std::ifstream in(path, std::ios::binary);
-    return std::vector<char>(std::istreambuf_iterator<char>(in), {});
-}
-
-void writeFileBytes(const std::string &path, const std::vector<char> &bytes)
-{
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
 /// Where the first chunk of a dataset lies in the file: [offset, offset + size).
@@ -148,9 +136,9 @@ void TestIntegrity::damagedChunkNamesTheDataset()
     writeRun(path);
     const auto [offset, size] = firstChunk(path, kScorePath);
     QVERIFY(size > 0);
-    auto bytes = fileBytes(path);
+    auto bytes = readAll(path);
     bytes[offset + size / 2] = static_cast<char>(bytes[offset + size / 2] ^ 0x10);
-    writeFileBytes(path, bytes);
+    writeAll(path, bytes);
 
     // The attributes are intact, so the file opens; the damaged values are refused when read.
     RunReader reader(path);
@@ -182,12 +170,12 @@ void TestIntegrity::changedAttributeIsCaught()
     const std::string path = dir.filePath("run.h5").toStdString();
     writeRun(path);
     if (rawBytes) {
-        auto bytes = fileBytes(path);
+        auto bytes = readAll(path);
         const std::string from = R"("epochs": 2)";
         auto at = std::search(bytes.begin(), bytes.end(), from.begin(), from.end());
         QVERIFY(at != bytes.end());
         *(at + static_cast<std::ptrdiff_t>(from.size()) - 1) = '9';
-        writeFileBytes(path, bytes);
+        writeAll(path, bytes);
     } else {
         h5::Handle file = h5::openFile(path, true);
         h5::writeAttr(file, schema::kStatus, runformat::kStatusRunning);
@@ -318,9 +306,9 @@ void TestIntegrity::cliCheckReportsEachProblem()
     writeRun(good);
     writeRun(bad);
     const auto [offset, size] = firstChunk(bad, kScorePath);
-    auto bytes = fileBytes(bad);
+    auto bytes = readAll(bad);
     bytes[offset + size / 2] = static_cast<char>(~bytes[offset + size / 2]);
-    writeFileBytes(bad, bytes);
+    writeAll(bad, bytes);
 
     QProcess check;
     check.start(pdepthPath(), {QStringLiteral("check"), QString::fromStdString(good), QString::fromStdString(bad)});
