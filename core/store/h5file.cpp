@@ -1,6 +1,7 @@
-// The one wrapper over the HDF5 C API (about 740 lines): every HDF5 call of the
-// program is here, so that its return codes are checked and its handles owned
-// in one place; splitting it would spread the same checks over several files.
+// The one wrapper over the HDF5 C API (about 820 lines): every HDF5 call of the
+// program is here or in h5inspect.cpp (the read-only walk the checks need), so
+// that return codes are checked and handles owned in one place; splitting it
+// further would spread the same checks over several files.
 
 #include "store/h5file.h"
 
