@@ -89,6 +89,7 @@ class TestIntegrity : public QObject {
 private Q_SLOTS:
     void cleanup();
     void writtenFilesCarryChecksumsAndDigest();
+    void writersKeepTheDigest();
     void damagedChunkNamesTheDataset();
     void changedAttributeIsCaught_data();
     void changedAttributeIsCaught();
@@ -127,6 +128,23 @@ void TestIntegrity::writtenFilesCarryChecksumsAndDigest()
     QVERIFY(c.notes.empty());
     RunReader reader(path);
     QVERIFY(reader.warnings().empty());
+}
+
+void TestIntegrity::writersKeepTheDigest()
+{
+    // Reopened (as resume does), a status changed, finished again: the digest follows every change.
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("run.h5").toStdString();
+    writeRun(path);
+    {
+        RunWriter w(path, RunWriter::Reopen{});
+        w.markModel(0, runformat::kStatusComplete, "checked");
+        w.finish(runformat::kStatusIncomplete, "stopped");
+    }
+    const RunReader reader(path);
+    QCOMPARE(reader.summary().status, std::string(runformat::kStatusIncomplete));
+    QCOMPARE(reader.summary().models.front().statusMessage, std::string("checked"));
+    QVERIFY(checkRunFile(path, false).ok());
 }
 
 void TestIntegrity::damagedChunkNamesTheDataset()
