@@ -5,7 +5,8 @@
 // crash or hang, every problem it detects must come with a message, and a file
 // it accepts must give back exactly the values of the original.
 // PDS_MUTATION_COUNT (default 60) and PDS_MUTATION_SEED choose the files;
-// scripts/fuzz.sh runs 1,000. PDS_MUTATION_REPORT names a Markdown report.
+// scripts/fuzz.sh runs 1,000. PDS_MUTATION_REPORT names a Markdown report;
+// PDS_MUTATION_KEEP a folder for the files whose values changed unnoticed.
 
 #include "mutationsupport.h"
 #include "testsupport.h"
@@ -101,6 +102,8 @@ void TestMutation::mutatedFilesNeverCrashTheParent()
             ++t.acceptedRegions[regionOf(sources[which], m.ranges)];
         } else {
             ++t.acceptedChanged;
+            if (const QByteArray keep = qgetenv("PDS_MUTATION_KEEP"); !keep.isEmpty())
+                QFile::copy(QString::fromStdString(path), QString::fromLocal8Bit(keep) + QStringLiteral("/mutated-%1.h5").arg(i));
             silentChanges << QStringLiteral("%1 (%2 in %3)").arg(QString::fromStdString(path),
                                                                  QString::fromStdString(m.kind),
                                                                  QString::fromStdString(regionOf(sources[which], m.ranges)));

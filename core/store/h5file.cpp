@@ -13,6 +13,7 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <set>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -666,6 +667,24 @@ void requireEveryChunk(hid_t ds, const std::string &name)
     if (stored != expected)
         throw StoreError("dataset '" + name + "' is damaged: its index lists " + std::to_string(stored)
                          + " stored chunks where it should list " + std::to_string(expected));
+    // Each chunk once, at a place of the grid, with every filter applied: a
+    // damaged index entry could otherwise move a chunk or mark a filter (the
+    // shuffle, even the checksum) as skipped, and values would change unnoticed.
+    std::set<std::vector<hsize_t>> seen;
+    std::vector<hsize_t> offset(shape.size());
+    for (hsize_t i = 0; i < stored; ++i) {
+        unsigned filterMask = 0;
+        haddr_t address = 0;
+        hsize_t size = 0;
+        if (H5Dget_chunk_info(ds, space, i, offset.data(), &filterMask, &address, &size) < 0)
+            throw StoreError("cannot read the chunk index of '" + name + "'");
+        bool onGrid = true;
+        for (std::size_t d = 0; d < shape.size(); ++d)
+            onGrid = onGrid && chunk[d] && offset[d] % chunk[d] == 0 && offset[d] < shape[d];
+        if (filterMask != 0 || !onGrid || !seen.insert(offset).second)
+            throw StoreError("dataset '" + name + "' is damaged: entry " + std::to_string(i)
+                             + " of its chunk index is invalid");
+    }
 }
 
 hsize_t plausibleValueCount(hid_t ds, hid_t fileType, const std::string &name,

@@ -166,7 +166,16 @@ std::string datasetLayout(hid_t file, const std::string &path)
     Handle dcpl(H5Dget_create_plist(ds));
     if (!dcpl.valid())
         throw StoreError("cannot read the storage properties of '" + path + "'");
-    text += H5Pget_layout(dcpl) == H5D_CHUNKED ? "chunked" : "whole";
+    if (H5Pget_layout(dcpl) == H5D_CHUNKED) {
+        std::vector<hsize_t> chunk(dims.size());
+        if (H5Pget_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data()) != static_cast<int>(chunk.size()))
+            throw StoreError("cannot read the chunk shape of '" + path + "'");
+        text += "chunked";
+        for (const auto c : chunk)
+            text += " " + std::to_string(c);
+    } else {
+        text += "whole";
+    }
     const int filters = H5Pget_nfilters(dcpl);
     for (int i = 0; i < filters; ++i) {
         unsigned flags = 0;
