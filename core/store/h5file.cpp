@@ -667,11 +667,18 @@ void requireEveryChunk(hid_t ds, const std::string &name)
     if (stored != expected)
         throw StoreError("dataset '" + name + "' is damaged: its index lists " + std::to_string(stored)
                          + " stored chunks where it should list " + std::to_string(expected));
-    // Each chunk once, at a place of the grid, with every filter applied: a
-    // damaged index entry could otherwise move a chunk or mark a filter (the
-    // shuffle, even the checksum) as skipped, and values would change unnoticed.
+    // Each chunk once, at a place of the grid, inside the file, with every
+    // filter applied: a damaged index entry could otherwise move a chunk, hide
+    // it, or mark a filter (the shuffle, even the checksum) as skipped, and
+    // values would change unnoticed.
     std::set<std::vector<hsize_t>> seen;
     std::vector<hsize_t> offset(shape.size());
+    hsize_t fileSize = 0;
+    {
+        Handle file(H5Iget_file_id(ds));
+        if (!file.valid() || H5Fget_filesize(file, &fileSize) < 0)
+            throw StoreError("cannot read the size of the file of '" + name + "'");
+    }
     for (hsize_t i = 0; i < stored; ++i) {
         unsigned filterMask = 0;
         haddr_t address = 0;
@@ -681,7 +688,9 @@ void requireEveryChunk(hid_t ds, const std::string &name)
         bool onGrid = true;
         for (std::size_t d = 0; d < shape.size(); ++d)
             onGrid = onGrid && chunk[d] && offset[d] % chunk[d] == 0 && offset[d] < shape[d];
-        if (filterMask != 0 || !onGrid || !seen.insert(offset).second)
+        // Address 0 is the superblock: a zeroed address, which HDF5 would read as an unwritten chunk.
+        const bool inFile = address != HADDR_UNDEF && address > 0 && size > 0 && address + size <= fileSize;
+        if (filterMask != 0 || !onGrid || !inFile || !seen.insert(offset).second)
             throw StoreError("dataset '" + name + "' is damaged: entry " + std::to_string(i)
                              + " of its chunk index is invalid");
     }

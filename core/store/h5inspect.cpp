@@ -178,10 +178,15 @@ std::string datasetLayout(hid_t file, const std::string &path)
     }
     const int filters = H5Pget_nfilters(dcpl);
     for (int i = 0; i < filters; ++i) {
-        unsigned flags = 0;
-        std::size_t values = 0;
-        text += " filter" + std::to_string(H5Pget_filter2(dcpl, static_cast<unsigned>(i), &flags, &values, nullptr,
-                                                           0, nullptr, nullptr));
+        // The parameters matter as much as the filter: shuffle undone with a
+        // damaged element size scrambles values that passed the checksum.
+        unsigned flags = 0, values[16] = {};
+        std::size_t count = 16;
+        const H5Z_filter_t id =
+            H5Pget_filter2(dcpl, static_cast<unsigned>(i), &flags, &count, values, 0, nullptr, nullptr);
+        text += " filter" + std::to_string(id) + "/" + std::to_string(flags);
+        for (std::size_t v = 0; v < std::min<std::size_t>(count, 16); ++v)
+            text += "," + std::to_string(values[v]);
     }
     return text;
 }
