@@ -3,6 +3,9 @@
 # ./build-fuzz and runs each for SECONDS (default 60) on a copy of its seed
 # corpus. Prints executions per second and coverage per target; exits
 # non-zero if any target crashed (the crashing input is kept and named).
+# Then runs the damaged-run-file test (tst_mutation) at 1,000 mutated files
+# (PDS_MUTATION_COUNT overrides), built in ./build with the tests, and writes
+# its table to build/mutation-report.md.
 # Usage: scripts/fuzz.sh [SECONDS]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -11,7 +14,7 @@ if ! [[ "$seconds" =~ ^[0-9]+$ ]] || ((seconds < 1)); then
   echo "usage: scripts/fuzz.sh [SECONDS]" >&2
   exit 2
 fi
-targets=(fuzz_idx fuzz_cifar fuzz_imagefolder fuzz_runfile)
+targets=(fuzz_idx fuzz_cifar fuzz_imagefolder fuzz_runfile fuzz_runbytes)
 # Extra libFuzzer flags per target. A run-file recipe reaches the models and the
 # summary only after a few hundred bytes, so let its inputs be that long at once
 # instead of growing slowly from a few bytes.
@@ -54,6 +57,24 @@ for t in "${targets[@]}"; do
   printf '%-18s %8s %10s %8s %8s %8s  %s\n' "$t" "$seconds" "${rate:-?}" "${execs:-?}" "${cov:-?}" "${ft:-?}" "$status"
 done
 
+# Damaged real run files at scale: 1,000 by default, every 25th also through
+# `pdepth info` and `pdepth check` (each starts LibTorch, about a second).
+if [[ ! -f "$root/build/build.ninja" ]]; then
+  cmake -S "$root" -B "$root/build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DPDS_BUILD_TESTS=ON >/dev/null
+fi
+ninja -C "$root/build" tst_mutation pdepth >/dev/null
+echo
+if PDS_MUTATION_COUNT="${PDS_MUTATION_COUNT:-1000}" PDS_MUTATION_CLI_EVERY=25 \
+   QTEST_FUNCTION_TIMEOUT=7200000 PDS_PDEPTH="$root/build/bin/pdepth" \
+   PDS_MUTATION_REPORT="$root/build/mutation-report.md" "$root/build/tests/tst_mutation" >"$runs/mutation.log" 2>&1; then
+  echo "mutation: ${PDS_MUTATION_COUNT:-1000} damaged run files, no crash or hang of the parent:"
+  cat "$root/build/mutation-report.md"
+else
+  echo "mutation: FAILED, see $runs/mutation.log"
+  tail -20 "$runs/mutation.log"
+  mutation_failed=1
+fi
+
 if ((${#failed[@]})); then
   for t in "${failed[@]}"; do
     echo
@@ -63,6 +84,10 @@ if ((${#failed[@]})); then
   echo
   echo "fuzz: ${#failed[@]} target(s) crashed: ${failed[*]}" >&2
   echo "Reproduce with: $build/bin/<target> <crash file>" >&2
+  exit 1
+fi
+if ((${mutation_failed:-0})); then
+  echo "fuzz: the damaged-run-file test failed" >&2
   exit 1
 fi
 echo "fuzz: all ${#targets[@]} targets ran ${seconds}s without a crash"

@@ -249,6 +249,8 @@ void TestConfig::validate_data()
         << R"({"train": {"epochs": 3, "regime": "llf", "generations": 2, "el2n_epoch": 7}})"
         << "EL2N epoch must lie in 0..6";
     QTest::newRow("negative limit") << R"({"dataset": {"limit": -5}})" << "limit must not be negative";
+    QTest::newRow("class count 300") << R"({"dataset": {"classes": 300}})"
+                                     << "the class count must lie in 1..256 (0 = from the labels), got 300";
     QTest::newRow("negative test limit") << R"({"dataset": {"test_limit": -5}})" << "test limit must not be negative";
     QTest::newRow("momentum 1") << R"({"train": {"momentum": 1.0}})" << "momentum must lie in [0, 1)";
     QTest::newRow("negative weight decay") << R"({"train": {"weight_decay": -0.1}})"

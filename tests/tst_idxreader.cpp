@@ -67,6 +67,8 @@ private Q_SLOTS:
     void loadIdxFolder_happy();
     void loadIdxFolder_alternativeNames();
     void loadIdxFolder_inferredClasses();
+    void loadIdxFolder_strayLabelRefused();
+    void loadIdxFolder_classCountGiven();
     void loadIdxFolder_synthetic();
     void loadIdxFolder_missingFolder();
     void loadIdxFolder_missingFile();
@@ -326,18 +328,51 @@ void TestIdxReader::loadIdxFolder_alternativeNames()
 
 void TestIdxReader::loadIdxFolder_inferredClasses()
 {
-    // IDX files carry no class names: without a list, classes are 0..the largest label.
+    // IDX files carry no class names: without a list or a count, classes are 0..the largest label.
+    QTemporaryDir dir;
+    const std::string p = dir.path().toStdString();
+    writeBytes(p + "/train-images-idx3-ubyte", idxBytes({4, 1, 1}, {1, 2, 3, 4}));
+    writeBytes(p + "/train-labels-idx1-ubyte", idxBytes({4}, {0, 3, 4, 1}));
+    writeBytes(p + "/t10k-images-idx3-ubyte", idxBytes({2, 1, 1}, {4, 5}));
+    writeBytes(p + "/t10k-labels-idx1-ubyte", idxBytes({2}, {5, 2}));
+    const Dataset d = loadIdxFolder(p, "letters", {});
+    QCOMPARE(d.numClasses(), 6);
+    QCOMPARE(d.classNames.front(), std::string("0"));
+    QCOMPARE(d.classNames.back(), std::string("5"));
+    QCOMPARE(d.test.labels, (std::vector<std::int32_t>{5, 2}));
+}
+
+void TestIdxReader::loadIdxFolder_strayLabelRefused()
+{
+    // Ten classes and one stray label 42, which would otherwise make a 43-class model.
+    QTemporaryDir dir;
+    const std::string p = dir.path().toStdString();
+    writeSyntheticIdx(p, 10, 3, 1, 4, 1, false);
+    auto labels = readRaw(p + "/train-labels-idx1-ubyte");
+    labels[8 + 17] = 42;
+    writeBytes(p + "/train-labels-idx1-ubyte", labels);
+    const QString msg = messageOf<DatasetError>([&] { loadIdxFolder(p, "custom", {}); });
+    QCOMPARE(msg, QString::fromStdString(p + "/train-labels-idx1-ubyte: label 42 of example 17 leaves classes 10..41 "
+                                             "without any example; if the dataset has 43 classes, give the class "
+                                             "count (--classes 43)"));
+}
+
+void TestIdxReader::loadIdxFolder_classCountGiven()
+{
+    // With the count given, empty classes are the user's choice; labels beyond it are still refused.
     QTemporaryDir dir;
     const std::string p = dir.path().toStdString();
     writeBytes(p + "/train-images-idx3-ubyte", idxBytes({3, 1, 1}, {1, 2, 3}));
     writeBytes(p + "/train-labels-idx1-ubyte", idxBytes({3}, {0, 11, 4}));
     writeBytes(p + "/t10k-images-idx3-ubyte", idxBytes({2, 1, 1}, {4, 5}));
     writeBytes(p + "/t10k-labels-idx1-ubyte", idxBytes({2}, {13, 2}));
-    const Dataset d = loadIdxFolder(p, "letters", {});
+    PDS_VERIFY_MESSAGE(messageOf<DatasetError>([&] { loadIdxFolder(p, "letters", {}); }),
+                       "train-labels-idx1-ubyte: label 11 of example 1 leaves class 1 without any example");
+    const Dataset d = loadIdxFolder(p, "letters", {}, 14);
     QCOMPARE(d.numClasses(), 14);
-    QCOMPARE(d.classNames.front(), std::string("0"));
     QCOMPARE(d.classNames.back(), std::string("13"));
-    QCOMPARE(d.test.labels, (std::vector<std::int32_t>{13, 2}));
+    PDS_VERIFY_MESSAGE(messageOf<DatasetError>([&] { loadIdxFolder(p, "letters", {}, 12); }),
+                       "t10k-labels-idx1-ubyte: label 13 of example 0 is outside 0..11");
 }
 
 void TestIdxReader::loadIdxFolder_synthetic()

@@ -275,7 +275,7 @@ RunDocument *MainWindow::findDocument(const QString &path) const
     return nullptr;
 }
 
-bool MainWindow::openFile(const QString &path, QString *error)
+bool MainWindow::openFile(const QString &path, QString *error, bool writtenHere)
 {
     // A file a job of an earlier Studio still writes: follow the job, which
     // shows its newest file as it goes and opens the finished one.
@@ -287,7 +287,7 @@ bool MainWindow::openFile(const QString &path, QString *error)
     }
     QApplication::setOverrideCursor(Qt::WaitCursor);
     try {
-        m_documents.push_back(std::make_unique<RunDocument>(path));
+        m_documents.push_back(writtenHere ? std::make_unique<RunDocument>(path) : RunDocument::openChecked(path));
         QApplication::restoreOverrideCursor();
     } catch (const std::exception &e) {
         QApplication::restoreOverrideCursor();
@@ -307,7 +307,9 @@ bool MainWindow::openFile(const QString &path, QString *error)
     // The second run opened is compared with the first by default.
     if (previous && !m_compare)
         setCompareDocument(previous);
-    statusBar()->showMessage(tr("Opened %1: %2 examples, %3 model(s)").arg(doc->title()).arg(doc->size()).arg(doc->modelCount()));
+    const QStringList notes = doc->warnings();
+    statusBar()->showMessage(tr("Opened %1: %2 examples, %3 model(s)").arg(doc->title()).arg(doc->size()).arg(doc->modelCount())
+                             + (notes.isEmpty() ? QString() : QStringLiteral(" (") + notes.join(QStringLiteral("; ")) + QStringLiteral(")")));
     return true;
 }
 
@@ -452,7 +454,7 @@ void MainWindow::onFileUpdated(const QString &path)
             if (m_live)
                 closeDocument(m_live);
             QString error;
-            if (!openFile(path, &error)) {
+            if (!openFile(path, &error, /*writtenHere=*/true)) {
                 statusBar()->showMessage(error);
                 return;
             }
@@ -494,7 +496,7 @@ void MainWindow::onJobEnded(const QString &path, const QString &how)
     }
     statusBar()->showMessage(tr("Training %1: %2").arg(how, path));
     if (!path.isEmpty() && QFileInfo::exists(path))
-        openFile(path);
+        openFile(path, nullptr, /*writtenHere=*/true);
 }
 
 void MainWindow::addRecent(const QString &path)

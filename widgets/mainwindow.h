@@ -39,8 +39,9 @@ public:
     ~MainWindow() override;
 
     /// Opens a run file (or brings it forward if open); on failure shows
-    /// the reason in a message box unless `error` is given.
-    bool openFile(const QString &path, QString *error = nullptr);
+    /// the reason in a message box unless `error` is given. A file not
+    /// `writtenHere` (by this Studio's training) is checked in a child process first.
+    bool openFile(const QString &path, QString *error = nullptr, bool writtenHere = false);
     /// Follows again the training jobs this Studio started before it was
     /// closed (or killed): a live one first, else one that ended meanwhile.
     void reattachJobs();

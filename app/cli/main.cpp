@@ -2,6 +2,7 @@
 
 #include "progressprinter.h"
 
+#include "store/guardedopen.h"
 #include "store/runformat.h"
 #include "store/runreader.h"
 #include "study/detachedjob.h"
@@ -21,6 +22,8 @@
 #include <iostream>
 #include <optional>
 #include <sstream>
+
+#include <unistd.h>
 
 namespace {
 
@@ -141,6 +144,8 @@ void printInfo(const pds::RunReader &run)
               << "examples    " << s.trainSize << " train, " << s.testSize << " test, "
               << s.noisyLabels << " noisy labels\n"
               << "models      " << s.models.size() << "\n";
+    for (const auto &w : run.warnings())
+        std::cout << "note        " << w.message << "\n";
     for (const auto &m : s.models) {
         std::cout << "  model " << m.index << ": " << m.arch << ", seed " << m.seed << ", " << m.device
                   << ", " << m.status << ", epochs " << m.epochsCompleted << "/" << m.epochsPlanned;
@@ -188,6 +193,7 @@ void addRunOptions(CLI::App *cmd, RunOptions &o)
     cmd->add_option("--dataset", cfg.dataset.name, "Catalogue name: fashion-mnist, mnist, cifar10, cifar100")->capture_default_str();
     cmd->add_option("--data-path", cfg.dataset.path, "Dataset folder (IDX, CIFAR binary or image folder)");
     cmd->add_option("--format", cfg.dataset.format, "idx, cifar10, cifar100 or folder (default: from name or folder)");
+    cmd->add_option("--classes", cfg.dataset.classes, "Class count of a custom IDX dataset (0 = from its labels, which must leave no class empty)")->capture_default_str();
     cmd->add_option("--limit", cfg.limit, "Train examples to keep, stratified (0 = all)")->capture_default_str();
     cmd->add_option("--test-limit", cfg.testLimit, "Test examples to keep, stratified (0 = all)")->capture_default_str();
     addSettingOption(cmd, "--noise", noiseKind, cfg.noise.kind,
@@ -383,6 +389,49 @@ int runStudy(pds::RunConfig config, const std::string &saveConfig, bool dryRun, 
     return kOk;
 }
 
+/// Checks each file completely in a pdepth-check child (so a crash of the
+/// HDF5 library is reported, not suffered), then loads it as a run; prints
+/// each problem as "file: object: what".
+int runCheck(const std::vector<std::string> &files, bool quick)
+{
+    bool allOk = true;
+    for (const auto &file : files) {
+        pds::ChildCheck c = pds::checkInChildProcess(file, quick, quick ? 10.0 : 3600.0);
+        if (c.outcome == pds::ChildCheck::Outcome::Unavailable) {
+            std::cerr << "pdepth: " << c.message << "; checking in this process\n";
+            const pds::FileCheck here = pds::checkRunFile(file, quick);
+            c.outcome = here.ok() ? pds::ChildCheck::Outcome::Passed : pds::ChildCheck::Outcome::Problems;
+            c.problems = here.problems;
+            c.notes = here.notes;
+        }
+        for (const auto &note : c.notes)
+            std::cout << file << ": note: " << note << "\n";
+        if (c.outcome == pds::ChildCheck::Outcome::Crashed || c.outcome == pds::ChildCheck::Outcome::TimedOut)
+            c.problems.push_back({file, c.lastObject.empty() ? "/" : c.lastObject, c.message});
+        if (c.outcome == pds::ChildCheck::Outcome::Passed) {
+            try {
+                pds::RunReader run(file);
+            } catch (const std::exception &e) {
+                c.problems.push_back({file, "/", e.what()});
+            }
+        }
+        for (const auto &p : c.problems)
+            std::cout << file << ": " << p.object << ": " << p.what << "\n";
+        if (c.problems.empty())
+            std::cout << file << ": ok" << (quick ? " (structure, attributes and digest)" : " (every dataset read)")
+                      << "\n";
+        allOk = allOk && c.problems.empty();
+    }
+    return allOk ? kOk : kFailed;
+}
+
+/// A RunReader of a file checked first in a child process (see verifyBeforeOpening).
+pds::RunReader openChecked(const std::string &path)
+{
+    pds::verifyBeforeOpening(path);
+    return pds::RunReader(path);
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -447,6 +496,11 @@ int main(int argc, char **argv)
     std::string exportPath, csvPath;
     exportCmd->add_option("file", exportPath, "Run file")->required();
     exportCmd->add_option("--csv", csvPath, "CSV file to write (one row per example)")->required();
+    auto *checkCmd = app.add_subcommand("check", "Verify run files completely: checksums, digest, every dataset (exit 1 if any is damaged)");
+    std::vector<std::string> checkPaths;
+    bool checkQuick = false;
+    checkCmd->add_option("files", checkPaths, "Run files")->required();
+    checkCmd->add_flag("--quick", checkQuick, "Check structure, attributes and digest only; read no stored data");
 
     try {
         app.parse(argc, argv);
@@ -454,7 +508,7 @@ int main(int argc, char **argv)
         return app.exit(e) == 0 ? kOk : kUsage;
     }
     if (app.get_subcommands().empty()) {
-        std::cerr << "pdepth: name a command: train, study, resume, merge, info or export (see pdepth --help)\n";
+        std::cerr << "pdepth: name a command: train, study, resume, merge, info, export or check (see pdepth --help)\n";
         return kUsage;
     }
 
@@ -479,6 +533,11 @@ int main(int argc, char **argv)
             handleInterrupts();
             pds::ProgressPrinter printer(stderr);
             const auto observer = pds::reportToStudyParent(&printer);
+            {
+                // resume reads the .part file when there is one, like RunJob::resume.
+                const std::string part = resumePath + pds::runformat::kPartialSuffix;
+                pds::verifyBeforeOpening(::access(part.c_str(), F_OK) == 0 ? part : resumePath);
+            }
             const pds::JobResult r =
                 pds::RunJob::resume(resumePath, observedBy(observer.get(), events.get()), g_cancel);
             if (r.status == pds::runformat::kStatusIncomplete)
@@ -490,19 +549,21 @@ int main(int argc, char **argv)
             return kOk;
         }
         if (*merge) {
+            for (const auto &member : mergeInputs)
+                pds::verifyBeforeOpening(member);
             pds::mergeStudy(mergeInputs, mergeOutput);
             pds::RunReader run(mergeOutput);
             printInfo(run);
             return kOk;
         }
         if (*info) {
-            pds::RunReader run(infoPath);
-            printInfo(run);
+            printInfo(openChecked(infoPath));
             return kOk;
         }
+        if (*checkCmd)
+            return runCheck(checkPaths, checkQuick);
         if (*exportCmd) {
-            pds::RunReader run(exportPath);
-            pds::exportCsv(run, csvPath);
+            pds::exportCsv(openChecked(exportPath), csvPath);
             std::cout << "wrote " << csvPath << "\n";
             return kOk;
         }

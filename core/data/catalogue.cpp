@@ -65,7 +65,7 @@ Dataset loadDataset(const DatasetSpec &spec)
     if (format == "idx") {
         // A folder not in the catalogue gets its classes from its labels.
         const std::vector<std::string> classes = entry ? entry->classNames : std::vector<std::string>{};
-        d = loadIdxFolder(path, entry ? entry->name : fs::path(path).filename().string(), classes);
+        d = loadIdxFolder(path, entry ? entry->name : fs::path(path).filename().string(), classes, spec.classes);
     } else if (format == "cifar10") {
         d = loadCifarFolder(path, 10);
     } else if (format == "cifar100") {

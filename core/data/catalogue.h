@@ -12,6 +12,9 @@ struct DatasetSpec {
     std::string name = "fashion-mnist"; ///< fashion-mnist, mnist, cifar10, cifar100, or any name
     std::string format;                 ///< idx, cifar10, cifar100, folder; empty = from name or path
     std::string path;                   ///< overrides the catalogue's default location
+    /// Class count of a dataset whose files do not name their classes (custom
+    /// IDX); 0 = counted from the labels, which must then leave no class empty.
+    int classes = 0;
 };
 
 /// Datasets known by name, with their default locations.

@@ -164,10 +164,45 @@ std::string findIdxFile(const std::string &dir, const std::vector<std::string> &
     throw DatasetError(dir, "no " + stems.front() + "[.gz] file in this folder");
 }
 
+/// Refuses labels counted into classes (no class names, no class count)
+/// that leave a class without any example: a stray label such as 42 in a
+/// ten-class file would otherwise make a 43-class model in silence.
+void requireNoEmptyClass(const Split &train, const std::string &trainLabels, const Split &test,
+                         const std::string &testLabels)
+{
+    std::vector<std::int64_t> counts(256, 0);
+    for (const Split *s : {&train, &test})
+        for (const auto label : s->labels)
+            ++counts[static_cast<std::size_t>(label)];
+    int largest = 255;
+    while (largest > 0 && counts[static_cast<std::size_t>(largest)] == 0)
+        --largest;
+    int empty = 0;
+    while (empty < largest && counts[static_cast<std::size_t>(empty)] > 0)
+        ++empty;
+    if (empty >= largest)
+        return;
+    int emptyEnd = empty;
+    while (counts[static_cast<std::size_t>(emptyEnd + 1)] == 0)
+        ++emptyEnd;
+    const std::string gap = empty == emptyEnd ? "class " + std::to_string(empty)
+                                              : "classes " + std::to_string(empty) + ".." + std::to_string(emptyEnd);
+    // Name the first example whose label lies beyond the gap: the likely stray.
+    for (const auto &[split, path] : {std::pair{&train, &trainLabels}, std::pair{&test, &testLabels}})
+        for (std::size_t i = 0; i < split->labels.size(); ++i)
+            if (split->labels[i] > emptyEnd)
+                throw DatasetError(*path, "label " + std::to_string(split->labels[i]) + " of example "
+                                              + std::to_string(i) + " leaves " + gap
+                                              + " without any example; if the dataset has "
+                                              + std::to_string(largest + 1)
+                                              + " classes, give the class count (--classes "
+                                              + std::to_string(largest + 1) + ")");
+}
+
 } // namespace
 
 Dataset loadIdxFolder(const std::string &dir, const std::string &name,
-                      const std::vector<std::string> &classNames)
+                      const std::vector<std::string> &classNames, int numClasses)
 {
     std::error_code ec;
     if (!fs::is_directory(dir, ec))
@@ -177,22 +212,25 @@ Dataset loadIdxFolder(const std::string &dir, const std::string &name,
     d.format = "idx";
     d.source = dir;
     d.classNames = classNames;
-    // Without names, any byte is a valid label and the classes are counted below.
-    const int k = classNames.empty() ? 256 : static_cast<int>(classNames.size());
+    // Without names or a count, any byte is a valid label and the classes are counted below.
+    if (classNames.empty() && numClasses > 0)
+        for (int i = 0; i < numClasses; ++i)
+            d.classNames.push_back(std::to_string(i));
+    const int k = d.classNames.empty() ? 256 : static_cast<int>(d.classNames.size());
+    const std::string trainLabels = findIdxFile(dir, {"train-labels-idx1-ubyte", "train-labels.idx1-ubyte"});
+    const std::string testLabels = findIdxFile(dir, {"t10k-labels-idx1-ubyte", "t10k-labels.idx1-ubyte"});
     int c = 0, h = 0, w = 0, ct = 0, ht = 0, wt = 0;
     d.train = readIdxSplit(findIdxFile(dir, {"train-images-idx3-ubyte", "train-images.idx3-ubyte"}),
-                           findIdxFile(dir, {"train-labels-idx1-ubyte", "train-labels.idx1-ubyte"}),
-                           k, &c, &h, &w);
+                           trainLabels, k, &c, &h, &w);
     const std::string testImages =
         findIdxFile(dir, {"t10k-images-idx3-ubyte", "t10k-images.idx3-ubyte"});
-    d.test = readIdxSplit(testImages,
-                          findIdxFile(dir, {"t10k-labels-idx1-ubyte", "t10k-labels.idx1-ubyte"}),
-                          k, &ct, &ht, &wt);
+    d.test = readIdxSplit(testImages, testLabels, k, &ct, &ht, &wt);
     if (c != ct || h != ht || w != wt)
         throw DatasetError(testImages, "test images are " + std::to_string(ht) + "×"
                                            + std::to_string(wt) + " but train images are "
                                            + std::to_string(h) + "×" + std::to_string(w));
     if (d.classNames.empty()) {
+        requireNoEmptyClass(d.train, trainLabels, d.test, testLabels);
         int largest = 0;
         for (const Split *s : {&d.train, &d.test})
             for (const auto label : s->labels)

@@ -30,9 +30,11 @@ Split readIdxSplit(const std::string &imagesPath, const std::string &labelsPath,
 
 /// Loads an IDX dataset folder (train-images-idx3-ubyte[.gz] and friends).
 /// IDX files carry no class names: when `classNames` is empty the classes are
-/// named "0" up to the largest label found.
+/// named "0" up to `numClasses` - 1 when it is given (labels beyond refused),
+/// else up to the largest label found, which must leave no class without an
+/// example (a stray label is refused, naming the file, the example and the value).
 Dataset loadIdxFolder(const std::string &dir, const std::string &name,
-                      const std::vector<std::string> &classNames);
+                      const std::vector<std::string> &classNames, int numClasses = 0);
 
 /// Appends the CIFAR binary records in `bytes` to `out`. CIFAR-10 records are
 /// one label byte then 3072 pixels; CIFAR-100 records are a coarse and a fine

@@ -1,6 +1,7 @@
-// The one wrapper over the HDF5 C API (about 740 lines): every HDF5 call of the
-// program is here, so that its return codes are checked and its handles owned
-// in one place; splitting it would spread the same checks over several files.
+// The one wrapper over the HDF5 C API (about 820 lines): every HDF5 call of the
+// program is here or in h5inspect.cpp (the read-only walk the checks need), so
+// that return codes are checked and handles owned in one place; splitting it
+// further would spread the same checks over several files.
 
 #include "store/h5file.h"
 
@@ -12,6 +13,7 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <set>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -84,6 +86,9 @@ Handle chunkedCreateProps(const std::vector<hsize_t> &chunk)
     check(H5Pset_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data()), "cannot set the chunk size");
     check(H5Pset_shuffle(dcpl), "cannot set the shuffle filter");
     check(H5Pset_deflate(dcpl, 1), "cannot set compression");
+    // Last in the pipeline, so the checksum covers the bytes as stored and a
+    // damaged chunk is refused before it is decompressed.
+    check(H5Pset_fletcher32(dcpl), "cannot set the checksum filter");
     return dcpl;
 }
 
@@ -112,6 +117,52 @@ std::string explainOpenFailure(const std::string &path, bool creating)
 }
 
 } // namespace
+
+std::string fileNameOf(hid_t obj)
+{
+    const ssize_t n = H5Fget_name(obj, nullptr, 0);
+    if (n <= 0)
+        return {};
+    std::string name(static_cast<std::size_t>(n) + 1, '\0');
+    H5Fget_name(obj, name.data(), name.size());
+    name.resize(static_cast<std::size_t>(n));
+    // In-memory files carry a made-unique suffix; the user knows them by the path before it.
+    const auto memory = name.find("#memory");
+    return memory == std::string::npos ? name : name.substr(0, memory);
+}
+
+namespace {
+
+/// What HDF5's error stack says about a failed read.
+struct ReadErrorCause {
+    bool checksum = false;
+    std::string deepest; ///< the innermost description, e.g. "inflate() failed"
+};
+
+herr_t findReadErrorCause(unsigned, const H5E_error2_t *err, void *data)
+{
+    auto &cause = *static_cast<ReadErrorCause *>(data);
+    if (err->desc && std::strstr(err->desc, "Fletcher32"))
+        cause.checksum = true;
+    if (err->desc && *err->desc)
+        cause.deepest = err->desc;
+    return 0;
+}
+
+} // namespace
+
+StoreError readFailure(hid_t ds, const std::string &name)
+{
+    ReadErrorCause cause;
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, findReadErrorCause, &cause);
+    if (!cause.checksum)
+        return StoreError("cannot read dataset '" + name + "'"
+                          + (cause.deepest.empty() ? std::string() : " (HDF5: " + cause.deepest + ")"));
+    char path[1024] = {};
+    H5Iget_name(ds, path, sizeof path);
+    return StoreError(fileNameOf(ds) + ": dataset '" + (path[0] ? std::string(path) : name)
+                      + "' is damaged: its stored data does not match its checksum");
+}
 
 void Handle::reset()
 {
@@ -533,11 +584,17 @@ void writeArray(hid_t loc, const std::string &name, const T *data, const std::ve
 
 void writeBytes(hid_t loc, const std::string &name, const void *data, std::size_t size)
 {
-    // Contiguous and uncompressed, so a replaced copy of the same size reuses the space.
+    // Uncompressed (a checkpoint hardly compresses), chunked only so the checksum can guard it.
     removeLink(loc, name);
     const hsize_t n = size;
     Handle space(checkId(H5Screate_simple(1, &n, nullptr), "cannot make a dataspace"));
-    Handle ds(checkId(H5Dcreate2(loc, name.c_str(), H5T_STD_U8LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+    Handle dcpl(checkId(H5Pcreate(H5P_DATASET_CREATE), "cannot make dataset properties"));
+    if (n > 0) {
+        const hsize_t chunk = std::min<hsize_t>(n, hsize_t(1) << 20);
+        check(H5Pset_chunk(dcpl, 1, &chunk), "cannot set the chunk size");
+        check(H5Pset_fletcher32(dcpl), "cannot set the checksum filter");
+    }
+    Handle ds(checkId(H5Dcreate2(loc, name.c_str(), H5T_STD_U8LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
                       "cannot create dataset '" + name + "'"));
     check(H5Dwrite(ds, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "cannot write dataset '" + name + "'");
 }
@@ -580,14 +637,70 @@ std::vector<hsize_t> shapeOf(hid_t loc, const std::string &name)
     return dims;
 }
 
-namespace {
-
 /// The number of values in `shape` (of a dataset's values), refused when a
 /// damaged or hostile file claims more than it can hold: HDF5 lets a tiny file
 /// declare an extendible dataset of 2^62 rows, whose unwritten chunks read as
 /// fill values. Deflate expands data at most about 1032 times, so far more
 /// values than the stored bytes allow cannot be real; small datasets may be
 /// entirely unwritten.
+void requireEveryChunk(hid_t ds, const std::string &name)
+{
+    Handle dcpl(H5Dget_create_plist(ds));
+    if (!dcpl.valid() || H5Pget_layout(dcpl) != H5D_CHUNKED)
+        return;
+    Handle space(H5Dget_space(ds));
+    const int rank = H5Sget_simple_extent_ndims(space);
+    std::vector<hsize_t> shape(static_cast<std::size_t>(std::max(rank, 0)));
+    if (rank < 0 || H5Sget_simple_extent_dims(space, shape.data(), nullptr) < 0)
+        throw StoreError("cannot read the shape of '" + name + "'");
+    std::vector<hsize_t> chunk(shape.size());
+    if (H5Pget_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data()) != static_cast<int>(chunk.size()))
+        throw StoreError("cannot read the chunk shape of '" + name + "'");
+    hsize_t expected = 1;
+    for (std::size_t i = 0; i < shape.size(); ++i)
+        expected *= chunk[i] ? (shape[i] + chunk[i] - 1) / chunk[i] : 0;
+    hsize_t stored = 0;
+    if (H5Dget_num_chunks(ds, space, &stored) < 0)
+        throw StoreError("cannot read the chunk index of '" + name + "'");
+    // The writers write every chunk in full, so a missing one means a damaged
+    // index, whose values HDF5 would silently read as zeros.
+    if (stored != expected)
+        throw StoreError("dataset '" + name + "' is damaged: its index lists " + std::to_string(stored)
+                         + " stored chunks where it should list " + std::to_string(expected));
+    // Each chunk once, at a place of the grid, inside the file, with every
+    // filter applied: a damaged index entry could otherwise move a chunk, hide
+    // it, or mark a filter (the shuffle, even the checksum) as skipped, and
+    // values would change unnoticed.
+    std::set<std::vector<hsize_t>> seen;
+    std::vector<hsize_t> offset(shape.size());
+    hsize_t fileSize = 0;
+    {
+        Handle file(H5Iget_file_id(ds));
+        if (!file.valid() || H5Fget_filesize(file, &fileSize) < 0)
+            throw StoreError("cannot read the size of the file of '" + name + "'");
+    }
+    for (hsize_t i = 0; i < stored; ++i) {
+        unsigned filterMask = 0;
+        haddr_t address = 0;
+        hsize_t size = 0;
+        if (H5Dget_chunk_info(ds, space, i, offset.data(), &filterMask, &address, &size) < 0)
+            throw StoreError("cannot read the chunk index of '" + name + "'");
+        bool onGrid = true;
+        for (std::size_t d = 0; d < shape.size(); ++d)
+            onGrid = onGrid && chunk[d] && offset[d] % chunk[d] == 0 && offset[d] < shape[d];
+        // Address 0 is the superblock: a zeroed address, which HDF5 would read as an unwritten chunk.
+        const bool inFile = address != HADDR_UNDEF && address > 0 && size > 0 && address + size <= fileSize;
+        // A read finds a chunk by its coordinates, through other keys of the
+        // index than this walk; where they disagree it finds none and reads zeros.
+        hsize_t foundSize = 0;
+        const bool findable =
+            onGrid && H5Dget_chunk_storage_size(ds, offset.data(), &foundSize) >= 0 && foundSize == size;
+        if (filterMask != 0 || !onGrid || !inFile || !findable || !seen.insert(offset).second)
+            throw StoreError("dataset '" + name + "' is damaged: entry " + std::to_string(i)
+                             + " of its chunk index is invalid");
+    }
+}
+
 hsize_t plausibleValueCount(hid_t ds, hid_t fileType, const std::string &name,
                             const std::vector<hsize_t> &shape)
 {
@@ -606,10 +719,10 @@ hsize_t plausibleValueCount(hid_t ds, hid_t fileType, const std::string &name,
         throw StoreError("dataset '" + name + "' claims " + std::to_string(total)
                          + " values but the file stores only " + std::to_string(stored)
                          + " bytes of them");
+    requireEveryChunk(ds, name);
     return total;
 }
 
-} // namespace
 
 template <typename T>
 std::vector<T> readArray(hid_t loc, const std::string &name, std::vector<hsize_t> *dimsOut)
@@ -626,8 +739,8 @@ std::vector<T> readArray(hid_t loc, const std::string &name, std::vector<hsize_t
     const hsize_t total = plausibleValueCount(ds, fileType, name, dims);
     std::vector<T> out(total);
     if (total > 0)
-        check(H5Dread(ds, nativeType<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()),
-              "cannot read dataset '" + name + "'");
+        if (H5Dread(ds, nativeType<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) < 0)
+            throw readFailure(ds, name);
     if (dimsOut)
         *dimsOut = dims;
     return out;
@@ -655,8 +768,8 @@ template <typename T> std::vector<T> readLine(hid_t loc, const std::string &name
           "cannot select in dataset '" + name + "'");
     Handle mem(H5Screate_simple(1, &dims[along], nullptr));
     std::vector<T> out(plausibleValueCount(ds, fileType, name, {dims[along]}));
-    check(H5Dread(ds, nativeType<T>(), mem, space, H5P_DEFAULT, out.data()),
-          "cannot read dataset '" + name + "'");
+    if (H5Dread(ds, nativeType<T>(), mem, space, H5P_DEFAULT, out.data()) < 0)
+        throw readFailure(ds, name);
     return out;
 }
 

@@ -2,6 +2,8 @@
 
 #include <hdf5.h>
 
+#include "util/error.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -77,6 +79,11 @@ void copyObject(hid_t from, const std::string &fromPath, hid_t to, const std::st
 void createExternalLink(hid_t loc, const std::string &path, const std::string &file, const std::string &object);
 /// The target of an external link; false when `path` is missing or not an external link.
 bool externalLink(hid_t loc, const std::string &path, std::string *file, std::string *object);
+/// The path of the file `obj` belongs to, as it was opened.
+std::string fileNameOf(hid_t obj);
+/// The error for a failed read of dataset `ds`: one naming the file and the
+/// dataset when its stored data fails its checksum, else "cannot read".
+StoreError readFailure(hid_t ds, const std::string &name);
 /// Writes what HDF5 buffers for `file` to disk.
 void flush(hid_t file);
 
@@ -94,7 +101,7 @@ double readAttrDouble(hid_t obj, const std::string &name);
 std::vector<std::string> readAttrStrings(hid_t obj, const std::string &name);
 std::vector<float> readAttrFloats(hid_t obj, const std::string &name);
 
-/// Writes a whole dataset of shape `dims` (row-major), chunked and compressed.
+/// Writes a whole dataset of shape `dims` (row-major), chunked, compressed and checksummed.
 template <typename T>
 void writeArray(hid_t loc, const std::string &name, const T *data, const std::vector<hsize_t> &dims);
 template <typename T>
@@ -103,13 +110,19 @@ void writeVector(hid_t loc, const std::string &name, const std::vector<T> &v)
     writeArray<T>(loc, name, v.data(), {static_cast<hsize_t>(v.size())});
 }
 
-/// Writes `size` raw bytes as a contiguous, uncompressed uint8 dataset.
+/// Writes `size` raw bytes as an uncompressed, checksummed uint8 dataset.
 void writeBytes(hid_t loc, const std::string &name, const void *data, std::size_t size);
 /// Writes IEEE half-precision values (given as bit patterns) [rows, cols], chunked and compressed.
 void writeHalfArray(hid_t loc, const std::string &name, const std::uint16_t *bits, hsize_t rows, hsize_t cols);
 
 /// Shape of a dataset.
 std::vector<hsize_t> shapeOf(hid_t loc, const std::string &name);
+/// The number of values a dataset's `shape` holds; StoreError when the file
+/// stores far too few bytes for them (a damaged or hostile shape).
+/// Also refuses a chunked dataset whose index lists fewer or more chunks than its shape needs.
+hsize_t plausibleValueCount(hid_t ds, hid_t fileType, const std::string &name, const std::vector<hsize_t> &shape);
+/// StoreError when a chunked dataset does not store every chunk its shape needs (the writers write all).
+void requireEveryChunk(hid_t ds, const std::string &name);
 /// Reads a whole dataset, converting to T; `dims` receives its shape.
 template <typename T>
 std::vector<T> readArray(hid_t loc, const std::string &name, std::vector<hsize_t> *dims = nullptr);

@@ -6,7 +6,11 @@
 namespace pds::runformat {
 
 inline constexpr const char *kFormatName = "pdepth-run";
-inline constexpr int kFormatVersion = 1;
+/// Version 2 adds the Fletcher32 checksum on every chunked dataset and the
+/// attributes digest; version 1 files are still read, without those checks.
+inline constexpr int kFormatVersion = 2;
+/// The first version whose files carry checksums and the digest.
+inline constexpr int kFirstChecksummedVersion = 2;
 
 inline constexpr const char *kStatusRunning = "running";
 inline constexpr const char *kStatusComplete = "complete";

@@ -5,6 +5,7 @@
 
 #include "store/fields.h"
 #include "store/h5file.h"
+#include "store/integrity.h"
 #include "store/studywriter.h"
 #include "util/error.h"
 
@@ -20,6 +21,20 @@ namespace {
 std::vector<std::int64_t> toInt64(const std::vector<hsize_t> &dims)
 {
     return {dims.begin(), dims.end()};
+}
+
+/// Checks what format version `version` promises: the digest from version 2
+/// on, none before. Returns the warnings of a file that still opens.
+std::vector<ReadWarning> checkIntegrity(hid_t file, const std::string &path, std::int64_t version)
+{
+    if (version >= runformat::kFirstChecksummedVersion) {
+        verifyAttributesDigest(file, path);
+        return {};
+    }
+    if (h5::hasAttr(file, sc::kAttributesDigest))
+        throw StoreError(path + ": the file says format version " + std::to_string(version)
+                         + " but carries a digest: its version was changed");
+    return {{ReadWarning::Kind::NoChecksums, noChecksumsNote()}};
 }
 
 } // namespace
@@ -39,6 +54,7 @@ RunReader::RunReader(const std::string &path) : m_path(path), m_file(std::make_u
             throw StoreError("run file format version " + std::to_string(s.formatVersion)
                              + " is newer than this program understands ("
                              + std::to_string(runformat::kFormatVersion) + ")");
+        m_warnings = checkIntegrity(file, path, s.formatVersion);
         s.softwareVersion = h5::readAttrString(file, sc::kSoftwareVersion);
         s.status = h5::readAttrString(file, sc::kStatus);
         s.statusMessage = h5::readAttrString(file, sc::kStatusMessage);
@@ -98,7 +114,8 @@ RunReader::RunReader(const std::string &path) : m_path(path), m_file(std::make_u
         }
         m_hasSummary = h5::exists(file, sc::join({sc::kSummary, "train", sc::kGroup}));
     } catch (const StoreError &e) {
-        throw StoreError(path + ": " + e.what());
+        const std::string what = e.what();
+        throw StoreError(what.rfind(path + ": ", 0) == 0 ? what : path + ": " + what);
     }
 }
 
@@ -111,6 +128,7 @@ RunFileState RunReader::peek(const std::string &path)
     h5::Handle file = h5::openFile(path, false);
     if (!h5::hasAttr(file, sc::kFormat) || h5::readAttrString(file, sc::kFormat) != runformat::kFormatName)
         throw StoreError(path + ": not a Prediction Depth Studio run file");
+    checkIntegrity(file, path, h5::readAttrInt(file, sc::kFormatVersion));
     RunFileState state;
     state.status = h5::readAttrString(file, sc::kStatus);
     state.hasConfig = h5::hasAttr(file, sc::kConfig);

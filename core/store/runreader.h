@@ -105,6 +105,13 @@ struct RunFileState {
     std::string modelStatus;   ///< of the first model, when it started
 };
 
+/// Something a reader should know about a file that still opened.
+struct ReadWarning {
+    enum class Kind { NoChecksums };
+    Kind kind;
+    std::string message;
+};
+
 /// Reads a run file through one API; checks that the file is ours and of a
 /// version we understand, and reports missing or mis-shaped parts clearly.
 class RunReader {
@@ -118,6 +125,8 @@ public:
     static RunFileState peek(const std::string &path);
 
     const RunSummary &summary() const { return m_summary; }
+    /// What the reader noticed but could live with (e.g. a version 1 file carries no checksums).
+    const std::vector<ReadWarning> &warnings() const { return m_warnings; }
 
     /// Per-example arrays of the dataset split ("train" or "test").
     std::vector<std::int32_t> labels(const std::string &split) const;
@@ -222,6 +231,7 @@ private:
     std::string m_path;
     std::unique_ptr<h5::Handle> m_file;
     RunSummary m_summary;
+    std::vector<ReadWarning> m_warnings;
     bool m_hasSummary = false;
 };
 

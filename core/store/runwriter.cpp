@@ -2,6 +2,7 @@
 
 #include "store/fields.h"
 #include "store/h5file.h"
+#include "store/integrity.h"
 #include "util/error.h"
 
 #include <chrono>
@@ -74,6 +75,8 @@ RunWriter::RunWriter(std::string path, Reopen)
         streams->epochs = static_cast<int>(h5::readAttrInt(streams->group, sc::kEpochsCompleted));
         m_models[m] = std::move(streams);
     }
+    // A resumed version 1 file becomes version 2: new datasets are checksummed and the digest is written.
+    h5::writeAttr(*m_file, sc::kFormatVersion, std::int64_t(runformat::kFormatVersion));
     h5::writeAttr(*m_file, sc::kStatus, runformat::kStatusRunning);
     h5::writeAttr(*m_file, sc::kStatusMessage, "resumed");
     commit();
@@ -97,6 +100,8 @@ std::string RunWriter::partialPath() const
 
 void RunWriter::commit()
 {
+    // Every change of status or attributes reaches the file through here, so the digest always matches.
+    writeAttributesDigest(*m_file);
     h5::writeFileAtomically(partialPath(), h5::fileImage(*m_file));
 }
 

@@ -25,6 +25,8 @@ inline constexpr const char *kStatus = "status";             ///< also on each m
 inline constexpr const char *kStatusMessage = "status_message"; ///< also on each model
 inline constexpr const char *kConfig = "config";
 inline constexpr const char *kModelsCompleted = "models_completed";
+/// Digest of the file's structure and attributes (format version 2), see store/integrity.h.
+inline constexpr const char *kAttributesDigest = "attributes_digest";
 
 inline constexpr const char *kSplits[] = {"train", "test"};
 

@@ -2,6 +2,7 @@
 
 #include "store/fields.h"
 #include "store/h5file.h"
+#include "store/integrity.h"
 #include "util/error.h"
 
 #include <nlohmann/json.hpp>
@@ -147,6 +148,9 @@ void StudyWriter::finish(int models)
     h5::writeAttr(*m_file, sc::kStatusMessage, "");
     h5::writeAttr(*m_file, sc::kModelsCompleted, std::int64_t(models));
     h5::writeAttr(*m_file, sc::kFinished, isoNow());
+    // The attributes came from the first member, its version and digest included.
+    h5::writeAttr(*m_file, sc::kFormatVersion, std::int64_t(runformat::kFormatVersion));
+    writeAttributesDigest(*m_file);
     m_file->reset();
     std::error_code ec;
     fs::rename(partialPath(), m_output, ec);

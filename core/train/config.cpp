@@ -20,6 +20,7 @@ constexpr std::pair<ConfigField, const char *> kFieldKeys[] = {
     {ConfigField::DatasetName, "dataset.name"},
     {ConfigField::DatasetFormat, "dataset.format"},
     {ConfigField::DatasetPath, "dataset.path"},
+    {ConfigField::DatasetClasses, "dataset.classes"},
     {ConfigField::Limit, "dataset.limit"},
     {ConfigField::TestLimit, "dataset.test_limit"},
     {ConfigField::NoiseKind, "noise.kind"},
@@ -196,6 +197,8 @@ void RunConfig::validate() const
             throw ConfigError(msg, configFieldKey(field));
     };
     using F = ConfigField;
+    require(dataset.classes >= 0 && dataset.classes <= 256, F::DatasetClasses,
+            "the class count must lie in 1..256 (0 = from the labels), got " + std::to_string(dataset.classes));
     require(limit >= 0, F::Limit, "limit must not be negative");
     require(testLimit >= 0, F::TestLimit, "test limit must not be negative");
     require(noise.fraction >= 0.0 && noise.fraction <= 1.0, F::NoiseFraction, "noise fraction must lie in [0, 1]");
@@ -232,7 +235,7 @@ std::string toJson(const RunConfig &c, int indent)
 {
     json j;
     j["dataset"] = {{"name", c.dataset.name}, {"format", c.dataset.format}, {"path", c.dataset.path},
-                    {"limit", c.limit}, {"test_limit", c.testLimit}};
+                    {"classes", c.dataset.classes}, {"limit", c.limit}, {"test_limit", c.testLimit}};
     j["noise"] = {{"kind", settingName(c.noise.kind)}, {"fraction", c.noise.fraction},
                   {"class_map", c.noise.classMap}, {"seed", c.noise.seed}};
     j["model"] = {{"arch", c.model.arch}, {"width_multiplier", c.model.widthMultiplier},
@@ -274,6 +277,7 @@ RunConfig runConfigFromJson(const std::string &text)
         r.get("name", c.dataset.name);
         r.get("format", c.dataset.format);
         r.get("path", c.dataset.path);
+        r.get("classes", c.dataset.classes);
         r.get("limit", c.limit);
         r.get("test_limit", c.testLimit);
     }

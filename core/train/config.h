@@ -81,7 +81,7 @@ struct RunConfig {
 /// The settings of a RunConfig, for errors that name the one they are about.
 enum class ConfigField {
     None,
-    DatasetName, DatasetFormat, DatasetPath, Limit, TestLimit,
+    DatasetName, DatasetFormat, DatasetPath, DatasetClasses, Limit, TestLimit,
     NoiseKind, NoiseFraction, NoiseClassMap, NoiseSeed,
     Arch, WidthMultiplier, CnnBaseWidth, MlpHiddenLayers, MlpHiddenUnits,
     Optimizer, Lr, Momentum, WeightDecay, Schedule, WarmupEpochs, StepEvery, StepGamma, Epochs, BatchSize,

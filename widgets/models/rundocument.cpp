@@ -2,6 +2,7 @@
 
 #include "data/catalogue.h"
 #include "data/dataset.h"
+#include "store/guardedopen.h"
 #include "train/config.h"
 #include "util/error.h"
 
@@ -77,6 +78,20 @@ RunDocument::RunDocument(const QString &path, QObject *parent) : QObject(parent)
 }
 
 RunDocument::~RunDocument() = default;
+
+std::unique_ptr<RunDocument> RunDocument::openChecked(const QString &path)
+{
+    verifyBeforeOpening(path.toStdString());
+    return std::make_unique<RunDocument>(path);
+}
+
+QStringList RunDocument::warnings() const
+{
+    QStringList out;
+    for (const auto &w : m_reader->warnings())
+        out << QString::fromStdString(w.message);
+    return out;
+}
 
 QString RunDocument::title() const
 {

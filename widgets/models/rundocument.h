@@ -48,6 +48,12 @@ class RunDocument : public QObject {
 public:
     /// Opens and loads `path`; throws pds::Error with a readable message.
     explicit RunDocument(const QString &path, QObject *parent = nullptr);
+    /// Opens a file the Studio did not write: checks it first in a child
+    /// process (pds::verifyBeforeOpening), so a file that crashes the HDF5
+    /// library gives an error instead of ending the Studio.
+    static std::unique_ptr<RunDocument> openChecked(const QString &path);
+    /// What the reader noticed but could live with (e.g. a version 1 file carries no checksums).
+    QStringList warnings() const;
     ~RunDocument() override;
 
     QString path() const { return m_path; }
