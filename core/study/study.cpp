@@ -285,9 +285,7 @@ std::vector<MemberTask> planMembers(const RunConfig &study, JobObserver *observe
     const int s = study.study.models;
     std::vector<MemberTask> tasks;
     for (int m = 0; m < s; ++m) {
-        RunConfig member = study;
-        member.study.member = m;
-        member.output = memberPath(study.output, m);
+        RunConfig member = memberConfig(study, m);
         const std::string label = "member " + schema::modelName(m) + " (of " + std::to_string(s) + ")";
         const MemberLeft left = memberLeft(member);
         if (left == MemberLeft::Finished) {
@@ -388,6 +386,19 @@ bool trainMembers(std::vector<MemberTask> &tasks, const MemberRunner &runner, in
 }
 
 } // namespace
+
+RunConfig memberConfig(const RunConfig &study, int member)
+{
+    RunConfig c = study;
+    c.study.member = member;
+    c.output = memberPath(study.output, member);
+    return c;
+}
+
+bool memberFinished(const RunConfig &member)
+{
+    return memberLeft(member) == MemberLeft::Finished;
+}
 
 StudyResult StudyJob::run(JobObserver *observer, const CancelToken &cancel)
 {

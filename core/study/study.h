@@ -15,6 +15,14 @@ namespace pds {
 /// `<output without .h5>.members/m003.h5`.
 std::string memberPath(const std::string &output, int member);
 
+/// The configuration of member `member` of the study `study`: its index and its
+/// own run file (memberPath).
+RunConfig memberConfig(const RunConfig &study, int member);
+
+/// Whether member `member` (its memberConfig) has a finished run file of
+/// exactly this configuration, which a study reuses rather than trains again.
+bool memberFinished(const RunConfig &member);
+
 /// Merges finished member run files (each one model of the same study, on the
 /// same data) into one study file: the dataset, every model (as models/mNNN,
 /// N = its member index) and a `summary` group with the per-example aggregates
