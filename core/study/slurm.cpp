@@ -1,6 +1,7 @@
 #include "study/slurm.h"
 
 #include "store/runformat.h"
+#include "store/runreader.h"
 #include "store/schema.h"
 #include "study/study.h"
 #include "util/error.h"
@@ -208,6 +209,15 @@ bool isRunning(const std::string &s)
            s == "SIGNALING" || s == "STAGE_OUT";
 }
 
+bool finishedRun(const std::string &path)
+{
+    try {
+        return fs::exists(path) && RunReader(path).summary().status == runformat::kStatusComplete;
+    } catch (const StoreError &) {
+        return false;
+    }
+}
+
 std::vector<std::string> lastLines(const fs::path &path, std::size_t n)
 {
     std::ifstream in(path);
@@ -247,13 +257,14 @@ std::string slurmMemberScript(const std::string &executable, const std::string &
     const std::string exe = shellQuote(executable), dir = shellQuote(membersDir(output).string());
     return "#!/bin/bash\n"
            "# A member task of the study " + output + ", written by pdepth study --slurm.\n"
-           "# Task N trains member N; a task restarted by Slurm continues its .part file.\n"
+           "# Task N trains member N; a task restarted by Slurm (or submitted again)\n"
+           "# continues the member's interrupted run file.\n"
            "set -u\n"
            "member=\"$(printf 'm%03d' \"$SLURM_ARRAY_TASK_ID\")\"\n"
            "dir=" + dir + "\n"
            "echo \"pdepth: Slurm job ${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID} on $(hostname), "
            "restart ${SLURM_RESTART_COUNT:-0}\"\n"
-           "if [ -e \"$dir/$member.h5.part\" ]; then\n"
+           "if [ -e \"$dir/$member.h5.part\" ] || [ -e \"$dir/$member.h5\" ]; then\n"
            "  " + exe + " resume \"$dir/$member.h5\"\n"
            "  status=$?\n"
            "  # Continued to the end, or stopped by a signal: done. Otherwise the\n"
@@ -336,10 +347,17 @@ SlurmSubmission submitStudyToSlurm(RunConfig config, const SlurmOptions &options
     sub.stateFile = state.string();
     const int s = config.study.models;
     for (int m = 0; m < s; ++m) {
-        const RunConfig member = memberConfig(config, m);
-        if (memberFinished(member)) {
+        const RunConfig member = studyMemberConfig(config, m);
+        const MemberLeft left = memberLeft(member);
+        if (left == MemberLeft::Finished) {
             ++sub.reused;
             continue;
+        }
+        if (left == MemberLeft::Nothing) {
+            // Leftovers of another configuration: the task must train afresh,
+            // not continue them (a local study overwrites them the same way).
+            fs::remove(member.output, ec);
+            fs::remove(member.output + runformat::kPartialSuffix, ec);
         }
         sub.members.push_back(m);
         writeText(fs::path(member.output).replace_extension(".json"), toJson(member) + "\n");
@@ -449,12 +467,12 @@ std::string slurmStudyStatus(const std::string &outputArg)
         std::string detail;
         const auto it = taskState.find(m);
         const std::string job = arrayJob + "_" + std::to_string(m);
-        if (fs::exists(path) && !fs::exists(path + runformat::kPartialSuffix)) {
+        if (finishedRun(path)) {
             kind = 0;
         } else if (it != taskState.end()) {
             detail = "job " + job + ": " + it->second;
             kind = isPending(it->second) ? 2 : isRunning(it->second) ? 1 : 3;
-        } else if (fs::exists(path + runformat::kPartialSuffix)) {
+        } else if (fs::exists(path + runformat::kPartialSuffix) || fs::exists(path)) {
             kind = 3;
             detail = "stopped before its end; not known to the scheduler";
         }
@@ -474,7 +492,7 @@ std::string slurmStudyStatus(const std::string &outputArg)
         if (counts[k] > 0 || k < 4)
             out << (k ? ", " : " ") << counts[k] << " " << names[k];
     out << "\n" << rows.str();
-    const bool merged = fs::exists(output) && !fs::exists(output + runformat::kPartialSuffix);
+    const bool merged = finishedRun(output);
     out << "merge job " << mergeJob << ": " << mergeState << (merged ? " (study file written)" : "") << "\n";
     if (!failures.str().empty())
         out << failures.str();
