@@ -189,11 +189,17 @@ std::vector<SlurmJobState> schedulerStates(const std::string &jobs)
             states = parseSlurmJobStates(r.out);
     }
     if (onPath("squeue")) {
-        const CommandResult r = runCommand({"squeue", "--noheader", "-r", "--states=all", "-o", "%i|%T", "-j", jobs});
-        // squeue knows the newest state (sacct lags behind); it wins.
-        if (r.status == 0)
-            for (SlurmJobState &s : parseSlurmJobStates(r.out))
-                states.push_back(std::move(s));
+        // One job at a time: squeue refuses the whole list when one job of it
+        // has left its memory. It knows the newest state (sacct lags behind),
+        // so its lines come last and win.
+        std::istringstream ids(jobs);
+        std::string id;
+        while (std::getline(ids, id, ',')) {
+            const CommandResult r = runCommand({"squeue", "--noheader", "-r", "--states=all", "-o", "%i|%T", "-j", id});
+            if (r.status == 0)
+                for (SlurmJobState &s : parseSlurmJobStates(r.out))
+                    states.push_back(std::move(s));
+        }
     }
     return states;
 }
