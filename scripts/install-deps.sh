@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages the project needs, and only those missing.
-# Usage: scripts/install-deps.sh [--bench] [--fuzz]
+# Usage: scripts/install-deps.sh [--bench] [--fuzz] [--slurm]
 #   --bench  also installs the Python references used by bench/ (PyTorch, FAISS).
 #   --fuzz   also installs clang and its runtime libraries for libFuzzer, ASan
 #            and UBSan (Debian 12: clang 14, libclang-rt-14-dev), for scripts/fuzz.sh.
+#   --slurm  also installs Slurm (slurm-wlm 22.05) and munge, for scripts/slurm-local.sh
+#            and the tests labelled slurm.
 set -euo pipefail
 
 packages=(
@@ -20,7 +22,8 @@ for arg in "$@"; do
   case "$arg" in
     --bench) packages+=(python3-torch libfaiss-dev) ;;
     --fuzz) packages+=(clang libclang-rt-14-dev) ;;
-    *) echo "usage: scripts/install-deps.sh [--bench] [--fuzz]" >&2; exit 2 ;;
+    --slurm) packages+=(slurm-wlm munge) ;;
+    *) echo "usage: scripts/install-deps.sh [--bench] [--fuzz] [--slurm]" >&2; exit 2 ;;
   esac
 done
 

@@ -131,7 +131,7 @@ void TestCli::usageErrors_data()
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QString>("message"); ///< expected on stderr
 
-    QTest::newRow("no command") << QStringList{} << "pdepth: name a command: train, study, resume, merge, info, export or check";
+    QTest::newRow("no command") << QStringList{} << "pdepth: name a command: train, study, resume, merge, status, info, export or check";
     QTest::newRow("unknown option") << QStringList{"--bogus"} << "--bogus";
     QTest::newRow("unknown train option") << QStringList{"train", "--bogus", "1"} << "--bogus";
     QTest::newRow("unknown subcommand") << QStringList{"fly"} << "fly";
@@ -145,6 +145,10 @@ void TestCli::usageErrors_data()
     QTest::newRow("bad memory format") << QStringList{"train", "--memory-format", "nhwc"}
                                        << "pdepth: memory format must be auto, channels_last or contiguous, got 'nhwc'";
     QTest::newRow("no jobs") << QStringList{"study", "--jobs", "0"} << "--jobs: Value 0 not in range 1 to 1024";
+    QTest::newRow("jobs with slurm")
+        << QStringList{"study", "--slurm", "--jobs", "2"}
+        << "pdepth: --jobs trains members on this machine; with --slurm Slurm runs them (limit how many at once with --slurm-at-once)";
+    QTest::newRow("slurm option without slurm") << QStringList{"study", "--slurm-time", "1:00"} << "--slurm-time requires --slurm";
     QTest::newRow("bad preset") << QStringList{"train", "--preset", "fast"}
                                 << "pdepth: unknown preset 'fast' (expected auto, cpu-quick or gpu-full)";
     QTest::newRow("bad noise") << QStringList{"train", "--noise", "gaussian"}

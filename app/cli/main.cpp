@@ -7,6 +7,7 @@
 #include "store/runreader.h"
 #include "study/detachedjob.h"
 #include "study/memberprocess.h"
+#include "study/slurm.h"
 #include "study/study.h"
 #include "train/presets.h"
 #include "train/runjob.h"
@@ -432,6 +433,23 @@ pds::RunReader openChecked(const std::string &path)
     return pds::RunReader(path);
 }
 
+/// `pdepth study --slurm`: submits the members as one job array and the merge
+/// after it, and says how to follow them.
+int submitStudy(pds::RunConfig config, const std::string &saveConfig, bool dryRun, const pds::SlurmOptions &options)
+{
+    config.study.probe = true;
+    if (!prepare(config, saveConfig, dryRun))
+        return kOk;
+    const pds::SlurmSubmission sub = pds::submitStudyToSlurm(config, options, pds::selfExecutable());
+    if (sub.arrayJob.empty())
+        std::printf("all %d members are finished; ", sub.reused);
+    else
+        std::printf("submitted %zu members as job array %s (%d finished members reused); ", sub.members.size(),
+                    sub.arrayJob.c_str(), sub.reused);
+    std::printf("merge job %s\nfollow it with: pdepth status %s\n", sub.mergeJob.c_str(), config.output.c_str());
+    return kOk;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -472,6 +490,26 @@ int main(int argc, char **argv)
                       "Members to train at once, each in its own pdepth process (CPU threads are shared out among them)")
         ->capture_default_str()
         ->check(CLI::Range(1, 1024));
+    bool slurm = false;
+    pds::SlurmOptions slurmOpts;
+    auto *slurmFlag = study->add_flag("--slurm", slurm,
+                                      "Submit the members to Slurm as one job array, and the merge as a job after it");
+    study->add_option("--slurm-partition", slurmOpts.partition, "Slurm partition of the jobs")->needs(slurmFlag);
+    study->add_option("--slurm-time", slurmOpts.time, "Time limit of each member task, e.g. 2:00:00")->needs(slurmFlag);
+    study->add_option("--slurm-gres", slurmOpts.gres, "Generic resources of each member task, e.g. gpu:1")->needs(slurmFlag);
+    study->add_option("--slurm-cpus", slurmOpts.cpus, "CPUs of each member task (and its CPU threads)")
+        ->needs(slurmFlag)
+        ->check(CLI::Range(1, 4096));
+    study->add_option("--slurm-at-once", slurmOpts.atOnce, "Most members running at once (0 = no limit)")
+        ->needs(slurmFlag)
+        ->check(CLI::Range(0, 100000));
+    study->add_option("--slurm-arg", slurmOpts.extraArgs, "Extra sbatch argument, e.g. --slurm-arg=--account=lab (repeatable)")
+        ->needs(slurmFlag)
+        ->allow_extra_args(false);
+
+    auto *status = app.add_subcommand("status", "Show the members of a study submitted with --slurm: pending, running, finished, failed");
+    std::string statusPath;
+    status->add_option("file", statusPath, "Study file (the study's -o)")->required();
 
     auto *resume = app.add_subcommand("resume", "Continue an interrupted run from its last completed epoch");
     std::string resumePath;
@@ -508,7 +546,7 @@ int main(int argc, char **argv)
         return app.exit(e) == 0 ? kOk : kUsage;
     }
     if (app.get_subcommands().empty()) {
-        std::cerr << "pdepth: name a command: train, study, resume, merge, info, export or check (see pdepth --help)\n";
+        std::cerr << "pdepth: name a command: train, study, resume, merge, status, info, export or check (see pdepth --help)\n";
         return kUsage;
     }
 
@@ -527,6 +565,12 @@ int main(int argc, char **argv)
         }
         if (*study) {
             finishRunOptions(study, studyOpts);
+            if (slurm) {
+                if (study->count("--jobs") > 0)
+                    throw pds::ConfigError("--jobs trains members on this machine; with --slurm Slurm runs them "
+                                           "(limit how many at once with --slurm-at-once)");
+                return submitStudy(studyOpts.cfg, studyOpts.saveConfig, studyOpts.dryRun, slurmOpts);
+            }
             return runStudy(studyOpts.cfg, studyOpts.saveConfig, studyOpts.dryRun, jobs, events.get());
         }
         if (*resume) {
@@ -554,6 +598,10 @@ int main(int argc, char **argv)
             pds::mergeStudy(mergeInputs, mergeOutput);
             pds::RunReader run(mergeOutput);
             printInfo(run);
+            return kOk;
+        }
+        if (*status) {
+            std::cout << pds::slurmStudyStatus(statusPath);
             return kOk;
         }
         if (*info) {

@@ -239,6 +239,8 @@ void RunWriter::finishModel(int model, const ExampleScores &train, const Example
     h5::writeAttr(s.group, sc::kTrainSeconds, trainSeconds);
     h5::writeAttr(s.group, sc::kStatus, status);
     if (status == runformat::kStatusComplete) {
+        // A model resumed after a cancel no longer carries its message.
+        h5::writeAttr(s.group, sc::kStatusMessage, "");
         // A finished model needs no checkpoint; finish() compacts its space away.
         h5::removeLink(s.group, sc::kCheckpoint);
         const auto done = h5::readAttrInt(*m_file, sc::kModelsCompleted);

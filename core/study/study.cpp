@@ -237,29 +237,6 @@ MemberEvent memberEvent(const RunConfig &member, int members)
     return e;
 }
 
-enum class MemberLeft { Nothing, Finished, Interrupted };
-
-/// What an earlier run of the study left of `member`: a finished file of the
-/// same configuration (reused), an interrupted one (continued), or nothing
-/// usable (trained afresh).
-MemberLeft memberLeft(const RunConfig &member)
-{
-    for (const std::string &candidate : {member.output + runformat::kPartialSuffix, member.output}) {
-        if (!fs::exists(candidate))
-            continue;
-        try {
-            RunReader r(candidate);
-            if (r.summary().configJson != toJson(member) || r.summary().models.empty())
-                continue;
-            return r.summary().status == runformat::kStatusComplete ? MemberLeft::Finished : MemberLeft::Interrupted;
-        } catch (const StoreError &) {
-            // An unreadable leftover is trained again.
-        }
-    }
-    return MemberLeft::Nothing;
-}
-
-
 /// Decides, member by member, what the study still has to do: finished members
 /// are reused (and reported), the others become tasks.
 std::vector<MemberTask> planMembers(const RunConfig &study, JobObserver *observer, StudyResult &result)
@@ -267,9 +244,7 @@ std::vector<MemberTask> planMembers(const RunConfig &study, JobObserver *observe
     const int s = study.study.models;
     std::vector<MemberTask> tasks;
     for (int m = 0; m < s; ++m) {
-        RunConfig member = study;
-        member.study.member = m;
-        member.output = memberPath(study.output, m);
+        RunConfig member = studyMemberConfig(study, m);
         const std::string label = "member " + schema::modelName(m) + " (of " + std::to_string(s) + ")";
         const MemberLeft left = memberLeft(member);
         if (left == MemberLeft::Finished) {
@@ -370,6 +345,31 @@ bool trainMembers(std::vector<MemberTask> &tasks, const MemberRunner &runner, in
 }
 
 } // namespace
+
+RunConfig studyMemberConfig(const RunConfig &study, int member)
+{
+    RunConfig c = study;
+    c.study.member = member;
+    c.output = memberPath(study.output, member);
+    return c;
+}
+
+MemberLeft memberLeft(const RunConfig &member)
+{
+    for (const std::string &candidate : {member.output + runformat::kPartialSuffix, member.output}) {
+        if (!fs::exists(candidate))
+            continue;
+        try {
+            RunReader r(candidate);
+            if (r.summary().configJson != toJson(member) || r.summary().models.empty())
+                continue;
+            return r.summary().status == runformat::kStatusComplete ? MemberLeft::Finished : MemberLeft::Interrupted;
+        } catch (const StoreError &) {
+            // An unreadable leftover is trained again.
+        }
+    }
+    return MemberLeft::Nothing;
+}
 
 StudyResult StudyJob::run(JobObserver *observer, const CancelToken &cancel)
 {

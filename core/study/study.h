@@ -15,6 +15,18 @@ namespace pds {
 /// `<output without .h5>.members/m003.h5`.
 std::string memberPath(const std::string &output, int member);
 
+/// The configuration of member `member` of the study `study`: its index and its
+/// own run file (memberPath).
+RunConfig studyMemberConfig(const RunConfig &study, int member);
+
+/// What an earlier run of a study left of a member.
+enum class MemberLeft { Nothing, Finished, Interrupted };
+
+/// What an earlier run left of `member` (its memberConfig): a finished file of
+/// the same configuration (reused), an interrupted one (continued), or nothing
+/// usable (trained afresh).
+MemberLeft memberLeft(const RunConfig &member);
+
 /// Merges finished member run files (each one model of the same study, on the
 /// same data) into one study file: the dataset, every model (as models/mNNN,
 /// N = its member index) and a `summary` group with the per-example aggregates

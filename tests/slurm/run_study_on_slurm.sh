@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# A 4-member study submitted to a real Slurm cluster started on this machine
+# (scripts/slurm-local.sh), at most 2 members at once: its study file must be
+# the same, value for value, as the study run here with `pdepth study`; then a
+# member cancelled with scancel mid-run, resubmitted, must give it again.
+# Exits 77 (skipped) without Slurm, munge or root. Always stops the daemons.
+# Usage: run_study_on_slurm.sh <pdepth> <source dir>
+set -euo pipefail
+pdepth="$1"
+src="$2"
+python=/usr/bin/python3
+
+for tool in sbatch squeue scancel munged slurmctld slurmd; do
+  command -v "$tool" >/dev/null || { echo "SKIP: $tool not installed (scripts/install-deps.sh --slurm)"; exit 77; }
+done
+[[ $(id -u) -eq 0 ]] || { echo "SKIP: the local Slurm daemons run as root"; exit 77; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/pds-slurm-test.XXXXXX")
+export PDS_SLURM_DIR="$work/cluster" PDS_SLURM_PORT="${PDS_SLURM_PORT:-6917}"
+cleanup() {
+  "$src/scripts/slurm-local.sh" stop || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+eval "$("$src/scripts/slurm-local.sh" start)"
+
+cd "$work"
+study=(study --dataset fashion-mnist --limit 1500 --test-limit 200 --model mlp --mlp-units 64 --mlp-layers 2
+       --epochs 6 --threads 1 --device cpu --models 4 --k 5)
+slurm=(--slurm --slurm-at-once 2 --slurm-cpus 1)
+
+t0=$(date +%s.%N)
+"$pdepth" "${study[@]}" --jobs 2 -o local.h5 >/dev/null 2>local.err || { cat local.err; exit 1; }
+t1=$(date +%s.%N)
+
+# Waits until no job of `$1` (comma-separated ids) is queued or running.
+wait_jobs() {
+  for _ in $(seq 1 600); do
+    if [[ -z "$(squeue --noheader -r -j "$1" -t PENDING,RUNNING,CONFIGURING,COMPLETING,REQUEUED -o %i 2>/dev/null)" ]]; then
+      return 0
+    fi
+    sleep 0.5
+  done
+  echo "FAIL: jobs $1 still queued after 5 minutes"; squeue -r; exit 1
+}
+
+submit() { # submits the study to `$1`, prints the array and merge job ids
+  "$pdepth" "${study[@]}" "${slurm[@]}" -o "$1" >submit.out
+  cat submit.out >&2
+  sed -n 's/.*job array \([0-9]*\).*merge job \([0-9]*\).*/\1 \2/p; s/^all .*merge job \([0-9]*\).*/- \1/p' submit.out
+}
+
+compare() {
+  "$python" "$src/tests/slurm/compare_studies.py" local.h5 "$1" || { echo "FAIL: $1 differs from the local study"; exit 1; }
+}
+
+# 1. The whole study as an array and a merge job.
+t2=$(date +%s.%N)
+read -r array merge < <(submit slurm.h5)
+wait_jobs "$array,$merge"
+t3=$(date +%s.%N)
+"$pdepth" status slurm.h5
+[[ -f slurm.h5 ]] || { echo "FAIL: no study file"; cat slurm.members/merge.log; exit 1; }
+compare slurm.h5
+"$pdepth" status slurm.h5 | grep -q "4 finished" || { echo "FAIL: status does not say 4 finished"; exit 1; }
+printf 'slurm overhead: submission to merge %.1f s, pdepth study --jobs 2 %.1f s\n' \
+  "$(echo "$t3 - $t2" | bc)" "$(echo "$t1 - $t0" | bc)"
+
+# 2. A member cancelled mid-run, then the same command again.
+read -r array merge < <(submit again.h5)
+log=again.members/m001.log
+for _ in $(seq 1 600); do grep -q "epoch 1:" "$log" 2>/dev/null && break; sleep 0.1; done
+grep -q "epoch 1:" "$log" || { echo "FAIL: member m001 never started"; exit 1; }
+scancel "${array}_1"
+wait_jobs "$array,$merge"
+[[ ! -f again.h5 ]] || { echo "FAIL: merged although a member was cancelled"; exit 1; }
+"$pdepth" status again.h5 | tee status.out
+grep -q "m001  failed" status.out || { echo "FAIL: status does not report the cancelled member"; exit 1; }
+read -r array2 merge2 < <(submit again.h5)
+grep -q "submitted 1 members" submit.out || { echo "FAIL: resubmission did not submit only the cancelled member"; exit 1; }
+wait_jobs "$array2,$merge2"
+grep -q "resum" "$log" || { echo "FAIL: the cancelled member was not continued"; cat "$log"; exit 1; }
+compare again.h5
+echo "PASS"
