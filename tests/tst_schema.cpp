@@ -8,6 +8,7 @@
 #include "testsupport.h"
 
 #include "probe/probestage.h"
+#include "store/integrity.h"
 #include "store/runformat.h"
 #include "store/runreader.h"
 #include "store/h5file.h"
@@ -495,6 +496,8 @@ void TestSchema::studyWithoutScoresIsSummarisedOnOpen()
             h5::removeLink(f, schema::join({schema::kSummary, split, schema::kLabelIssue}));
             h5::removeLink(f, schema::join({schema::kSummary, split, schema::kTrainSplit}));
         }
+        // A fresh digest, as the file was written before there were scores to remove.
+        writeAttributesDigest(f);
     }
     const RunReader r(output);
     const SplitSummary s = r.splitSummary("train");

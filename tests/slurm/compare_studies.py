@@ -10,8 +10,10 @@ import sys
 import h5py
 import numpy as np
 
-# Names that say when, where or how fast, not what was computed.
-IGNORED = ("time", "seconds", "created", "path", "host", "device", "output", "config", "version", "threads", "started", "finished")
+# Names that say when, where or how fast, not what was computed; the
+# attributes digest covers those too, so it is left out with them.
+IGNORED = ("time", "seconds", "created", "path", "host", "device", "output", "config", "version", "threads", "started", "finished",
+           "digest")
 
 
 def ignored(name):

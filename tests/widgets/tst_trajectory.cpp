@@ -125,19 +125,31 @@ void TestTrajectory::forgettingEventsMatchTraces()
 {
     m_selection->setCurrent(m_forgetful);
     const int label = m_doc->labels()[static_cast<std::size_t>(m_forgetful)];
-    int total = 0;
+    int total = 0, trainedTotal = 0, heldTotal = 0, trainedModels = 0;
     for (int m = 0; m < m_doc->modelCount(); ++m) {
         const int expected = countForgetting(m_doc->epochTrace(m, m_forgetful), label);
         QCOMPARE(m_view->forgettingEvents(m), expected);
         total += expected;
+        if (m_doc->trainedOn(m, m_forgetful)) {
+            trainedTotal += expected;
+            ++trainedModels;
+        } else {
+            heldTotal += expected;
+        }
     }
     QVERIFY(total > 0);
     QCOMPARE(m_view->forgettingMarkerCount(), total);
     QCOMPARE(m_view->epochLineCount(), m_doc->modelCount());
-    // The study's own score is the mean of the per-model counts.
-    const ScoreColumn *score = m_doc->column(QStringLiteral("forgetting_events"));
-    QVERIFY(score);
-    QVERIFY(std::abs(score->values[static_cast<std::size_t>(m_forgetful)] - double(total) / m_doc->modelCount()) < 1e-4);
+    // The study's own scores are the means of the per-model counts over the
+    // models that trained on the example, and over those that held it out.
+    const int heldModels = m_doc->modelCount() - trainedModels;
+    QVERIFY(trainedModels > 0 && heldModels > 0);
+    const ScoreColumn *trained = m_doc->column(QStringLiteral("forgetting_events"));
+    const ScoreColumn *held = m_doc->column(QStringLiteral("forgetting_events_held_out"));
+    QVERIFY(trained && held);
+    const auto at = static_cast<std::size_t>(m_forgetful);
+    QVERIFY(std::abs(trained->values[at] - double(trainedTotal) / trainedModels) < 1e-4);
+    QVERIFY(std::abs(held->values[at] - double(heldTotal) / heldModels) < 1e-4);
 }
 
 void TestTrajectory::followsCurrentExample()
