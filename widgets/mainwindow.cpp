@@ -570,6 +570,10 @@ bool MainWindow::saveScreenshots(const QString &dir)
     QDir().mkpath(dir);
     if (!m_active)
         return false;
+    // The pictures show the whole screen's worth of window (docs/studio.md
+    // is shot at 1920×1080), not the smaller size a first start picks.
+    if (const QScreen *s = screen())
+        setGeometry(s->availableGeometry());
     // Show the hardest held-out example, so the per-example views have something to say.
     if (const ScoreColumn *depth = m_active->column(QStringLiteral("depth_val"))) {
         std::int64_t best = -1;
