@@ -64,6 +64,14 @@ RunConfig fixtureConfig()
     return c;
 }
 
+QString failures(const QSignalSpy &failed)
+{
+    QStringList out;
+    for (const auto &args : failed)
+        out << args.at(0).toString();
+    return out.join(QStringLiteral("; "));
+}
+
 QSet<QRgb> coloursOf(const QImage &image, int step)
 {
     QSet<QRgb> colours;

@@ -4,6 +4,7 @@
 
 #include <QImage>
 #include <QSet>
+#include <QSignalSpy>
 #include <QString>
 
 namespace pds::test {
@@ -24,6 +25,9 @@ QString runFixture();
 /// The distinct colours of every `step`-th pixel in both directions (a
 /// rendered view with data has many; a blank one has one or two).
 QSet<QRgb> coloursOf(const QImage &image, int step = 2);
+
+/// The messages of every `failed(QString)` signal a spy caught, joined by "; ".
+QString failures(const QSignalSpy &failed);
 
 /// The synthetic dataset folder the fixtures were trained on.
 QString fixtureDataset();

@@ -24,18 +24,6 @@
 
 using namespace pds;
 
-namespace {
-
-QString failures(const QSignalSpy &failed)
-{
-    QStringList out;
-    for (const auto &args : failed)
-        out << args.at(0).toString();
-    return out.join(QStringLiteral("; "));
-}
-
-} // namespace
-
 class TestDetach : public QObject {
     Q_OBJECT
 
@@ -128,7 +116,7 @@ private Q_SLOTS:
         QCOMPARE(runner.jobProcess(), qint64(pid));
         QCOMPARE(started.count(), 1);
         QCOMPARE(started.at(0).at(0).toString(), output);
-        QVERIFY2(finished.wait(300000), qPrintable(failures(failed)));
+        QVERIFY2(finished.wait(300000), qPrintable(test::failures(failed)));
         QCOMPARE(finished.at(0).at(0).toString(), output);
         // Members in processes of their own report their epochs, not their steps.
         QVERIFY(atOnce > 1 || progress.count() > 0);
@@ -176,7 +164,7 @@ private Q_SLOTS:
         QVERIFY(runner.attach(output));
         QVERIFY(epochs.wait(30000)); // replayed, then live
         runner.cancel();
-        QVERIFY2(cancelled.wait(10000), qPrintable(failures(failed)));
+        QVERIFY2(cancelled.wait(10000), qPrintable(test::failures(failed)));
         QCOMPARE(cancelled.at(0).at(0).toString(), output);
         RunReader run(c.output);
         QCOMPARE(run.summary().status, std::string(runformat::kStatusIncomplete));
@@ -216,7 +204,7 @@ private Q_SLOTS:
         QVERIFY(resumedEpochs.wait(60000));
         QVERIFY(resumedEpochs.at(0).at(1).toInt() > before);
         runner.cancel();
-        QVERIFY2(cancelled.wait(10000), qPrintable(failures(failed)));
+        QVERIFY2(cancelled.wait(10000), qPrintable(test::failures(failed)));
         RunReader run(c.output);
         QCOMPARE(run.summary().status, std::string(runformat::kStatusIncomplete));
         QVERIFY(run.summary().models.front().epochsCompleted > before);

@@ -48,14 +48,6 @@ bool waitForPhase(QSignalSpy &spy, JobPhase phase, int timeoutMs = 30000)
     return false;
 }
 
-QString failures(const QSignalSpy &failed)
-{
-    QStringList out;
-    for (const auto &args : failed)
-        out << args.at(0).toString();
-    return out.join(QStringLiteral("; "));
-}
-
 } // namespace
 
 class TestWorker : public QObject {
@@ -119,7 +111,7 @@ private Q_SLOTS:
         QCOMPARE(runner.outputPath(), output);
         QCOMPARE(started.count(), 1);
         QCOMPARE(started.at(0).at(0).toString(), output);
-        QVERIFY2(finished.wait(60000), qPrintable(failures(failed)));
+        QVERIFY2(finished.wait(60000), qPrintable(test::failures(failed)));
         QVERIFY(!runner.isRunning());
         QCOMPARE(finished.count(), 1);
         QCOMPARE(finished.at(0).at(0).toString(), output);
@@ -183,7 +175,7 @@ private Q_SLOTS:
 
         QString error;
         QVERIFY2(runner.start(c, &error), qPrintable(error));
-        QVERIFY2(finished.wait(120000), qPrintable(failures(failed)));
+        QVERIFY2(finished.wait(120000), qPrintable(test::failures(failed)));
         QCOMPARE(finished.at(0).at(0).toString(), output);
 
         RunReader run(output.toStdString());
@@ -235,7 +227,7 @@ private Q_SLOTS:
         runner.setConcurrentMembers(2);
         QString error;
         QVERIFY2(runner.start(c, &error), qPrintable(error));
-        QVERIFY2(finished.wait(120000), qPrintable(failures(failed)));
+        QVERIFY2(finished.wait(120000), qPrintable(test::failures(failed)));
         const QString output = QString::fromStdString(c.output);
         QCOMPARE(finished.at(0).at(0).toString(), output);
         QCOMPARE(int(RunReader(c.output).summary().models.size()), 2);
@@ -297,7 +289,7 @@ private Q_SLOTS:
         t.start();
         button->click();
         QCOMPARE(view.stateText(), QStringLiteral("Cancelling…"));
-        QVERIFY2(cancelled.wait(5000), qPrintable(failures(failed)));
+        QVERIFY2(cancelled.wait(5000), qPrintable(test::failures(failed)));
         qInfo("cancelled after %lld ms", t.elapsed());
         QVERIFY2(t.elapsed() < 1000, qPrintable(QStringLiteral("cancelled after %1 ms").arg(t.elapsed())));
         QCOMPARE(finished.count(), 0);
@@ -318,7 +310,7 @@ private Q_SLOTS:
         QSignalSpy epochs(&runner, &TrainingRunner::epochFinished);
         QString error;
         QVERIFY2(runner.resume(output, &error), qPrintable(error));
-        QVERIFY2(finished.wait(120000), qPrintable(failures(failed)));
+        QVERIFY2(finished.wait(120000), qPrintable(test::failures(failed)));
         QCOMPARE(finished.at(0).at(0).toString(), output);
         QCOMPARE(epochs.count(), 40 - done);
         RunReader run(output.toStdString());
@@ -339,7 +331,7 @@ private Q_SLOTS:
         QElapsedTimer t;
         t.start();
         runner.cancel();
-        QVERIFY2(cancelled.wait(5000), qPrintable(failures(failed)));
+        QVERIFY2(cancelled.wait(5000), qPrintable(test::failures(failed)));
         QVERIFY(t.elapsed() < 1000);
         // The study file is not written; the interrupted member is kept for the next run.
         const QString member = QString::fromStdString(memberPath(c.output, 0));
