@@ -98,6 +98,7 @@ private Q_SLOTS:
     void childCrashBecomesAnError();
     void childHangBecomesAnError();
     void realCheckerPassesAndRefuses();
+    void missingCheckerIsSaid();
     void cliCheckReportsEachProblem();
 };
 
@@ -275,7 +276,7 @@ void TestIntegrity::childCrashBecomesAnError()
     setCheckerExecutable(fakeChecker(dir, QStringLiteral("printf 'reading\\t/\\nreading\\t/models/m001/probes\\n'\n"
                                                          "kill -SEGV $$"))
                              .toStdString());
-    const QString msg = messageOf<StoreError>([&] { verifyBeforeOpening(path); });
+    const QString msg = messageOf<StoreError>([&] { (void)verifyBeforeOpening(path); });
     QCOMPARE(msg.section(QStringLiteral(" ("), 0, 0),
              QStringLiteral("crashing.h5 is damaged: the HDF5 library crashed reading /models/m001/probes"));
     PDS_VERIFY_MESSAGE(msg, "signal 11");
@@ -290,7 +291,7 @@ void TestIntegrity::childHangBecomesAnError()
     setCheckTimeLimit(0.5);
     QElapsedTimer timer;
     timer.start();
-    const QString msg = messageOf<StoreError>([&] { verifyBeforeOpening(path); });
+    const QString msg = messageOf<StoreError>([&] { (void)verifyBeforeOpening(path); });
     QVERIFY(timer.elapsed() < 10000);
     QCOMPARE(msg, QStringLiteral("hanging.h5 is damaged: the HDF5 library did not finish reading /dataset within 0.5 s"));
 }
@@ -308,12 +309,23 @@ void TestIntegrity::realCheckerPassesAndRefuses()
         h5::Handle file = h5::openFile(bad, true);
         h5::writeAttr(file, schema::kStatusMessage, "edited");
     }
-    verifyBeforeOpening(good);
+    QCOMPARE(verifyBeforeOpening(good), std::string());
     const ChildCheck c = checkInChildProcess(good, false, 60);
     QCOMPARE(int(c.outcome), int(ChildCheck::Outcome::Passed));
     QVERIFY(!c.lastObject.empty());
-    const QString msg = messageOf<StoreError>([&] { verifyBeforeOpening(bad); });
+    const QString msg = messageOf<StoreError>([&] { (void)verifyBeforeOpening(bad); });
     PDS_VERIFY_MESSAGE(msg, QString::fromStdString(bad) + ": the file's structure or attributes were changed or damaged");
+}
+
+void TestIntegrity::missingCheckerIsSaid()
+{
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("unguarded.h5").toStdString();
+    writeRun(path);
+    setCheckerExecutable(dir.filePath(QStringLiteral("no-such-checker")).toStdString());
+    const QString note = QString::fromStdString(verifyBeforeOpening(path));
+    PDS_VERIFY_MESSAGE(note, QString::fromStdString(path) + " was opened without the crash guard (");
+    PDS_VERIFY_MESSAGE(note, "run pdepth check on it");
 }
 
 void TestIntegrity::cliCheckReportsEachProblem()

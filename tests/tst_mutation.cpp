@@ -85,7 +85,8 @@ void TestMutation::mutatedFilesNeverCrashTheParent()
         std::string message;
         std::string dump;
         try {
-            verifyBeforeOpening(path);
+            const std::string unguarded = verifyBeforeOpening(path);
+            QVERIFY2(unguarded.empty(), unguarded.c_str());
             RunReader reader(path);
             dump = contentDump(path);
         } catch (const Error &e) {

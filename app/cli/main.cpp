@@ -438,10 +438,19 @@ int runCheck(const std::vector<std::string> &files, bool quick)
     return allOk ? kOk : kFailed;
 }
 
-/// A RunReader of a file checked first in a child process (see verifyBeforeOpening).
+/// Checks `path` in a child process before this one reads it (see
+/// verifyBeforeOpening); says on stderr when no check could run.
+void guardOpen(const std::string &path)
+{
+    const std::string unguarded = pds::verifyBeforeOpening(path);
+    if (!unguarded.empty())
+        std::fprintf(stderr, "note: %s\n", unguarded.c_str());
+}
+
+/// A RunReader of a file checked first in a child process.
 pds::RunReader openChecked(const std::string &path)
 {
-    pds::verifyBeforeOpening(path);
+    guardOpen(path);
     return pds::RunReader(path);
 }
 
@@ -592,7 +601,7 @@ int main(int argc, char **argv)
             {
                 // resume reads the .part file when there is one, like RunJob::resume.
                 const std::string part = resumePath + pds::runformat::kPartialSuffix;
-                pds::verifyBeforeOpening(::access(part.c_str(), F_OK) == 0 ? part : resumePath);
+                guardOpen(::access(part.c_str(), F_OK) == 0 ? part : resumePath);
             }
             const pds::JobResult r =
                 pds::RunJob::resume(resumePath, observedBy(observer.get(), events.get()), g_cancel);
@@ -606,7 +615,7 @@ int main(int argc, char **argv)
         }
         if (*merge) {
             for (const auto &member : mergeInputs)
-                pds::verifyBeforeOpening(member);
+                guardOpen(member);
             pds::mergeStudy(mergeInputs, mergeOutput);
             pds::RunReader run(mergeOutput);
             printInfo(run);

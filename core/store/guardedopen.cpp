@@ -219,20 +219,20 @@ ChildCheck checkInChildProcess(const std::string &path, bool quick, double timeL
     return r;
 }
 
-void verifyBeforeOpening(const std::string &path)
+std::string verifyBeforeOpening(const std::string &path)
 {
     std::error_code ec;
     const std::string absolute = fs::absolute(path, ec).lexically_normal().string();
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0)
-        return; // the reader says clearly that the file is missing
+        return {}; // the reader says clearly that the file is missing
     const auto key = std::make_tuple(absolute, static_cast<std::int64_t>(st.st_size),
                                      static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec);
     double limit = 0;
     {
         std::lock_guard<std::mutex> lock(g_mutex);
         if (g_verified.count(key))
-            return;
+            return {};
         limit = g_timeLimit;
     }
     const ChildCheck c = checkInChildProcess(path, /*quick=*/true, limit);
@@ -240,10 +240,11 @@ void verifyBeforeOpening(const std::string &path)
     case ChildCheck::Outcome::Passed: {
         std::lock_guard<std::mutex> lock(g_mutex);
         g_verified.insert(key);
-        return;
+        return {};
     }
     case ChildCheck::Outcome::Unavailable:
-        return;
+        return path + " was opened without the crash guard (" + c.message +
+               "): a damaged file could end this program; run pdepth check on it";
     case ChildCheck::Outcome::Problems: {
         const FileProblem &p = c.problems.front();
         std::string message = path + ": " + (p.object == "/" ? "" : p.object + ": ") + p.what;
@@ -255,6 +256,7 @@ void verifyBeforeOpening(const std::string &path)
     case ChildCheck::Outcome::TimedOut:
         throw StoreError(c.message);
     }
+    return {};
 }
 
 } // namespace pds

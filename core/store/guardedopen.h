@@ -35,8 +35,11 @@ ChildCheck checkInChildProcess(const std::string &path, bool quick, double timeL
 /// Before `path` is read in this process: unless it passed before (same
 /// size and modification time), checks it quickly in a child process and
 /// throws StoreError with a clear message when the child found problems,
-/// crashed or hung. Without a checker to run it lets the caller go on.
-void verifyBeforeOpening(const std::string &path);
+/// crashed or hung. Without a checker to run it lets the caller go on and
+/// returns the sentence that says the file was opened unguarded and why (the
+/// CLI prints it, the Studio shows it with the file's other warnings); empty
+/// when the file was checked.
+[[nodiscard]] std::string verifyBeforeOpening(const std::string &path);
 
 /// The checker program: $PDEPTH_CHECK if set, else `pdepth-check` beside the
 /// running executable; empty when neither exists.

@@ -22,6 +22,8 @@
 #include "util/error.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <vector>
 
 using namespace pds;
@@ -100,7 +102,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     const auto path = fuzz::freshScratch().path() / ("damaged-" + std::to_string(++counter) + ".h5");
     fuzz::writeFile(path, reinterpret_cast<const std::uint8_t *>(bytes.data()), bytes.size());
     try {
-        verifyBeforeOpening(path.string());
+        if (const std::string unguarded = verifyBeforeOpening(path.string()); !unguarded.empty()) {
+            std::fprintf(stderr, "%s\n", unguarded.c_str());
+            std::abort(); // the target is meaningless without the checker
+        }
         RunReader reader(path.string());
         h5::Handle file = h5::openFile(path.string(), false);
         for (const auto &e : h5::listObjects(file))

@@ -81,8 +81,11 @@ RunDocument::~RunDocument() = default;
 
 std::unique_ptr<RunDocument> RunDocument::openChecked(const QString &path)
 {
-    verifyBeforeOpening(path.toStdString());
-    return std::make_unique<RunDocument>(path);
+    const std::string unguarded = verifyBeforeOpening(path.toStdString());
+    auto document = std::make_unique<RunDocument>(path);
+    if (!unguarded.empty())
+        document->m_openNote = QString::fromStdString(unguarded);
+    return document;
 }
 
 QStringList RunDocument::warnings() const
@@ -90,6 +93,8 @@ QStringList RunDocument::warnings() const
     QStringList out;
     for (const auto &w : m_reader->warnings())
         out << QString::fromStdString(w.message);
+    if (!m_openNote.isEmpty())
+        out << m_openNote;
     return out;
 }
 

@@ -168,6 +168,7 @@ private:
     void recomputeGroups();
 
     QString m_path;
+    QString m_openNote; ///< set by openChecked when the file was opened without the crash guard
     RunSummary m_summary;
     bool m_isStudy = false;
     QStringList m_probeNames, m_classNames;
