@@ -15,9 +15,12 @@
 
 #include "fuzzsupport.h"
 
+#include "store/fields.h"
 #include "store/h5file.h"
+#include "store/integrity.h"
 #include "store/runformat.h"
 #include "store/runreader.h"
+#include "store/studywriter.h"
 #include "util/error.h"
 
 #include <hdf5.h>
@@ -432,6 +435,7 @@ struct Sizes {
     hsize_t split[2] = {0, 0}; ///< train, test
     hsize_t epochs = 0;
     int models = 0;
+    bool digest = false; ///< give the file a correct attributes digest, so that reading goes past the open
 };
 
 void writeRunFile(const std::string &path, Recipe &r, Sizes &n)
@@ -441,6 +445,7 @@ void writeRunFile(const std::string &path, Recipe &r, Sizes &n)
     n.epochs = r.below(4);
     n.models = r.below(4);
     const bool withSummary = r.flag();
+    n.digest = r.below(4) != 0;
 
     Handle fapl(H5Pcreate(H5P_FILE_ACCESS));
     H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG);
@@ -522,10 +527,43 @@ void writeRunFile(const std::string &path, Recipe &r, Sizes &n)
         }
     }
 
-    if (withSummary)
-        for (int s = 0; s < 2; ++s)
-            for (const auto &name : RunReader::summaryNames())
-                b.dataset(file, "summary/" + std::string(kSplits[s]) + "/" + name, Elem::F32, {n.split[s]});
+    if (withSummary) {
+        // The layout StudyWriter::writeSummary writes, each part subject to the recipe.
+        namespace sc = schema;
+        if (Handle sum = b.group(file, sc::kSummary); sum.valid()) {
+            b.stringsAttr(sum, sc::kGroupNames, {"easy", "label issue", "ambiguous", "rare", "other"});
+            b.intAttr(sum, sc::kSummaryProbes, 2);
+            b.intAttr(sum, sc::kSummaryModels, n.models);
+            b.stringAttr(sum, sc::kThresholds, thresholdsToJson(GroupThresholds{}));
+            for (int s = 0; s < 2; ++s) {
+                const hsize_t size = n.split[s];
+                Handle g = b.group(sum, kSplits[s]);
+                if (!g.valid())
+                    continue;
+                for (const auto &f : sc::kSummaryFloats)
+                    b.dataset(g, f.name, Elem::F32, {size});
+                for (const auto &f : sc::kSummaryInts)
+                    b.dataset(g, f.name, Elem::I32, {size});
+                b.dataset(g, sc::kHeldOutDistribution, Elem::F32, {size, 2});
+                b.dataset(g, sc::kHeldOutProbability, Elem::F32, {size, 2});
+                for (const auto &[name, dynamics] : sc::kSplitDynamicsGroups)
+                    for (const auto &f : sc::kSplitDynamicsFloats)
+                        b.dataset(g, std::string(name) + "/" + f.name, Elem::F32, {size});
+                b.dataset(g, sc::kGroup, Elem::I32, {size});
+            }
+        }
+    }
+}
+
+/// Gives the file the digest a writer would, over whatever the recipe wrote.
+void writeDigest(const std::string &path)
+{
+    try {
+        h5::Handle file = h5::openFile(path, true);
+        writeAttributesDigest(file);
+    } catch (const StoreError &) {
+        // A recipe may leave attributes the digest cannot read; the file then stays without one.
+    }
 }
 
 /// Runs one accessor; a StoreError is a fine answer to a damaged file.
@@ -586,6 +624,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     Recipe recipe(data, size);
     Sizes sizes;
     writeRunFile(path, recipe, sizes);
+    if (sizes.digest)
+        writeDigest(path);
     readRunFile(path, (dir.path() / "scores.csv").string(), recipe, sizes);
     return 0;
 }
