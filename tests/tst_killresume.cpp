@@ -10,6 +10,8 @@
 #include <QProcess>
 #include <QtTest/QtTest>
 
+#include <algorithm>
+
 using namespace pds;
 
 namespace {
@@ -96,13 +98,17 @@ private Q_SLOTS:
         if (firstWrite < 0)
             firstWrite = duration / 2;
 
+        // The window kills are drawn from: the run's time after its file first
+        // appears. It follows the machine: a run that ends before its kill
+        // shows how long runs take now (load may have dropped since the reference).
+        qint64 window = duration - firstWrite;
         Rng rng(20241127);
         int resumed = 0, restarted = 0, alreadyDone = 0;
         for (int i = 0; i < 20; ++i) {
             const QString out = dir.filePath(QString("killed%1.h5").arg(i));
             // Each kill comes a random time after this run's file first appears
             // (a few just before), so machine load does not skew where they land.
-            const int killAfter = static_cast<int>(rng.below(static_cast<std::uint64_t>((duration - firstWrite) * 11 / 10 + 60))) - 60;
+            const int killAfter = static_cast<int>(rng.below(static_cast<std::uint64_t>(window * 11 / 10 + 60))) - 60;
             QProcess p;
             p.start(pdepth, runArgs(data, out));
             QVERIFY(p.waitForStarted());
@@ -111,8 +117,12 @@ private Q_SLOTS:
             while (!QFile::exists(out + ".part") && p.state() != QProcess::NotRunning
                    && sinceStart.elapsed() < 60000)
                 p.waitForFinished(5);
+            const bool sawPart = QFile::exists(out + ".part");
+            const qint64 fileAppeared = sinceStart.elapsed();
             if (killAfter > 0)
                 p.waitForFinished(killAfter);
+            if (sawPart && p.state() == QProcess::NotRunning && QFile::exists(out))
+                window = std::max<qint64>(1, sinceStart.elapsed() - fileAppeared);
             if (p.state() != QProcess::NotRunning) {
                 p.kill(); // SIGKILL: no handler runs, nothing is cleaned up
                 QVERIFY(p.waitForFinished(30000));
