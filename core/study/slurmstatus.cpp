@@ -223,9 +223,12 @@ SlurmStatus slurmStatus(const std::string &stateFile)
         s.merge.state = SlurmTaskState::Finished;
     } else {
         judge(s.merge, s, false);
-        if (s.merge.state == SlurmTaskState::Failed && s.merge.scheduler == "CANCELLED" && s.count(SlurmTaskState::Failed) > 0)
+        // Slurm cancels the merge when a member fails (its afterok can no
+        // longer be met); it never ran, so it has no log to show.
+        if (s.merge.state == SlurmTaskState::Failed && s.merge.scheduler == "CANCELLED" &&
+            s.count(SlurmTaskState::Failed) > 0)
             s.merge.detail = "a member failed, so the merge was cancelled";
-        if (s.merge.state == SlurmTaskState::Failed)
+        else if (s.merge.state == SlurmTaskState::Failed)
             s.merge.lastLines = lastLines(s.merge.log, 8);
     }
     return s;
@@ -250,7 +253,7 @@ std::string formatSlurmStatus(const SlurmStatus &s)
         out << "states from squeue and the member files only (" << s.accountingNote
             << "); a job that has left squeue is judged from its files\n";
     auto failure = [&out](const std::string &name, const SlurmTaskStatus &t) {
-        if (t.state != SlurmTaskState::Failed)
+        if (t.state != SlurmTaskState::Failed || (t.member < 0 && t.lastLines.empty()))
             return;
         out << name << " failed, last lines of " << t.log << ":\n";
         for (const std::string &line : t.lastLines)
