@@ -105,7 +105,7 @@ SlurmProgressView::SlurmProgressView(QWidget *parent) : QWidget(parent)
     connect(&m_watcher, &QFutureWatcher<Reading>::finished, this, [this] {
         const Reading reading = m_watcher.result();
         if (reading.generation == m_generation)
-            show(reading);
+            display(reading);
         else
             refresh();
     });
@@ -147,7 +147,7 @@ void SlurmProgressView::refresh()
     }));
 }
 
-void SlurmProgressView::show(const Reading &reading)
+void SlurmProgressView::display(const Reading &reading)
 {
     if (!reading.error.isEmpty()) {
         m_headline->setText(tr("Cannot read the Slurm study: %1").arg(reading.error));

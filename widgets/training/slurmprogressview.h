@@ -61,7 +61,7 @@ private:
         QString error;
         int generation = 0; ///< of the follow() it was read for
     };
-    void show(const Reading &reading);
+    void display(const Reading &reading);
 
     QString m_stateFile;
     QTimer m_timer;
