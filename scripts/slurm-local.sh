@@ -13,6 +13,9 @@
 #   status  says whether each daemon runs; exit status 0 when all three do.
 #   env     prints `export SLURM_CONF=...`.
 # Use it as:  eval "$(scripts/slurm-local.sh start)"; sbatch ...; scripts/slurm-local.sh stop
+# The cluster keeps no accounting (slurmdbd would need a MariaDB server): sacct
+# refuses, and `pdepth status` says so and reads states from squeue, which
+# keeps ended jobs for MinJobAge=3600 s, and the member files (docs/slurm.md).
 # Ports: $PDS_SLURM_PORT (slurmctld, default 6817) and the next one (slurmd).
 set -euo pipefail
 

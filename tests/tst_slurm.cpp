@@ -1,9 +1,16 @@
+#include "runfixtures.h"
+#include "testsupport.h"
+
+#include "store/runformat.h"
+#include "store/runwriter.h"
 #include "study/slurm.h"
+#include "study/study.h"
 #include "util/error.h"
 
 #include <QtTest/QtTest>
 
 #include <cstdlib>
+#include <filesystem>
 
 using namespace pds;
 
@@ -51,6 +58,81 @@ RunConfig tinyStudy(const std::string &output)
     return c;
 }
 
+/// A batch of two members in /data, as a sweep or a study would describe it.
+SlurmBatch twoMembers()
+{
+    SlurmBatch b;
+    b.name = "pdepth-s";
+    b.folder = "/data/s.members";
+    b.workDir = "/home/me/work";
+    b.members = {{"s.members/m000.json", "s.members/m000.h5"}, {"s.members/it's.json", "/abs/m001.h5"}};
+    b.submit = {0, 1};
+    b.mergeCommand = {"/opt/pdepth", "merge", "-o", "s.h5", "s.members/m000.h5", "/abs/m001.h5"};
+    b.result = "s.h5";
+    b.description = "the study /home/me/work/s.h5";
+    return b;
+}
+
+void writeFile(const QString &path, const QByteArray &text, bool executable = false)
+{
+    QFile f(path);
+    QVERIFY2(f.open(QIODevice::WriteOnly | QIODevice::Truncate), qPrintable(path));
+    f.write(text);
+    f.close();
+    if (executable)
+        f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+}
+
+/// Stand-ins for sbatch, squeue and sacct in `bin`: sbatch appends its
+/// arguments to bin/sbatch.args and answers job ids from 812 on; squeue
+/// prints bin/squeue.txt; sacct prints bin/sacct.txt, or refuses as a
+/// cluster without accounting does when that file is missing.
+void writeFakeScheduler(const QString &bin)
+{
+    writeFile(bin + "/sbatch",
+              "#!/bin/sh\nd=\"$(dirname \"$0\")\"\nprintf '%s\\n' \"$*\" >> \"$d/sbatch.args\"\n"
+              "n=$(cat \"$d/next\" 2>/dev/null || echo 812)\necho $((n + 1)) > \"$d/next\"\necho \"$n\"\n",
+              true);
+    writeFile(bin + "/squeue", "#!/bin/sh\ncat \"$(dirname \"$0\")/squeue.txt\" 2>/dev/null\nexit 0\n", true);
+    writeFile(bin + "/sacct",
+              "#!/bin/sh\nd=\"$(dirname \"$0\")\"\nif [ -f \"$d/sacct.txt\" ]; then cat \"$d/sacct.txt\"; exit 0; fi\n"
+              "echo 'sacct: error: Slurm accounting storage is disabled' >&2\nexit 1\n",
+              true);
+}
+
+/// A complete one-model run file at `path` whose configuration is `config`,
+/// as a member trained with it leaves.
+void writeFinishedMember(const std::string &path, const RunConfig &config)
+{
+    const Dataset d = test::tinyDataset();
+    RunWriter w(path);
+    w.writeHeader(toJson(config), d, ChannelStats{{0.25f}, {0.5f}}, 1);
+    ModelInfo info;
+    info.arch = "mlp";
+    info.epochsPlanned = 1;
+    info.device = "cpu (1 thread)";
+    info.probeNames = {"input", "logits"};
+    info.inTrain = {1, 1, 0, 1, 1};
+    w.beginModel(0, info);
+    w.appendEpoch(0, test::curve(1), test::record(1, 5), test::record(1, 3));
+    w.finishModel(0, test::scores(5, 0.f), test::scores(3, 10.f), std::vector<float>(5 * 2, 1.5f),
+                  std::vector<float>(3 * 2, -1.5f), 1, runformat::kStatusComplete, 1.0);
+    w.finish(runformat::kStatusComplete);
+}
+
+/// Runs the test body in `dir` and returns to the previous folder after it.
+class ScopedCwd {
+public:
+    explicit ScopedCwd(const QString &dir) : m_old(std::filesystem::current_path())
+    {
+        std::filesystem::current_path(dir.toStdString());
+    }
+    ~ScopedCwd() { std::filesystem::current_path(m_old); }
+
+private:
+    std::filesystem::path m_old;
+};
+
 } // namespace
 
 class TestSlurm : public QObject {
@@ -68,32 +150,34 @@ private Q_SLOTS:
     {
         const std::string golden =
             "#!/bin/bash\n"
-            "# A member task of the study /data/my study.h5, written by pdepth study --slurm.\n"
+            "# The member tasks of the study /home/me/work/s.h5, written by pdepth --slurm.\n"
             "# Task N trains member N; a task restarted by Slurm (or submitted again)\n"
             "# continues the member's interrupted run file.\n"
             "set -u\n"
-            "member=\"$(printf 'm%03d' \"$SLURM_ARRAY_TASK_ID\")\"\n"
-            "dir='/data/my study.members'\n"
+            "case \"$SLURM_ARRAY_TASK_ID\" in\n"
+            "  0) config='s.members/m000.json'; output='s.members/m000.h5' ;;\n"
+            "  1) config='s.members/it'\\''s.json'; output='/abs/m001.h5' ;;\n"
+            "  *) echo \"pdepth: no member $SLURM_ARRAY_TASK_ID in this batch\" >&2; exit 2 ;;\n"
+            "esac\n"
             "echo \"pdepth: Slurm job ${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID} on $(hostname), "
             "restart ${SLURM_RESTART_COUNT:-0}\"\n"
-            "if [ -e \"$dir/$member.h5.part\" ] || [ -e \"$dir/$member.h5\" ]; then\n"
-            "  '/opt/it'\\''s/pdepth' resume \"$dir/$member.h5\"\n"
+            "if [ -e \"$output.part\" ] || [ -e \"$output\" ]; then\n"
+            "  '/opt/it'\\''s/pdepth' resume \"$output\"\n"
             "  status=$?\n"
             "  # Continued to the end, or stopped by a signal: done. Otherwise the\n"
             "  # .part file had nothing to continue and the member trains afresh.\n"
             "  if [ $status -eq 0 ] || [ $status -gt 128 ]; then exit $status; fi\n"
             "fi\n"
-            "exec '/opt/it'\\''s/pdepth' train --config \"$dir/$member.json\" -o \"$dir/$member.h5\"\n";
-        QCOMPARE(slurmMemberScript("/opt/it's/pdepth", "/data/my study.h5"), golden);
+            "exec '/opt/it'\\''s/pdepth' train --config \"$config\" -o \"$output\"\n";
+        QCOMPARE(slurmMemberScript("/opt/it's/pdepth", twoMembers()), golden);
     }
 
     void mergeScript()
     {
-        QCOMPARE(slurmMergeScript("/opt/pdepth", "/data/s.h5", 2),
+        QCOMPARE(slurmMergeScript(twoMembers()),
                  std::string("#!/bin/bash\n"
-                             "# Merges the members of the study /data/s.h5, written by pdepth study --slurm.\n"
-                             "exec '/opt/pdepth' merge -o '/data/s.h5' '/data/s.members/m000.h5' "
-                             "'/data/s.members/m001.h5'\n"));
+                             "# Merges the members of the study /home/me/work/s.h5, written by pdepth --slurm.\n"
+                             "exec '/opt/pdepth' 'merge' '-o' 's.h5' 's.members/m000.h5' '/abs/m001.h5'\n"));
     }
 
     void sbatchArgs()
@@ -105,20 +189,75 @@ private Q_SLOTS:
         o.cpus = 8;
         o.atOnce = 2;
         o.extraArgs = {"--account=lab", "--qos=low"};
-        QCOMPARE(joined(slurmMemberArgs(o, "/data/s.h5", {0, 1, 2, 3}, "/data/s.members/slurm-member.sh")),
-                 QStringLiteral("--parsable\n--job-name=pdepth-s\n--output=/data/s.members/m%3a.log\n"
+        SlurmBatch b = twoMembers();
+        b.submit = {0, 1, 2, 3};
+        QCOMPARE(joined(slurmMemberArgs(o, b, "/data/s.members/slurm-member.sh")),
+                 QStringLiteral("--parsable\n--job-name=pdepth-s\n--chdir=/home/me/work\n"
+                                "--output=/data/s.members/m%3a.log\n"
                                 "--open-mode=append\n--partition=gpu\n--time=2:00:00\n--array=0-3%2\n--requeue\n"
                                 "--gres=gpu:1\n--cpus-per-task=8\n--account=lab\n--qos=low\n"
                                 "/data/s.members/slurm-member.sh"));
-        QCOMPARE(joined(slurmMergeArgs(o, "/data/s.h5", "812", "/data/s.members/slurm-merge.sh")),
-                 QStringLiteral("--parsable\n--job-name=pdepth-s-merge\n--output=/data/s.members/merge.log\n"
+        QCOMPARE(joined(slurmMergeArgs(o, b, "812", "/data/s.members/slurm-merge.sh")),
+                 QStringLiteral("--parsable\n--job-name=pdepth-s-merge\n--chdir=/home/me/work\n"
+                                "--output=/data/s.members/merge.log\n"
                                 "--open-mode=append\n--partition=gpu\n--time=2:00:00\n--dependency=afterok:812\n"
                                 "--kill-on-invalid-dep=yes\n--account=lab\n--qos=low\n/data/s.members/slurm-merge.sh"));
         // Nothing left to train: the merge alone, with no dependency and no
         // resources the cluster was not asked for.
-        QCOMPARE(joined(slurmMergeArgs(SlurmOptions{}, "/data/s.h5", "", "/m.sh")),
-                 QStringLiteral("--parsable\n--job-name=pdepth-s-merge\n--output=/data/s.members/merge.log\n"
-                                "--open-mode=append\n/m.sh"));
+        QCOMPARE(joined(slurmMergeArgs(SlurmOptions{}, b, "", "/m.sh")),
+                 QStringLiteral("--parsable\n--job-name=pdepth-s-merge\n--chdir=/home/me/work\n"
+                                "--output=/data/s.members/merge.log\n--open-mode=append\n/m.sh"));
+        QCOMPARE(slurmMemberLog("/data/s.members", 7), std::string("/data/s.members/m007.log"));
+    }
+
+    void badOptions_data()
+    {
+        QTest::addColumn<QString>("setting");
+        QTest::addColumn<QString>("value");
+        QTest::addColumn<QString>("field");
+        QTest::addColumn<QString>("fragment");
+        QTest::newRow("partition") << "partition" << "gpu large" << "slurm.partition" << "'gpu large'";
+        QTest::newRow("time") << "time" << "2h" << "slurm.time" << "'2h' is not one Slurm reads";
+        QTest::newRow("gres") << "gres" << "gpu=1" << "slurm.gres" << "name[:type]:count";
+        QTest::newRow("cpus") << "cpus" << "-1" << "slurm.cpus" << "not -1";
+        QTest::newRow("at once") << "atOnce" << "-2" << "slurm.at_once" << "not -2";
+        QTest::newRow("bare value") << "arg" << "lab" << "slurm.args" << "--option=value";
+        QTest::newRow("ours") << "arg" << "--array=0-9" << "slurm.args" << "pdepth sets this option itself";
+        QTest::newRow("ours short") << "arg" << "-o/tmp/x" << "slurm.args" << "pdepth sets this option itself";
+    }
+
+    void badOptions()
+    {
+        QFETCH(QString, setting);
+        QFETCH(QString, value);
+        QFETCH(QString, field);
+        QFETCH(QString, fragment);
+        SlurmOptions o;
+        o.partition = "gpu,debug";
+        o.time = "1-12:00";
+        o.gres = "gpu:a100:2";
+        o.extraArgs = {"--account=lab"};
+        validateSlurmOptions(o);
+        const std::string v = value.toStdString();
+        if (setting == "partition")
+            o.partition = v;
+        else if (setting == "time")
+            o.time = v;
+        else if (setting == "gres")
+            o.gres = v;
+        else if (setting == "cpus")
+            o.cpus = value.toInt();
+        else if (setting == "atOnce")
+            o.atOnce = value.toInt();
+        else
+            o.extraArgs.push_back(v);
+        try {
+            validateSlurmOptions(o);
+            QFAIL("accepted");
+        } catch (const ConfigError &e) {
+            QCOMPARE(QString::fromStdString(e.field()), field);
+            QVERIFY2(QString(e.what()).contains(fragment), e.what());
+        }
     }
 
     void parseStates()
@@ -209,10 +348,120 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         try {
-            slurmStudyStatus(dir.filePath("s.h5").toStdString());
+            slurmStudyState(dir.filePath("s.h5").toStdString());
             QFAIL("status of a study never submitted");
         } catch (const Error &e) {
             QVERIFY2(QString(e.what()).contains("no Slurm submission found"), e.what());
+        }
+    }
+
+    void relativeOutputReusesMembers()
+    {
+        // A study trained here with a relative -o, then submitted with the
+        // same -o: its finished member is reused, and the jobs run in this
+        // folder with the paths as given, so their files match the local ones.
+        QTemporaryDir bin, work;
+        writeFakeScheduler(bin.path());
+        const std::string path = bin.path().toStdString() + ":" + std::getenv("PATH");
+        ScopedEnv env("PATH", path.c_str());
+        ScopedCwd cwd(work.path());
+        const RunConfig study = tinyStudy("s.h5");
+        RunConfig local = studyMemberConfig(study, 0);
+        local.study.probe = true;
+        QVERIFY(QDir().mkpath("s.members"));
+        writeFinishedMember(local.output, local);
+        QCOMPARE(local.output, std::string("s.members/m000.h5"));
+
+        const SlurmSubmission sub = submitStudyToSlurm(study, {}, "/opt/pdepth");
+        QCOMPARE(sub.reused, 1);
+        QCOMPARE(sub.members, (std::vector<int>{1, 2, 3}));
+        QCOMPARE(sub.arrayJob, std::string("812"));
+        QCOMPARE(sub.mergeJob, std::string("813"));
+        QVERIFY2(QFile::exists(work.filePath("s.members/m000.h5")), "the finished member was removed");
+        QVERIFY(!QFile::exists(work.filePath("s.members/m000.json")));
+        const QString canonical = QFileInfo(work.path()).canonicalFilePath();
+        QFile args(bin.filePath("sbatch.args"));
+        QVERIFY(args.open(QIODevice::ReadOnly));
+        const QString calls = QString::fromUtf8(args.readAll());
+        QVERIFY2(calls.contains("--chdir=" + canonical + " ") || calls.contains("--chdir=" + work.path() + " "),
+                 qPrintable(calls));
+        QVERIFY2(calls.contains("--array=1-3 "), qPrintable(calls));
+        QFile member(work.filePath("s.members/m001.json"));
+        QVERIFY(member.open(QIODevice::ReadOnly));
+        const auto json = QJsonDocument::fromJson(member.readAll()).object();
+        QCOMPARE(json["output"].toString(), QStringLiteral("s.members/m001.h5"));
+        QFile script(work.filePath("s.members/slurm-member.sh"));
+        QVERIFY(script.open(QIODevice::ReadOnly));
+        QVERIFY(script.readAll().contains("  1) config='s.members/m001.json'; output='s.members/m001.h5' ;;"));
+    }
+
+    void statusFromSchedulerAndFiles()
+    {
+        QTemporaryDir bin, work;
+        writeFakeScheduler(bin.path());
+        const std::string path = bin.path().toStdString() + ":" + std::getenv("PATH");
+        ScopedEnv env("PATH", path.c_str());
+        const std::string out = work.filePath("s.h5").toStdString();
+        const SlurmSubmission sub = submitStudyToSlurm(tinyStudy(out), {}, "/opt/pdepth");
+        QCOMPARE(sub.members, (std::vector<int>{0, 1, 2, 3}));
+        // m000 finished (its file says so), m001 running, m002 stopped with a
+        // .part file and gone from squeue, m003 pending; the merge waits.
+        writeFinishedMember(memberPath(out, 0), studyMemberConfig(tinyStudy(out), 0));
+        writeFile(QString::fromStdString(memberPath(out, 2) + ".part"), "not a run file");
+        writeFile(work.filePath("s.members/m002.log"),
+                  "pdepth: Slurm job 812_2 on node1, restart 0\nepoch 1: loss 2.1\n"
+                  "slurmstepd: error: *** JOB 812 ON node1 CANCELLED DUE TO TIME LIMIT ***\n");
+        writeFile(bin.filePath("squeue.txt"), "812_1|RUNNING\n812_3|PENDING\n813|PENDING\n");
+        SlurmStatus s = slurmStudyState(out);
+        QVERIFY(!s.accounting);
+        QCOMPARE(QString::fromStdString(s.accountingNote), QStringLiteral("sacct: error: Slurm accounting storage is disabled"));
+        QCOMPARE(s.members.size(), std::size_t(4));
+        QCOMPARE(s.members[0].state, SlurmTaskState::Finished);
+        QCOMPARE(s.members[1].state, SlurmTaskState::Running);
+        QCOMPARE(s.members[2].state, SlurmTaskState::Failed);
+        QCOMPARE(s.members[3].state, SlurmTaskState::Pending);
+        QCOMPARE(s.merge.state, SlurmTaskState::Pending);
+        QCOMPARE(s.members[2].lastLines.size(), std::size_t(3));
+        const QString text = QString::fromStdString(formatSlurmStatus(s));
+        QVERIFY2(text.startsWith(QString::fromStdString(out) + ": 4 members: 1 finished, 1 running, 1 pending, 1 failed\n"),
+                 qPrintable(text));
+        QVERIFY2(text.contains("  m001  running  (job 812_1: RUNNING)\n"), qPrintable(text));
+        QVERIFY2(text.contains("  m002  failed  (job 812_2; stopped before its end; its end state is unknown: the job "
+                               "has left squeue and sacct is not available)\n"),
+                 qPrintable(text));
+        QVERIFY2(text.contains("merge job 813: pending (PENDING)\n"), qPrintable(text));
+        QVERIFY2(text.contains("states from squeue and the member files only (sacct: error: Slurm accounting storage "
+                               "is disabled)"),
+                 qPrintable(text));
+        QVERIFY2(text.contains("m002 failed, last lines of " + work.filePath("s.members/m002.log") +
+                               ":\n  pdepth: Slurm job 812_2 on node1, restart 0\n"),
+                 qPrintable(text));
+        QVERIFY2(text.contains("CANCELLED DUE TO TIME LIMIT"), qPrintable(text));
+
+        // With accounting, sacct says how m002 ended and that the merge was
+        // cancelled when its dependency could no longer be met.
+        writeFile(bin.filePath("sacct.txt"), "812_0|COMPLETED\n812_1|RUNNING\n812_2|TIMEOUT\n812_2.batch|CANCELLED\n"
+                                             "812_3|PENDING\n813|CANCELLED by 0\n");
+        writeFile(bin.filePath("squeue.txt"), "");
+        s = slurmStudyState(out);
+        QVERIFY(s.accounting);
+        QCOMPARE(s.members[2].state, SlurmTaskState::Failed);
+        QCOMPARE(s.members[2].scheduler, std::string("TIMEOUT"));
+        QCOMPARE(s.members[3].state, SlurmTaskState::Pending);
+        QCOMPARE(s.merge.state, SlurmTaskState::Failed);
+        QCOMPARE(s.merge.detail, std::string("a member failed, so the merge was cancelled"));
+        const auto json = QJsonDocument::fromJson(QByteArray::fromStdString(slurmStatusJson(s))).object();
+        QCOMPARE(json["counts"].toObject()["failed"].toInt(), 1);
+        QCOMPARE(json["accounting"].toBool(), true);
+        QCOMPARE(json["members"].toArray()[2].toObject()["scheduler"].toString(), QStringLiteral("TIMEOUT"));
+        QCOMPARE(json["merge"].toObject()["state"].toString(), QStringLiteral("failed"));
+
+        // A second submission while jobs of the first are queued is refused.
+        try {
+            submitStudyToSlurm(tinyStudy(out), {}, "/opt/pdepth");
+            QFAIL("submitted twice");
+        } catch (const Error &e) {
+            QVERIFY2(QString(e.what()).contains("jobs of an earlier submission are still queued or running"), e.what());
         }
     }
 };

@@ -7,6 +7,7 @@
 #include "models/exampleselection.h"
 #include "models/rundocument.h"
 #include "training/progressview.h"
+#include "training/slurmprogressview.h"
 #include "training/rememberedjobs.h"
 #include "training/trainingwizard.h"
 #include "training/trainingrunner.h"
@@ -147,6 +148,12 @@ void MainWindow::createViews()
     m_table = new ExampleTableView(m_selection);
     m_progress = new ProgressView;
     m_progress->setRunner(m_runner);
+    m_slurm = new SlurmProgressView;
+    connect(m_slurm, &SlurmProgressView::studyMerged, this, [this](const QString &path) {
+        statusBar()->showMessage(tr("Slurm study merged: %1").arg(path));
+        if (!findDocument(path))
+            openFile(path);
+    });
     // The table lists what the gallery's filters leave, in the same order rules.
     connect(m_gallery, &GalleryView::filterChanged, m_table, &ExampleTableView::setFilter);
 
@@ -159,6 +166,7 @@ void MainWindow::createViews()
     QDockWidget *table = addDock(tr("Table"), QStringLiteral("table"), m_table, Qt::BottomDockWidgetArea);
     QDockWidget *neighbours = addDock(tr("Neighbours"), QStringLiteral("neighbours"), m_neighbours, Qt::BottomDockWidgetArea);
     m_progressDock = addDock(tr("Training"), QStringLiteral("training"), m_progress, Qt::LeftDockWidgetArea);
+    QDockWidget *slurm = addDock(tr("Slurm"), QStringLiteral("slurm"), m_slurm, Qt::LeftDockWidgetArea);
     tabifyDockWidget(histogram, groups);
     tabifyDockWidget(groups, embedding);
     histogram->raise();
@@ -167,6 +175,8 @@ void MainWindow::createViews()
     trajectory->raise();
     tabifyDockWidget(overview, m_progressDock);
     tabifyDockWidget(m_progressDock, detail);
+    tabifyDockWidget(m_progressDock, slurm);
+    slurm->hide();
     overview->raise();
     m_overview->setMinimumWidth(340);
     m_detail->setMinimumWidth(340);
@@ -422,6 +432,18 @@ void MainWindow::newStudy()
     wizard.setConcurrentMembers(m_runner->concurrentMembers());
     if (wizard.exec() != QDialog::Accepted)
         return;
+    if (wizard.runOnSlurm()) {
+        // Finish on the Slurm page has submitted the study; follow its jobs.
+        const SlurmSubmission &sub = wizard.slurmSubmission();
+        m_slurm->follow(QString::fromStdString(sub.stateFile));
+        auto *dock = findChild<QDockWidget *>(QStringLiteral("slurm"));
+        dock->show();
+        dock->raise();
+        statusBar()->showMessage(tr("Submitted to Slurm: members %1, merge %2")
+                                     .arg(QString::fromStdString(sub.arrayJob.empty() ? "(all finished)" : sub.arrayJob),
+                                          QString::fromStdString(sub.mergeJob)));
+        return;
+    }
     QString error;
     m_runner->setConcurrentMembers(wizard.concurrentMembers());
     if (!m_runner->start(wizard.config(), &error))

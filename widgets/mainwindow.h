@@ -24,6 +24,7 @@ class HistogramView;
 class NeighboursView;
 class OverviewView;
 class ProgressView;
+class SlurmProgressView;
 class RunDocument;
 class TrainingRunner;
 class TrajectoryChart;
@@ -57,6 +58,7 @@ public:
     void setCompareDocument(RunDocument *doc);
     ExampleSelection *selection() const { return m_selection; }
     TrainingRunner *runner() const { return m_runner; }
+    SlurmProgressView *slurmView() const { return m_slurm; }
     DepthHistogramChart *histogramChart() const { return m_histogramChart; }
     HistogramView *histogramView() const { return m_histogramView; }
     GroupsView *groupsView() const { return m_groups; }
@@ -113,6 +115,7 @@ private:
     ExampleView *m_detail = nullptr;
     ExampleTableView *m_table = nullptr;
     ProgressView *m_progress = nullptr;
+    SlurmProgressView *m_slurm = nullptr;
     QDockWidget *m_progressDock = nullptr;
     QComboBox *m_activeCombo = nullptr;
     QComboBox *m_compareCombo = nullptr;

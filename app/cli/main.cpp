@@ -531,6 +531,8 @@ int main(int argc, char **argv)
     auto *status = app.add_subcommand("status", "Show the members of a study submitted with --slurm: pending, running, finished, failed");
     std::string statusPath;
     status->add_option("file", statusPath, "Study file (the study's -o)")->required();
+    bool statusJson = false;
+    status->add_flag("--json", statusJson, "Print the status as one JSON object (for scripts and the Studio)");
 
     auto *resume = app.add_subcommand("resume", "Continue an interrupted run from its last completed epoch");
     std::string resumePath;
@@ -622,7 +624,8 @@ int main(int argc, char **argv)
             return kOk;
         }
         if (*status) {
-            std::cout << pds::slurmStudyStatus(statusPath);
+            const pds::SlurmStatus st = pds::slurmStudyState(statusPath);
+            std::cout << (statusJson ? pds::slurmStatusJson(st) : pds::formatSlurmStatus(st));
             return kOk;
         }
         if (*info) {

@@ -1,34 +1,22 @@
 #include "study/slurm.h"
 
 #include "store/runformat.h"
-#include "store/runreader.h"
-#include "store/schema.h"
+#include "study/slurmshell.h"
 #include "study/study.h"
 #include "util/error.h"
 
 #include <nlohmann/json.hpp>
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cctype>
-#include <cerrno>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <deque>
 #include <filesystem>
 #include <fstream>
-#include <map>
-#include <sstream>
-
-extern char **environ;
+#include <regex>
 
 namespace fs = std::filesystem;
 
 namespace pds {
+
+using namespace slurmshell;
 
 namespace {
 
@@ -41,102 +29,9 @@ std::string shellQuote(const std::string &text)
     return q + "'";
 }
 
-fs::path membersDir(const std::string &output)
+fs::path stateFileIn(const std::string &folder)
 {
-    return fs::path(memberPath(output, 0)).parent_path();
-}
-
-/// The file in which a submission keeps its job ids for `pdepth status`.
-fs::path stateFile(const std::string &output)
-{
-    return membersDir(output) / "slurm.json";
-}
-
-/// What a finished command printed and how it exited.
-struct CommandResult {
-    int status = -1; ///< exit status; -1 when it could not run or died of a signal
-    std::string out, err;
-};
-
-std::string readAll(const fs::path &path)
-{
-    std::ifstream in(path);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-/// Runs `args` (the program looked up on PATH) with stdin closed, its stdout
-/// and stderr caught.
-CommandResult runCommand(const std::vector<std::string> &args)
-{
-    CommandResult result;
-    char errTemplate[] = "/tmp/pdepth-slurm-XXXXXX";
-    const int errFd = mkstemp(errTemplate);
-    if (errFd < 0)
-        throw Error(std::string("cannot create a temporary file for ") + args[0] + ": " + std::strerror(errno));
-    ::close(errFd);
-    int pipeFds[2];
-    if (pipe2(pipeFds, O_CLOEXEC) != 0) {
-        ::unlink(errTemplate);
-        throw Error(std::string("cannot run ") + args[0] + ": " + std::strerror(errno));
-    }
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, pipeFds[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, errTemplate, O_WRONLY | O_TRUNC, 0);
-    std::vector<char *> argv;
-    for (const std::string &a : args)
-        argv.push_back(const_cast<char *>(a.c_str()));
-    argv.push_back(nullptr);
-    pid_t pid = 0;
-    const int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(pipeFds[1]);
-    if (rc == 0) {
-        char buffer[4096];
-        for (;;) {
-            const ssize_t n = ::read(pipeFds[0], buffer, sizeof buffer);
-            if (n > 0)
-                result.out.append(buffer, static_cast<std::size_t>(n));
-            else if (n == 0 || errno != EINTR)
-                break;
-        }
-        int status = 0;
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-        }
-        result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        result.err = readAll(errTemplate);
-    } else {
-        result.err = std::string("cannot run ") + args[0] + ": " + std::strerror(rc);
-    }
-    ::close(pipeFds[0]);
-    ::unlink(errTemplate);
-    return result;
-}
-
-bool onPath(const std::string &program)
-{
-    const char *path = std::getenv("PATH");
-    std::stringstream dirs(path ? path : "");
-    std::string dir;
-    while (std::getline(dirs, dir, ':')) {
-        const fs::path candidate = fs::path(dir.empty() ? "." : dir) / program;
-        if (::access(candidate.c_str(), X_OK) == 0)
-            return true;
-    }
-    return false;
-}
-
-std::string trim(std::string s)
-{
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-        s.pop_back();
-    std::size_t b = 0;
-    while (b < s.size() && std::isspace(static_cast<unsigned char>(s[b])))
-        ++b;
-    return s.substr(b);
+    return fs::path(folder) / "slurm.json";
 }
 
 void writeText(const fs::path &path, const std::string &text)
@@ -161,9 +56,10 @@ std::string sbatch(const std::vector<std::string> &args, const std::string &what
     return id;
 }
 
-std::vector<std::string> commonArgs(const SlurmOptions &o, const std::string &jobName, const fs::path &log)
+std::vector<std::string> commonArgs(const SlurmOptions &o, const SlurmBatch &b, const std::string &jobName,
+                                    const std::string &log)
 {
-    std::vector<std::string> a{"--parsable", "--job-name=" + jobName, "--output=" + log.string(),
+    std::vector<std::string> a{"--parsable", "--job-name=" + jobName, "--chdir=" + b.workDir, "--output=" + log,
                                "--open-mode=append"};
     if (!o.partition.empty())
         a.push_back("--partition=" + o.partition);
@@ -172,72 +68,84 @@ std::vector<std::string> commonArgs(const SlurmOptions &o, const std::string &jo
     return a;
 }
 
-std::string jobName(const std::string &output)
+/// Refuses a second submission into `folder` while jobs of the first are
+/// queued or running: they would train the same members into the same files.
+void refuseWhileQueued(const std::string &folder, const std::string &what)
 {
-    return "pdepth-" + fs::path(output).stem().string();
+    const fs::path state = stateFileIn(folder);
+    if (!fs::exists(state))
+        return;
+    const auto previous = nlohmann::json::parse(readAll(state.string()), nullptr, false);
+    if (!previous.is_object() || !previous.contains("array_job") || !previous.contains("merge_job"))
+        return;
+    const std::string arrayJob = previous["array_job"].get<std::string>();
+    const std::string jobs = (arrayJob.empty() ? "" : arrayJob + ",") + previous["merge_job"].get<std::string>();
+    for (const SlurmJobState &s : askScheduler(jobs).states)
+        if (isPending(s.state) || isRunning(s.state))
+            throw Error(what + ": jobs of an earlier submission are still queued or running (" + jobs +
+                        "); see pdepth status " + what + ", or scancel them first");
 }
 
-/// The states of `job`'s tasks and of itself from the scheduler: squeue
-/// (which keeps finished jobs for a while) and sacct where accounting runs.
-std::vector<SlurmJobState> schedulerStates(const std::string &jobs)
+void requireSbatch()
 {
-    std::vector<SlurmJobState> states;
-    if (onPath("sacct")) {
-        const CommandResult r =
-            runCommand({"sacct", "--parsable2", "--noheader", "--format=JobID,State", "-j", jobs});
-        if (r.status == 0)
-            states = parseSlurmJobStates(r.out);
+    if (!onPath("sbatch"))
+        throw Error("sbatch not found on PATH: --slurm submits through Slurm; run it on a login node "
+                    "of a Slurm cluster (or start one here with scripts/slurm-local.sh)");
+}
+
+/// Options pdepth gives sbatch itself, which an extra argument may not change.
+bool setByPdepth(const std::string &arg)
+{
+    for (const char *opt : {"--array", "--dependency", "--output", "--error", "--job-name", "--parsable", "--chdir",
+                            "--open-mode", "--wrap", "--kill-on-invalid-dep"}) {
+        const std::string o(opt);
+        if (arg == o || arg.rfind(o + "=", 0) == 0)
+            return true;
     }
-    if (onPath("squeue")) {
-        // One job at a time: squeue refuses the whole list when one job of it
-        // has left its memory. It knows the newest state (sacct lags behind),
-        // so its lines come last and win.
-        std::istringstream ids(jobs);
-        std::string id;
-        while (std::getline(ids, id, ',')) {
-            const CommandResult r = runCommand({"squeue", "--noheader", "-r", "--states=all", "-o", "%i|%T", "-j", id});
-            if (r.status == 0)
-                for (SlurmJobState &s : parseSlurmJobStates(r.out))
-                    states.push_back(std::move(s));
-        }
-    }
-    return states;
+    for (const char *opt : {"-a", "-d", "-o", "-e", "-J", "-D"})
+        if (arg.rfind(opt, 0) == 0)
+            return true;
+    return false;
 }
 
-bool isPending(const std::string &s)
+std::string absoluteIn(const std::string &dir, const std::string &path)
 {
-    return s == "PENDING" || s == "REQUEUED" || s == "REQUEUE_HOLD" || s == "REQUEUE_FED" || s == "RESV_DEL_HOLD";
-}
-
-bool isRunning(const std::string &s)
-{
-    return s == "RUNNING" || s == "CONFIGURING" || s == "COMPLETING" || s == "SUSPENDED" || s == "RESIZING" ||
-           s == "SIGNALING" || s == "STAGE_OUT";
-}
-
-bool finishedRun(const std::string &path)
-{
-    try {
-        return fs::exists(path) && RunReader(path).summary().status == runformat::kStatusComplete;
-    } catch (const StoreError &) {
-        return false;
-    }
-}
-
-std::vector<std::string> lastLines(const fs::path &path, std::size_t n)
-{
-    std::ifstream in(path);
-    std::deque<std::string> lines;
-    std::string line;
-    while (std::getline(in, line)) {
-        lines.push_back(line);
-        if (lines.size() > n)
-            lines.pop_front();
-    }
-    return {lines.begin(), lines.end()};
+    return (fs::path(dir) / path).lexically_normal().string();
 }
 
 } // namespace
+
+void validateSlurmOptions(const SlurmOptions &o)
+{
+    static const std::regex partition("[A-Za-z0-9_.-]+(,[A-Za-z0-9_.-]+)*");
+    static const std::regex time("[0-9]+(:[0-9]{1,2}){0,2}|[0-9]+-[0-9]{1,2}(:[0-9]{1,2}){0,2}|"
+                                 "UNLIMITED|INFINITE|unlimited|infinite");
+    static const std::regex gres("[A-Za-z0-9_]+(:[A-Za-z0-9_.-]+)*(,[A-Za-z0-9_]+(:[A-Za-z0-9_.-]+)*)*");
+    if (!o.partition.empty() && !std::regex_match(o.partition, partition))
+        throw ConfigError("Slurm partition '" + o.partition + "' is not a partition name (letters, digits, . _ -; "
+                          "several separated by commas)", "slurm.partition");
+    if (!o.time.empty() && !std::regex_match(o.time, time))
+        throw ConfigError("Slurm time limit '" + o.time + "' is not one Slurm reads: minutes, MM:SS, HH:MM:SS, "
+                          "D-HH, D-HH:MM or D-HH:MM:SS",
+                          "slurm.time");
+    if (!o.gres.empty() && !std::regex_match(o.gres, gres))
+        throw ConfigError("Slurm gres '" + o.gres + "' is not of the form name[:type]:count, e.g. gpu:1 or gpu:a100:2",
+                          "slurm.gres");
+    if (o.cpus < 0)
+        throw ConfigError("Slurm CPUs per member must be 0 (the cluster's default) or more, not " +
+                              std::to_string(o.cpus), "slurm.cpus");
+    if (o.atOnce < 0)
+        throw ConfigError("the most members at once must be 0 (no limit) or more, not " + std::to_string(o.atOnce),
+                          "slurm.at_once");
+    for (const std::string &arg : o.extraArgs) {
+        if (arg.empty() || arg[0] != '-' || arg.find_first_of(" \t\n") != std::string::npos)
+            throw ConfigError("extra sbatch argument '" + arg + "': give each option with its value as "
+                              "--option=value, e.g. --account=lab", "slurm.args");
+        if (setByPdepth(arg))
+            throw ConfigError("extra sbatch argument '" + arg + "': pdepth sets this option itself (the array, "
+                              "the merge's dependency, the logs and the working directory)", "slurm.args");
+    }
+}
 
 std::string slurmArraySpec(const std::vector<int> &members, int atOnce)
 {
@@ -258,43 +166,56 @@ std::string slurmArraySpec(const std::vector<int> &members, int atOnce)
     return spec;
 }
 
-std::string slurmMemberScript(const std::string &executable, const std::string &output)
+std::string slurmMemberScript(const std::string &executable, const SlurmBatch &batch)
 {
-    const std::string exe = shellQuote(executable), dir = shellQuote(membersDir(output).string());
-    return "#!/bin/bash\n"
-           "# A member task of the study " + output + ", written by pdepth study --slurm.\n"
-           "# Task N trains member N; a task restarted by Slurm (or submitted again)\n"
-           "# continues the member's interrupted run file.\n"
-           "set -u\n"
-           "member=\"$(printf 'm%03d' \"$SLURM_ARRAY_TASK_ID\")\"\n"
-           "dir=" + dir + "\n"
-           "echo \"pdepth: Slurm job ${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID} on $(hostname), "
-           "restart ${SLURM_RESTART_COUNT:-0}\"\n"
-           "if [ -e \"$dir/$member.h5.part\" ] || [ -e \"$dir/$member.h5\" ]; then\n"
-           "  " + exe + " resume \"$dir/$member.h5\"\n"
-           "  status=$?\n"
-           "  # Continued to the end, or stopped by a signal: done. Otherwise the\n"
-           "  # .part file had nothing to continue and the member trains afresh.\n"
-           "  if [ $status -eq 0 ] || [ $status -gt 128 ]; then exit $status; fi\n"
-           "fi\n"
-           "exec " + exe + " train --config \"$dir/$member.json\" -o \"$dir/$member.h5\"\n";
+    const std::string exe = shellQuote(executable);
+    std::string script = "#!/bin/bash\n"
+                         "# The member tasks of " + batch.description + ", written by pdepth --slurm.\n"
+                         "# Task N trains member N; a task restarted by Slurm (or submitted again)\n"
+                         "# continues the member's interrupted run file.\n"
+                         "set -u\n"
+                         "case \"$SLURM_ARRAY_TASK_ID\" in\n";
+    for (std::size_t m = 0; m < batch.members.size(); ++m)
+        script += "  " + std::to_string(m) + ") config=" + shellQuote(batch.members[m].config) +
+                  "; output=" + shellQuote(batch.members[m].output) + " ;;\n";
+    script += "  *) echo \"pdepth: no member $SLURM_ARRAY_TASK_ID in this batch\" >&2; exit 2 ;;\n"
+              "esac\n"
+              "echo \"pdepth: Slurm job ${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID} on $(hostname), "
+              "restart ${SLURM_RESTART_COUNT:-0}\"\n"
+              "if [ -e \"$output.part\" ] || [ -e \"$output\" ]; then\n"
+              "  " + exe + " resume \"$output\"\n"
+              "  status=$?\n"
+              "  # Continued to the end, or stopped by a signal: done. Otherwise the\n"
+              "  # .part file had nothing to continue and the member trains afresh.\n"
+              "  if [ $status -eq 0 ] || [ $status -gt 128 ]; then exit $status; fi\n"
+              "fi\n"
+              "exec " + exe + " train --config \"$config\" -o \"$output\"\n";
+    return script;
 }
 
-std::string slurmMergeScript(const std::string &executable, const std::string &output, int members)
+std::string slurmMergeScript(const SlurmBatch &batch)
 {
     std::string script = "#!/bin/bash\n"
-                         "# Merges the members of the study " + output + ", written by pdepth study --slurm.\n"
-                         "exec " + shellQuote(executable) + " merge -o " + shellQuote(output);
-    for (int m = 0; m < members; ++m)
-        script += " " + shellQuote(memberPath(output, m));
+                         "# Merges the members of " + batch.description + ", written by pdepth --slurm.\n"
+                         "exec";
+    for (const std::string &arg : batch.mergeCommand)
+        script += " " + shellQuote(arg);
     return script + "\n";
 }
 
-std::vector<std::string> slurmMemberArgs(const SlurmOptions &options, const std::string &output,
-                                         const std::vector<int> &members, const std::string &script)
+std::string slurmMemberLog(const std::string &folder, int member)
 {
-    std::vector<std::string> a = commonArgs(options, jobName(output), membersDir(output) / "m%3a.log");
-    a.push_back("--array=" + slurmArraySpec(members, options.atOnce));
+    char name[32];
+    std::snprintf(name, sizeof name, "m%03d.log", member);
+    return (fs::path(folder) / name).string();
+}
+
+std::vector<std::string> slurmMemberArgs(const SlurmOptions &options, const SlurmBatch &batch,
+                                         const std::string &script)
+{
+    std::vector<std::string> a =
+        commonArgs(options, batch, batch.name, (fs::path(batch.folder) / "m%3a.log").string());
+    a.push_back("--array=" + slurmArraySpec(batch.submit, options.atOnce));
     a.push_back("--requeue");
     if (!options.gres.empty())
         a.push_back("--gres=" + options.gres);
@@ -305,10 +226,11 @@ std::vector<std::string> slurmMemberArgs(const SlurmOptions &options, const std:
     return a;
 }
 
-std::vector<std::string> slurmMergeArgs(const SlurmOptions &options, const std::string &output,
+std::vector<std::string> slurmMergeArgs(const SlurmOptions &options, const SlurmBatch &batch,
                                         const std::string &arrayJob, const std::string &script)
 {
-    std::vector<std::string> a = commonArgs(options, jobName(output) + "-merge", membersDir(output) / "merge.log");
+    std::vector<std::string> a =
+        commonArgs(options, batch, batch.name + "-merge", (fs::path(batch.folder) / "merge.log").string());
     if (!arrayJob.empty()) {
         a.push_back("--dependency=afterok:" + arrayJob);
         a.push_back("--kill-on-invalid-dep=yes");
@@ -318,191 +240,97 @@ std::vector<std::string> slurmMergeArgs(const SlurmOptions &options, const std::
     return a;
 }
 
-SlurmSubmission submitStudyToSlurm(RunConfig config, const SlurmOptions &options, const std::string &executable)
+SlurmSubmission submitToSlurm(const SlurmBatch &batch, const SlurmOptions &options, const std::string &executable)
 {
-    config.study.probe = true;
-    if (options.cpus > 0 && config.train.threads == 0)
-        config.train.threads = options.cpus;
-    config.validate();
-    if (!onPath("sbatch"))
-        throw Error("sbatch not found on PATH: --slurm submits the study through Slurm; run it on a login node "
-                    "of a Slurm cluster (or start one here with scripts/slurm-local.sh)");
-    config.output = fs::absolute(config.output).lexically_normal().string();
-    const fs::path dir = membersDir(config.output);
+    validateSlurmOptions(options);
+    requireSbatch();
     std::error_code ec;
-    fs::create_directories(dir, ec);
+    fs::create_directories(batch.folder, ec);
     if (ec)
-        throw StoreError(dir.string() + ": cannot create the members folder: " + ec.message());
+        throw StoreError(batch.folder + ": cannot create the folder of the Slurm jobs: " + ec.message());
+    refuseWhileQueued(batch.folder, absoluteIn(batch.workDir, batch.result));
 
-    const fs::path state = stateFile(config.output);
-    if (fs::exists(state)) {
-        // A second submission while the first still runs would train the same
-        // members twice into the same files.
-        const auto previous = nlohmann::json::parse(readAll(state), nullptr, false);
-        if (previous.is_object() && previous.contains("array_job") && previous.contains("merge_job")) {
-            const std::string jobs = previous["array_job"].get<std::string>() + "," +
-                                     previous["merge_job"].get<std::string>();
-            for (const SlurmJobState &s : schedulerStates(jobs))
-                if (isPending(s.state) || isRunning(s.state))
-                    throw Error(config.output + ": jobs of an earlier submission are still queued or running (" +
-                                jobs + "); see pdepth status " + config.output + ", or scancel them first");
-        }
-    }
-
-    SlurmSubmission sub;
-    sub.stateFile = state.string();
-    const int s = config.study.models;
-    for (int m = 0; m < s; ++m) {
-        const RunConfig member = studyMemberConfig(config, m);
-        const MemberLeft left = memberLeft(member);
-        if (left == MemberLeft::Finished) {
-            ++sub.reused;
-            continue;
-        }
-        if (left == MemberLeft::Nothing) {
-            // Leftovers of another configuration: the task must train afresh,
-            // not continue them (a local study overwrites them the same way).
-            fs::remove(member.output, ec);
-            fs::remove(member.output + runformat::kPartialSuffix, ec);
-        }
-        sub.members.push_back(m);
-        writeText(fs::path(member.output).replace_extension(".json"), toJson(member) + "\n");
-    }
-    const fs::path memberScript = dir / "slurm-member.sh", mergeScript = dir / "slurm-merge.sh";
-    writeText(memberScript, slurmMemberScript(executable, config.output));
-    writeText(mergeScript, slurmMergeScript(executable, config.output, s));
+    const fs::path folder(batch.folder);
+    const fs::path memberScript = folder / "slurm-member.sh", mergeScript = folder / "slurm-merge.sh";
+    writeText(memberScript, slurmMemberScript(executable, batch));
+    writeText(mergeScript, slurmMergeScript(batch));
     fs::permissions(memberScript, fs::perms::owner_exec | fs::perms::group_exec, fs::perm_options::add, ec);
     fs::permissions(mergeScript, fs::perms::owner_exec | fs::perms::group_exec, fs::perm_options::add, ec);
 
+    SlurmSubmission sub;
+    sub.members = batch.submit;
+    sub.reused = static_cast<int>(batch.members.size() - batch.submit.size());
+    sub.stateFile = stateFileIn(batch.folder).string();
     if (!sub.members.empty())
-        sub.arrayJob = sbatch(slurmMemberArgs(options, config.output, sub.members, memberScript.string()),
-                              "member array");
+        sub.arrayJob = sbatch(slurmMemberArgs(options, batch, memberScript.string()), "member array");
     try {
-        sub.mergeJob = sbatch(slurmMergeArgs(options, config.output, sub.arrayJob, mergeScript.string()), "merge job");
+        sub.mergeJob = sbatch(slurmMergeArgs(options, batch, sub.arrayJob, mergeScript.string()), "merge job");
     } catch (const Error &) {
         if (!sub.arrayJob.empty())
             runCommand({"scancel", sub.arrayJob});
         throw;
     }
     nlohmann::json j;
-    j["study"] = config.output;
-    j["members"] = s;
+    j["description"] = batch.description;
+    j["result"] = absoluteIn(batch.workDir, batch.result);
+    j["work_dir"] = batch.workDir;
+    j["members"] = nlohmann::json::array();
+    for (std::size_t m = 0; m < batch.members.size(); ++m)
+        j["members"].push_back({{"output", absoluteIn(batch.workDir, batch.members[m].output)},
+                                {"log", slurmMemberLog(batch.folder, static_cast<int>(m))}});
     j["submitted"] = sub.members;
     j["array_job"] = sub.arrayJob;
     j["merge_job"] = sub.mergeJob;
-    writeText(state, j.dump(2) + "\n");
+    j["merge_log"] = (folder / "merge.log").string();
+    writeText(sub.stateFile, j.dump(2) + "\n");
     return sub;
 }
 
-std::vector<SlurmJobState> parseSlurmJobStates(const std::string &text)
+std::string slurmStudyStateFile(const std::string &output)
 {
-    std::vector<SlurmJobState> states;
-    std::istringstream lines(text);
-    std::string line;
-    while (std::getline(lines, line)) {
-        const std::size_t bar = line.find('|');
-        if (bar == std::string::npos)
-            continue;
-        const std::string id = trim(line.substr(0, bar));
-        std::string state = line.substr(bar + 1);
-        state = trim(state.substr(0, state.find('|')));
-        state = state.substr(0, state.find(' '));
-        if (id.empty() || state.empty() || id.find('.') != std::string::npos)
-            continue;
-        const std::size_t under = id.find('_');
-        const std::string job = id.substr(0, under);
-        if (job.find_first_not_of("0123456789") != std::string::npos)
-            continue;
-        if (under == std::string::npos) {
-            states.push_back({job, -1, state});
-            continue;
-        }
-        std::string tasks = id.substr(under + 1);
-        if (!tasks.empty() && tasks.front() == '[') {
-            const std::size_t close = tasks.find(']');
-            if (close == std::string::npos)
-                continue;
-            tasks = tasks.substr(1, close - 1);
-        }
-        tasks = tasks.substr(0, tasks.find('%'));
-        std::istringstream parts(tasks);
-        std::string part;
-        while (std::getline(parts, part, ',')) {
-            const std::size_t dash = part.find('-');
-            try {
-                const int first = std::stoi(part.substr(0, dash));
-                const int last = dash == std::string::npos ? first : std::stoi(part.substr(dash + 1));
-                for (int t = first; t <= last; ++t)
-                    states.push_back({job, t, state});
-            } catch (const std::exception &) {
-                // Not a task list: the line is not one of ours.
-            }
-        }
-    }
-    return states;
+    return stateFileIn(fs::absolute(fs::path(memberPath(output, 0)).parent_path()).lexically_normal().string())
+        .string();
 }
 
-std::string slurmStudyStatus(const std::string &outputArg)
+SlurmSubmission submitStudyToSlurm(RunConfig config, const SlurmOptions &options, const std::string &executable)
 {
-    const std::string output = fs::absolute(outputArg).lexically_normal().string();
-    const fs::path state = stateFile(output);
-    if (!fs::exists(state))
-        throw Error(output + ": no Slurm submission found (" + state.string() +
-                    " is missing); submit the study with pdepth study --slurm -o " + output);
-    const auto j = nlohmann::json::parse(readAll(state), nullptr, false);
-    if (!j.is_object() || !j.contains("members") || !j.contains("array_job") || !j.contains("merge_job"))
-        throw StoreError(state.string() + ": not a Slurm submission record of pdepth");
-    const int s = j["members"].get<int>();
-    const std::string arrayJob = j["array_job"].get<std::string>(), mergeJob = j["merge_job"].get<std::string>();
-    std::map<int, std::string> taskState;
-    std::string mergeState = "unknown to the scheduler";
-    const std::string jobs = arrayJob.empty() ? mergeJob : arrayJob + "," + mergeJob;
-    for (const SlurmJobState &st : schedulerStates(jobs)) {
-        if (st.job == arrayJob && st.task >= 0)
-            taskState[st.task] = st.state;
-        else if (st.job == mergeJob)
-            mergeState = st.state;
-    }
+    config.study.probe = true;
+    if (options.cpus > 0 && config.train.threads == 0)
+        config.train.threads = options.cpus;
+    config.validate();
+    validateSlurmOptions(options);
+    requireSbatch();
+    SlurmBatch batch;
+    batch.workDir = fs::current_path().string();
+    batch.folder = fs::path(slurmStudyStateFile(config.output)).parent_path().string();
+    batch.name = "pdepth-" + fs::path(config.output).stem().string();
+    batch.result = config.output;
+    batch.description = "the study " + absoluteIn(batch.workDir, config.output);
+    std::error_code ec;
+    fs::create_directories(batch.folder, ec);
+    if (ec)
+        throw StoreError(batch.folder + ": cannot create the members folder: " + ec.message());
+    refuseWhileQueued(batch.folder, batch.result);
 
-    int counts[5] = {0, 0, 0, 0, 0};
-    const char *names[5] = {"finished", "running", "pending", "failed", "not submitted"};
-    std::ostringstream rows, failures;
-    for (int m = 0; m < s; ++m) {
-        const std::string path = memberPath(output, m);
-        int kind = 4;
-        std::string detail;
-        const auto it = taskState.find(m);
-        const std::string job = arrayJob + "_" + std::to_string(m);
-        if (finishedRun(path)) {
-            kind = 0;
-        } else if (it != taskState.end()) {
-            detail = "job " + job + ": " + it->second;
-            kind = isPending(it->second) ? 2 : isRunning(it->second) ? 1 : 3;
-        } else if (fs::exists(path + runformat::kPartialSuffix) || fs::exists(path)) {
-            kind = 3;
-            detail = "stopped before its end; not known to the scheduler";
+    batch.mergeCommand = {executable, "merge", "-o", config.output};
+    for (int m = 0; m < config.study.models; ++m) {
+        const RunConfig member = studyMemberConfig(config, m);
+        const std::string json = fs::path(member.output).replace_extension(".json").string();
+        batch.members.push_back({json, member.output});
+        batch.mergeCommand.push_back(member.output);
+        const MemberLeft left = memberLeft(member);
+        if (left == MemberLeft::Finished)
+            continue;
+        if (left == MemberLeft::Nothing) {
+            // Leftovers of another configuration: the task must train afresh,
+            // not continue them (a local study overwrites them the same way).
+            fs::remove(member.output, ec);
+            fs::remove(member.output + runformat::kPartialSuffix, ec);
         }
-        if (kind == 3) {
-            const fs::path log = fs::path(path).replace_extension(".log");
-            failures << schema::modelName(m) << " (" << detail << "), last lines of " << log.string() << ":\n";
-            for (const std::string &line : lastLines(log, 8))
-                failures << "  " << line << "\n";
-        }
-        ++counts[kind];
-        rows << "  " << schema::modelName(m) << "  " << names[kind] << (detail.empty() ? "" : "  (" + detail + ")")
-             << "\n";
+        batch.submit.push_back(m);
+        writeText(json, toJson(member) + "\n");
     }
-    std::ostringstream out;
-    out << output << ": " << s << " members:";
-    for (int k = 0; k < 5; ++k)
-        if (counts[k] > 0 || k < 4)
-            out << (k ? ", " : " ") << counts[k] << " " << names[k];
-    out << "\n" << rows.str();
-    const bool merged = finishedRun(output);
-    out << "merge job " << mergeJob << ": " << mergeState << (merged ? " (study file written)" : "") << "\n";
-    if (!failures.str().empty())
-        out << failures.str();
-    return out.str();
+    return submitToSlurm(batch, options, executable);
 }
 
 } // namespace pds

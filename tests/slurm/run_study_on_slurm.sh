@@ -2,7 +2,8 @@
 # A 4-member study submitted to a real Slurm cluster started on this machine
 # (scripts/slurm-local.sh), at most 2 members at once: its study file must be
 # the same, value for value, as the study run here with `pdepth study`; then a
-# member cancelled with scancel mid-run, resubmitted, must give it again.
+# member cancelled with scancel mid-run, resubmitted, must give it again; and
+# the local study submitted with the same relative -o reuses every member.
 # Exits 77 (skipped) without Slurm, munge or root. Always stops the daemons.
 # Usage: run_study_on_slurm.sh <pdepth> <source dir>
 set -euo pipefail
@@ -81,4 +82,12 @@ grep -q "submitted 1 members" submit.out || { echo "FAIL: resubmission did not s
 wait_jobs "$array2,$merge2"
 grep -q "resum" "$log" || { echo "FAIL: the cancelled member was not continued"; cat "$log"; exit 1; }
 compare again.h5
+
+# 3. The study trained here with the same relative -o, submitted: every member
+# is reused (nothing retrained), and the merge job writes it again.
+read -r array3 merge3 < <(submit local.h5)
+grep -q "^all 4 members are finished" submit.out || { echo "FAIL: members trained here were not reused"; exit 1; }
+wait_jobs "$merge3"
+"$python" "$src/tests/slurm/compare_studies.py" slurm.h5 local.h5 || { echo "FAIL: the re-merged study differs"; exit 1; }
+"$pdepth" status --json local.h5 | "$python" -c 'import json,sys; s=json.load(sys.stdin); assert s["merged"] and s["counts"]["finished"] == 4, s'
 echo "PASS"

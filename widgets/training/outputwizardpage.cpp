@@ -8,6 +8,7 @@
 #include "train/config.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -33,6 +34,10 @@ OutputWizardPage::OutputWizardPage(const DatasetWizardPage *dataset, const Study
     m_overwrite = new QCheckBox(tr("Overwrite the existing file"));
     m_overwrite->setObjectName(QStringLiteral("overwrite"));
     m_overwrite->hide();
+    m_runOn = new QComboBox;
+    m_runOn->setObjectName(QStringLiteral("runOn"));
+    m_runOn->addItems({tr("This machine"), tr("Slurm cluster")});
+    m_runOn->setToolTip(tr("A study can also run on a Slurm cluster: one array task per model, then a merge job"));
     auto *row = new QHBoxLayout;
     row->addWidget(m_output, 1);
     row->addWidget(browse);
@@ -41,7 +46,12 @@ OutputWizardPage::OutputWizardPage(const DatasetWizardPage *dataset, const Study
     form->addRow(tr("Run file"), row);
     form->addRow(QString(), m_note);
     form->addRow(QString(), m_overwrite);
+    form->addRow(tr("Run on"), m_runOn);
     setContent(w);
+    connect(m_runOn, &QComboBox::currentIndexChanged, this, [this] {
+        setFinalPage(!runOnSlurm());
+        Q_EMIT completeChanged();
+    });
     connect(m_output, &QLineEdit::textEdited, this, [this] { m_edited = true; });
     connect(m_output, &QLineEdit::textChanged, this, [this] { updateOverwrite(); });
     connect(browse, &QPushButton::clicked, this, [this] {
@@ -60,6 +70,24 @@ void OutputWizardPage::initializePage()
     if (!m_edited)
         m_output->setText(defaultOutput());
     updateOverwrite();
+    if (!m_study->isStudy())
+        m_runOn->setCurrentIndex(0);
+    m_runOn->setEnabled(m_study->isStudy());
+}
+
+bool OutputWizardPage::runOnSlurm() const
+{
+    return m_runOn->currentIndex() == 1;
+}
+
+void OutputWizardPage::setRunOnSlurm(bool slurm)
+{
+    m_runOn->setCurrentIndex(slurm ? 1 : 0);
+}
+
+int OutputWizardPage::nextId() const
+{
+    return runOnSlurm() ? TrainingWizard::SlurmPage : -1;
 }
 
 void OutputWizardPage::applyTo(RunConfig &c) const

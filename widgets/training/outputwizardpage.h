@@ -3,6 +3,7 @@
 #include "training/checkedpage.h"
 
 class QCheckBox;
+class QComboBox;
 class QLabel;
 class QLineEdit;
 
@@ -15,7 +16,8 @@ class StudyWizardPage;
 /// The wizard's Output page: the run file to write. Until the user edits it
 /// (or a configuration names one), the path follows the dataset and whether
 /// it is a study. Next checks that the folder is writable and that an
-/// existing file may be overwritten.
+/// existing file may be overwritten. "Run on" (runOn) chooses this machine or
+/// a Slurm cluster for a study; Slurm leads on to the Slurm page.
 class OutputWizardPage : public CheckedPage {
     Q_OBJECT
 public:
@@ -29,7 +31,12 @@ public:
     /// Lets the path follow the default again until it is edited.
     void useDefaultOutput() { m_edited = false; }
 
+    /// The study is submitted to Slurm rather than trained here.
+    bool runOnSlurm() const;
+    void setRunOnSlurm(bool slurm);
+
     void initializePage() override;
+    int nextId() const override;
 
 protected:
     QString problem() override;
@@ -44,6 +51,7 @@ private:
     QLineEdit *m_output;
     QLabel *m_note;
     QCheckBox *m_overwrite;
+    QComboBox *m_runOn;
 };
 
 } // namespace pds

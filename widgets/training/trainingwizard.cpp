@@ -3,6 +3,7 @@
 #include "training/datasetwizardpage.h"
 #include "training/modelwizardpage.h"
 #include "training/outputwizardpage.h"
+#include "training/slurmwizardpage.h"
 #include "training/studywizardpage.h"
 #include "training/trainingwizardpage.h"
 
@@ -55,7 +56,9 @@ TrainingWizard::TrainingWizard(QWidget *parent) : QWizard(parent)
     m_training = new TrainingWizardPage(devices);
     m_study = new StudyWizardPage(m_dataset);
     m_output = new OutputWizardPage(m_dataset, m_study);
-    for (CheckedPage *page : std::initializer_list<CheckedPage *>{m_dataset, m_model, m_training, m_study, m_output})
+    m_slurm = new SlurmWizardPage;
+    for (CheckedPage *page :
+         std::initializer_list<CheckedPage *>{m_dataset, m_model, m_training, m_study, m_output, m_slurm})
         setPage(page->pageId(), page);
 
     setOption(QWizard::HaveCustomButton1);
@@ -116,6 +119,31 @@ int TrainingWizard::concurrentMembers() const
 void TrainingWizard::setConcurrentMembers(int members)
 {
     m_study->setConcurrentMembers(members);
+}
+
+bool TrainingWizard::runOnSlurm() const
+{
+    return m_output->runOnSlurm();
+}
+
+void TrainingWizard::setRunOnSlurm(bool slurm)
+{
+    m_output->setRunOnSlurm(slurm);
+}
+
+SlurmOptions TrainingWizard::slurmOptions() const
+{
+    return m_slurm->options();
+}
+
+void TrainingWizard::setSlurmOptions(const SlurmOptions &options)
+{
+    m_slurm->setOptions(options);
+}
+
+const SlurmSubmission &TrainingWizard::slurmSubmission() const
+{
+    return m_slurm->submission();
 }
 
 QString TrainingWizard::previewStatus() const

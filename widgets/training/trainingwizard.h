@@ -1,5 +1,6 @@
 #pragma once
 
+#include "study/slurm.h"
 #include "train/config.h"
 #include "train/devices.h"
 
@@ -10,11 +11,12 @@ namespace pds {
 class DatasetWizardPage;
 class ModelWizardPage;
 class OutputWizardPage;
+class SlurmWizardPage;
 class StudyWizardPage;
 class TrainingWizardPage;
 
 /// Sets up a training run or study step by step: dataset (with a preview),
-/// model, training, study, output. Each page (a CheckedPage subclass in its
+/// model, training, study, output, and Slurm for a study run on a cluster. Each page (a CheckedPage subclass in its
 /// own file) owns its fields and checks them when Next is pressed, showing
 /// what is wrong on the page itself. The wizard holds what spans the pages:
 /// the RunConfig they make up together, which page a configuration error
@@ -23,11 +25,11 @@ class TrainingWizardPage;
 /// testLimit, noise, noiseFraction, arch, width, maxFeatures, optimizer, lr,
 /// schedule, warmup, epochs, batchSize, augmentCrop, augmentFlip, regime,
 /// generations, sealFraction, sealLrFactor, device, seed, models, jobs, ratio,
-/// k, probe, embeddings, output, overwrite) so tests and scripts can find them.
+/// k, probe, embeddings, output, overwrite, runOn and the Slurm page's) so tests and scripts can find them.
 class TrainingWizard : public QWizard {
     Q_OBJECT
 public:
-    enum PageId { DatasetPage, ModelPage, TrainingPage, StudyPage, OutputPage };
+    enum PageId { DatasetPage, ModelPage, TrainingPage, StudyPage, OutputPage, SlurmPage };
 
     explicit TrainingWizard(QWidget *parent = nullptr);
     ~TrainingWizard() override;
@@ -41,6 +43,15 @@ public:
     /// an execution choice, so not part of the configuration. 1 by default.
     int concurrentMembers() const;
     void setConcurrentMembers(int members);
+
+    /// Whether the study goes to Slurm ("Run on" of the Output page); when it
+    /// does, Finish on the Slurm page has submitted it: slurmSubmission() says
+    /// what, and nothing is left to start here.
+    bool runOnSlurm() const;
+    void setRunOnSlurm(bool slurm);
+    SlurmOptions slurmOptions() const;
+    void setSlurmOptions(const SlurmOptions &options);
+    const SlurmSubmission &slurmSubmission() const;
 
     /// What a new user gets: on a CPU a short Fashion-MNIST study that finishes
     /// in minutes, with a GPU the whole dataset.
@@ -76,6 +87,7 @@ private:
     TrainingWizardPage *m_training;
     StudyWizardPage *m_study;
     OutputWizardPage *m_output;
+    SlurmWizardPage *m_slurm;
 };
 
 } // namespace pds
