@@ -40,6 +40,29 @@ ModelOutput runChain(const torch::Tensor &x, std::vector<Sequential> &blocks,
     return o;
 }
 
+/// Runs a residual network (stem, stages of blocks, global average pool,
+/// linear head), collecting the input, the stem, every block and the logits.
+ModelOutput runResidual(const torch::Tensor &x, Sequential &stem, std::vector<std::vector<BasicBlock>> &stages,
+                        Linear &head, bool withProbes)
+{
+    ModelOutput o;
+    if (withProbes)
+        o.probes.push_back(x);
+    torch::Tensor h = stem->forward(x);
+    if (withProbes)
+        o.probes.push_back(h);
+    for (auto &stage : stages)
+        for (auto &block : stage) {
+            h = block->forward(h);
+            if (withProbes)
+                o.probes.push_back(h);
+        }
+    o.logits = head->forward(h.mean({2, 3}));
+    if (withProbes)
+        o.probes.push_back(o.logits);
+    return o;
+}
+
 } // namespace
 
 // --- mlp ---------------------------------------------------------------------
@@ -173,23 +196,7 @@ ResNet18Impl::ResNet18Impl(const ModelSpec &spec)
 
 ModelOutput ResNet18Impl::compute(const torch::Tensor &x, bool withProbes)
 {
-    ModelOutput o;
-    if (withProbes)
-        o.probes.push_back(x);
-    torch::Tensor h = m_stem->forward(x);
-    if (withProbes)
-        o.probes.push_back(h);
-    for (auto &stage : m_layers)
-        for (auto &block : stage) {
-            h = block->forward(h);
-            if (withProbes)
-                o.probes.push_back(h);
-        }
-    h = h.mean({2, 3});
-    o.logits = m_fc->forward(h);
-    if (withProbes)
-        o.probes.push_back(o.logits);
-    return o;
+    return runResidual(x, m_stem, m_layers, m_fc, withProbes);
 }
 
 std::vector<std::string> ResNet18Impl::probeNames() const
@@ -198,6 +205,59 @@ std::vector<std::string> ResNet18Impl::probeNames() const
     for (int s = 1; s <= 4; ++s)
         for (int b = 0; b < 2; ++b)
             names.push_back("layer" + std::to_string(s) + "." + std::to_string(b));
+    names.push_back("logits");
+    return names;
+}
+
+// --- CIFAR ResNet family (depth 6n+2) ---------------------------------------
+
+int cifarResNetDepth(const std::string &arch)
+{
+    const std::string prefix = "resnet";
+    if (arch.rfind(prefix, 0) != 0 || arch.size() == prefix.size() || arch.size() > prefix.size() + 4
+        || arch[prefix.size()] == '0')
+        return 0;
+    int depth = 0;
+    for (std::size_t i = prefix.size(); i < arch.size(); ++i) {
+        if (arch[i] < '0' || arch[i] > '9')
+            return 0;
+        depth = depth * 10 + (arch[i] - '0');
+    }
+    return depth >= 8 && (depth - 2) % 6 == 0 ? depth : 0;
+}
+
+CifarResNetImpl::CifarResNetImpl(const ModelSpec &spec, int depth)
+{
+    const int blocksPerStage = (depth - 2) / 6;
+    const double w = spec.widthMultiplier;
+    const int widths[3] = {scaledWidth(16, w), scaledWidth(32, w), scaledWidth(64, w)};
+    m_stem = register_module("stem", convBnRelu(spec.inChannels, widths[0]));
+    int in = widths[0];
+    for (int s = 0; s < 3; ++s) {
+        torch::nn::Sequential stage;
+        std::vector<BasicBlock> blocks;
+        for (int b = 0; b < blocksPerStage; ++b) {
+            blocks.emplace_back(in, widths[s], (s > 0 && b == 0) ? 2 : 1);
+            stage->push_back(blocks.back());
+            in = widths[s];
+        }
+        register_module("layer" + std::to_string(s + 1), stage);
+        m_layers.push_back(std::move(blocks));
+    }
+    m_fc = register_module("fc", Linear(in, spec.numOutputs));
+}
+
+ModelOutput CifarResNetImpl::compute(const torch::Tensor &x, bool withProbes)
+{
+    return runResidual(x, m_stem, m_layers, m_fc, withProbes);
+}
+
+std::vector<std::string> CifarResNetImpl::probeNames() const
+{
+    std::vector<std::string> names{"input", "stem"};
+    for (std::size_t s = 0; s < m_layers.size(); ++s)
+        for (std::size_t b = 0; b < m_layers[s].size(); ++b)
+            names.push_back("layer" + std::to_string(s + 1) + "." + std::to_string(b));
     names.push_back("logits");
     return names;
 }

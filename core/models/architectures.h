@@ -68,6 +68,30 @@ private:
     torch::nn::Linear m_fc{nullptr};
 };
 
+/// The depth D of a CIFAR-style ResNet named "resnetD" with D = 6n+2 (resnet8,
+/// resnet14, resnet20, …, resnet56); 0 for any other name.
+int cifarResNetDepth(const std::string &arch);
+
+/// CIFAR-style ResNet of depth 6n+2 (He et al. 2016, section 4.2): 3×3 stem of
+/// 16w channels, three stages of n basic blocks of widths 16w, 32w, 64w (the
+/// first block of stages 2 and 3 halves the map, with a 1×1 projection
+/// shortcut), global average pool, Linear. The depth axis of a model-size sweep.
+/// Probes: input, stem, every residual block (the last of each closes its stage), logits.
+class CifarResNetImpl : public ProbedModelImpl {
+public:
+    CifarResNetImpl(const ModelSpec &spec, int depth);
+    std::vector<std::string> probeNames() const override;
+    std::string defaultSplitStage() const override { return "layer3"; }
+
+protected:
+    ModelOutput compute(const torch::Tensor &x, bool withProbes) override;
+
+private:
+    torch::nn::Sequential m_stem{nullptr};
+    std::vector<std::vector<BasicBlock>> m_layers;
+    torch::nn::Linear m_fc{nullptr};
+};
+
 /// VGG-16 with BatchNorm, CIFAR variant (one Linear classifier). Max-pools that
 /// would shrink a map below 1×1 (28×28 inputs) are skipped.
 /// Probes: input, each of the 13 conv layers, logits.
