@@ -96,6 +96,7 @@ private Q_SLOTS:
     void agreement();
     void orientedProxies();
     void distillationLossMatchesFormula();
+    void distillSettings();
     void alphaZeroTrainsLikePlain();
     void teacherOfAnotherSubset();
     void sameSubsetsAtEverySize();
@@ -311,6 +312,36 @@ void TestSweep::distillationLossMatchesFormula()
                          torch::nn::functional::cross_entropy(student, labels)));
     // The student that matches the teacher has no soft loss.
     QVERIFY(std::abs(distillationLoss(teacher, teacher, labels, T, 1.0).item<double>()) < 1e-6);
+}
+
+void TestSweep::distillSettings()
+{
+    RunConfig c;
+    c.distill.teacher = "teacher.h5";
+    c.distill.temperature = 2.5;
+    c.distill.alpha = 0.25;
+    const RunConfig back = runConfigFromJson(toJson(c));
+    QCOMPARE(back.distill.teacher, std::string("teacher.h5"));
+    QCOMPARE(back.distill.temperature, 2.5);
+    QCOMPARE(back.distill.alpha, 0.25);
+    // Off: the section is left out, so the JSON of plain runs is unchanged.
+    QVERIFY(toJson(RunConfig{}).find("distill") == std::string::npos);
+    QVERIFY(!runConfigFromJson(toJson(RunConfig{})).distill.enabled());
+    c.distill.temperature = 0;
+    try {
+        c.validate();
+        QFAIL("a temperature of 0 must be refused");
+    } catch (const ConfigError &e) {
+        QCOMPARE(QString::fromStdString(e.field()), QStringLiteral("distill.temperature"));
+    }
+    c.distill.temperature = 4;
+    c.distill.alpha = 1.5;
+    PDS_VERIFY_MESSAGE(messageOf<ConfigError>([&] { c.validate(); }), "alpha must lie in [0, 1], got 1.5");
+    // A student and a plain member of one sweep differ in the distill section as a whole.
+    RunConfig plain = c;
+    plain.distill = DistillConfig{};
+    QCOMPARE(QString::fromStdString(studySettingDifference(plain, c).key), QStringLiteral("distill"));
+    QCOMPARE(QString::fromStdString(studySettingDifference(c, plain).key), QStringLiteral("distill"));
 }
 
 void TestSweep::alphaZeroTrainsLikePlain()
