@@ -40,29 +40,6 @@ ModelOutput runChain(const torch::Tensor &x, std::vector<Sequential> &blocks,
     return o;
 }
 
-/// Runs a residual network (stem, stages of blocks, global average pool,
-/// linear head), collecting the input, the stem, every block and the logits.
-ModelOutput runResidual(const torch::Tensor &x, Sequential &stem, std::vector<std::vector<BasicBlock>> &stages,
-                        Linear &head, bool withProbes)
-{
-    ModelOutput o;
-    if (withProbes)
-        o.probes.push_back(x);
-    torch::Tensor h = stem->forward(x);
-    if (withProbes)
-        o.probes.push_back(h);
-    for (auto &stage : stages)
-        for (auto &block : stage) {
-            h = block->forward(h);
-            if (withProbes)
-                o.probes.push_back(h);
-        }
-    o.logits = head->forward(h.mean({2, 3}));
-    if (withProbes)
-        o.probes.push_back(o.logits);
-    return o;
-}
-
 } // namespace
 
 // --- mlp ---------------------------------------------------------------------
@@ -172,41 +149,58 @@ torch::Tensor BasicBlockImpl::forward(const torch::Tensor &x)
     return torch::relu(h + skip);
 }
 
-ResNet18Impl::ResNet18Impl(const ModelSpec &spec)
+void ResidualNetImpl::build(const ModelSpec &spec, const std::vector<int> &widths, int blocks)
 {
-    const double w = spec.widthMultiplier;
-    const int stem = scaledWidth(64, w);
-    m_stem = register_module("stem", convBnRelu(spec.inChannels, stem));
-    int in = stem;
-    const int widths[4] = {scaledWidth(64, w), scaledWidth(128, w), scaledWidth(256, w),
-                           scaledWidth(512, w)};
-    for (int s = 0; s < 4; ++s) {
+    m_stem = register_module("stem", convBnRelu(spec.inChannels, widths.front()));
+    int in = widths.front();
+    for (std::size_t s = 0; s < widths.size(); ++s) {
         torch::nn::Sequential stage;
-        std::vector<BasicBlock> blocks;
-        for (int b = 0; b < 2; ++b) {
-            blocks.emplace_back(in, widths[s], (s > 0 && b == 0) ? 2 : 1);
-            stage->push_back(blocks.back());
+        std::vector<BasicBlock> stageBlocks;
+        for (int b = 0; b < blocks; ++b) {
+            stageBlocks.emplace_back(in, widths[s], (s > 0 && b == 0) ? 2 : 1);
+            stage->push_back(stageBlocks.back());
             in = widths[s];
         }
         register_module("layer" + std::to_string(s + 1), stage);
-        m_layers.push_back(std::move(blocks));
+        m_layers.push_back(std::move(stageBlocks));
     }
     m_fc = register_module("fc", Linear(in, spec.numOutputs));
 }
 
-ModelOutput ResNet18Impl::compute(const torch::Tensor &x, bool withProbes)
+ModelOutput ResidualNetImpl::compute(const torch::Tensor &x, bool withProbes)
 {
-    return runResidual(x, m_stem, m_layers, m_fc, withProbes);
+    ModelOutput o;
+    if (withProbes)
+        o.probes.push_back(x);
+    torch::Tensor h = m_stem->forward(x);
+    if (withProbes)
+        o.probes.push_back(h);
+    for (auto &stage : m_layers)
+        for (auto &block : stage) {
+            h = block->forward(h);
+            if (withProbes)
+                o.probes.push_back(h);
+        }
+    o.logits = m_fc->forward(h.mean({2, 3}));
+    if (withProbes)
+        o.probes.push_back(o.logits);
+    return o;
 }
 
-std::vector<std::string> ResNet18Impl::probeNames() const
+std::vector<std::string> ResidualNetImpl::probeNames() const
 {
     std::vector<std::string> names{"input", "stem"};
-    for (int s = 1; s <= 4; ++s)
-        for (int b = 0; b < 2; ++b)
-            names.push_back("layer" + std::to_string(s) + "." + std::to_string(b));
+    for (std::size_t s = 0; s < m_layers.size(); ++s)
+        for (std::size_t b = 0; b < m_layers[s].size(); ++b)
+            names.push_back("layer" + std::to_string(s + 1) + "." + std::to_string(b));
     names.push_back("logits");
     return names;
+}
+
+ResNet18Impl::ResNet18Impl(const ModelSpec &spec)
+{
+    const double w = spec.widthMultiplier;
+    build(spec, {scaledWidth(64, w), scaledWidth(128, w), scaledWidth(256, w), scaledWidth(512, w)}, 2);
 }
 
 // --- CIFAR ResNet family (depth 6n+2) ---------------------------------------
@@ -228,38 +222,8 @@ int cifarResNetDepth(const std::string &arch)
 
 CifarResNetImpl::CifarResNetImpl(const ModelSpec &spec, int depth)
 {
-    const int blocksPerStage = (depth - 2) / 6;
     const double w = spec.widthMultiplier;
-    const int widths[3] = {scaledWidth(16, w), scaledWidth(32, w), scaledWidth(64, w)};
-    m_stem = register_module("stem", convBnRelu(spec.inChannels, widths[0]));
-    int in = widths[0];
-    for (int s = 0; s < 3; ++s) {
-        torch::nn::Sequential stage;
-        std::vector<BasicBlock> blocks;
-        for (int b = 0; b < blocksPerStage; ++b) {
-            blocks.emplace_back(in, widths[s], (s > 0 && b == 0) ? 2 : 1);
-            stage->push_back(blocks.back());
-            in = widths[s];
-        }
-        register_module("layer" + std::to_string(s + 1), stage);
-        m_layers.push_back(std::move(blocks));
-    }
-    m_fc = register_module("fc", Linear(in, spec.numOutputs));
-}
-
-ModelOutput CifarResNetImpl::compute(const torch::Tensor &x, bool withProbes)
-{
-    return runResidual(x, m_stem, m_layers, m_fc, withProbes);
-}
-
-std::vector<std::string> CifarResNetImpl::probeNames() const
-{
-    std::vector<std::string> names{"input", "stem"};
-    for (std::size_t s = 0; s < m_layers.size(); ++s)
-        for (std::size_t b = 0; b < m_layers[s].size(); ++b)
-            names.push_back("layer" + std::to_string(s + 1) + "." + std::to_string(b));
-    names.push_back("logits");
-    return names;
+    build(spec, {scaledWidth(16, w), scaledWidth(32, w), scaledWidth(64, w)}, (depth - 2) / 6);
 }
 
 // --- vgg16 -------------------------------------------------------------------
