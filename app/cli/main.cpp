@@ -631,7 +631,7 @@ int main(int argc, char **argv)
             std::cout << pds::slurmStudyStatus(statusPath);
             return kOk;
         }
-        if (*info && pds::isSweepFile(infoPath)) {
+        if (*info && pds::cli::isCheckedSweepFile(infoPath)) {
             pds::cli::printSweepInfo(infoPath);
             return kOk;
         }
@@ -641,7 +641,7 @@ int main(int argc, char **argv)
         }
         if (*checkCmd)
             return runCheck(checkPaths, checkQuick);
-        if (*exportCmd && pds::isSweepFile(exportPath)) {
+        if (*exportCmd && pds::cli::isCheckedSweepFile(exportPath)) {
             pds::exportSweepCsv(pds::SweepReader(exportPath), csvPath);
             std::cout << "wrote " << csvPath << "\n";
             return kOk;

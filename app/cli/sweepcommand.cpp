@@ -2,6 +2,7 @@
 
 #include "progressprinter.h"
 
+#include "store/guardedopen.h"
 #include "store/runformat.h"
 #include "store/sweepfile.h"
 #include "study/memberprocess.h"
@@ -185,6 +186,19 @@ int runSweep(const RunConfig &base, const SweepOptions &o, const std::string &sa
     std::printf("sweep finished in %s: %d members trained, %d reused\nsweep file: %s\n",
                 formatDuration(r.seconds).c_str(), r.membersTrained, r.membersReused, r.output.c_str());
     return 0;
+}
+
+bool isCheckedSweepFile(const std::string &path)
+{
+    try {
+        verifyBeforeOpening(path);
+        return false;
+    } catch (const StoreError &e) {
+        // The checker accepts run files only; it names a file of another format so.
+        if (std::string(e.what()).find("not a Prediction Depth Studio run file") == std::string::npos)
+            throw;
+    }
+    return isSweepFile(path);
 }
 
 void printSweepInfo(const std::string &path)

@@ -33,6 +33,12 @@ void addSweepOptions(CLI::App *cmd, SweepOptions &options);
 int runSweep(const RunConfig &base, const SweepOptions &options, const std::string &saveConfig, bool dryRun,
              const CancelToken &cancel, void (*onStart)());
 
+/// Whether `path` is a sweep file. HDF5 opens it in this process only after
+/// the checker child (verifyBeforeOpening) opened it without harm and found it
+/// to be no run file, so a damaged file never reaches HDF5 here; the child's
+/// other findings are thrown as its StoreError.
+bool isCheckedSweepFile(const std::string &path);
+
 /// `pdepth info` of a sweep file: sizes, accuracies, trajectory shares (also
 /// by δ), proxy correlations and agreement, and the distillation results.
 void printSweepInfo(const std::string &path);
