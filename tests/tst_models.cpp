@@ -2,6 +2,7 @@
 
 #include "testsupport.h"
 
+#include "models/architectures.h"
 #include "models/model.h"
 #include "probe/embeddings.h"
 #include "util/error.h"
@@ -81,8 +82,22 @@ void addArchRows()
     vggProbes << "logits";
     vggStages << "fc";
 
+    // The CIFAR ResNet family: input, stem, n blocks per stage, logits.
+    auto cifarProbes = [](int n) {
+        QStringList p{"input", "stem"};
+        for (int s = 1; s <= 3; ++s)
+            for (int b = 0; b < n; ++b)
+                p << QStringLiteral("layer%1.%2").arg(s).arg(b);
+        return p << "logits";
+    };
+    const QStringList cifarStages{"stem", "layer1", "layer2", "layer3", "fc"};
+
     for (const auto &[channels, size] : {std::pair{1, 28}, std::pair{3, 32}}) {
         const QString shape = QStringLiteral(" %1x%2x%2").arg(channels).arg(size);
+        for (int depth : {8, 14, 20})
+            QTest::newRow(qPrintable(QStringLiteral("resnet%1").arg(depth) + shape))
+                << QStringLiteral("resnet%1").arg(depth) << channels << size << cifarProbes((depth - 2) / 6)
+                << cifarStages;
         QTest::newRow(qPrintable("mlp" + shape)) << "mlp" << channels << size << mlpProbes << mlpStages;
         QTest::newRow(qPrintable("cnn" + shape)) << "cnn" << channels << size << cnnProbes << cnnStages;
         QTest::newRow(qPrintable("resnet18" + shape)) << "resnet18" << channels << size << resnetProbes << resnetStages;
@@ -113,6 +128,7 @@ private Q_SLOTS:
     void unknownStage();
     void channelsLast_data();
     void channelsLast();
+    void depthFamily();
     void scaledWidths();
 };
 
@@ -203,6 +219,7 @@ void TestModels::widthMultiplier_data()
     QTest::newRow("cnn") << "cnn";
     QTest::newRow("resnet18") << "resnet18";
     QTest::newRow("vgg16") << "vgg16";
+    QTest::newRow("resnet8") << "resnet8";
 }
 
 void TestModels::widthMultiplier()
@@ -307,7 +324,11 @@ void TestModels::errors_data()
     QTest::addColumn<QString>("message");
 
     QTest::newRow("unknown arch") << "transformer" << 1.0 << 2 << 10 << 28
-                                  << "unknown model 'transformer' (expected mlp, cnn, resnet18 or vgg16)";
+                                  << "unknown model 'transformer' (expected mlp, cnn, resnet18, vgg16 or a CIFAR "
+                                     "ResNet resnetD of depth D = 6n+2";
+    QTest::newRow("resnet of depth 6n") << "resnet12" << 1.0 << 2 << 10 << 28 << "unknown model 'resnet12'";
+    QTest::newRow("resnet of depth 2") << "resnet2" << 1.0 << 2 << 10 << 28 << "unknown model 'resnet2'";
+    QTest::newRow("resnet of no depth") << "resnet" << 1.0 << 2 << 10 << 28 << "unknown model 'resnet'";
     QTest::newRow("empty arch") << "" << 1.0 << 2 << 10 << 28 << "unknown model ''";
     QTest::newRow("zero width") << "cnn" << 0.0 << 2 << 10 << 28 << "width multiplier must lie in (0, 64], got 0";
     QTest::newRow("negative width") << "cnn" << -1.0 << 2 << 10 << 28 << "width multiplier must lie in (0, 64]";
@@ -340,6 +361,26 @@ void TestModels::unknownStage()
     QCOMPARE(messageOf<ConfigError>([&] { m->splitParameters("layer3", early, late); }), expected);
     QCOMPARE(messageOf<ConfigError>([&] { m->reinitialiseFrom("layer3"); }), expected);
     QVERIFY(early.empty() && late.empty());
+}
+
+void TestModels::depthFamily()
+{
+    // 6n+2 layers with weights: the stem, two convs per block, the classifier.
+    for (int depth : {8, 14, 20, 32, 44, 56}) {
+        ModelPtr m = makeModel(specFor(QStringLiteral("resnet%1").arg(depth), 3, 32, 1.0));
+        int weighted = 0;
+        for (const auto &mod : m->modules(/*include_self=*/false))
+            if (auto *conv = mod->as<torch::nn::Conv2d>())
+                weighted += conv->options.kernel_size()->at(0) == 3;
+            else if (mod->as<torch::nn::Linear>())
+                ++weighted;
+        QCOMPARE(weighted, depth);
+        QCOMPARE(int(m->probeNames().size()), 3 * (depth - 2) / 6 + 3);
+    }
+    QCOMPARE(cifarResNetDepth("resnet56"), 56);
+    QCOMPARE(cifarResNetDepth("resnet18"), 0);
+    QCOMPARE(cifarResNetDepth("resnet08"), 0);
+    QCOMPARE(cifarResNetDepth("resnet-8"), 0);
 }
 
 void TestModels::scaledWidths()

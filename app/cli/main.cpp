@@ -1,10 +1,12 @@
 // pdepth: the command-line front end of Prediction Depth Studio.
 
 #include "progressprinter.h"
+#include "sweepcommand.h"
 
 #include "store/guardedopen.h"
 #include "store/runformat.h"
 #include "store/runreader.h"
+#include "store/sweepfile.h"
 #include "study/detachedjob.h"
 #include "study/memberprocess.h"
 #include "study/slurm.h"
@@ -506,6 +508,14 @@ int main(int argc, char **argv)
     }
     addRunOptions(train, trainOpts);
     addRunOptions(study, studyOpts);
+    auto *sweepCmd = app.add_subcommand("sweep", "Train an ensemble at each of several model sizes (optionally distilled); write per-example memorisation and trajectories across sizes");
+    RunOptions sweepOpts{studyOpts};
+    sweepOpts.cfg.study.models = 16;
+    sweepOpts.cfg.study.ratio = 0.7;
+    sweepOpts.cfg.output = "sweep.h5";
+    pds::cli::SweepOptions sweepArgs;
+    addRunOptions(sweepCmd, sweepOpts);
+    pds::cli::addSweepOptions(sweepCmd, sweepArgs);
     int jobs = 1;
     study->add_option("-j,--jobs", jobs,
                       "Members to train at once, each in its own pdepth process (CPU threads are shared out among them)")
@@ -596,6 +606,11 @@ int main(int argc, char **argv)
             }
             return runStudy(studyOpts.cfg, studyOpts.saveConfig, studyOpts.dryRun, jobs, events.get());
         }
+        if (*sweepCmd) {
+            finishRunOptions(sweepCmd, sweepOpts);
+            return pds::cli::runSweep(sweepOpts.cfg, sweepArgs, sweepOpts.saveConfig, sweepOpts.dryRun, g_cancel,
+                                      handleInterrupts);
+        }
         if (*resume) {
             handleInterrupts();
             pds::ProgressPrinter printer(stderr);
@@ -628,12 +643,21 @@ int main(int argc, char **argv)
             std::cout << (statusJson ? pds::slurmStatusJson(st) : pds::formatSlurmStatus(st));
             return kOk;
         }
+        if (*info && pds::cli::isCheckedSweepFile(infoPath)) {
+            pds::cli::printSweepInfo(infoPath);
+            return kOk;
+        }
         if (*info) {
             printInfo(openChecked(infoPath));
             return kOk;
         }
         if (*checkCmd)
             return runCheck(checkPaths, checkQuick);
+        if (*exportCmd && pds::cli::isCheckedSweepFile(exportPath)) {
+            pds::exportSweepCsv(pds::SweepReader(exportPath), csvPath);
+            std::cout << "wrote " << csvPath << "\n";
+            return kOk;
+        }
         if (*exportCmd) {
             pds::exportCsv(openChecked(exportPath), csvPath);
             std::cout << "wrote " << csvPath << "\n";

@@ -149,29 +149,25 @@ torch::Tensor BasicBlockImpl::forward(const torch::Tensor &x)
     return torch::relu(h + skip);
 }
 
-ResNet18Impl::ResNet18Impl(const ModelSpec &spec)
+void ResidualNetImpl::build(const ModelSpec &spec, const std::vector<int> &widths, int blocks)
 {
-    const double w = spec.widthMultiplier;
-    const int stem = scaledWidth(64, w);
-    m_stem = register_module("stem", convBnRelu(spec.inChannels, stem));
-    int in = stem;
-    const int widths[4] = {scaledWidth(64, w), scaledWidth(128, w), scaledWidth(256, w),
-                           scaledWidth(512, w)};
-    for (int s = 0; s < 4; ++s) {
+    m_stem = register_module("stem", convBnRelu(spec.inChannels, widths.front()));
+    int in = widths.front();
+    for (std::size_t s = 0; s < widths.size(); ++s) {
         torch::nn::Sequential stage;
-        std::vector<BasicBlock> blocks;
-        for (int b = 0; b < 2; ++b) {
-            blocks.emplace_back(in, widths[s], (s > 0 && b == 0) ? 2 : 1);
-            stage->push_back(blocks.back());
+        std::vector<BasicBlock> stageBlocks;
+        for (int b = 0; b < blocks; ++b) {
+            stageBlocks.emplace_back(in, widths[s], (s > 0 && b == 0) ? 2 : 1);
+            stage->push_back(stageBlocks.back());
             in = widths[s];
         }
         register_module("layer" + std::to_string(s + 1), stage);
-        m_layers.push_back(std::move(blocks));
+        m_layers.push_back(std::move(stageBlocks));
     }
     m_fc = register_module("fc", Linear(in, spec.numOutputs));
 }
 
-ModelOutput ResNet18Impl::compute(const torch::Tensor &x, bool withProbes)
+ModelOutput ResidualNetImpl::compute(const torch::Tensor &x, bool withProbes)
 {
     ModelOutput o;
     if (withProbes)
@@ -185,21 +181,49 @@ ModelOutput ResNet18Impl::compute(const torch::Tensor &x, bool withProbes)
             if (withProbes)
                 o.probes.push_back(h);
         }
-    h = h.mean({2, 3});
-    o.logits = m_fc->forward(h);
+    o.logits = m_fc->forward(h.mean({2, 3}));
     if (withProbes)
         o.probes.push_back(o.logits);
     return o;
 }
 
-std::vector<std::string> ResNet18Impl::probeNames() const
+std::vector<std::string> ResidualNetImpl::probeNames() const
 {
     std::vector<std::string> names{"input", "stem"};
-    for (int s = 1; s <= 4; ++s)
-        for (int b = 0; b < 2; ++b)
-            names.push_back("layer" + std::to_string(s) + "." + std::to_string(b));
+    for (std::size_t s = 0; s < m_layers.size(); ++s)
+        for (std::size_t b = 0; b < m_layers[s].size(); ++b)
+            names.push_back("layer" + std::to_string(s + 1) + "." + std::to_string(b));
     names.push_back("logits");
     return names;
+}
+
+ResNet18Impl::ResNet18Impl(const ModelSpec &spec)
+{
+    const double w = spec.widthMultiplier;
+    build(spec, {scaledWidth(64, w), scaledWidth(128, w), scaledWidth(256, w), scaledWidth(512, w)}, 2);
+}
+
+// --- CIFAR ResNet family (depth 6n+2) ---------------------------------------
+
+int cifarResNetDepth(const std::string &arch)
+{
+    const std::string prefix = "resnet";
+    if (arch.rfind(prefix, 0) != 0 || arch.size() == prefix.size() || arch.size() > prefix.size() + 4
+        || arch[prefix.size()] == '0')
+        return 0;
+    int depth = 0;
+    for (std::size_t i = prefix.size(); i < arch.size(); ++i) {
+        if (arch[i] < '0' || arch[i] > '9')
+            return 0;
+        depth = depth * 10 + (arch[i] - '0');
+    }
+    return depth >= 8 && (depth - 2) % 6 == 0 ? depth : 0;
+}
+
+CifarResNetImpl::CifarResNetImpl(const ModelSpec &spec, int depth)
+{
+    const double w = spec.widthMultiplier;
+    build(spec, {scaledWidth(16, w), scaledWidth(32, w), scaledWidth(64, w)}, (depth - 2) / 6);
 }
 
 // --- vgg16 -------------------------------------------------------------------

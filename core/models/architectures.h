@@ -50,22 +50,42 @@ private:
 };
 TORCH_MODULE(BasicBlock);
 
-/// CIFAR ResNet-18: 3×3 stem, no max-pool, stages [2,2,2,2] of widths
-/// 64w…512w, global average pool, Linear.
-/// Probes: input, stem, each of the 8 residual blocks, logits.
-class ResNet18Impl : public ProbedModelImpl {
+/// A residual network: a 3×3 stem as wide as the first stage, stages of basic
+/// blocks (the first block of every stage after the first halves the map),
+/// global average pool, Linear.
+/// Probes: input, stem, every residual block (the last of each closes its stage), logits.
+class ResidualNetImpl : public ProbedModelImpl {
 public:
-    explicit ResNet18Impl(const ModelSpec &spec);
     std::vector<std::string> probeNames() const override;
     std::string defaultSplitStage() const override { return "layer3"; }
 
 protected:
+    /// Registers the stem and stage s of `blocks` blocks of width `widths[s]`, as stem, layer1, …, fc.
+    void build(const ModelSpec &spec, const std::vector<int> &widths, int blocks);
     ModelOutput compute(const torch::Tensor &x, bool withProbes) override;
 
 private:
     torch::nn::Sequential m_stem{nullptr};
     std::vector<std::vector<BasicBlock>> m_layers;
     torch::nn::Linear m_fc{nullptr};
+};
+
+/// CIFAR ResNet-18: stages [2,2,2,2] of widths 64w…512w, no max-pool.
+class ResNet18Impl : public ResidualNetImpl {
+public:
+    explicit ResNet18Impl(const ModelSpec &spec);
+};
+
+/// The depth D of a CIFAR-style ResNet named "resnetD" with D = 6n+2 (resnet8,
+/// resnet14, resnet20, …, resnet56); 0 for any other name.
+int cifarResNetDepth(const std::string &arch);
+
+/// CIFAR-style ResNet of depth 6n+2 (He et al. 2016, section 4.2): three
+/// stages of n basic blocks of widths 16w, 32w, 64w (1×1 projection shortcuts
+/// where the map halves). The depth axis of a model-size sweep.
+class CifarResNetImpl : public ResidualNetImpl {
+public:
+    CifarResNetImpl(const ModelSpec &spec, int depth);
 };
 
 /// VGG-16 with BatchNorm, CIFAR variant (one Linear classifier). Max-pools that

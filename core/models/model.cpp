@@ -101,7 +101,11 @@ ModelPtr makeModel(const ModelSpec &spec)
         return std::make_shared<ResNet18Impl>(spec);
     if (spec.arch == "vgg16")
         return std::make_shared<Vgg16Impl>(spec);
-    throw ConfigError("unknown model '" + spec.arch + "' (expected mlp, cnn, resnet18 or vgg16)");
+    if (const int depth = cifarResNetDepth(spec.arch))
+        return std::make_shared<CifarResNetImpl>(spec, depth);
+    throw ConfigError("unknown model '" + spec.arch
+                      + "' (expected mlp, cnn, resnet18, vgg16 or a CIFAR ResNet resnetD of depth D = 6n+2: "
+                        "resnet8, resnet14, resnet20, resnet32, resnet44, resnet56, …)");
 }
 
 } // namespace pds

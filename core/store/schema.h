@@ -223,3 +223,73 @@ inline const std::vector<std::string> &summaryNames()
 }
 
 } // namespace pds::schema
+
+/// The names of the sweep file (`pdepth sweep`): memorisation across model
+/// sizes and distillation (docs/run-format.md, "Sweep file"). Its root carries
+/// the run file's format, software, created, finished, status and digest
+/// attributes, with its own format name, and a copy of a member's /dataset.
+namespace pds::schema::sweep {
+
+inline constexpr const char *kSweepFormatName = "pdepth-sweep";
+inline constexpr int kSweepFormatVersion = 1;
+// Root attributes.
+inline constexpr const char *kSweepConfig = "sweep_config"; ///< the SweepConfig as JSON
+inline constexpr const char *kMemberFiles = "member_files"; ///< relative to the sweep file's folder
+// /sweep and its attributes.
+inline constexpr const char *kSweep = "sweep";
+inline constexpr const char *kModel = "model";
+inline constexpr const char *kAxis = "axis";
+inline constexpr const char *kSizeValues = "size_values"; ///< dataset float64 [n], ascending
+inline constexpr const char *kSizeArchs = "size_archs";   ///< the architecture of each size
+inline constexpr const char *kMembers = "members";
+inline constexpr const char *kRatio = "ratio";
+inline constexpr const char *kDelta = "delta";
+inline constexpr const char *kZ = "z";
+inline constexpr const char *kDistill = "distill";       ///< 1 when students were distilled
+inline constexpr const char *kTemperature = "temperature";
+inline constexpr const char *kAlpha = "alpha";
+inline constexpr const char *kTrajectoryNames = "trajectory_names";
+inline constexpr const char *kProxyNames = "proxy_names";
+// /sweep datasets.
+inline constexpr const char *kLabels = "labels";                 ///< int32 [N], given train labels
+inline constexpr const char *kTrajectory = "trajectory";         ///< uint8 [N], index into trajectory_names
+inline constexpr const char *kTypeShares = "type_shares";        ///< float64 [types]
+inline constexpr const char *kDeltaGrid = "delta_grid";          ///< float64 [D]
+inline constexpr const char *kSharesByDelta = "shares_by_delta"; ///< float64 [D, types]
+inline constexpr const char *kAgreement = "proxy_agreement";     ///< float64 [proxies]
+inline constexpr const char *kProxyTrajectory = "proxy_trajectory"; ///< uint8 [proxies, N]
+// /sweep/sizes/sNN (NN = size index) and its distilled/ group.
+inline constexpr const char *kSizesGroup = "sizes";
+inline constexpr const char *kSize = "size";     ///< attribute: the size value
+inline constexpr const char *kArch = "arch";     ///< attribute: its architecture
+inline constexpr const char *kPIn = "p_in";
+inline constexpr const char *kPOut = "p_out";
+inline constexpr const char *kMIn = "m_in";
+inline constexpr const char *kMOut = "m_out";
+inline constexpr const char *kMem = "mem";
+inline constexpr const char *kSe = "se";
+inline constexpr const char *kProxies = "proxies";                 ///< float32 [proxies, N]
+inline constexpr const char *kSpearman = "spearman";               ///< float64 [proxies], with mem
+inline constexpr const char *kTestAccuracy = "test_accuracy";      ///< float64 [members]
+inline constexpr const char *kTrainAccuracy = "train_accuracy";    ///< float64 [members], on their own subset
+inline constexpr const char *kDistilled = "distilled";
+/// distilled/by_type: float64 [types] per-type means over the examples of each
+/// memorisation trajectory, and their counts.
+inline constexpr const char *kByType = "by_type";
+inline constexpr const char *kCount = "count";
+inline constexpr const char *kMemPlain = "mem_plain";
+inline constexpr const char *kMemDistilled = "mem_distilled";
+inline constexpr const char *kPInPlain = "p_in_plain";
+inline constexpr const char *kPInDistilled = "p_in_distilled";
+inline constexpr const char *kPOutPlain = "p_out_plain";
+inline constexpr const char *kPOutDistilled = "p_out_distilled";
+
+/// sweep/sizes/sNN.
+inline std::string sizeGroup(int size)
+{
+    char name[16];
+    std::snprintf(name, sizeof name, "s%02d", size);
+    return join({kSweep, kSizesGroup, name});
+}
+
+} // namespace pds::schema::sweep

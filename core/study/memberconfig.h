@@ -24,4 +24,10 @@ struct SettingDifference {
 /// must be equal.
 SettingDifference studySettingDifference(const RunConfig &first, const RunConfig &other);
 
+/// The first setting in which a member file of a sweep (`found`) differs from
+/// what the sweep expects of that member (`expected`): like the study's rule,
+/// but the member index must match too, and a distilled student's teacher may
+/// have moved with the sweep's folder.
+SettingDifference sweepSettingDifference(const RunConfig &expected, const RunConfig &found);
+
 } // namespace pds

@@ -161,9 +161,14 @@ void StudyJob::setMemberRunner(MemberRunner runner, int concurrent)
     m_runner = std::move(runner);
     m_concurrent = std::min(concurrent, m_config.study.models);
     // Members that train at once share the cores rather than each taking all.
-    if (m_concurrent > 1 && m_config.train.threads == 0) {
+    shareThreads(m_config, m_concurrent);
+}
+
+void shareThreads(RunConfig &config, int concurrent)
+{
+    if (concurrent > 1 && config.train.threads == 0) {
         const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-        m_config.train.threads = std::max(1, cores / m_concurrent);
+        config.train.threads = std::max(1, cores / concurrent);
     }
 }
 
@@ -221,13 +226,6 @@ private:
     std::mutex m_mutex;
 };
 
-/// A member the study still has to train (or continue).
-struct MemberTask {
-    RunConfig config;
-    bool resume = false;
-    std::string label; ///< "member m001 (of 4)", for the log
-};
-
 MemberEvent memberEvent(const RunConfig &member, int members)
 {
     MemberEvent e;
@@ -242,29 +240,37 @@ MemberEvent memberEvent(const RunConfig &member, int members)
 std::vector<MemberTask> planMembers(const RunConfig &study, JobObserver *observer, StudyResult &result)
 {
     const int s = study.study.models;
+    std::vector<MemberTask> candidates;
+    for (int m = 0; m < s; ++m)
+        candidates.push_back({studyMemberConfig(study, m), false,
+                              "member " + schema::modelName(m) + " (of " + std::to_string(s) + ")"});
+    return planMemberTasks(std::move(candidates), s, observer, result);
+}
+
+} // namespace
+
+std::vector<MemberTask> planMemberTasks(std::vector<MemberTask> candidates, int members, JobObserver *observer,
+                                        StudyResult &result)
+{
     std::vector<MemberTask> tasks;
-    for (int m = 0; m < s; ++m) {
-        RunConfig member = studyMemberConfig(study, m);
-        const std::string label = "member " + schema::modelName(m) + " (of " + std::to_string(s) + ")";
-        const MemberLeft left = memberLeft(member);
+    for (auto &task : candidates) {
+        const MemberLeft left = memberLeft(task.config);
         if (left == MemberLeft::Finished) {
             ++result.membersReused;
             if (observer) {
-                observer->message(label + ": reusing " + member.output);
-                MemberEvent e = memberEvent(member, s);
+                observer->message(task.label + ": reusing " + task.config.output);
+                MemberEvent e = memberEvent(task.config, members);
                 e.outcome = MemberEvent::Outcome::Reused;
                 observer->memberFinished(e);
             }
             continue;
         }
-        tasks.push_back({std::move(member), left == MemberLeft::Interrupted, label});
+        task.resume = left == MemberLeft::Interrupted;
+        tasks.push_back(std::move(task));
     }
     return tasks;
 }
 
-/// Trains the tasks through `runner`, up to `concurrent` at a time; true when
-/// every one completed, false when the study was cancelled. A failing member
-/// cancels the others and its error is rethrown.
 bool trainMembers(std::vector<MemberTask> &tasks, const MemberRunner &runner, int concurrent, int s,
                   JobObserver *observer, const CancelToken &cancel, StudyResult &result)
 {
@@ -343,8 +349,6 @@ bool trainMembers(std::vector<MemberTask> &tasks, const MemberRunner &runner, in
         std::rethrow_exception(failure);
     return !incomplete && result.membersTrained == static_cast<int>(tasks.size());
 }
-
-} // namespace
 
 RunConfig studyMemberConfig(const RunConfig &study, int member)
 {

@@ -53,6 +53,30 @@ struct StudyResult {
 using MemberRunner = std::function<JobResult(const RunConfig &member, bool resume,
                                              JobObserver *observer, const CancelToken &cancel)>;
 
+/// A member a study or sweep still has to train (or continue).
+struct MemberTask {
+    RunConfig config;
+    bool resume = false;
+    std::string label; ///< "member m001 (of 4)", for the log
+};
+
+/// Of `candidates`, the members still to train: finished ones are reused
+/// (counted in `result` and reported to the observer as Reused), interrupted
+/// ones are continued. `members` is the count the observer's events carry.
+std::vector<MemberTask> planMemberTasks(std::vector<MemberTask> candidates, int members, JobObserver *observer,
+                                        StudyResult &result);
+
+/// Trains the tasks through `runner`, up to `concurrent` at a time; true when
+/// every one completed, false when cancelled. A failing member cancels the
+/// others and its error is rethrown.
+bool trainMembers(std::vector<MemberTask> &tasks, const MemberRunner &runner, int concurrent, int members,
+                  JobObserver *observer, const CancelToken &cancel, StudyResult &result);
+
+/// Members that train at once share the cores rather than each taking all:
+/// with `concurrent` > 1 a configuration that leaves the thread count to the
+/// machine (0) gets its share.
+void shareThreads(RunConfig &config, int concurrent);
+
 /// `pdepth study`: trains the S members (each its own run file, so the study
 /// resumes member by member: finished members are reused), then merges them.
 /// Members run one after another, or up to N at once through a runner. The

@@ -66,6 +66,9 @@ constexpr std::pair<ConfigField, const char *> kFieldKeys[] = {
     {ConfigField::MaxFeatures, "study.max_features"},
     {ConfigField::Embeddings, "study.embeddings"},
     {ConfigField::Output, "output"},
+    {ConfigField::DistillTeacher, "distill.teacher"},
+    {ConfigField::DistillTemperature, "distill.temperature"},
+    {ConfigField::DistillAlpha, "distill.alpha"},
 };
 
 /// The ConfigError field key of a reader path such as "config.train.lr".
@@ -229,6 +232,12 @@ void RunConfig::validate() const
     require(st.k >= 1, F::K, "k must be at least 1, got " + std::to_string(st.k));
     require(st.maxFeatures >= 1, F::MaxFeatures, "the probe feature limit must be at least 1");
     require(!output.empty(), F::Output, "output path is empty");
+    if (distill.enabled()) {
+        require(distill.temperature > 0.0 && std::isfinite(distill.temperature), F::DistillTemperature,
+                "the distillation temperature must be positive, got " + std::to_string(distill.temperature));
+        require(distill.alpha >= 0.0 && distill.alpha <= 1.0, F::DistillAlpha,
+                "the distillation weight alpha must lie in [0, 1], got " + std::to_string(distill.alpha));
+    }
 }
 
 std::string toJson(const RunConfig &c, int indent)
@@ -258,6 +267,9 @@ std::string toJson(const RunConfig &c, int indent)
     j["study"] = {{"models", c.study.models}, {"ratio", c.study.ratio}, {"member", c.study.member},
                   {"probe", c.study.probe}, {"k", c.study.k}, {"max_features", c.study.maxFeatures},
                   {"embeddings", c.study.embeddings}};
+    if (c.distill.enabled())
+        j["distill"] = {{"teacher", c.distill.teacher}, {"temperature", c.distill.temperature},
+                        {"alpha", c.distill.alpha}};
     j["output"] = c.output;
     return j.dump(indent);
 }
@@ -335,6 +347,12 @@ RunConfig runConfigFromJson(const std::string &text)
         r.get("k", c.study.k);
         r.get("max_features", c.study.maxFeatures);
         r.get("embeddings", c.study.embeddings);
+    }
+    if (const json *dj = root.child("distill")) {
+        ObjectReader r(*dj, "config.distill");
+        r.get("teacher", c.distill.teacher);
+        r.get("temperature", c.distill.temperature);
+        r.get("alpha", c.distill.alpha);
     }
     root.get("output", c.output);
     return c;

@@ -63,6 +63,17 @@ struct StudyConfig {
     std::string embeddings = "none";  ///< none, all, or comma-separated probe names to store
 };
 
+/// Knowledge distillation: the run trains on (1−α)·CE + α·T²·KL(teacher ‖
+/// student) at temperature T against the final train-split logits of the
+/// teacher's run file (docs/difficulty.md). Off when `teacher` is empty; only
+/// then is the section left out of the JSON.
+struct DistillConfig {
+    std::string teacher;      ///< the teacher's run file
+    double temperature = 4.0; ///< T
+    double alpha = 0.9;       ///< weight of the distillation term
+    bool enabled() const { return !teacher.empty(); }
+};
+
 /// Everything a `pdepth train` run needs; saved as JSON in the run file.
 struct RunConfig {
     DatasetSpec dataset;
@@ -72,6 +83,7 @@ struct RunConfig {
     ModelSpec model;
     TrainConfig train;
     StudyConfig study;
+    DistillConfig distill;
     std::string output = "run.h5";
 
     /// Throws ConfigError naming the first bad value.
@@ -88,7 +100,8 @@ enum class ConfigField {
     EvalBatchSize, AugmentCrop, CropPadding, AugmentFlip, MixedPrecision, MemoryFormat, CudnnBenchmark, Device,
     Threads, Seed, Regime, Generations, SplitStage, SealLrFactor, SealFraction, El2nEpoch,
     Models, Ratio, Member, Probe, K, MaxFeatures, Embeddings,
-    Output
+    Output,
+    DistillTeacher, DistillTemperature, DistillAlpha
 };
 
 /// The field's key in the JSON configuration without the leading "config."

@@ -8,6 +8,7 @@
 #include "train/trainer.h"
 #include "probe/probestage.h"
 #include "study/members.h"
+#include "sweep/distillation.h"
 #include "util/error.h"
 #include "util/seeds.h"
 
@@ -245,6 +246,21 @@ ModelInfo modelInfo(const RunConfig &c, const RunSetup &run)
     return info;
 }
 
+/// Has `trainer` learn from the teacher's final train-split logits as well as
+/// the labels (RunConfig::distill).
+void distilFrom(const RunConfig &c, const RunSetup &run, const ModelInfo &info, Trainer &trainer, const Say &say)
+{
+    const torch::Tensor teacher = sweep::loadTeacherLogits(c.distill.teacher, run.data.train.labels, info.inTrain,
+                                                           run.data.numClasses())
+                                      .to(run.device);
+    const double t = c.distill.temperature, alpha = c.distill.alpha;
+    trainer.setLoss([teacher, t, alpha](const torch::Tensor &logits, const torch::Tensor &y, const torch::Tensor &batch) {
+        return sweep::distillationLoss(logits, teacher.index_select(0, batch), y, t, alpha);
+    });
+    say("distilling from " + c.distill.teacher + " (T = " + std::to_string(t) + ", alpha = " + std::to_string(alpha)
+        + ")");
+}
+
 /// The probe stage: k-NN probes at every layer, embeddings kept as configured,
 /// each finished layer stored so an interruption loses little; writes the results.
 ProbeResults probeModel(const RunConfig &c, RunSetup &run, const DeviceSplit &trainSplit,
@@ -330,6 +346,8 @@ JobResult RunJob::execute(JobObserver *observer, const CancelToken &cancel, bool
         TrainConfig trainConfig = c.train;
         trainConfig.seed = run.seed;
         Trainer trainer(trainConfig, run.device);
+        if (c.distill.enabled())
+            distilFrom(c, run, info, trainer, say);
         auto sink = [&](const EpochCurve &curve, const EpochRecord &tr, const EpochRecord &te,
                         const std::string &checkpoint) {
             writer.appendEpoch(0, curve, tr, te, checkpoint);

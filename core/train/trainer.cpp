@@ -372,7 +372,8 @@ void Trainer::trainStep(Session &s, torch::optim::Optimizer &opt, const torch::T
         AutocastScope autocast(m_device.is_cuda() && m_config.mixedPrecision);
         logits = s.model.run(x, false).logits;
     }
-    auto loss = torch::nn::functional::cross_entropy(logits.to(torch::kFloat32), y);
+    auto loss = m_loss ? m_loss(logits.to(torch::kFloat32), y, batch)
+                       : torch::nn::functional::cross_entropy(logits.to(torch::kFloat32), y);
     clearGradients(opt);
     loss.backward();
     opt.step();

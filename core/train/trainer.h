@@ -70,6 +70,13 @@ public:
 
     Trainer(TrainConfig config, torch::Device device);
 
+    /// The loss of a training batch from its logits (float32), given labels and
+    /// the batch's indices into the train split; replaces cross-entropy
+    /// (distillation sets one).
+    using LossFunction = std::function<torch::Tensor(const torch::Tensor &logits, const torch::Tensor &labels,
+                                                     const torch::Tensor &batch)>;
+    void setLoss(LossFunction loss) { m_loss = std::move(loss); }
+
     /// Trains on the examples `trainIndices` of `train`; evaluates all of
     /// `train` and `test` after every epoch and hands each epoch to `sink`.
     /// Throws CancelledError when `cancel` is set, DivergenceError on a
@@ -104,6 +111,7 @@ private:
 
     TrainConfig m_config;
     torch::Device m_device;
+    LossFunction m_loss;
 };
 
 } // namespace pds
