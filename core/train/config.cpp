@@ -27,6 +27,7 @@ constexpr std::pair<ConfigField, const char *> kFieldKeys[] = {
     {ConfigField::NoiseFraction, "noise.fraction"},
     {ConfigField::NoiseClassMap, "noise.class_map"},
     {ConfigField::NoiseSeed, "noise.seed"},
+    {ConfigField::NoiseSigmaMax, "noise.sigma_max"},
     {ConfigField::Arch, "model.arch"},
     {ConfigField::WidthMultiplier, "model.width_multiplier"},
     {ConfigField::CnnBaseWidth, "model.cnn_base_width"},
@@ -66,6 +67,12 @@ constexpr std::pair<ConfigField, const char *> kFieldKeys[] = {
     {ConfigField::MaxFeatures, "study.max_features"},
     {ConfigField::Embeddings, "study.embeddings"},
     {ConfigField::Output, "output"},
+    {ConfigField::Task, "task"},
+    {ConfigField::RegressionMethods, "regression.methods"},
+    {ConfigField::RegressionFragments, "regression.fragments"},
+    {ConfigField::RegressionK, "regression.k"},
+    {ConfigField::RegressionJitter, "regression.jitter"},
+    {ConfigField::RegressionKeep, "regression.keep"},
 };
 
 /// The ConfigError field key of a reader path such as "config.train.lr".
@@ -229,6 +236,7 @@ void RunConfig::validate() const
     require(st.k >= 1, F::K, "k must be at least 1, got " + std::to_string(st.k));
     require(st.maxFeatures >= 1, F::MaxFeatures, "the probe feature limit must be at least 1");
     require(!output.empty(), F::Output, "output path is empty");
+    validateTaskOptions(*this);
 }
 
 std::string toJson(const RunConfig &c, int indent)
@@ -259,6 +267,17 @@ std::string toJson(const RunConfig &c, int indent)
                   {"probe", c.study.probe}, {"k", c.study.k}, {"max_features", c.study.maxFeatures},
                   {"embeddings", c.study.embeddings}};
     j["output"] = c.output;
+    // Classification files keep the keys they always had; the task's own keys appear with it.
+    if (c.noise.sigmaMax != 0)
+        j["noise"]["sigma_max"] = c.noise.sigmaMax;
+    if (c.task != Task::Classification) {
+        j["task"] = settingName(c.task);
+        std::vector<std::string> methods;
+        for (const auto m : c.regression.methods)
+            methods.emplace_back(settingName(m));
+        j["regression"] = {{"methods", methods}, {"fragments", c.regression.fragments}, {"k", c.regression.k},
+                           {"jitter", c.regression.jitter}, {"keep", c.regression.keep}};
+    }
     return j.dump(indent);
 }
 
@@ -287,6 +306,7 @@ RunConfig runConfigFromJson(const std::string &text)
         r.get("fraction", c.noise.fraction);
         r.get("class_map", c.noise.classMap);
         r.get("seed", c.noise.seed);
+        r.get("sigma_max", c.noise.sigmaMax);
     }
     if (const json *m = root.child("model")) {
         ObjectReader r(*m, "config.model");
@@ -337,6 +357,22 @@ RunConfig runConfigFromJson(const std::string &text)
         r.get("embeddings", c.study.embeddings);
     }
     root.get("output", c.output);
+    root.getSetting("task", c.task, "'config.task'");
+    if (const json *rj = root.child("regression")) {
+        ObjectReader r(*rj, "config.regression");
+        std::vector<std::string> methods;
+        for (const auto m : c.regression.methods)
+            methods.emplace_back(settingName(m));
+        r.get("methods", methods);
+        c.regression.methods.clear();
+        for (const auto &name : methods)
+            c.regression.methods.push_back(
+                parseSetting<SelectMethod>(name, "'config.regression.methods'", "regression.methods"));
+        r.get("fragments", c.regression.fragments);
+        r.get("k", c.regression.k);
+        r.get("jitter", c.regression.jitter);
+        r.get("keep", c.regression.keep);
+    }
     return c;
 }
 
