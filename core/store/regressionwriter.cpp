@@ -2,13 +2,11 @@
 
 #include "regression/fragments.h"
 #include "store/h5file.h"
-#include "store/integrity.h"
+#include "store/partfile.h"
 #include "store/runformat.h"
 #include "store/schema.h"
 #include "util/error.h"
 
-#include <ctime>
-#include <filesystem>
 #include <limits>
 
 namespace pds {
@@ -17,14 +15,6 @@ namespace sc = schema;
 namespace rg = schema::regression;
 
 namespace {
-
-std::string isoNow()
-{
-    const std::time_t t = std::time(nullptr);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-    return buf;
-}
 
 /// The curve values of an epoch, in the order of rg::kCurveValues.
 std::vector<double> curveRow(const RegressionEpoch &e)
@@ -54,7 +44,7 @@ RegressionWriter::RegressionWriter(std::string path, const std::string &configJs
     h5::writeAttr(*m_file, rg::kTask, "regression");
     h5::writeAttr(*m_file, sc::kSoftware, "Prediction Depth Studio");
     h5::writeAttr(*m_file, sc::kSoftwareVersion, PDS_VERSION);
-    h5::writeAttr(*m_file, sc::kCreated, isoNow());
+    h5::writeAttr(*m_file, sc::kCreated, partfile::utcNow());
     h5::writeAttr(*m_file, sc::kStatus, runformat::kStatusRunning);
     h5::writeAttr(*m_file, sc::kStatusMessage, "");
     h5::writeAttr(*m_file, sc::kConfig, configJson);
@@ -63,12 +53,12 @@ RegressionWriter::RegressionWriter(std::string path, const std::string &configJs
 
 RegressionWriter::~RegressionWriter()
 {
-    if (!m_finished) {
-        try {
-            finish(runformat::kStatusFailed, "the writer was closed before the run finished");
-        } catch (...) {
-            // A destructor must not throw; the .part file stays for inspection.
-        }
+    if (m_finished)
+        return;
+    try {
+        finish(runformat::kStatusFailed, "the writer was closed before the run finished");
+    } catch (...) {
+        // Destructors must not throw: the .part file is left as it is.
     }
 }
 
@@ -79,8 +69,7 @@ std::string RegressionWriter::partialPath() const
 
 void RegressionWriter::commit()
 {
-    writeAttributesDigest(*m_file);
-    h5::writeFileAtomically(partialPath(), h5::fileImage(*m_file));
+    partfile::commit(*m_file, partialPath());
 }
 
 void RegressionWriter::writeDataset(const TargetDataset &d, const ChannelStats &norm, double targetMean,
@@ -198,14 +187,11 @@ void RegressionWriter::finish(const std::string &status, const std::string &mess
     m_finished = true;
     h5::writeAttr(*m_file, sc::kStatus, status);
     h5::writeAttr(*m_file, sc::kStatusMessage, message);
-    h5::writeAttr(*m_file, sc::kFinished, isoNow());
+    h5::writeAttr(*m_file, sc::kFinished, partfile::utcNow());
     commit();
     m_methods.clear();
     m_file->reset();
-    std::error_code ec;
-    std::filesystem::rename(partialPath(), m_path, ec);
-    if (ec)
-        throw StoreError("cannot move " + partialPath() + " to " + m_path + ": " + ec.message());
+    partfile::moveIntoPlace(partialPath(), m_path);
 }
 
 RegressionReader::RegressionReader(const std::string &path) : m_file(std::make_unique<h5::Handle>()), m_path(path)
