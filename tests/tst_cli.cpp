@@ -151,8 +151,10 @@ void TestCli::usageErrors_data()
     QTest::newRow("slurm option without slurm") << QStringList{"study", "--slurm-time", "1:00"} << "--slurm-time requires --slurm";
     QTest::newRow("bad preset") << QStringList{"train", "--preset", "fast"}
                                 << "pdepth: unknown preset 'fast' (expected auto, cpu-quick or gpu-full)";
-    QTest::newRow("bad noise") << QStringList{"train", "--noise", "gaussian"}
-                               << "pdepth: --noise must be none, symmetric or asymmetric, got 'gaussian'";
+    QTest::newRow("bad noise") << QStringList{"train", "--noise", "pink"}
+                               << "pdepth: --noise must be none, symmetric, asymmetric or gaussian, got 'pink'";
+    QTest::newRow("regression noise") << QStringList{"train", "--noise", "gaussian", "--sigma-max", "3"}
+                                      << "pdepth: Gaussian noise (noise.kind) applies to --task regression only";
     QTest::newRow("bad noise map") << QStringList{"train", "--noise", "asymmetric", "--noise-map", "0-6"}
                                    << "pdepth: --noise-map must look like 0:6,2:4, got '0-6'";
     QTest::newRow("bad augmentation") << QStringList{"train", "--augment", "rotate"}

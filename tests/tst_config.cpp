@@ -209,8 +209,8 @@ void TestConfig::reading_data()
     QTest::newRow("map of fractions") << R"({"noise": {"class_map": [0, 1.5]}})"
                                       << "'config.noise.class_map' must hold whole numbers in "
                                          "-2147483648..2147483647, got [0,1.5]";
-    QTest::newRow("bad noise kind") << R"({"noise": {"kind": "gaussian"}})"
-                                    << "'config.noise.kind' must be none, symmetric or asymmetric, got 'gaussian'";
+    QTest::newRow("bad noise kind") << R"({"noise": {"kind": "pink"}})"
+                                    << "'config.noise.kind' must be none, symmetric, asymmetric or gaussian, got 'pink'";
 }
 
 void TestConfig::reading()

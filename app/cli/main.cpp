@@ -1,6 +1,7 @@
 // pdepth: the command-line front end of Prediction Depth Studio.
 
 #include "progressprinter.h"
+#include "regressioncommand.h"
 #include "sweepcommand.h"
 
 #include "store/guardedopen.h"
@@ -507,6 +508,8 @@ int main(int argc, char **argv)
         return kUsage;
     }
     addRunOptions(train, trainOpts);
+    pds::RegressionOptions regressionOpts;
+    pds::addRegressionOptions(train, trainOpts.cfg, regressionOpts);
     addRunOptions(study, studyOpts);
     auto *sweepCmd = app.add_subcommand("sweep", "Train an ensemble at each of several model sizes (optionally distilled); write per-example memorisation and trajectories across sizes");
     RunOptions sweepOpts{studyOpts};
@@ -594,6 +597,11 @@ int main(int argc, char **argv)
             events = pds::openEventLog(eventsPath, nullptr);
         if (*train) {
             finishRunOptions(train, trainOpts);
+            pds::finishRegressionOptions(regressionOpts, trainOpts.cfg);
+            if (trainOpts.cfg.task == pds::Task::Regression)
+                return prepare(trainOpts.cfg, trainOpts.saveConfig, trainOpts.dryRun)
+                           ? pds::runRegression(trainOpts.cfg, g_cancel, events.get())
+                           : kOk;
             return runTrain(trainOpts.cfg, trainOpts.saveConfig, trainOpts.dryRun, events.get());
         }
         if (*study) {

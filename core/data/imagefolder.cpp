@@ -175,4 +175,20 @@ Dataset loadImageFolder(const std::string &rootPath)
     return d;
 }
 
+std::vector<Split> decodeImageFiles(const std::vector<std::vector<std::string>> &lists, int &channels,
+                                    int &height, int &width)
+{
+    std::vector<std::vector<ImageEntry>> entries(lists.size());
+    width = height = channels = 0;
+    for (std::size_t l = 0; l < lists.size(); ++l) {
+        for (const auto &file : lists[l])
+            entries[l].push_back({fs::path(file), 0});
+        probeShapes(entries[l], width, height, channels);
+    }
+    std::vector<Split> splits;
+    for (const auto &e : entries)
+        splits.push_back(decode(e, width, height, channels));
+    return splits;
+}
+
 } // namespace pds

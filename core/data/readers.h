@@ -50,4 +50,10 @@ Dataset loadCifarFolder(const std::string &dir, int variant);
 /// the same size, of at most 8192×8192 pixels.
 Dataset loadImageFolder(const std::string &root);
 
+/// Decodes lists of image files (PNG or JPEG) into one split each (labels 0),
+/// with the image folder's checks: every image of every list has one size,
+/// channels as in loadImageFolder, which the three outputs receive.
+std::vector<Split> decodeImageFiles(const std::vector<std::vector<std::string>> &lists, int &channels,
+                                    int &height, int &width);
+
 } // namespace pds

@@ -76,6 +76,8 @@ std::vector<std::int64_t> stratifiedSubset(const std::vector<std::int32_t> &labe
 
 std::int64_t injectNoise(Split &split, int numClasses, const NoiseSpec &spec)
 {
+    if (spec.kind == NoiseSpec::Kind::Gaussian)
+        throw ConfigError("Gaussian noise applies to regression targets only (--task regression)", "noise.kind");
     if (spec.kind == NoiseSpec::Kind::None || spec.fraction == 0.0)
         return 0;
     if (!(spec.fraction >= 0.0 && spec.fraction <= 1.0))

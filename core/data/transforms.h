@@ -34,10 +34,11 @@ std::vector<std::int64_t> stratifiedSubset(const std::vector<std::int32_t> &labe
 
 /// Label noise to inject into a split's given labels.
 struct NoiseSpec {
-    enum class Kind { None, Symmetric, Asymmetric };
+    enum class Kind { None, Symmetric, Asymmetric, Gaussian }; ///< Gaussian: regression targets only
     Kind kind = Kind::None;
     double fraction = 0.0;      ///< symmetric: of all examples; asymmetric: of each mapped class
     std::vector<int> classMap;  ///< asymmetric: class -> class (identity entries are left alone)
+    int sigmaMax = 0;           ///< Gaussian (regression): largest σ
     std::uint64_t seed = 0;
 };
 

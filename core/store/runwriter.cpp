@@ -2,29 +2,16 @@
 
 #include "store/fields.h"
 #include "store/h5file.h"
-#include "store/integrity.h"
+#include "store/partfile.h"
 #include "util/error.h"
 
 #include <chrono>
-#include <ctime>
 #include <filesystem>
 #include <iterator>
 
 namespace pds {
 
 namespace sc = schema;
-
-namespace {
-
-std::string isoNow()
-{
-    const std::time_t t = std::time(nullptr);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-    return buf;
-}
-
-} // namespace
 
 /// The appendable per-epoch datasets of one model.
 struct RunWriter::ModelStreams {
@@ -44,7 +31,7 @@ RunWriter::RunWriter(std::string path, const std::string &configJson)
     h5::writeAttr(*m_file, sc::kFormatVersion, std::int64_t(runformat::kFormatVersion));
     h5::writeAttr(*m_file, sc::kSoftware, "Prediction Depth Studio");
     h5::writeAttr(*m_file, sc::kSoftwareVersion, PDS_VERSION);
-    h5::writeAttr(*m_file, sc::kCreated, isoNow());
+    h5::writeAttr(*m_file, sc::kCreated, partfile::utcNow());
     h5::writeAttr(*m_file, sc::kStatus, runformat::kStatusRunning);
     h5::writeAttr(*m_file, sc::kStatusMessage, "");
     h5::writeAttr(*m_file, sc::kModelsCompleted, std::int64_t(0));
@@ -100,9 +87,7 @@ std::string RunWriter::partialPath() const
 
 void RunWriter::commit()
 {
-    // Every change of status or attributes reaches the file through here, so the digest always matches.
-    writeAttributesDigest(*m_file);
-    h5::writeFileAtomically(partialPath(), h5::fileImage(*m_file));
+    partfile::commit(*m_file, partialPath());
 }
 
 std::string RunWriter::embeddingsPath() const
@@ -266,16 +251,13 @@ void RunWriter::finish(const std::string &status, const std::string &message)
     m_finished = true;
     h5::writeAttr(*m_file, sc::kStatus, status);
     h5::writeAttr(*m_file, sc::kStatusMessage, message);
-    h5::writeAttr(*m_file, sc::kFinished, isoNow());
+    h5::writeAttr(*m_file, sc::kFinished, partfile::utcNow());
     m_models.clear();
     closeEmbeddings();
     *m_file = h5::compactCopy(*m_file, partialPath());
     commit();
     m_file->reset();
-    std::error_code ec;
-    std::filesystem::rename(partialPath(), m_path, ec);
-    if (ec)
-        throw StoreError("cannot move " + partialPath() + " to " + m_path + ": " + ec.message());
+    partfile::moveIntoPlace(partialPath(), m_path);
 }
 
 } // namespace pds

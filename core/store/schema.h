@@ -293,3 +293,41 @@ inline std::string sizeGroup(int size)
 }
 
 } // namespace pds::schema::sweep
+
+/// The file of a regression run (task regression, docs/run-format.md "Regression
+/// run file"): its own format name; dataset/<split> and curves reuse the names above.
+namespace pds::schema::regression {
+
+inline constexpr const char *kFormatName = "pdepth-regression-run";
+inline constexpr int kFormatVersion = 1;
+inline constexpr const char *kTask = "task"; ///< root attribute: "regression"
+// /dataset: attributes.
+inline constexpr const char *kTargetMean = "target_mean"; ///< of the noisy train targets (the regressor's scale)
+inline constexpr const char *kTargetStd = "target_std";
+inline constexpr const char *kNoisyTargets = "noisy_targets"; ///< train targets the noise changed
+// /dataset/<split>: per-example arrays.
+inline constexpr const char *kTarget = "target";             ///< float32, what training sees
+inline constexpr const char *kCleanTarget = "clean_target";  ///< float32
+inline constexpr const char *kFragment = "fragment";         ///< int32, fragment of the noisy target (train)
+// /fragments: ConFrag's fragments of the noisy train targets and their pairs.
+inline constexpr const char *kFragments = "fragments";
+inline constexpr const char *kFragmentLow = "low";   ///< float64 [F]
+inline constexpr const char *kFragmentHigh = "high"; ///< float64 [F]
+inline constexpr const char *kPairs = "pairs";       ///< int32 [F/2, 2], (lower, upper)
+// /methods/<method>: one regressor each ("confrag", "small-loss", "none", "clean").
+inline constexpr const char *kMethods = "methods";
+inline constexpr const char *kMethod = "method";
+inline constexpr const char *kMae = "mae";   ///< attribute (final) and curve
+inline constexpr const char *kRmse = "rmse"; ///< attribute (final) and curve
+inline constexpr const char *kMrae = "mrae"; ///< attribute, when the run has a clean-target model
+/// The float64 curves after curves/epoch, one row per epoch, in the order of RegressionEpoch.
+inline constexpr const char *kCurveValues[] = {"selection_rate", "err", "err_sum", kMae, kRmse, "train_loss", "seconds"};
+inline constexpr const char *kSelection = "selection"; ///< uint8 [epochs, N train]
+inline constexpr const char *kPPred = "p_pred";        ///< float32 [epochs, N train], confrag only
+inline constexpr const char *kPKnn = "p_knn";          ///< float32 [epochs, N train], confrag only
+inline constexpr const char *kTestPrediction = "test_prediction"; ///< float32 [N test], after the last epoch
+
+/// methods/<method>
+inline std::string methodGroup(std::string_view method) { return join({kMethods, method}); }
+
+} // namespace pds::schema::regression

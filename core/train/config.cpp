@@ -27,6 +27,7 @@ constexpr std::pair<ConfigField, const char *> kFieldKeys[] = {
     {ConfigField::NoiseFraction, "noise.fraction"},
     {ConfigField::NoiseClassMap, "noise.class_map"},
     {ConfigField::NoiseSeed, "noise.seed"},
+    {ConfigField::NoiseSigmaMax, "noise.sigma_max"},
     {ConfigField::Arch, "model.arch"},
     {ConfigField::WidthMultiplier, "model.width_multiplier"},
     {ConfigField::CnnBaseWidth, "model.cnn_base_width"},
@@ -69,6 +70,12 @@ constexpr std::pair<ConfigField, const char *> kFieldKeys[] = {
     {ConfigField::DistillTeacher, "distill.teacher"},
     {ConfigField::DistillTemperature, "distill.temperature"},
     {ConfigField::DistillAlpha, "distill.alpha"},
+    {ConfigField::Task, "task"},
+    {ConfigField::RegressionMethods, "regression.methods"},
+    {ConfigField::RegressionFragments, "regression.fragments"},
+    {ConfigField::RegressionK, "regression.k"},
+    {ConfigField::RegressionJitter, "regression.jitter"},
+    {ConfigField::RegressionKeep, "regression.keep"},
 };
 
 /// The ConfigError field key of a reader path such as "config.train.lr".
@@ -238,6 +245,7 @@ void RunConfig::validate() const
         require(distill.alpha >= 0.0 && distill.alpha <= 1.0, F::DistillAlpha,
                 "the distillation weight alpha must lie in [0, 1], got " + std::to_string(distill.alpha));
     }
+    validateTaskOptions(*this);
 }
 
 std::string toJson(const RunConfig &c, int indent)
@@ -271,6 +279,17 @@ std::string toJson(const RunConfig &c, int indent)
         j["distill"] = {{"teacher", c.distill.teacher}, {"temperature", c.distill.temperature},
                         {"alpha", c.distill.alpha}};
     j["output"] = c.output;
+    // Classification files keep the keys they always had; the task's own keys appear with it.
+    if (c.noise.sigmaMax != 0)
+        j["noise"]["sigma_max"] = c.noise.sigmaMax;
+    if (c.task != Task::Classification) {
+        j["task"] = settingName(c.task);
+        std::vector<std::string> methods;
+        for (const auto m : c.regression.methods)
+            methods.emplace_back(settingName(m));
+        j["regression"] = {{"methods", methods}, {"fragments", c.regression.fragments}, {"k", c.regression.k},
+                           {"jitter", c.regression.jitter}, {"keep", c.regression.keep}};
+    }
     return j.dump(indent);
 }
 
@@ -299,6 +318,7 @@ RunConfig runConfigFromJson(const std::string &text)
         r.get("fraction", c.noise.fraction);
         r.get("class_map", c.noise.classMap);
         r.get("seed", c.noise.seed);
+        r.get("sigma_max", c.noise.sigmaMax);
     }
     if (const json *m = root.child("model")) {
         ObjectReader r(*m, "config.model");
@@ -355,6 +375,22 @@ RunConfig runConfigFromJson(const std::string &text)
         r.get("alpha", c.distill.alpha);
     }
     root.get("output", c.output);
+    root.getSetting("task", c.task, "'config.task'");
+    if (const json *rj = root.child("regression")) {
+        ObjectReader r(*rj, "config.regression");
+        std::vector<std::string> methods;
+        for (const auto m : c.regression.methods)
+            methods.emplace_back(settingName(m));
+        r.get("methods", methods);
+        c.regression.methods.clear();
+        for (const auto &name : methods)
+            c.regression.methods.push_back(
+                parseSetting<SelectMethod>(name, "'config.regression.methods'", "regression.methods"));
+        r.get("fragments", c.regression.fragments);
+        r.get("k", c.regression.k);
+        r.get("jitter", c.regression.jitter);
+        r.get("keep", c.regression.keep);
+    }
     return c;
 }
 

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace pds {
 
@@ -74,8 +75,20 @@ struct DistillConfig {
     bool enabled() const { return !teacher.empty(); }
 };
 
+/// Noisy-label regression (task regression, docs/regression.md): the
+/// regressors to train and ConFrag's settings.
+struct RegressionConfig {
+    std::vector<SelectMethod> methods = {SelectMethod::ConFrag}; ///< each trains its own regressor
+    int fragments = 4;     ///< F, even
+    int k = 3;             ///< neighbours of the feature-space vote
+    double jitter = 0.95;  ///< share of the distinct target values each expert epoch sees
+    double keep = 0.0;     ///< small-loss: share of examples kept; 0 = 1 − the noise fraction
+};
+
 /// Everything a `pdepth train` run needs; saved as JSON in the run file.
 struct RunConfig {
+    Task task = Task::Classification;
+    RegressionConfig regression;
     DatasetSpec dataset;
     std::int64_t limit = 0;     ///< train examples kept (stratified); 0 = all
     std::int64_t testLimit = 0; ///< test examples kept (stratified); 0 = all
@@ -101,8 +114,14 @@ enum class ConfigField {
     Threads, Seed, Regime, Generations, SplitStage, SealLrFactor, SealFraction, El2nEpoch,
     Models, Ratio, Member, Probe, K, MaxFeatures, Embeddings,
     Output,
-    DistillTeacher, DistillTemperature, DistillAlpha
+    DistillTeacher, DistillTemperature, DistillAlpha,
+    NoiseSigmaMax, Task, RegressionMethods, RegressionFragments, RegressionK, RegressionJitter, RegressionKeep
 };
+
+/// Throws ConfigError when an option belongs to the other task (a
+/// classification-only option in a regression run, or the reverse) or a
+/// regression setting is out of range (core/regression/regressionconfig.cpp).
+void validateTaskOptions(const RunConfig &config);
 
 /// The field's key in the JSON configuration without the leading "config."
 /// ("train.lr", "output"); what ConfigError::field() holds. Empty for None.

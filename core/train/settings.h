@@ -22,6 +22,11 @@ enum class Regime { Standard, Llf, Seal };
 enum class MemoryFormat { Auto, ChannelsLast, Contiguous };
 /// The device a run asks for; auto prefers CUDA when present.
 enum class DeviceChoice { Auto, Cpu, Cuda };
+/// What a run learns: class labels or a continuous target.
+enum class Task { Classification, Regression };
+/// Which examples a regression run trains its regressor on: ConFrag's
+/// selection, the small-loss baseline, all of them, or all with clean targets.
+enum class SelectMethod { ConFrag, SmallLoss, None, Clean };
 
 /// The one string mapping of an enumerated setting: its names in the JSON
 /// configuration, on the command line and in the wizard. Specialised below.
@@ -49,9 +54,18 @@ template <> struct SettingNames<DeviceChoice> {
         {{DeviceChoice::Auto, "auto"}, {DeviceChoice::Cpu, "cpu"}, {DeviceChoice::Cuda, "cuda"}}};
 };
 template <> struct SettingNames<NoiseSpec::Kind> {
-    static constexpr std::array<std::pair<NoiseSpec::Kind, const char *>, 3> entries{
+    static constexpr std::array<std::pair<NoiseSpec::Kind, const char *>, 4> entries{
         {{NoiseSpec::Kind::None, "none"}, {NoiseSpec::Kind::Symmetric, "symmetric"},
-         {NoiseSpec::Kind::Asymmetric, "asymmetric"}}};
+         {NoiseSpec::Kind::Asymmetric, "asymmetric"}, {NoiseSpec::Kind::Gaussian, "gaussian"}}};
+};
+template <> struct SettingNames<Task> {
+    static constexpr std::array<std::pair<Task, const char *>, 2> entries{
+        {{Task::Classification, "classification"}, {Task::Regression, "regression"}}};
+};
+template <> struct SettingNames<SelectMethod> {
+    static constexpr std::array<std::pair<SelectMethod, const char *>, 4> entries{
+        {{SelectMethod::ConFrag, "confrag"}, {SelectMethod::SmallLoss, "small-loss"},
+         {SelectMethod::None, "none"}, {SelectMethod::Clean, "clean"}}};
 };
 
 /// The name of `value` in configurations and on the command line.

@@ -31,5 +31,14 @@ constexpr std::uint64_t kTestSubset = 1ULL;
 /// "memb": the subset a study member trains on when the ratio is not one half.
 constexpr std::uint64_t kMember = 0x6d656d62ULL;
 
+/// "regr": which regression targets noise changes (xor-ed with the noise seed).
+constexpr std::uint64_t kTargetNoise = 0x72656772ULL;
+/// "jitt": the window of target values each expert epoch of ConFrag trains on.
+constexpr std::uint64_t kJitter = 0x6a697474ULL;
+/// "sele": the Bernoulli draws of ConFrag's selection.
+constexpr std::uint64_t kSelection = 0x73656c65ULL;
+/// "rota": the angle each image of the rotation benchmark is turned by.
+constexpr std::uint64_t kRotation = 0x726f7461ULL;
+
 } // namespace seeds
 } // namespace pds

@@ -1,0 +1,96 @@
+#pragma once
+
+#include "data/targetdataset.h"
+#include "data/transforms.h"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace pds {
+
+namespace h5 {
+class Handle;
+}
+struct Fragmentation;
+
+/// One epoch of one regression method.
+struct RegressionEpoch {
+    int epoch = 0;              ///< 1-based
+    double selectionRate = 1.0; ///< share of the train split the regressor trained on
+    double err = 0.0;           ///< Error Residual Ratio, mean version (NaN when undefined)
+    double errSum = 0.0;        ///< sum version = err × selection rate
+    double mae = 0.0;           ///< on the clean test targets
+    double rmse = 0.0;
+    double trainLoss = 0.0;     ///< mean MSE of the epoch's steps (standardised targets)
+    double seconds = 0.0;
+};
+
+/// Writes a regression run file (docs/run-format.md) as training goes: like
+/// RunWriter, the file lives in memory and every completed epoch replaces
+/// `<path>.part` atomically; finish() renames it to `path`.
+class RegressionWriter {
+public:
+    /// Creates `<path>.part`; throws StoreError when it cannot be written.
+    RegressionWriter(std::string path, const std::string &configJson);
+    ~RegressionWriter();
+
+    void writeDataset(const TargetDataset &data, const ChannelStats &normalisation, double targetMean,
+                      double targetStd, std::int64_t noisyTargets);
+    /// The fragments of the noisy train targets, their pairs and each train example's fragment.
+    void writeFragments(const Fragmentation &fragments, const std::vector<std::pair<int, int>> &pairs,
+                        const std::vector<std::int32_t> &fragmentOfExample);
+    void beginMethod(const std::string &method, int epochsPlanned);
+    /// One epoch: its curve row and the selection mask (p_pred / p_knn when given).
+    void appendEpoch(const std::string &method, const RegressionEpoch &epoch, const std::vector<std::uint8_t> &selection,
+                     const std::vector<float> *pPred = nullptr, const std::vector<float> *pKnn = nullptr);
+    void finishMethod(const std::string &method, const std::vector<float> &testPrediction, double mae, double rmse);
+    void setMrae(const std::string &method, double mrae);
+    /// Sets the status, writes the file a last time and moves it to its final name.
+    void finish(const std::string &status, const std::string &message = {});
+
+    std::string partialPath() const;
+
+private:
+    struct MethodStreams;
+    void commit();
+
+    std::string m_path;
+    std::unique_ptr<h5::Handle> m_file;
+    std::map<std::string, std::unique_ptr<MethodStreams>> m_methods;
+    std::int64_t m_trainSize = 0;
+    bool m_finished = false;
+};
+
+/// One method of a regression run as read back.
+struct RegressionMethodData {
+    std::string method;
+    int epochsCompleted = 0;
+    double mae = 0.0, rmse = 0.0;
+    double mrae = 0.0; ///< NaN when the run has no clean-target model
+    std::vector<RegressionEpoch> curves;
+};
+
+/// Typed reads of a regression run file.
+class RegressionReader {
+public:
+    /// Throws StoreError when the file is missing or not a regression run.
+    explicit RegressionReader(const std::string &path);
+    ~RegressionReader();
+
+    std::string status() const;
+    std::vector<std::string> methods() const;
+    RegressionMethodData method(const std::string &method) const;
+    /// The selection mask of `method` after epoch `epoch` (1-based).
+    std::vector<std::uint8_t> selection(const std::string &method, int epoch) const;
+    std::vector<float> targets(const std::string &split, bool clean) const;
+
+private:
+    std::unique_ptr<h5::Handle> m_file;
+    std::string m_path;
+};
+
+} // namespace pds
