@@ -10,7 +10,7 @@ mkdir -p "$out"
 pdepth="$root/build/bin/pdepth"
 uptime | tee "$out/load-before.txt"
 start=$SECONDS
-nice -n 10 "$pdepth" compare --preset cpu-quick --limit "${LIMIT:-4000}" --test-limit 1000 \
+nice -n 10 "$pdepth" compare --preset cpu-quick --limit "${LIMIT:-4000}" --test-limit "${TEST_LIMIT:-1000}" \
   --epochs "${EPOCHS:-2}" --generations "${GENERATIONS:-3}" --models "${MODELS:-4}" \
   --regimes standard,llf,seal --threads 1 --jobs "${JOBS:-1}" -o "$out/cmp.h5" \
   ${TRANSFER_PATH:+--transfer-path "$TRANSFER_PATH"} 2>"$out/compare.log" | tee "$out/compare.txt"
