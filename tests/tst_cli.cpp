@@ -131,7 +131,7 @@ void TestCli::usageErrors_data()
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QString>("message"); ///< expected on stderr
 
-    QTest::newRow("no command") << QStringList{} << "pdepth: name a command: train, study, resume, merge, status, info, export or check";
+    QTest::newRow("no command") << QStringList{} << "pdepth: name a command: train, study, sweep, compare, resume, merge, status, info, export or check";
     QTest::newRow("unknown option") << QStringList{"--bogus"} << "--bogus";
     QTest::newRow("unknown train option") << QStringList{"train", "--bogus", "1"} << "--bogus";
     QTest::newRow("unknown subcommand") << QStringList{"fly"} << "fly";

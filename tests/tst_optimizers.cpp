@@ -1,10 +1,12 @@
 #include "models/model.h"
 #include "train/optimizers.h"
+#include "train/trainer.h"
 #include "testsupport.h"
 
 #include <QtTest/QtTest>
 
 #include <functional>
+#include <numeric>
 #include <sstream>
 
 using namespace pds;
@@ -83,6 +85,109 @@ template <class O, class Options> MakeOptimizer maker(Options options)
         return std::make_unique<O>(std::move(groups), options);
     };
 }
+
+
+/// A SEAL run of an mlp on 32 random examples, one full-batch step per epoch
+/// (plain SGD, constant lr, no weight decay), with the checkpoint after every epoch.
+struct SealSteps {
+    TrainConfig config;
+    ModelSpec spec;
+    DeviceSplit data;
+    std::vector<std::string> checkpoints;
+    std::string splitStage;
+
+    SealSteps(int epochs, double fraction, double momentum)
+    {
+        spec.arch = "mlp";
+        spec.mlpHiddenLayers = 2;
+        spec.mlpHiddenUnits = 16;
+        spec.height = spec.width = 6;
+        spec.numOutputs = 3;
+        config.regime = Regime::Seal;
+        config.generations = 2;
+        config.epochs = epochs;
+        config.sealFraction = fraction;
+        config.sealLrFactor = -0.5;
+        config.lr = 0.1;
+        config.momentum = momentum;
+        config.weightDecay = 0.0;
+        config.schedule = Schedule::Constant;
+        config.warmupEpochs = 0.0;
+        config.batchSize = 32;
+        config.augmentCrop = config.augmentFlip = false;
+        config.mixedPrecision = false;
+        torch::manual_seed(3);
+        data.images = torch::randn({32, 1, 6, 6});
+        data.labels = torch::randint(0, 3, {32}, torch::kLong);
+        ModelPtr model = makeModel(spec);
+        splitStage = model->stageNames().at(1);
+        config.splitStage = splitStage;
+        std::vector<std::int64_t> all(32);
+        std::iota(all.begin(), all.end(), 0);
+        Trainer trainer(config, torch::Device(torch::kCPU));
+        CancelToken cancel;
+        trainer.train(*model, data, DeviceSplit{}, all,
+                      [&](const EpochCurve &, const EpochRecord &, const EpochRecord &, const std::string &c) {
+                          checkpoints.push_back(c);
+                      },
+                      nullptr, cancel);
+    }
+
+    /// The model as the checkpoint after `epoch` (1-based) left it.
+    ModelPtr modelAfter(int epoch) const
+    {
+        ModelPtr model = makeModel(spec);
+        torch::serialize::InputArchive archive;
+        const auto &bytes = checkpoints.at(static_cast<std::size_t>(epoch - 1));
+        archive.load_from(bytes.data(), bytes.size());
+        model->load(archive);
+        return model;
+    }
+
+    /// Parameters after `epoch` and the full-batch gradient of the loss there, in training mode.
+    void paramsAndGradient(int epoch, std::vector<torch::Tensor> &early, std::vector<torch::Tensor> &late,
+                           std::vector<torch::Tensor> &gradEarly, std::vector<torch::Tensor> &gradLate) const
+    {
+        ModelPtr model = modelAfter(epoch);
+        model->train();
+        model->splitParameters(splitStage, early, late);
+        for (auto &p : model->parameters())
+            p.mutable_grad() = torch::Tensor();
+        torch::nn::functional::cross_entropy(model->run(data.images, false).logits, data.labels).backward();
+        for (auto *part : {&early, &late}) {
+            auto &grads = part == &early ? gradEarly : gradLate;
+            for (auto &p : *part) {
+                grads.push_back(p.grad().clone());
+                p = p.detach().clone();
+            }
+        }
+    }
+
+    /// Checks that from the checkpoint after `epoch` to the next one the early
+    /// parameters moved by earlyFactor·lr·gradient and the late ones by −lr·gradient.
+    void expectStep(int epoch, double earlyFactor) const
+    {
+        std::vector<torch::Tensor> e0, l0, ge, gl, e1, l1;
+        paramsAndGradient(epoch, e0, l0, ge, gl);
+        modelAfter(epoch + 1)->splitParameters(splitStage, e1, l1);
+        QVERIFY(!e0.empty() && !l0.empty());
+        auto check = [](const std::vector<torch::Tensor> &before, const std::vector<torch::Tensor> &after,
+                        const std::vector<torch::Tensor> &grads, double factor, const char *what) {
+            for (std::size_t i = 0; i < before.size(); ++i) {
+                const auto moved = after[i].detach() - before[i];
+                const auto expected = grads[i] * factor;
+                QVERIFY2(expected.abs().max().item<double>() > 1e-7, what);
+                const double err = (moved - expected).abs().max().item<double>();
+                const double scale = expected.abs().max().item<double>();
+                QVERIFY2(err <= 1e-4 * scale + 1e-8,
+                         qPrintable(QStringLiteral("%1 parameter %2: moved %3 off the expected step (scale %4)")
+                                        .arg(what).arg(i).arg(err).arg(scale)));
+            }
+        };
+        check(e0, e1, ge, earlyFactor * config.lr, "early");
+        check(l0, l1, gl, -config.lr, "late");
+    }
+};
 
 } // namespace
 
@@ -182,6 +287,24 @@ private Q_SLOTS:
         QVERIFY(!second.opt->state().empty());
         second.train(3, 4);
         compareBitwise(second, reference);
+    }
+
+    void sealEarlyLayersAscend()
+    {
+        // Generation 2's only epoch ascends: early layers go up the gradient by |factor|·lr.
+        SealSteps run(/*epochs=*/1, /*fraction=*/1.0, /*momentum=*/0.0);
+        QCOMPARE(run.checkpoints.size(), std::size_t(2));
+        run.expectStep(1, -run.config.sealLrFactor);
+    }
+
+    void sealRebuildsTheOptimiserWhenTheAscentEnds()
+    {
+        // With momentum, a step equals −lr·gradient only on a fresh optimiser:
+        // the first descending epoch after the ascent must start one.
+        SealSteps run(/*epochs=*/2, /*fraction=*/0.5, /*momentum=*/0.9);
+        QCOMPARE(run.checkpoints.size(), std::size_t(4));
+        run.expectStep(2, -run.config.sealLrFactor); // the ascent, on the generation's fresh optimiser
+        run.expectStep(3, -1.0);                     // the descent, on the rebuilt one
     }
 
     void clearGradientsZeroesOnTheCpu()

@@ -1,9 +1,11 @@
 // pdepth: the command-line front end of Prediction Depth Studio.
 
+#include "comparecommand.h"
 #include "progressprinter.h"
 #include "regressioncommand.h"
 #include "sweepcommand.h"
 
+#include "store/comparefile.h"
 #include "store/guardedopen.h"
 #include "store/runformat.h"
 #include "store/runreader.h"
@@ -541,6 +543,18 @@ int main(int argc, char **argv)
         ->needs(slurmFlag)
         ->allow_extra_args(false);
 
+    auto *compare = app.add_subcommand(
+        "compare", "Run regimes side by side (standard, llf, seal): one study each on the same members and epochs");
+    RunOptions compareOpts;
+    compareOpts.cfg = studyOpts.cfg;
+    if (scanOption(argc, argv, "--config").empty()) {
+        compareOpts.cfg.output = "comparison.h5";
+        compareOpts.cfg.train.generations = 3;
+    }
+    addRunOptions(compare, compareOpts);
+    pds::cli::CompareOptions compareExtra;
+    pds::cli::addCompareOptions(compare, compareExtra);
+
     auto *status = app.add_subcommand("status", "Show the members of a study submitted with --slurm: pending, running, finished, failed");
     std::string statusPath;
     status->add_option("file", statusPath, "Study file (the study's -o)")->required();
@@ -552,7 +566,7 @@ int main(int argc, char **argv)
     resume->add_option("file", resumePath, "Run file (or its .part file)")->required();
     // The Studio follows the jobs it starts through this log, also after it was closed.
     std::string eventsPath;
-    for (CLI::App *cmd : {train, study, resume})
+    for (CLI::App *cmd : {train, study, resume, compare})
         cmd->add_option("--events", eventsPath,
                         "Append the job's progress as typed events (JSON lines), then how it ended, to this file");
 
@@ -582,7 +596,7 @@ int main(int argc, char **argv)
         return app.exit(e) == 0 ? kOk : kUsage;
     }
     if (app.get_subcommands().empty()) {
-        std::cerr << "pdepth: name a command: train, study, resume, merge, status, info, export or check (see pdepth --help)\n";
+        std::cerr << "pdepth: name a command: train, study, sweep, compare, resume, merge, status, info, export or check (see pdepth --help)\n";
         return kUsage;
     }
 
@@ -618,6 +632,16 @@ int main(int argc, char **argv)
             finishRunOptions(sweepCmd, sweepOpts);
             return pds::cli::runSweep(sweepOpts.cfg, sweepArgs, sweepOpts.saveConfig, sweepOpts.dryRun, g_cancel,
                                       handleInterrupts);
+        }
+        if (*compare) {
+            finishRunOptions(compare, compareOpts);
+            const pds::CompareConfig cc = pds::cli::compareConfig(compare, compareOpts.cfg, compareExtra);
+            if (!prepare(cc.base, compareOpts.saveConfig, compareOpts.dryRun))
+                return kOk;
+            pds::ProgressPrinter printer(stderr);
+            MembersInProcessesPrinter membersPrinter(stderr);
+            pds::JobObserver *observer = observedBy(compareExtra.jobs > 1 ? &membersPrinter : &printer, events.get());
+            return pds::cli::runCompare(cc, compareExtra.jobs, observer, g_cancel) ? kOk : kCancelled;
         }
         if (*resume) {
             handleInterrupts();
@@ -656,6 +680,10 @@ int main(int argc, char **argv)
             return kOk;
         }
         if (*info) {
+            if (pds::isComparisonFile(infoPath)) {
+                pds::cli::printComparison(infoPath, std::cout);
+                return kOk;
+            }
             printInfo(openChecked(infoPath));
             return kOk;
         }

@@ -57,6 +57,21 @@ void ProbedModelImpl::splitParameters(const std::string &stage, std::vector<torc
     }
 }
 
+namespace {
+
+/// Runs a layer's own initialiser (`reset`, which draws weight and bias) and
+/// puts the bias back as it was.
+template <class Reset>
+void redrawWeightOnly(torch::Tensor &bias, Reset reset)
+{
+    const torch::Tensor kept = bias.defined() ? bias.clone() : torch::Tensor();
+    reset();
+    if (kept.defined())
+        bias.copy_(kept);
+}
+
+} // namespace
+
 void ProbedModelImpl::reinitialiseFrom(const std::string &stage)
 {
     const int split = stageIndex(stage);
@@ -66,10 +81,11 @@ void ProbedModelImpl::reinitialiseFrom(const std::string &stage)
         if (i++ < split)
             continue;
         for (const auto &m : child.value()->modules()) {
+            // Weights only, as LLF's and SEAL's reference code re-draws them: biases keep their values.
             if (auto *conv = m->as<torch::nn::Conv2d>())
-                conv->reset_parameters();
+                redrawWeightOnly(conv->bias, [&] { conv->reset_parameters(); });
             else if (auto *linear = m->as<torch::nn::Linear>())
-                linear->reset_parameters();
+                redrawWeightOnly(linear->bias, [&] { linear->reset_parameters(); });
         }
     }
 }

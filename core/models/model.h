@@ -43,7 +43,8 @@ public:
     void splitParameters(const std::string &stage, std::vector<torch::Tensor> &early,
                          std::vector<torch::Tensor> &late) const;
     /// Re-draws the weights of every convolution and linear layer from `stage`
-    /// on with their default initialiser; BatchNorm parameters and statistics stay.
+    /// on with their default initialiser; their biases and BatchNorm parameters
+    /// and statistics stay (docs/difficulty.md, regimes).
     void reinitialiseFrom(const std::string &stage);
     /// The stage LLF and SEAL split at when none is named.
     virtual std::string defaultSplitStage() const = 0;

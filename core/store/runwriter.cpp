@@ -205,7 +205,7 @@ void RunWriter::appendEpoch(int model, const EpochCurve &c, const EpochRecord &t
 void RunWriter::finishModel(int model, const ExampleScores &train, const ExampleScores &test,
                             const std::vector<float> &trainLogits,
                             const std::vector<float> &testLogits, int numClasses,
-                            const std::string &status, double trainSeconds)
+                            const std::string &status, double trainSeconds, bool keepCheckpoint)
 {
     auto &s = *m_models.at(model);
     for (const auto *split : sc::kSplits) {
@@ -226,8 +226,10 @@ void RunWriter::finishModel(int model, const ExampleScores &train, const Example
     if (status == runformat::kStatusComplete) {
         // A model resumed after a cancel no longer carries its message.
         h5::writeAttr(s.group, sc::kStatusMessage, "");
-        // A finished model needs no checkpoint; finish() compacts its space away.
-        h5::removeLink(s.group, sc::kCheckpoint);
+        // A finished model needs no checkpoint unless its weights are wanted
+        // (a comparison's transfer probe); finish() compacts the space away.
+        if (!keepCheckpoint)
+            h5::removeLink(s.group, sc::kCheckpoint);
         const auto done = h5::readAttrInt(*m_file, sc::kModelsCompleted);
         h5::writeAttr(*m_file, sc::kModelsCompleted, done + 1);
     }

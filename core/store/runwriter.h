@@ -74,7 +74,8 @@ public:
                      const EpochRecord &test, const std::string &checkpoint = {});
     void finishModel(int model, const ExampleScores &train, const ExampleScores &test,
                      const std::vector<float> &trainLogits, const std::vector<float> &testLogits,
-                     int numClasses, const std::string &status, double trainSeconds);
+                     int numClasses, const std::string &status, double trainSeconds,
+                     bool keepCheckpoint = false);
     void markModel(int model, const std::string &status, const std::string &message);
     /// The k-NN probe results and prediction depth of a finished model.
     void writeProbes(int model, const ProbeResults &probes, int k, std::int64_t maxFeatures);

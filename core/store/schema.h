@@ -331,3 +331,62 @@ inline constexpr const char *kTestPrediction = "test_prediction"; ///< float32 [
 inline std::string methodGroup(std::string_view method) { return join({kMethods, method}); }
 
 } // namespace pds::schema::regression
+
+/// Names of a comparison file (`pdepth compare`, docs/run-format.md): one
+/// study per training regime on the same data, members and seeds, and what
+/// sets the regimes side by side. Root attributes kFormat (= kFormatName),
+/// kFormatVersion, kSoftwareVersion, kCreated and kConfig as in a run file.
+namespace pds::schema::compare {
+
+inline constexpr const char *kFormatName = "pdepth-comparison";
+inline constexpr int kVersion = 1;
+/// Root attribute: the regimes in the order they were given.
+inline constexpr const char *kRegimeNames = "regimes";
+inline constexpr const char *kGenerations = "generations";
+inline constexpr const char *kEpochsPerGeneration = "epochs_per_generation";
+inline constexpr const char *kBootstrapResamples = "bootstrap_resamples";
+inline constexpr const char *kBootstrapLevel = "bootstrap_level";
+inline constexpr const char *kTransferDataset = "transfer_dataset"; ///< empty without a transfer probe
+
+/// regimes/<regime>/
+inline constexpr const char *kRegimes = "regimes";
+/// Attribute: the regime's study file, relative to the comparison file's folder.
+inline constexpr const char *kStudyFile = "study_file";
+/// The regime's study, copied whole (a study file's root, as a group).
+inline constexpr const char *kStudy = "study";
+/// [models, generations] float64: test accuracy after each generation's last epoch.
+inline constexpr const char *kGenerationAccuracy = "generation_test_accuracy";
+/// [models, probes] float64: k-NN probe accuracy per layer on held-out examples.
+inline constexpr const char *kProbeAccuracy = "probe_accuracy";
+/// depth/<split>/: example_depth [N] float32, histogram [P + 1] int64 and the interval attributes.
+inline constexpr const char *kDepth = "depth";
+inline constexpr const char *kExampleDepth = "example_depth";
+inline constexpr const char *kHistogram = "histogram";
+/// transfer/: accuracy [models] float64 and kMean, kSpread attributes.
+inline constexpr const char *kTransfer = "transfer";
+inline constexpr const char *kAccuracy = "accuracy";
+
+/// Attributes of a mean with its bootstrap interval.
+inline constexpr const char *kMean = "mean";
+inline constexpr const char *kLow = "low";
+inline constexpr const char *kHigh = "high";
+inline constexpr const char *kCount = "count";
+inline constexpr const char *kSpread = "std";
+
+/// differences/<a>_minus_<b>/<split>/: depth [N] float32 (a − b per example),
+/// the interval attributes of its mean and the shares kLower, kSame, kHigher.
+inline constexpr const char *kDifferences = "differences";
+inline constexpr const char *kDifference = "depth";
+inline constexpr const char *kLower = "share_lower";
+inline constexpr const char *kSame = "share_same";
+inline constexpr const char *kHigher = "share_higher";
+
+/// regimes/<regime>
+inline std::string regimeGroup(std::string_view regime) { return join({kRegimes, regime}); }
+/// differences/<a>_minus_<b>
+inline std::string differenceGroup(std::string_view a, std::string_view b)
+{
+    return join({kDifferences, std::string(a) + "_minus_" + std::string(b)});
+}
+
+} // namespace pds::schema::compare

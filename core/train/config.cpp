@@ -274,7 +274,7 @@ std::string toJson(const RunConfig &c, int indent)
                   {"el2n_epoch", t.el2nEpoch}};
     j["study"] = {{"models", c.study.models}, {"ratio", c.study.ratio}, {"member", c.study.member},
                   {"probe", c.study.probe}, {"k", c.study.k}, {"max_features", c.study.maxFeatures},
-                  {"embeddings", c.study.embeddings}};
+                  {"embeddings", c.study.embeddings}, {"keep_weights", c.study.keepWeights}};
     if (c.distill.enabled())
         j["distill"] = {{"teacher", c.distill.teacher}, {"temperature", c.distill.temperature},
                         {"alpha", c.distill.alpha}};
@@ -367,6 +367,7 @@ RunConfig runConfigFromJson(const std::string &text)
         r.get("k", c.study.k);
         r.get("max_features", c.study.maxFeatures);
         r.get("embeddings", c.study.embeddings);
+        r.get("keep_weights", c.study.keepWeights);
     }
     if (const json *dj = root.child("distill")) {
         ObjectReader r(*dj, "config.distill");

@@ -62,6 +62,7 @@ struct StudyConfig {
     int k = 30;
     std::int64_t maxFeatures = 4096;  ///< probes larger than this are pooled down
     std::string embeddings = "none";  ///< none, all, or comma-separated probe names to store
+    bool keepWeights = false;         ///< keep the final weights (the last checkpoint) in the run file
 };
 
 /// Knowledge distillation: the run trains on (1−α)·CE + α·T²·KL(teacher ‖

@@ -363,7 +363,7 @@ JobResult RunJob::execute(JobObserver *observer, const CancelToken &cancel, bool
             result.probeSeconds = probes.probeSeconds;
         }
         writer.finishModel(0, r.trainScores, r.testScores, r.trainLogits, r.testLogits,
-                           data.numClasses(), runformat::kStatusComplete, r.seconds);
+                           data.numClasses(), runformat::kStatusComplete, r.seconds, c.study.keepWeights);
         result.trainSeconds = r.seconds;
         writer.finish(runformat::kStatusComplete);
         result.status = runformat::kStatusComplete;

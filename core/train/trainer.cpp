@@ -266,6 +266,10 @@ void Trainer::trainGeneration(Session &s, int gen)
         opt->load(optArchive);
     }
     for (int genEpoch = firstGenEpoch; genEpoch < c.epochs; ++genEpoch, ++s.epoch) {
+        // SEAL's reference code rebuilds the optimiser when the ascent ends, so
+        // no momentum gathered while ascending pushes the early layers on.
+        if (c.regime == Regime::Seal && gen > 0 && genEpoch == s.ascendEpochs)
+            opt = makeOptimizer(s);
         const auto epochStart = Clock::now();
         Progress prog;
         prog.phase = JobPhase::Training;
