@@ -121,22 +121,20 @@ SceneLayout sceneLayout(vtkContext2D *painter, float width, float height, double
     return l;
 }
 
-/// Draws `text` at (x, y) with the painter's text property and returns its box.
-QRectF drawText(vtkContext2D *painter, const QString &text, float x, float y)
-{
-    const QByteArray utf8 = text.toUtf8();
-    float b[4];
-    painter->ComputeJustifiedStringBounds(utf8.constData(), b);
-    painter->DrawString(x, y, utf8.constData());
-    return QRectF(x + b[0], y + b[1], b[2], b[3]);
-}
-
-/// The box `text` would take at (x, y), as drawText() would draw it.
+/// The box `text` would take at (x, y), as drawText() draws it.
 QRectF textBox(vtkContext2D *painter, const QString &text, float x, float y)
 {
     float b[4];
     painter->ComputeJustifiedStringBounds(text.toUtf8().constData(), b);
     return QRectF(x + b[0], y + b[1], b[2], b[3]);
+}
+
+/// Draws `text` at (x, y) with the painter's text property and returns its box.
+QRectF drawText(vtkContext2D *painter, const QString &text, float x, float y)
+{
+    const QRectF box = textBox(painter, text, x, y);
+    painter->DrawString(x, y, text.toUtf8().constData());
+    return box;
 }
 
 /// Justifies text to lie on the side of its anchor that `(ux, uy)` points to.
