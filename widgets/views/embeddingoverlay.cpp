@@ -242,6 +242,7 @@ void EmbeddingView::paintOverlay(vtkContext2D *painter)
     // The key, right-aligned under the title, beside the plot area (first, so that axis texts keep off it).
     const float swatch = static_cast<float>(11 * s), barWidth = static_cast<float>(16 * s), gap = static_cast<float>(6 * s);
     keyTitleFont(text);
+    text->SetJustificationToLeft();
     text->SetVerticalJustificationToTop();
     const float x = l.keyX;
     float y = l.keyTop;
