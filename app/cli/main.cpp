@@ -9,6 +9,7 @@
 #include "store/guardedopen.h"
 #include "store/runformat.h"
 #include "store/runreader.h"
+#include "store/schema.h"
 #include "store/sweepfile.h"
 #include "study/detachedjob.h"
 #include "study/memberprocess.h"
@@ -154,7 +155,7 @@ void printInfo(const pds::RunReader &run)
     for (const auto &w : run.warnings())
         std::cout << "note        " << w.message << "\n";
     for (const auto &m : s.models) {
-        std::cout << "  model " << m.index << ": " << m.arch << ", seed " << m.seed << ", " << m.device
+        std::cout << "  model " << pds::schema::modelName(m.index) << ": " << m.arch << ", seed " << m.seed << ", " << m.device
                   << ", " << m.status << ", epochs " << m.epochsCompleted << "/" << m.epochsPlanned;
         if (m.trainSeconds > 0)
             std::cout << ", " << pds::formatDuration(m.trainSeconds);

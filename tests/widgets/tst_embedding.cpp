@@ -155,7 +155,7 @@ private Q_SLOTS:
         QCOMPARE(v.explained().size(), std::size_t(3));
         QVERIFY(v.explained()[0] >= v.explained()[1] && v.explained()[1] >= v.explained()[2]);
         QVERIFY(v.title().contains(v.probeName()));
-        QCOMPARE(v.figureTitle(), QStringLiteral("Embeddings at %1 (PCA) — %2, model 0").arg(v.probeName(), m_doc->title()));
+        QCOMPARE(v.figureTitle(), QStringLiteral("Embeddings at %1 (PCA) — %2, model m000").arg(v.probeName(), m_doc->title()));
         QCOMPARE(v.title(), v.figureTitle());
         QCOMPARE(v.host()->figureTitle(), v.figureTitle());
         QVERIFY(v.message().isEmpty());

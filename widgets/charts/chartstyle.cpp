@@ -57,6 +57,9 @@ void styleChart(vtkChartXY *chart)
     chart->GetLegend()->SetInline(false);
     chart->GetLegend()->SetHorizontalAlignment(vtkChartLegend::RIGHT);
     chart->GetLegend()->SetVerticalAlignment(vtkChartLegend::TOP);
+    // Points, as every mark is (MarkScale): a symbol of 1.6 em and a padding of 0.4 em, as matplotlib's legends.
+    chart->GetLegend()->SetSymbolWidth(16);
+    chart->GetLegend()->SetPadding(4);
 }
 
 void fitAxis(vtkAxis *axis, double lo, double hi, double margin)

@@ -219,7 +219,7 @@ void DepthHistogramChart::rebuild()
         if (index == 1 && s.label == m_series[0].label)
             s.label += tr(" (compare)");
         if (m_model >= 0 && (m_model >= docs[index]->modelCount() || !docs[index]->hasProbes(m_model)))
-            s.label += tr(" (no probes for model %1)").arg(m_model);
+            s.label += tr(" (no probes for model %1)").arg(modelLabel(m_model));
         m_series.push_back(std::move(s));
         const Series &series = m_series.back();
         const std::vector<double> values = binValues(static_cast<int>(index));
@@ -267,7 +267,7 @@ void DepthHistogramChart::rebuild()
     QString what = splitTitle + tr(" prediction depth");
     QStringList qualifiers;
     if (m_model >= 0)
-        qualifiers << tr("model %1").arg(m_model);
+        qualifiers << tr("model %1").arg(modelLabel(m_model));
     if (m_class >= 0)
         qualifiers << tr("class %1").arg(m_primary->className(m_class));
     if (!qualifiers.isEmpty())
@@ -307,7 +307,7 @@ QString DepthHistogramChart::describeBins(const std::vector<int> &bins) const
     if (bins.size() > 1)
         text += QStringLiteral("–") + binLabel(bins.back());
     if (m_model >= 0)
-        text += tr(" (model %1)").arg(m_model);
+        text += tr(" (model %1)").arg(modelLabel(m_model));
     if (m_class >= 0 && m_primary)
         text += tr(", class %1").arg(m_primary->className(m_class));
     return text;

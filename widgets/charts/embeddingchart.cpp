@@ -1,5 +1,7 @@
 #include "charts/embeddingchart.h"
 
+#include "charts/figureinspect.h"
+
 #include "views/embeddingview.h"
 
 #include <QApplication>
@@ -16,6 +18,10 @@ EmbeddingChart::EmbeddingChart(EmbeddingView *view)
 }
 
 QString EmbeddingChart::figureTitle() const { return m_view->figureTitle(); }
+
+FigureGeometry EmbeddingChart::figureGeometry() { return m_view->figureGeometry(); }
+
+void EmbeddingChart::prepareFrame() { m_view->layoutScene(renderDpi()); }
 
 void EmbeddingChart::mousePressEvent(QMouseEvent *event)
 {

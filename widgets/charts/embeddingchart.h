@@ -18,12 +18,14 @@ class EmbeddingChart : public VtkHost {
 public:
     explicit EmbeddingChart(EmbeddingView *view);
     QString figureTitle() const override;
+    FigureGeometry figureGeometry() override;
 
 protected:
     void mousePressEvent(QMouseEvent *event) override;
     void mouseMoveEvent(QMouseEvent *event) override;
     void mouseReleaseEvent(QMouseEvent *event) override;
     void extendContextMenu(QMenu *menu) override;
+    void prepareFrame() override;
 
 private:
     EmbeddingView *m_view;

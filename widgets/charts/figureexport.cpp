@@ -256,6 +256,11 @@ bool VtkHost::exportFigure(const QString &path, const FigureOptions &options, QS
     return fail(error, tr("Unknown figure format \"%1\": use .png, .svg or .pdf.").arg(suffix));
 }
 
+QSizeF VtkHost::suggestedFigureSize(double widthInches) const
+{
+    return {widthInches, widthInches * (width() > 0 ? double(height()) / width() : 0.75)};
+}
+
 void VtkHost::exportWithDialog()
 {
     static QString lastDir = QDir::homePath();
@@ -276,8 +281,7 @@ void VtkHost::exportWithDialog()
     lastDir = QFileInfo(path).absolutePath();
     const bool isPng = path.endsWith(QLatin1String(".png"), Qt::CaseInsensitive);
 
-    // A paper's figure: a column's width, the view's proportions, fonts in points as in the text.
-    const double aspect = width() > 0 ? double(height()) / width() : 0.75;
+    // A paper's figure: a column's width, the view's proportions (or the chart's own), fonts in points as in the text.
     QDialog dialog(this);
     dialog.setWindowTitle(tr("Figure size"));
     auto *form = new QFormLayout(&dialog);
@@ -296,7 +300,7 @@ void VtkHost::exportWithDialog()
         return box;
     };
     QDoubleSpinBox *w = inchBox(last.inches.width() > 0 ? last.inches.width() : 3.5);
-    QDoubleSpinBox *h = inchBox(w->value() * aspect);
+    QDoubleSpinBox *h = inchBox(suggestedFigureSize(w->value()).height());
     auto *font = new QDoubleSpinBox(&dialog);
     font->setRange(4, 36);
     font->setDecimals(1);
@@ -319,7 +323,7 @@ void VtkHost::exportWithDialog()
         h->setEnabled(inches != 0);
         if (inches > 0) {
             w->setValue(inches);
-            h->setValue(inches * aspect);
+            h->setValue(suggestedFigureSize(inches).height());
         }
     };
     connect(preset, &QComboBox::currentIndexChanged, &dialog, applyPreset);

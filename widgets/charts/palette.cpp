@@ -1,5 +1,7 @@
 #include "charts/palette.h"
 
+#include "store/schema.h"
+
 namespace pds {
 
 QColor classColour(int label)
@@ -24,6 +26,11 @@ QColor modelColour(int model)
                                      QColor(0xD5, 0x5E, 0x00), QColor(0xCC, 0x79, 0xA7), QColor(0x56, 0xB4, 0xE9),
                                      QColor(0x00, 0x00, 0x00), QColor(0xB8, 0xA9, 0x00)};
     return model < 0 ? QColor(0x77, 0x77, 0x77) : palette[model % 8];
+}
+
+QString modelLabel(int model)
+{
+    return QString::fromStdString(schema::modelName(model));
 }
 
 QColor seriesColour(int series)

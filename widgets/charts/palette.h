@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QColor>
+#include <QString>
 
 namespace pds {
 
@@ -14,6 +15,8 @@ QColor classColour(int label);
 QColor groupColour(int group);
 /// Models m000, m001, …: the Okabe–Ito scheme (8 colours), repeated.
 QColor modelColour(int model);
+/// The name of model `model` as the file, `pdepth info` and every view write it: m000, m001, …
+QString modelLabel(int model);
 /// Runs compared side by side (the open run, the compare run): Tol's bright blue and red.
 QColor seriesColour(int series);
 

@@ -1,3 +1,5 @@
+// One class for the three panels, which share the example list, the layout
+// (side by side or stacked) and the accessors the tests read: about 600 lines.
 #include "charts/trajectorychart.h"
 
 #include "charts/chartstyle.h"
@@ -9,7 +11,6 @@
 
 #include <vtkAxis.h>
 #include <vtkChartLegend.h>
-#include <vtkChartMatrix.h>
 #include <vtkChartXY.h>
 #include <vtkContext2D.h>
 #include <vtkContextScene.h>
@@ -69,21 +70,16 @@ QString number(double v)
 } // namespace
 
 TrajectoryChart::TrajectoryChart(ExampleSelection *selection, QWidget *parent)
-    : VtkHost(parent), m_selection(selection), m_view(vtkSmartPointer<vtkContextView>::New()),
-      m_matrix(vtkSmartPointer<vtkChartMatrix>::New())
+    : VtkHost(parent), m_selection(selection), m_view(vtkSmartPointer<vtkContextView>::New())
 {
     setWindowTitle(tr("Trajectory"));
     m_view->SetRenderWindow(renderWindow());
     m_view->SetInteractor(interactor());
-    m_view->GetScene()->AddItem(m_matrix);
-    m_matrix->SetSize(vtkVector2i(3, 1));
-    m_matrix->SetBorders(4, 4, 4, 4);
-    m_matrix->SetGutter(vtkVector2f(16.f, 0.f));
     for (int i = 0; i < 3; ++i) {
         m_charts[static_cast<std::size_t>(i)] = vtkSmartPointer<vtkChartXY>::New();
         vtkChartXY *chart = m_charts[static_cast<std::size_t>(i)];
-        m_matrix->SetChart(vtkVector2i(i, 0), chart);
-        // The matrix puts the axes on its grid; we let each chart fit its tick labels and legend in its cell.
+        m_view->GetScene()->AddItem(chart);
+        // prepareFrame() gives each chart its cell; the chart fits its tick labels and legend inside it.
         chart->SetLayoutStrategy(vtkChart::FILL_RECT);
         styleChart(chart);
         chart->GetTitleProperties()->SetFontSize(FigureFonts::axisTitle); // three titles side by side
@@ -208,7 +204,7 @@ void TrajectoryChart::drawProbes(std::int64_t ex)
     std::vector<float> disX, disY, segX, segY;
     QStringList modelNames, probeNames = m_doc->probeNames();
     for (int m = 0; m < models; ++m) {
-        modelNames << (m_doc->trainedOn(m, ex) ? tr("m%1 in") : tr("m%1 out")).arg(m);
+        modelNames << (m_doc->trainedOn(m, ex) ? tr("%1 in") : tr("%1 out")).arg(modelLabel(m));
         const std::vector<std::int32_t> preds = m_doc->knnPredictions(m, ex);
         const int final = m_doc->finalPrediction(m, ex);
         for (std::size_t l = 0; l < preds.size(); ++l) {
@@ -217,8 +213,8 @@ void TrajectoryChart::drawProbes(std::int64_t ex)
                                                                                     : xs.size() - 1;
             xs[slot].push_back(static_cast<float>(l));
             ys[slot].push_back(static_cast<float>(m));
-            tips[slot].push_back(tr("model %1, probe %2: k-NN predicts %3 (final prediction %4)")
-                                     .arg(m)
+            tips[slot].push_back(tr("%1, probe %2: k-NN predicts %3 (final prediction %4)")
+                                     .arg(modelLabel(m))
                                      .arg(static_cast<int>(l) < probeNames.size() ? probeNames[static_cast<int>(l)]
                                                                                   : QString::number(l))
                                      .arg(m_doc->className(preds[l]), m_doc->className(final))
@@ -302,9 +298,8 @@ void TrajectoryChart::drawEpochs()
                 const int pred = e < trace.pred.size() ? trace.pred[e] : -1;
                 xs.push_back(epoch);
                 ys.push_back(p);
-                tips.push_back(tr("%1, model %2 (%3), epoch %4: p(label) = %5, predicts %6")
-                                   .arg(name)
-                                   .arg(m)
+                tips.push_back(tr("%1, %2 (%3), epoch %4: p(label) = %5, predicts %6")
+                                   .arg(name, modelLabel(m))
                                    .arg(trained ? tr("trained on it") : tr("held out"))
                                    .arg(e + 1)
                                    .arg(QString::number(p, 'f', 3), m_doc->className(pred))
@@ -385,9 +380,8 @@ void TrajectoryChart::drawModels()
             // Overlaid examples sit a little to the right so equal depths stay visible.
             xs[kind].push_back(static_cast<float>(m) + 0.12f * static_cast<float>(k));
             ys[kind].push_back(static_cast<float>(d));
-            tips[kind].push_back(tr("%1, model %2 (%3): depth %4")
-                                     .arg(m_doc->exampleName(ex))
-                                     .arg(m)
+            tips[kind].push_back(tr("%1, %2 (%3): depth %4")
+                                     .arg(m_doc->exampleName(ex), modelLabel(m))
                                      .arg(kind == 0 ? tr("trained on it") : tr("held out"))
                                      .arg(d)
                                      .toStdString());
@@ -440,7 +434,7 @@ void TrajectoryChart::drawModels()
     }
     QStringList modelNames, depths = m_doc->probeNames();
     for (int m = 0; m < models; ++m)
-        modelNames << tr("m%1").arg(m);
+        modelNames << modelLabel(m);
     depths << tr("never");
     setTicks(chart(Models)->GetAxis(vtkAxis::BOTTOM), modelNames, -0.6,
              models - 0.4 + 0.12 * static_cast<double>(m_examples.size() - 1), tr("Model"));
@@ -535,6 +529,43 @@ void TrajectoryChart::setPanelTitle(Panel panel, const QString &title)
     chart(panel)->SetTitle(title.toStdString());
 }
 
+bool TrajectoryChart::stacksAt(double widthPoints, double heightPoints)
+{
+    constexpr double widthPerHeight = 1.6;
+    const double side = std::min(widthPoints / 3 / widthPerHeight, heightPoints);
+    const double stacked = std::min(widthPoints / widthPerHeight, heightPoints / 3);
+    return stacked > side;
+}
+
+QSizeF TrajectoryChart::suggestedFigureSize(double widthInches) const
+{
+    // Narrower than 5 in the panels stack (about 2.3 in each); wider they sit side by side, at least 2.8 in tall.
+    if (widthInches < 5)
+        return {widthInches, widthInches * 2};
+    return {widthInches, std::max(2.8, VtkHost::suggestedFigureSize(widthInches).height())};
+}
+
+void TrajectoryChart::prepareFrame()
+{
+    const int *size = renderWindow()->GetSize();
+    const double w = size[0], h = size[1], pointsPerPixel = 72.0 / std::max(1, renderDpi());
+    m_stacked = stacksAt(w * pointsPerPixel, h * pointsPerPixel);
+    // Cells in scene pixels (origin bottom left), apart by a gap that scales with the fonts.
+    const float border = static_cast<float>(4 / pointsPerPixel), gap = static_cast<float>(14 / pointsPerPixel);
+    const float innerW = static_cast<float>(w) - 2 * border, innerH = static_cast<float>(h) - 2 * border;
+    for (int i = 0; i < 3; ++i) {
+        vtkRectf cell;
+        if (m_stacked) {
+            const float ch = (innerH - 2 * gap) / 3;
+            cell = vtkRectf(border, border + static_cast<float>(2 - i) * (ch + gap), innerW, ch);
+        } else {
+            const float cw = (innerW - 2 * gap) / 3;
+            cell = vtkRectf(border + static_cast<float>(i) * (cw + gap), border, cw, innerH);
+        }
+        chart(static_cast<Panel>(i))->SetSize(cell);
+    }
+}
+
 bool TrajectoryChart::settleLayout()
 {
     // VTK centres a panel's title over its plot: each line is elided to the room either side of that centre.
@@ -544,7 +575,11 @@ bool TrajectoryChart::settleLayout()
         vtkChartXY *c = chart(static_cast<Panel>(p));
         const vtkRectf cell = c->GetSize();
         const double centre = (c->GetPoint1()[0] + c->GetPoint2()[0]) / 2.0;
-        const double room = 2 * std::min(centre - cell.GetX(), cell.GetX() + cell.GetWidth() - centre) - 8;
+        // Stacked, the panels are short and the title sits close to the tick labels beside the plot: keep it above the plot.
+        const double plotWidth = c->GetPoint2()[0] - c->GetPoint1()[0];
+        double room = 2 * std::min(centre - cell.GetX(), cell.GetX() + cell.GetWidth() - centre) - 8;
+        if (m_stacked && plotWidth > 0)
+            room = std::min(room, plotWidth);
         painter->ApplyTextProp(c->GetTitleProperties());
         QStringList lines = m_panelTitles[static_cast<std::size_t>(p)].split(QLatin1Char('\n'));
         for (QString &line : lines) {

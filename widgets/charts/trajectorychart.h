@@ -11,7 +11,6 @@
 #include <cstdint>
 #include <vector>
 
-class vtkChartMatrix;
 class vtkChartXY;
 class vtkContextView;
 class vtkPlot;
@@ -28,6 +27,8 @@ class StateOverlay;
 /// correct epochs and forgetting events) and across models (the depth under
 /// each model, with mean and spread). Follows the shared current example and
 /// overlays up to four more selected examples in the epoch and model panels.
+/// The panels sit side by side in a wide figure and one above the other in a
+/// narrow one (a single column), whichever gives each panel more room.
 class TrajectoryChart : public VtkHost {
     Q_OBJECT
 public:
@@ -68,12 +69,23 @@ public:
     /// The panel titles as drawn.
     QString panelTitle(Panel panel) const;
 
+    /// True when the panels are drawn one above the other (the last frame was narrow).
+    bool stacked() const { return m_stacked; }
+    /// Whether a figure of `widthPoints` × `heightPoints` (points at the
+    /// fonts' size) stacks its panels: the arrangement whose panels are
+    /// larger, counting a panel's width at 1/1.6 (legends and tick labels
+    /// take room beside the plot).
+    static bool stacksAt(double widthPoints, double heightPoints);
+
     QString figureTitle() const override;
+    /// A single column stacks the panels: it is twice as tall as wide.
+    QSizeF suggestedFigureSize(double widthInches) const override;
     /// What the chart says instead of panels (no run, no example selected); empty while it draws.
     QString emptyMessage() const;
     FigureGeometry figureGeometry() override;
 
 protected:
+    void prepareFrame() override;
     bool settleLayout() override;
 
 private:
@@ -92,7 +104,7 @@ private:
     QPointer<RunDocument> m_doc;
     std::vector<std::int64_t> m_examples;
     vtkSmartPointer<vtkContextView> m_view;
-    vtkSmartPointer<vtkChartMatrix> m_matrix;
+    bool m_stacked = false;
     std::array<vtkSmartPointer<vtkChartXY>, 3> m_charts;
     std::vector<vtkPlot *> m_classPlots;       ///< probe panel, one per predicted class present
     std::vector<int> m_classOfPlot;            ///< class of each of m_classPlots

@@ -1,6 +1,7 @@
 #include "charts/vtkhost.h"
 
 #include "charts/figureinspect.h"
+#include "charts/markscale.h"
 
 #include <QApplication>
 #include <QContextMenuEvent>
@@ -55,7 +56,7 @@ const char *keySym(const QKeyEvent *event)
 
 } // namespace
 
-VtkHost::VtkHost(QWidget *parent) : QOpenGLWidget(parent)
+VtkHost::VtkHost(QWidget *parent) : QOpenGLWidget(parent), m_marks(std::make_unique<MarkScale>())
 {
     // Render only from paintGL, where Qt has made our context current.
     m_window->SetReadyForRendering(false);
@@ -137,6 +138,8 @@ void VtkHost::renderNow()
     m_painting = true;
     m_window->SetReadyForRendering(true);
     m_window->SetIsCurrent(true);
+    prepareFrame();
+    m_marks->apply(m_window, pixelsPerPoint());
     m_window->Render();
     // Legends go where the drawn layout leaves room; twice settles it (a moved legend moves the plot once).
     for (int pass = 0; pass < 2 && settleLayout(); ++pass)
@@ -146,6 +149,8 @@ void VtkHost::renderNow()
 }
 
 int VtkHost::renderDpi() const { return m_window->GetDPI(); }
+
+double VtkHost::pixelsPerPoint() const { return m_window->GetDPI() / (vtkBaseDpi * m_fontScale); }
 
 FigureGeometry VtkHost::figureGeometry() { return {}; }
 

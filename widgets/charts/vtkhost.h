@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 
 class vtkGenericOpenGLRenderWindow;
 class vtkGenericRenderWindowInteractor;
@@ -21,6 +22,7 @@ class QTimer;
 namespace pds {
 
 struct FigureGeometry;
+class MarkScale;
 
 /// How an exported figure is sized: its physical size (empty: the view's
 /// size on screen) and the size of its tick labels in points (the other
@@ -63,6 +65,10 @@ public:
     /// Exports at a physical size and font size (figure width for a paper's
     /// column); the format comes from the suffix.
     bool exportFigure(const QString &path, const FigureOptions &options, QString *error = nullptr);
+    /// The figure size the export dialog proposes for a figure `widthInches`
+    /// wide (a paper's column): the view's proportions unless a chart
+    /// arranges itself otherwise when narrow.
+    virtual QSizeF suggestedFigureSize(double widthInches) const;
     /// Asks for a file, the figure's size and font size, and exports.
     void exportWithDialog();
 
@@ -99,8 +105,15 @@ protected:
     /// Called after each render: adjusts what depends on the drawn layout
     /// (legend placement); returns true when the frame must be drawn again.
     virtual bool settleLayout() { return false; }
+    /// Called before each render: arranges what depends on the frame's size
+    /// and DPI before it is laid out (the trajectory stacks its panels when narrow).
+    virtual void prepareFrame() {}
     /// The DPI VTK sizes fonts with in the frame being drawn.
     int renderDpi() const;
+    /// Device pixels per point in the frame being drawn (the screen's pixel
+    /// ratio, or an export's DPI / 72): line widths and marker sizes, set in
+    /// points, are drawn at this scale whatever the font size.
+    double pixelsPerPoint() const;
 
 private:
     // VTK's fonts are sized in points at this DPI; we scale it with the device
@@ -131,6 +144,7 @@ private:
     bool m_painting = false;
     QPoint m_rightPressPos{-1, -1};
     double m_fontScale = 1.0; ///< export font size over the on-screen one
+    std::unique_ptr<MarkScale> m_marks;
 };
 
 } // namespace pds

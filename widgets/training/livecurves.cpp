@@ -99,7 +99,7 @@ LiveCurves::Layout LiveCurves::layout() const
     std::vector<Entry> entries;
     for (int m = 0; m < m_models.size(); ++m)
         if (!m_models[m].isEmpty())
-            entries.push_back({tr("m%1").arg(m), m, false});
+            entries.push_back({modelLabel(m), m, false});
     entries.push_back({tr("train loss"), -1, false});
     entries.push_back({tr("test accuracy"), -1, true});
     const double swatchW = 18;

@@ -1,5 +1,6 @@
 #include "views/embeddingview.h"
 
+#include "charts/palette.h"
 #include "charts/vtkhost.h"
 #include "models/rundocument.h"
 #include "views/elidedlabel.h"
@@ -23,7 +24,7 @@ void EmbeddingView::request()
         return;
     }
     if (!m_doc->hasEmbeddings(m_model)) {
-        showMessage(tr("Model %1 stores no embeddings; choose another model.").arg(m_model));
+        showMessage(tr("Model %1 stores no embeddings; choose another model.").arg(modelLabel(m_model)));
         return;
     }
     if (const auto it = m_cache.find({m_model, m_probe}); it != m_cache.end()) {
@@ -40,7 +41,7 @@ void EmbeddingView::request()
     try {
         request = m_doc->embeddingRequest(m_model, m_probe);
     } catch (const std::exception &e) {
-        showMessage(tr("No embeddings of model %1 at %2: %3").arg(m_model).arg(probeName(), QString::fromUtf8(e.what())));
+        showMessage(tr("No embeddings of model %1 at %2: %3").arg(modelLabel(m_model)).arg(probeName(), QString::fromUtf8(e.what())));
         return;
     }
     const std::int64_t n = m_doc->size();
@@ -97,7 +98,7 @@ void EmbeddingView::onProjected()
 void EmbeddingView::showProjection(const Projection &p)
 {
     if (!p.error.isEmpty()) {
-        showMessage(tr("Could not project the embeddings of model %1 at %2: %3").arg(p.model).arg(probeName(), p.error));
+        showMessage(tr("Could not project the embeddings of model %1 at %2: %3").arg(modelLabel(p.model)).arg(probeName(), p.error));
         return;
     }
     const bool newData = m_shown != &p;

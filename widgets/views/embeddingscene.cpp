@@ -22,6 +22,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace pds {
 namespace {
@@ -176,8 +177,8 @@ void EmbeddingView::updateLabels()
     const auto &e = m_shown->pca.explained;
     for (int i = 0; i < 3; ++i)
         m_axisTitles[i] = QStringLiteral("PC%1 (%2 %)").arg(i + 1).arg(e[static_cast<std::size_t>(i)] * 100.0, 0, 'f', 1);
-    // The figure's title, so that an exported SVG does not get a second one.
-    m_titleActor->SetInput(figureTitle().toUtf8().constData());
+    // The figure's title (the overlay draws it, elided to the width), so that an exported SVG does not get a second one.
+    m_shownTitle = figureTitle();
     m_host->update();
 }
 
@@ -202,10 +203,41 @@ void EmbeddingView::fitCamera(bool orient)
     }
     double bounds[6];
     m_cloud->GetBounds(bounds);
+    camera->SetViewAngle(30); // zooms narrow the angle; each fit starts from VTK's default
     m_renderer->ResetCamera(bounds);
-    // Room for the key on the right and the title on top.
-    camera->Zoom(0.85);
+    // The cloud's box fills 92 % of the plot area (see layoutScene for the window centre).
+    camera->SetWindowCenter(-m_area.cx, -m_area.cy);
+    const double reach = cloudReach();
+    if (reach > 0 && std::isfinite(reach))
+        camera->Zoom(0.92 / reach);
+    m_reach = cloudReach();
     m_host->update();
+}
+
+double EmbeddingView::cloudReach() const
+{
+    if (!m_shown || m_cloud->GetNumberOfPoints() == 0)
+        return 0;
+    double b[6];
+    m_cloud->GetBounds(b);
+    vtkNew<vtkPolyData> box;
+    vtkNew<vtkPoints> corners;
+    for (int i = 0; i < 8; ++i)
+        corners->InsertNextPoint(b[i & 1], b[2 + ((i >> 1) & 1)], b[4 + ((i >> 2) & 1)]);
+    box->SetPoints(corners);
+    const std::vector<float> d = displayPositions(m_renderer, box);
+    const int *size = m_renderer->GetSize();
+    const int *origin = m_renderer->GetOrigin();
+    if (d.empty() || size[0] <= 0 || size[1] <= 0)
+        return 0;
+    double reach = 0;
+    for (int i = 0; i < 8; ++i) {
+        const double x = 2.0 * (d[3 * i] - origin[0]) / size[0] - 1, y = 2.0 * (d[3 * i + 1] - origin[1]) / size[1] - 1;
+        if (!std::isfinite(x) || !std::isfinite(y))
+            return std::numeric_limits<double>::infinity();
+        reach = std::max({reach, std::abs(x - m_area.cx) / m_area.hx, std::abs(y - m_area.cy) / m_area.hy});
+    }
+    return reach;
 }
 
 std::vector<float> EmbeddingView::screenPositions() const

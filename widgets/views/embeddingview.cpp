@@ -1,11 +1,13 @@
 // EmbeddingView is one class whose work is split by job: this file builds the
 // controls and the scene and holds the settings; embeddingprojection.cpp runs
 // the PCA in the background, embeddingscene.cpp fills and colours the cloud,
-// embeddingoverlay.cpp draws the 2-D layer (key, GL2PS vectors) and
+// embeddingoverlay.cpp lays the figure out and draws its 2-D layer (title,
+// key, ticks and axis titles, GL2PS vectors) and
 // embeddingpicking.cpp turns clicks and drags into selections.
 #include "views/embeddingview.h"
 
 #include "charts/embeddingchart.h"
+#include "charts/palette.h"
 #include "models/exampleselection.h"
 #include "models/rundocument.h"
 #include "views/elidedlabel.h"
@@ -32,8 +34,6 @@
 #include <vtkPolyDataMapper.h>
 #include <vtkProperty.h>
 #include <vtkRenderer.h>
-#include <vtkTextActor.h>
-#include <vtkTextProperty.h>
 
 #include <algorithm>
 
@@ -56,14 +56,6 @@ const std::vector<float> &noValues()
 {
     static const std::vector<float> empty;
     return empty;
-}
-
-void setColour(vtkTextProperty *p, double grey, int size, bool bold = false)
-{
-    p->SetColor(grey, grey, grey);
-    p->SetFontSize(size);
-    p->SetBold(bold);
-    p->ShadowOff();
 }
 
 } // namespace
@@ -146,32 +138,26 @@ EmbeddingView::EmbeddingView(ExampleSelection *selection, QWidget *parent)
     m_renderer->AddActor(m_selectedActor);
 
     m_axes->SetCamera(m_renderer->GetActiveCamera());
-    // Fixed axes through the lowest corner, which a vector export redraws; 3-D
-    // text actors for the labels, because GL2PS exports those as vector paths.
+    // The axis lines through the lowest corner (a vector export redraws them);
+    // the overlay writes tick labels and titles in points, as the charts do,
+    // so they keep their size in any figure (3-D text scales with the scene).
     m_axes->SetFlyModeToStaticTriad();
-    m_axes->SetUseTextActor3D(1);
-    // The overlay writes the titles: vtkAxisActor leaves its 3-D title text
-    // in VTK's default white unless its own (hidden) property changes.
     m_axes->SetXTitle("");
     m_axes->SetYTitle("");
     m_axes->SetZTitle("");
-    m_axes->SetLabelScaling(false, 0, 0, 0);
-    m_axes->SetXLabelFormat("%-#6.3g");
-    m_axes->SetYLabelFormat("%-#6.3g");
-    m_axes->SetZLabelFormat("%-#6.3g");
-    for (int i = 0; i < 3; ++i)
-        setColour(m_axes->GetLabelTextProperty(i), 0.25, 12);
+    m_axes->XAxisLabelVisibilityOff();
+    m_axes->YAxisLabelVisibilityOff();
+    m_axes->ZAxisLabelVisibilityOff();
+    m_axes->XAxisTickVisibilityOff();
+    m_axes->YAxisTickVisibilityOff();
+    m_axes->ZAxisTickVisibilityOff();
+    m_axes->XAxisMinorTickVisibilityOff();
+    m_axes->YAxisMinorTickVisibilityOff();
+    m_axes->ZAxisMinorTickVisibilityOff();
     for (vtkProperty *p : {m_axes->GetXAxesLinesProperty(), m_axes->GetYAxesLinesProperty(),
                            m_axes->GetZAxesLinesProperty()})
         p->SetColor(0.35, 0.35, 0.35);
     m_renderer->AddActor(m_axes);
-
-    m_titleActor->GetPositionCoordinate()->SetCoordinateSystemToNormalizedViewport();
-    m_titleActor->SetPosition(0.5, 0.97);
-    m_titleActor->GetTextProperty()->SetJustificationToCentered();
-    m_titleActor->GetTextProperty()->SetVerticalJustificationToTop();
-    setColour(m_titleActor->GetTextProperty(), 0.0, 16, true);
-    m_renderer->AddActor2D(m_titleActor);
 
     m_overlay->view = this;
     m_overlayActor->GetScene()->AddItem(m_overlay);
@@ -307,14 +293,14 @@ QString EmbeddingView::message() const
     return m_stack->currentWidget() == m_messageLabel ? m_messageLabel->text() : QString();
 }
 
-QString EmbeddingView::title() const { return QString::fromUtf8(m_titleActor->GetInput() ? m_titleActor->GetInput() : ""); }
+QString EmbeddingView::title() const { return m_shownTitle; }
 
 QString EmbeddingView::figureTitle() const
 {
     if (!m_doc)
         return tr("Embeddings");
     const QString title = tr("Embeddings at %1 (PCA) — %2").arg(probeName(), m_doc->title());
-    return m_doc->modelCount() > 1 ? tr("%1, model %2").arg(title).arg(m_model) : title;
+    return m_doc->modelCount() > 1 ? tr("%1, model %2").arg(title, modelLabel(m_model)) : title;
 }
 
 void EmbeddingView::refreshControls()
@@ -327,7 +313,7 @@ void EmbeddingView::refreshControls()
             if (!m_doc->hasEmbeddings(m))
                 continue;
             const auto &ms = m_doc->summary().models[static_cast<std::size_t>(m)];
-            m_modelCombo->addItem(tr("Model %1 (%2, seed %3)").arg(m).arg(QString::fromStdString(ms.arch)).arg(ms.seed), m);
+            m_modelCombo->addItem(tr("%1 (%2, seed %3)").arg(modelLabel(m)).arg(QString::fromStdString(ms.arch)).arg(ms.seed), m);
         }
     }
     m_modelCombo->setCurrentIndex(m_modelCombo->findData(m_model));

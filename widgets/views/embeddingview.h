@@ -1,5 +1,6 @@
 #pragma once
 
+#include "charts/figureinspect.h"
 #include "probe/pca.h"
 
 #include <QColor>
@@ -32,7 +33,6 @@ class vtkInteractorStyle;
 class vtkPolyData;
 class vtkPolyDataMapper;
 class vtkRenderer;
-class vtkTextActor;
 
 namespace pds {
 
@@ -85,7 +85,7 @@ public:
     /// The text shown instead of the plot (no run, no embeddings, an error);
     /// empty while the plot is shown.
     QString message() const;
-    /// The title drawn above the cloud.
+    /// The title drawn above the cloud (elided in the middle when the figure is narrow).
     QString title() const;
     /// "Embeddings at <probe> (PCA) — <run>", for exported files.
     QString figureTitle() const;
@@ -136,8 +136,18 @@ private:
     void updateColours();
     void updateSelection();
     void updateLabels();
-    /// Fits the camera to the cloud; `orient` also restores the default direction.
+    /// Fits the camera to the cloud in the plot area; `orient` also restores the default direction.
     void fitCamera(bool orient);
+    /// Before each frame: the plot area left free by the title and the key at
+    /// the frame's size and `dpi`; the camera's window centre moves to it and,
+    /// when the area or the figure's proportions changed, the zoom keeps the
+    /// share of the area the cloud filled.
+    void layoutScene(int dpi);
+    /// How far the cloud's bounding box reaches across the plot area under the
+    /// current camera: 1 touches its edge (0 when nothing is shown).
+    double cloudReach() const;
+    /// The figure as last drawn: texts with their boxes, the key's box and the points (display pixels).
+    FigureGeometry figureGeometry() const;
     /// Where each drawn point lands in host widget coordinates (x, y) and its
     /// depth (NDC z, smaller is nearer); NaN for points behind the camera.
     std::vector<float> screenPositions() const;
@@ -162,6 +172,16 @@ private:
     std::vector<std::int64_t> m_highlighted;
     QString m_keyTitle;
     QString m_axisTitles[3]; ///< "PC1 (38.2 %)", drawn by the overlay
+    QString m_shownTitle;    ///< figureTitle() as last drawn, elided to the width
+    std::vector<FigureText> m_drawnTexts; ///< every text the overlay drew in the last frame
+    QRectF m_keyBox;                      ///< the key as last drawn (display pixels)
+    /// The plot area in normalised device coordinates (centre, half sizes) and
+    /// the window size it was laid out for; the cloud's reach in it.
+    struct Area {
+        double cx = 0, cy = 0, hx = 1, hy = 1;
+        int width = 0, height = 0;
+    } m_area;
+    double m_reach = 0;
     std::vector<KeyEntry> m_key;
     bool m_keyIsScale = false; ///< one contiguous bar (depth) rather than swatches
 
@@ -183,7 +203,6 @@ private:
     vtkNew<vtkPolyDataMapper> m_selectedMapper;
     vtkNew<vtkActor> m_selectedActor;
     vtkNew<vtkCubeAxesActor> m_axes;
-    vtkNew<vtkTextActor> m_titleActor;
     vtkNew<vtkContextActor> m_overlayActor;
     vtkSmartPointer<EmbeddingOverlay> m_overlay;
     vtkSmartPointer<vtkInteractorStyle> m_rotateStyle, m_panStyle;

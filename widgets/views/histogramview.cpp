@@ -1,6 +1,7 @@
 #include "views/histogramview.h"
 
 #include "charts/depthhistogramchart.h"
+#include "charts/palette.h"
 #include "models/rundocument.h"
 #include "views/stateoverlay.h"
 
@@ -91,7 +92,7 @@ void HistogramView::refillChoices()
     if (m_primary && m_primary->isStudy())
         for (int m = 0; m < m_primary->modelCount(); ++m)
             if (m_primary->hasProbes(m))
-                m_model->addItem(tr("model %1").arg(m), m);
+                m_model->addItem(modelLabel(m), m);
     m_class->clear();
     m_class->addItem(tr("all"), -1);
     if (m_primary)

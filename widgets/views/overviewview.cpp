@@ -144,8 +144,8 @@ void OverviewView::refresh()
     std::vector<LineSeries> curves;
     for (std::size_t m = 0; m < s.models.size(); ++m) {
         // One legend entry per model (its colour); the line style tells the curves apart.
-        LineSeries loss{tr("m%1 train loss").arg(m), {}, {}, modelColour(int(m)), true, false};
-        LineSeries acc{tr("m%1").arg(m), {}, {}, modelColour(int(m)), false};
+        LineSeries loss{tr("%1 train loss").arg(modelLabel(int(m))), {}, {}, modelColour(int(m)), true, false};
+        LineSeries acc{modelLabel(int(m)), {}, {}, modelColour(int(m)), false};
         for (const auto &c : s.models[m].curves) {
             loss.x.push_back(c.epoch);
             loss.y.push_back(c.trainLoss);
@@ -162,9 +162,9 @@ void OverviewView::refresh()
     for (int m = 0; m < d.modelCount(); ++m) {
         if (!d.hasProbes(m))
             continue;
-        LineSeries train{tr("m%1 train split").arg(m), {}, d.probeAccuracy(m, ProbeCurve::TrainAccuracy),
+        LineSeries train{tr("%1 train split").arg(modelLabel(m)), {}, d.probeAccuracy(m, ProbeCurve::TrainAccuracy),
                          modelColour(m), true, false};
-        LineSeries val{tr("m%1").arg(m), {}, d.probeAccuracy(m, ProbeCurve::ValidationAccuracy),
+        LineSeries val{modelLabel(m), {}, d.probeAccuracy(m, ProbeCurve::ValidationAccuracy),
                        modelColour(m), false};
         for (std::size_t i = 0; i < val.y.size(); ++i) {
             train.x.push_back(double(i));
