@@ -22,6 +22,10 @@ enum class Regime { Standard, Llf, Seal };
 enum class MemoryFormat { Auto, ChannelsLast, Contiguous };
 /// The device a run asks for; auto prefers CUDA when present.
 enum class DeviceChoice { Auto, Cpu, Cuda };
+/// Where the per-epoch dynamics of the examples a model trains on come from:
+/// the training minibatch forward pass (train mode, as sampled), or an extra
+/// evaluation pass (eval mode) after every epoch.
+enum class DynamicsSource { TrainPass, EvalPass };
 
 /// The one string mapping of an enumerated setting: its names in the JSON
 /// configuration, on the command line and in the wizard. Specialised below.
@@ -47,6 +51,10 @@ template <> struct SettingNames<MemoryFormat> {
 template <> struct SettingNames<DeviceChoice> {
     static constexpr std::array<std::pair<DeviceChoice, const char *>, 3> entries{
         {{DeviceChoice::Auto, "auto"}, {DeviceChoice::Cpu, "cpu"}, {DeviceChoice::Cuda, "cuda"}}};
+};
+template <> struct SettingNames<DynamicsSource> {
+    static constexpr std::array<std::pair<DynamicsSource, const char *>, 2> entries{
+        {{DynamicsSource::TrainPass, "train_pass"}, {DynamicsSource::EvalPass, "eval_pass"}}};
 };
 template <> struct SettingNames<NoiseSpec::Kind> {
     static constexpr std::array<std::pair<NoiseSpec::Kind, const char *>, 3> entries{
