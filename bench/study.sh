@@ -37,5 +37,5 @@ for r in $(seq 1 "$runs"); do
   timed pytorch-reference "$python" "$root/bench/study_reference.py" --study "$tmp/default.h5" --threads "$threads" \
     --seed "$r" --compare
   cat "$tmp/pytorch-reference.log"
-  rm -rf "$tmp"/default.h5* "$tmp"/full.h5*
+  rm -rf "$tmp"/default.* "$tmp"/full.*
 done
