@@ -2,10 +2,12 @@
 # Side-by-side benchmarks on this machine: training throughput of `pdepth
 # train` against the PyTorch eager reference (same model, batch, optimiser,
 # data resident on the device, per-epoch evaluation of every example), and
-# the k-NN probe against FAISS flat L2 and PyTorch matmul + top-k.
+# the k-NN probe against FAISS flat L2 and PyTorch matmul + top-k, and with
+# STUDY_RUNS=n a whole study end to end against bench/study_reference.py
+# (bench/study.sh, n interleaved runs; its shape from MODELS, POOL, EPOCHS).
 # Prints JSON lines; docs/benchmarks.md records the figures.
 #
-# usage: bench/run.sh [cpu|cuda]   (build first: scripts/build.sh)
+# usage: [STUDY_RUNS=3] bench/run.sh [cpu|cuda]   (build first: scripts/build.sh)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 device="${1:-cpu}"
@@ -46,3 +48,7 @@ grep -o '[0-9]* examples/s' "$tmp/ours.txt" | sed 's/^/pdepth training steps: /'
 echo "# k-NN probe (${knn[*]}: queries support dim k)"
 "$bin/bench_knn" "${knn[@]}" "$threads" "$tmp/knn.raw"
 "$python" "$root/bench/knn_reference.py" "${knn[@]}" "$threads" "$tmp/knn.raw" "$device"
+
+if [[ -n "${STUDY_RUNS:-}" && "$device" == cpu ]]; then
+  "$root/bench/study.sh" "$STUDY_RUNS"
+fi

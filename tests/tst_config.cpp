@@ -60,6 +60,8 @@ RunConfig unusualConfig()
     t.sealLrFactor = -0.02;
     t.sealFraction = 0.5;
     t.el2nEpoch = 20;
+    t.dynamics = DynamicsSource::EvalPass;
+    t.evalEvery = 3;
     c.study.models = 4;
     c.study.ratio = 0.5;
     c.study.member = 3;
@@ -130,6 +132,8 @@ void TestConfig::roundTrip()
     QCOMPARE(back.train.splitStage, std::string("layer2"));
     QCOMPARE(back.train.sealLrFactor, -0.02);
     QCOMPARE(back.train.el2nEpoch, 20);
+    QVERIFY(back.train.dynamics == DynamicsSource::EvalPass);
+    QCOMPARE(back.train.evalEvery, 3);
     QCOMPARE(back.study.member, 3);
     QCOMPARE(back.study.embeddings, std::string("stem,logits"));
     QCOMPARE(back.output, c.output);
@@ -235,6 +239,10 @@ void TestConfig::validate_data()
     QTest::newRow("bad regime") << R"({"train": {"regime": "sam"}})"
                                 << "regime must be standard, llf or seal, got 'sam'";
     QTest::newRow("bad device") << R"({"train": {"device": "tpu"}})" << "device must be auto, cpu or cuda, got 'tpu'";
+    QTest::newRow("bad dynamics") << R"({"train": {"dynamics": "both"}})"
+                                  << "dynamics must be train_pass or eval_pass, got 'both'";
+    QTest::newRow("eval every below end") << R"({"train": {"eval_every": -2}})"
+                                          << "eval_every must be auto (0), end (-1) or a number of epochs, got -2";
     QTest::newRow("bad memory format") << R"({"train": {"memory_format": "nhwc"}})"
                                        << "memory format must be auto, channels_last or contiguous, got 'nhwc'";
     QTest::newRow("noise fraction above 1") << R"({"noise": {"kind": "symmetric", "fraction": 1.2}})"

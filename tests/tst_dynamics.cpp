@@ -3,7 +3,9 @@
 
 #include "testsupport.h"
 
+#include "train/config.h"
 #include "train/dynamics.h"
+#include "train/epochrecorder.h"
 #include "train/schedule.h"
 #include "util/error.h"
 
@@ -49,6 +51,10 @@ private Q_SLOTS:
     void severalExamples();
     void errors_data();
     void errors();
+    void minibatchPredictions();
+    void unrecordedEpochs();
+    void heldOutSchedule_data();
+    void heldOutSchedule();
 
     void schedule_data();
     void schedule();
@@ -188,6 +194,100 @@ void TestDynamics::errors()
         r.resize(static_cast<std::size_t>(recordLength));
     const std::vector<std::int32_t> given(static_cast<std::size_t>(labels), 0);
     PDS_VERIFY_MESSAGE(messageOf<Error>([&] { computeScores(records, given, el2nEpoch); }), message);
+}
+
+void TestDynamics::minibatchPredictions()
+{
+    // Four examples (labels 0, 1, 2, 0) seen in minibatches of two, in a new
+    // order each epoch, as a training pass presents them; example 3 is held
+    // out and never sampled. The logits make class `pred` win clearly.
+    const std::vector<std::int32_t> labels = {0, 1, 2, 0};
+    const int preds[4][3] = {{0, 1, 2}, {0, 0, 1}, {0, 1, 2}, {0, 1, 2}}; // [epoch][example 0..2]
+    const std::int64_t orders[4][3] = {{2, 0, 1}, {1, 2, 0}, {0, 1, 2}, {2, 1, 0}};
+    EpochRecorder recorder(4, torch::kCPU);
+    std::vector<EpochRecord> epochs;
+    for (int e = 0; e < 4; ++e) {
+        for (int start = 0; start < 3; start += 2) {
+            const int end = std::min(3, start + 2);
+            std::vector<std::int64_t> batch(orders[e] + start, orders[e] + end);
+            auto logits = torch::zeros({end - start, 3});
+            std::vector<std::int64_t> given;
+            for (int b = 0; b < end - start; ++b) {
+                const auto i = batch[static_cast<std::size_t>(b)];
+                logits[b][preds[e][i]] = 4.0f;
+                given.push_back(labels[static_cast<std::size_t>(i)]);
+            }
+            recorder.add(torch::tensor(batch), logits, torch::tensor(given));
+        }
+        epochs.push_back(recorder.take());
+    }
+    const ExampleScores s = computeScores(epochs, labels, 0);
+    // Example 0: always right. Example 1: right, wrong, right, right: learned
+    // at epoch 3 with one forgetting event. Example 2: right, wrong (class 1),
+    // right, right: the same. Example 3: never recorded.
+    QCOMPARE(s.iterationLearned, (std::vector<std::int32_t>{1, 3, 3, 0}));
+    QCOMPARE(s.forgettingEvents, (std::vector<std::int32_t>{0, 1, 1, 0}));
+    QCOMPARE(s.finalPred, (std::vector<std::int32_t>{0, 1, 2, EpochRecord::kUnrecorded}));
+    QVERIFY(near(s.correctness[1], 0.75));
+    QVERIFY(std::isnan(s.confidence[3]));
+    // p(given) of a right prediction is e^4 / (e^4 + 2), of a wrong one 1 / (e^4 + 2).
+    const double right = std::exp(4.0) / (std::exp(4.0) + 2), wrong = 1 / (std::exp(4.0) + 2);
+    QVERIFY(near(s.confidence[1], (3 * right + wrong) / 4, 1e-5));
+    QVERIFY(near(epochs[1].loss[1], -std::log(wrong), 1e-4));
+    QVERIFY(near(epochs[1].margin[1], -4.0, 1e-5));
+    QVERIFY(!epochs[0].recorded(3));
+}
+
+void TestDynamics::unrecordedEpochs()
+{
+    // Held out and evaluated at epochs 2, 4 and 6 only: the scores use those epochs.
+    std::vector<EpochRecord> epochs(6);
+    const int preds[] = {-1, 1, -1, 0, -1, 0};
+    const float probs[] = {0.f, 0.8f, 0.f, 0.2f, 0.f, 0.3f};
+    for (std::size_t e = 0; e < epochs.size(); ++e) {
+        epochs[e].resizeUnrecorded(1);
+        if (preds[e] >= 0) {
+            epochs[e].pred[0] = preds[e];
+            epochs[e].probGiven[0] = probs[e];
+            epochs[e].el2n[0] = float(e);
+        }
+    }
+    const ExampleScores s = computeScores(epochs, {1}, 0);
+    QCOMPARE(s.iterationLearned, std::vector<std::int32_t>{4});
+    QCOMPARE(s.forgettingEvents, std::vector<std::int32_t>{1});
+    QVERIFY(near(s.correctness[0], 1.0 / 3.0));
+    QVERIFY(near(s.confidence[0], (0.8 + 0.2 + 0.3) / 3, 1e-6));
+    QCOMPARE(s.el2n[0], 5.f);
+    QVERIFY(std::isnan(computeScores(epochs, {1}, 3).el2n[0]));
+}
+
+void TestDynamics::heldOutSchedule_data()
+{
+    QTest::addColumn<int>("evalEvery");
+    QTest::addColumn<int>("epochs");
+    QTest::addColumn<QList<int>>("evaluated");
+    QTest::newRow("all") << 1 << 4 << QList<int>{1, 2, 3, 4};
+    QTest::newRow("end") << TrainConfig::kEvalEveryEnd << 5 << QList<int>{5};
+    QTest::newRow("every 3, and the last") << 3 << 8 << QList<int>{3, 6, 8};
+    QTest::newRow("auto, 8 epochs") << TrainConfig::kEvalEveryAuto << 8 << QList<int>{2, 4, 6, 8};
+    QTest::newRow("auto, 10 epochs") << TrainConfig::kEvalEveryAuto << 10 << QList<int>{3, 6, 9, 10};
+    QTest::newRow("auto, 3 epochs") << TrainConfig::kEvalEveryAuto << 3 << QList<int>{1, 2, 3};
+}
+
+void TestDynamics::heldOutSchedule()
+{
+    QFETCH(int, evalEvery);
+    QFETCH(int, epochs);
+    QFETCH(QList<int>, evaluated);
+    TrainConfig c;
+    c.epochs = epochs;
+    c.evalEvery = evalEvery;
+    QList<int> got;
+    for (int e = 1; e <= epochs; ++e)
+        if (c.evaluatesHeldOut(e))
+            got << e;
+    QCOMPARE(got, evaluated);
+    QCOMPARE(parseEvalEvery(evalEveryName(evalEvery)), evalEvery);
 }
 
 void TestDynamics::schedule_data()

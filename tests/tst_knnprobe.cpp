@@ -1,5 +1,7 @@
 #include "probe/embeddings.h"
 #include "probe/knnprobe.h"
+#include "probe/probestage.h"
+#include "models/model.h"
 #include "util/error.h"
 
 #include <QtTest/QtTest>
@@ -301,6 +303,73 @@ private Q_SLOTS:
         auto flat = reduceProbe(torch::ones({3, 10}), 4, &shape);
         QCOMPARE(flat.size(1), 10);
         QCOMPARE(shape, (std::vector<std::int64_t>{10}));
+    }
+
+    /// The probe stage (one embedding pass over both splits, both splits'
+    /// queries in one pass over the support, batches spanning the splits)
+    /// gives, value for value, what probing each split on its own gives.
+    void probeStageMatchesSplitBySplit()
+    {
+        torch::manual_seed(7);
+        ModelSpec spec;
+        spec.arch = "cnn";
+        spec.cnnBaseWidth = 8;
+        spec.inChannels = 1;
+        spec.height = spec.width = 16;
+        spec.numOutputs = 4;
+        auto model = makeModel(spec);
+        DeviceSplit train, test;
+        train.images = torch::randn({150, 1, 16, 16});
+        train.labels = torch::randint(0, 4, {150}, torch::kLong);
+        test.images = torch::randn({37, 1, 16, 16});
+        test.labels = torch::randint(0, 4, {37}, torch::kLong);
+        std::vector<std::uint8_t> inTrain(150, 0);
+        for (std::size_t i = 0; i < inTrain.size(); i += 2)
+            inTrain[i] = 1;
+        std::vector<std::int32_t> trainFinal(150), testFinal(37);
+        for (std::size_t i = 0; i < trainFinal.size(); ++i)
+            trainFinal[i] = static_cast<std::int32_t>(i % 4);
+        for (std::size_t i = 0; i < testFinal.size(); ++i)
+            testFinal[i] = static_cast<std::int32_t>((i * 3) % 4);
+        ProbeOptions options;
+        options.k = 5;
+        options.batchSize = 16; // batches straddle the train/test boundary
+        options.maxFeatures = 64;
+        options.maxBlockElements = 75 * 40; // several query blocks
+        CancelToken cancel;
+        const ProbeResults r = runProbes(*model, train, test, inTrain, trainFinal, testFinal, 4, options, cancel);
+
+        // The split-by-split path, as the probe stage computed it before.
+        auto trainEmb = extractEmbeddings(*model, {train.images}, 32, options.maxFeatures, false, nullptr);
+        auto testEmb = extractEmbeddings(*model, {test.images}, 32, options.maxFeatures, false, nullptr);
+        std::vector<std::int64_t> supportRows, position(150, -1);
+        for (std::size_t i = 0; i < inTrain.size(); ++i)
+            if (inTrain[i]) {
+                position[i] = static_cast<std::int64_t>(supportRows.size());
+                supportRows.push_back(static_cast<std::int64_t>(i));
+            }
+        const auto support = torch::tensor(supportRows);
+        KnnOptions knn;
+        knn.k = options.k;
+        std::vector<torch::Tensor> trainRows, testRows;
+        for (std::size_t l = 0; l < trainEmb.size(); ++l) {
+            KnnProbe probe(trainEmb[l].index_select(0, support), train.labels.index_select(0, support), 4, knn);
+            trainRows.push_back(probe.predict(trainEmb[l], torch::tensor(position)));
+            testRows.push_back(probe.predict(testEmb[l], torch::Tensor()));
+        }
+        auto trainKnn = torch::stack(trainRows), testKnn = torch::stack(testRows);
+        auto asInts = [](const torch::Tensor &t) {
+            auto c = t.to(torch::kInt32).contiguous().view(-1);
+            return std::vector<std::int32_t>(c.data_ptr<std::int32_t>(), c.data_ptr<std::int32_t>() + c.numel());
+        };
+        QCOMPARE(r.trainKnn, asInts(trainKnn));
+        QCOMPARE(r.testKnn, asInts(testKnn));
+        QCOMPARE(r.trainDepth, pds::predictionDepth(trainKnn, torch::tensor(trainFinal)));
+        QCOMPARE(r.testDepth, pds::predictionDepth(testKnn, torch::tensor(testFinal)));
+        // The embeddings themselves are the same values, whatever the batches.
+        auto both = extractEmbeddings(*model, {train.images, test.images}, 16, options.maxFeatures, false, nullptr);
+        for (std::size_t l = 0; l < both.size(); ++l)
+            QVERIFY(torch::equal(both[l], torch::cat({trainEmb[l], testEmb[l]})));
     }
 
     void storedPrecisionSaturates()

@@ -41,6 +41,8 @@ ModelInfo modelInfo(std::uint64_t seed)
     info.device = "cpu (2 threads)";
     info.probeNames = kProbeNames;
     info.inTrain = {1, 1, 0, 1, 1};
+    info.dynamicsSource = "train_pass";
+    info.heldOutEpochs = {2};
     return info;
 }
 
@@ -229,6 +231,8 @@ void TestSchema::namesAreTheDocumentedOnes()
     QCOMPARE(schema::modelGroup(123), std::string("models/m123"));
     QCOMPARE(schema::datasetArray("train", schema::kLabel), std::string("dataset/train/label"));
     QCOMPARE(schema::curve(schema::kCurveEpoch), std::string("curves/epoch"));
+    QCOMPARE(std::string(schema::kHeldOutEpochs), std::string("held_out_epochs"));
+    QCOMPARE(std::string(schema::kDynamicsSource), std::string("dynamics_source"));
     QCOMPARE(schema::dynamics("test", schema::kProbGiven), std::string("dynamics/test/prob_given"));
     QCOMPARE(schema::score("train", schema::kFinalPred), std::string("scores/train/final_pred"));
     QCOMPARE(schema::join({schema::finalSplit("test"), schema::kLogits}), std::string("final/test/logits"));
@@ -327,6 +331,8 @@ void TestSchema::runRoundTrip()
     QCOMPARE(m.status, std::string(runformat::kStatusComplete));
     QCOMPARE(m.epochsPlanned, 2);
     QCOMPARE(m.epochsCompleted, 2);
+    QCOMPARE(m.dynamicsSource, std::string("train_pass"));
+    QCOMPARE(m.heldOutEpochs, std::vector<std::int32_t>{2});
     QCOMPARE(m.trainSeconds, 12.5);
     QVERIFY(m.hasScores);
     QCOMPARE(m.probeNames, kProbeNames);

@@ -12,6 +12,8 @@
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 
+#include <cmath>
+
 using namespace pds;
 using namespace pds::test;
 
@@ -68,6 +70,7 @@ private Q_SLOTS:
     void unwritableOutput();
     void errorsBeforeTheRunFile_data();
     void errorsBeforeTheRunFile();
+    void heldOutSchedule();
 
 private:
     RunConfig config(const QString &output) const;
@@ -423,6 +426,59 @@ void TestTrainer::errorsBeforeTheRunFile()
     PDS_VERIFY_MESSAGE(messageOf<Error>([&] { RunJob(c).run(nullptr, cancel); }), message);
     QVERIFY(!QFile::exists(QString::fromStdString(c.output)));
     QVERIFY(!QFile::exists(QString::fromStdString(c.output + ".part")));
+}
+
+void TestTrainer::heldOutSchedule()
+{
+    // Member 0 of a paired-halves study: half the train split is held out.
+    CancelToken cancel;
+    RunConfig fast = config("schedule-fast.h5"), full = config("schedule-full.h5");
+    for (RunConfig *c : {&fast, &full}) {
+        c->train.epochs = 4;
+        c->study.models = 2;
+        c->study.ratio = 0.5;
+        c->study.probe = true;
+        c->study.k = 5;
+    }
+    fast.train.evalEvery = 2;
+    full.train.dynamics = DynamicsSource::EvalPass;
+    full.train.evalEvery = 1;
+    QCOMPARE(RunJob(fast).run(nullptr, cancel).status, std::string("complete"));
+    QCOMPARE(RunJob(full).run(nullptr, cancel).status, std::string("complete"));
+    const RunReader a(fast.output), b(full.output);
+    const ModelSummary &m = a.summary().models[0];
+    QCOMPARE(m.dynamicsSource, std::string("train_pass"));
+    QCOMPARE(m.heldOutEpochs, (std::vector<std::int32_t>{2, 4}));
+    QCOMPARE(b.summary().models[0].dynamicsSource, std::string("eval_pass"));
+    QCOMPARE(b.summary().models[0].heldOutEpochs, (std::vector<std::int32_t>{1, 2, 3, 4}));
+
+    // Held-out examples are recorded at epochs 2 and 4 only; trained-on ones every epoch.
+    const auto inTrain = a.inTrain(0);
+    for (int e = 0; e < 4; ++e) {
+        const bool due = e == 1 || e == 3;
+        const auto pred = a.dynamicsRow(0, "train", "pred", e);
+        const auto loss = a.dynamicsRow(0, "train", "loss", e);
+        for (std::size_t i = 0; i < pred.size(); ++i) {
+            const bool recorded = inTrain[i] || due;
+            QCOMPARE(pred[i] >= 0, recorded);
+            QCOMPARE(std::isnan(loss[i]), !recorded);
+        }
+        for (float p : a.dynamicsRow(0, "test", "pred", e))
+            QCOMPARE(p >= 0, due);
+        QCOMPARE(std::isnan(m.curves[std::size_t(e)].testAccuracy), !due);
+    }
+    // Scores exist for every example, and the final evaluation, the probes
+    // and hence depth, consistency and memorisation are the settings' own
+    // business only through the training, which neither changes.
+    for (const char *split : {"train", "test"}) {
+        QCOMPARE(a.score(0, split, "final_pred"), b.score(0, split, "final_pred"));
+        QCOMPARE(a.depth(0, split), b.depth(0, split));
+        for (float v : a.score(0, split, "confidence"))
+            QVERIFY(!std::isnan(v));
+    }
+    QCOMPARE(a.score(0, "test", "final_pred"), a.dynamicsRow(0, "test", "pred", 3));
+    // Eval-pass rows of the examples trained on differ from the train-pass ones.
+    QVERIFY(a.dynamicsRow(0, "train", "prob_given", 0) != b.dynamicsRow(0, "train", "prob_given", 0));
 }
 
 QTEST_GUILESS_MAIN(TestTrainer)

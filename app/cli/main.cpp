@@ -179,6 +179,7 @@ struct RunOptions {
     std::string preset, configFile, saveConfig, noiseMap, augment;
     /// Enumerated settings by name, mapped to the configuration after parsing.
     std::string noiseKind, optimizer, schedule, memoryFormat, device, regime;
+    std::string dynamics, evalEvery;
     bool dryRun = false, noAmp = false;
 };
 
@@ -241,6 +242,12 @@ void addRunOptions(CLI::App *cmd, RunOptions &o)
     cmd->add_option("--seal-factor", cfg.train.sealLrFactor, "SEAL: early-layer lr as a multiple of the scheduled lr")->capture_default_str();
     cmd->add_option("--seal-fraction", cfg.train.sealFraction, "SEAL: share of each generation spent ascending")->capture_default_str();
     cmd->add_option("--el2n-epoch", cfg.train.el2nEpoch, "Epoch whose EL2N is kept (0 = last)")->capture_default_str();
+    addSettingOption(cmd, "--dynamics", o.dynamics, cfg.train.dynamics,
+                     "Dynamics of trained-on examples from the training pass (train_pass) or an eval pass per epoch (eval_pass)");
+    o.evalEvery = pds::evalEveryName(cfg.train.evalEvery);
+    cmd->add_option("--eval-every", o.evalEvery,
+                    "Evaluate held-out examples every N epochs, all, end, or auto (about 4 times); the last epoch always")
+        ->capture_default_str();
 
     cmd->add_flag("--probe", cfg.study.probe, "Run the k-NN probes and compute prediction depth after training");
     cmd->add_option("--models", cfg.study.models, "Models in the study (ensemble size)")->capture_default_str();
@@ -297,6 +304,8 @@ void finishRunOptions(CLI::App *cmd, RunOptions &o)
         pds::parseSetting<pds::MemoryFormat>(o.memoryFormat, "memory format", key(ConfigField::MemoryFormat));
     cfg.train.device = pds::parseSetting<pds::DeviceChoice>(o.device, "device", key(ConfigField::Device));
     cfg.train.regime = pds::parseSetting<pds::Regime>(o.regime, "regime", key(ConfigField::Regime));
+    cfg.train.dynamics = pds::parseSetting<pds::DynamicsSource>(o.dynamics, "--dynamics", key(ConfigField::Dynamics));
+    cfg.train.evalEvery = pds::parseEvalEvery(o.evalEvery);
 }
 
 /// Validates, saves the configuration if asked, prints it for a dry run, and

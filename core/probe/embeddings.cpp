@@ -50,15 +50,41 @@ torch::Tensor reduceProbe(const torch::Tensor &probe, std::int64_t maxFeatures,
     return t.flatten(1);
 }
 
-std::vector<torch::Tensor> extractEmbeddings(ProbedModelImpl &model, const torch::Tensor &images,
+namespace {
+
+/// Rows [start, end) of the sets taken end to end.
+torch::Tensor rowsOf(const std::vector<torch::Tensor> &sets, std::int64_t start, std::int64_t end)
+{
+    std::vector<torch::Tensor> parts;
+    std::int64_t offset = 0;
+    for (const auto &set : sets) {
+        if (!set.defined())
+            continue;
+        const auto n = set.size(0);
+        const auto from = std::max(start, offset), to = std::min(end, offset + n);
+        if (from < to)
+            parts.push_back(set.slice(0, from - offset, to - offset));
+        offset += n;
+    }
+    return parts.size() == 1 ? parts.front() : torch::cat(parts);
+}
+
+} // namespace
+
+std::vector<torch::Tensor> extractEmbeddings(ProbedModelImpl &model, const std::vector<torch::Tensor> &imageSets,
                                              int batchSize, std::int64_t maxFeatures,
                                              bool mixedPrecision,
                                              std::vector<ProbeReduction> *reductions)
 {
     torch::NoGradGuard noGrad;
     model.eval();
-    const bool cuda = images.is_cuda();
-    const auto n = images.size(0);
+    std::int64_t n = 0;
+    bool cuda = false;
+    for (const auto &set : imageSets)
+        if (set.defined()) {
+            n += set.size(0);
+            cuda = set.is_cuda();
+        }
     const auto names = model.probeNames();
     std::vector<torch::Tensor> out(names.size());
     if (reductions)
@@ -68,7 +94,7 @@ std::vector<torch::Tensor> extractEmbeddings(ProbedModelImpl &model, const torch
         ModelOutput o;
         {
             AutocastScope autocast(cuda && mixedPrecision);
-            o = model.run(images.slice(0, start, end), true);
+            o = model.run(rowsOf(imageSets, start, end), true);
         }
         if (o.probes.size() != names.size())
             throw Error("the model returned " + std::to_string(o.probes.size()) + " probes but names "

@@ -34,10 +34,11 @@ std::pair<std::int64_t, std::int64_t> reducedSize(std::int64_t c, std::int64_t h
 /// the stored embeddings reproduce every k-NN prediction.
 torch::Tensor toStoredPrecision(const torch::Tensor &embeddings);
 
-/// Embeddings of every example at every probe, in eval mode: one float16
-/// [N, D_l] tensor per probe on the images' device (see toStoredPrecision).
-/// `reductions` receives what was done to each probe.
-std::vector<torch::Tensor> extractEmbeddings(ProbedModelImpl &model, const torch::Tensor &images,
+/// Embeddings of every example of `imageSets` (in order, as one run of
+/// batches: a batch may span two sets) at every probe, in eval mode: one
+/// float16 [ΣN, D_l] tensor per probe on the images' device (see
+/// toStoredPrecision). `reductions` receives what was done to each probe.
+std::vector<torch::Tensor> extractEmbeddings(ProbedModelImpl &model, const std::vector<torch::Tensor> &imageSets,
                                              int batchSize, std::int64_t maxFeatures,
                                              bool mixedPrecision,
                                              std::vector<ProbeReduction> *reductions);

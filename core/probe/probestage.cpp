@@ -73,21 +73,18 @@ ProbeResults runProbes(ProbedModelImpl &model, const DeviceSplit &train, const D
     report(JobPhase::Embedding, 0);
     auto t0 = Clock::now();
     cancel.check();
-    auto trainEmb = extractEmbeddings(model, train.images, options.batchSize, options.maxFeatures,
-                                      options.mixedPrecision, &r.reductions);
-    cancel.check();
-    std::vector<torch::Tensor> testEmb;
-    if (nTest > 0)
-        testEmb = extractEmbeddings(model, test.images, options.batchSize, options.maxFeatures,
-                                    options.mixedPrecision, nullptr);
+    // One pass over every example: rows [0, N_train) are the train split, the rest the test split.
+    auto embeddings = extractEmbeddings(model, {train.images, test.images}, options.batchSize, options.maxFeatures,
+                                        options.mixedPrecision, &r.reductions);
     if (device.is_cuda())
         torch::cuda::synchronize();
     r.embedSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
     if (sink)
         for (int l = 0; l < p; ++l) {
-            sink(r.probeNames[static_cast<std::size_t>(l)], "train", trainEmb[static_cast<std::size_t>(l)]);
+            const auto &e = embeddings[static_cast<std::size_t>(l)];
+            sink(r.probeNames[static_cast<std::size_t>(l)], "train", e.slice(0, 0, nTrain));
             if (nTest > 0)
-                sink(r.probeNames[static_cast<std::size_t>(l)], "test", testEmb[static_cast<std::size_t>(l)]);
+                sink(r.probeNames[static_cast<std::size_t>(l)], "test", e.slice(0, nTrain, nTrain + nTest));
         }
 
     t0 = Clock::now();
@@ -95,11 +92,14 @@ ProbeResults runProbes(ProbedModelImpl &model, const DeviceSplit &train, const D
     KnnOptions knn;
     knn.k = options.k;
     knn.maxBlockElements = options.maxBlockElements;
+    // Every query of both splits in one pass over the support; the train
+    // split's own examples are left out of their neighbours.
+    auto selfIndex = torch::cat({position, torch::full({nTest}, -1, position.options())});
     std::vector<torch::Tensor> trainRows, testRows;
     for (int l = 0; l < p; ++l) {
         cancel.check();
         report(JobPhase::Probing, l);
-        const auto &emb = trainEmb[static_cast<std::size_t>(l)];
+        auto &emb = embeddings[static_cast<std::size_t>(l)];
         const LayerRows *previous = static_cast<std::size_t>(l) < done.size() ? &done[static_cast<std::size_t>(l)] : nullptr;
         if (previous && static_cast<std::int64_t>(previous->train.size()) == nTrain
             && static_cast<std::int64_t>(previous->test.size()) == nTest) {
@@ -107,18 +107,16 @@ ProbeResults runProbes(ProbedModelImpl &model, const DeviceSplit &train, const D
             testRows.push_back(fromHost(previous->test, device));
         } else {
             KnnProbe probe(emb.index_select(0, supportIdx), supportLabels, numClasses, knn);
-            trainRows.push_back(probe.predict(emb, position));
-            testRows.push_back(nTest > 0 ? probe.predict(testEmb[static_cast<std::size_t>(l)], torch::Tensor())
-                                         : torch::empty({0}, torch::TensorOptions().dtype(torch::kLong).device(device)));
+            const auto rows = probe.predict(emb, selfIndex);
+            trainRows.push_back(rows.slice(0, 0, nTrain));
+            testRows.push_back(rows.slice(0, nTrain, nTrain + nTest));
             if (layerSink)
                 layerSink(l, {toHost(trainRows.back()), toHost(testRows.back())});
         }
         if (observer)
             observer->probeLayerFinished(0, l, p);
         // Free this probe's embeddings as soon as they are used.
-        trainEmb[static_cast<std::size_t>(l)] = torch::Tensor();
-        if (nTest > 0)
-            testEmb[static_cast<std::size_t>(l)] = torch::Tensor();
+        emb = torch::Tensor();
     }
     auto trainKnn = torch::stack(trainRows); // [P, N]
     auto testKnn = nTest > 0 ? torch::stack(testRows)

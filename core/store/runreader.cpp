@@ -94,6 +94,13 @@ RunReader::RunReader(const std::string &path) : m_path(path), m_file(std::make_u
             ms.epochsPlanned = static_cast<int>(h5::readAttrInt(g, sc::kEpochsPlanned));
             ms.epochsCompleted = static_cast<int>(h5::readAttrInt(g, sc::kEpochsCompleted));
             ms.probeNames = h5::readAttrStrings(g, sc::kProbeNames);
+            if (h5::hasAttr(g, sc::kDynamicsSource))
+                ms.dynamicsSource = h5::readAttrString(g, sc::kDynamicsSource);
+            if (h5::exists(g, sc::kHeldOutEpochs))
+                ms.heldOutEpochs = h5::readArray<std::int32_t>(g, sc::kHeldOutEpochs);
+            else
+                for (int e = 1; e <= ms.epochsPlanned; ++e)
+                    ms.heldOutEpochs.push_back(e);
             if (h5::hasAttr(g, sc::kTrainSeconds))
                 ms.trainSeconds = h5::readAttrDouble(g, sc::kTrainSeconds);
             ms.hasScores = h5::exists(g, sc::score("train", sc::kConfidence));
@@ -576,6 +583,13 @@ MemberSplit RunReader::memberSplit(int model, const std::string &split) const
                 sum += std::exp(double(row[c] - top));
             for (std::size_t c = 0; c < k; ++c)
                 sp.finalProb[i * k + c] = float(std::exp(double(row[c] - top)) / sum);
+        }
+        // Under train_pass the last dynamics row of a trained-on example is
+        // its last minibatch's; the final probability is the trained model's.
+        if (this->model(model).dynamicsSource == "train_pass") {
+            const auto given = labels(split);
+            for (std::size_t i = 0; i < n; ++i)
+                sp.finalProbGiven[i] = sp.finalProb[i * k + static_cast<std::size_t>(given[i])];
         }
     }
     return sp;

@@ -29,6 +29,9 @@ struct ModelSummary {
     bool hasScores = false;
     std::vector<std::string> probeNames;
     std::vector<EpochCurve> curves;
+    /// Files written before these were recorded evaluated every example every epoch.
+    std::string dynamicsSource = "eval_pass";
+    std::vector<std::int32_t> heldOutEpochs; ///< 1-based; every planned epoch in older files
 };
 
 /// What `pdepth info` shows: everything but the per-example arrays.

@@ -150,6 +150,11 @@ void RunWriter::beginModel(int model, const ModelInfo &info)
     h5::writeAttr(g, sc::kStatus, runformat::kStatusRunning);
     h5::writeAttr(g, sc::kStatusMessage, "");
     h5::writeVector(g, sc::kInTrain, info.inTrain);
+    h5::writeAttr(g, sc::kDynamicsSource, info.dynamicsSource);
+    std::vector<std::int32_t> heldOutEpochs = info.heldOutEpochs;
+    for (int e = 1; heldOutEpochs.empty() && e <= info.epochsPlanned; ++e)
+        heldOutEpochs.push_back(e);
+    h5::writeVector(g, sc::kHeldOutEpochs, heldOutEpochs);
 
     h5::Handle curves = h5::requireGroup(g, sc::kCurves);
     streams->curves[sc::kCurveEpoch] = h5::RowAppender(curves, sc::kCurveEpoch, H5T_STD_I32LE);

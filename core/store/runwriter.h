@@ -37,6 +37,8 @@ struct ModelInfo {
     std::string device;
     std::vector<std::string> probeNames;
     std::vector<std::uint8_t> inTrain; ///< per train-split example: 1 if the model trains on it
+    std::string dynamicsSource = "eval_pass";  ///< schema::kDynamicsSource
+    std::vector<std::int32_t> heldOutEpochs;   ///< planned, 1-based; empty = every epoch
 };
 
 /// Writes a run file as training goes. The file is built in memory and, after

@@ -60,8 +60,12 @@ inline constexpr const char *kEpochsCompleted = "epochs_completed";
 inline constexpr const char *kProbeNames = "probe_names"; ///< also on probes/
 inline constexpr const char *kTrainSeconds = "train_seconds";
 inline constexpr const char *kMember = "member";
+/// Where the dynamics of the examples a model trains on come from: "train_pass" or "eval_pass".
+inline constexpr const char *kDynamicsSource = "dynamics_source";
 // /models/mNNN: datasets and groups (relative to the model group).
 inline constexpr const char *kInTrain = "in_train";
+/// int32 [E']: the 1-based epochs whose dynamics hold the held-out examples.
+inline constexpr const char *kHeldOutEpochs = "held_out_epochs";
 inline constexpr const char *kCurves = "curves";
 inline constexpr const char *kCurveEpoch = "epoch";
 /// The float64 curves after curves/epoch, in the order of EpochCurve.

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <set>
@@ -66,6 +67,8 @@ constexpr std::pair<ConfigField, const char *> kFieldKeys[] = {
     {ConfigField::K, "study.k"},
     {ConfigField::MaxFeatures, "study.max_features"},
     {ConfigField::Embeddings, "study.embeddings"},
+    {ConfigField::Dynamics, "train.dynamics"},
+    {ConfigField::EvalEvery, "train.eval_every"},
     {ConfigField::Output, "output"},
     {ConfigField::DistillTeacher, "distill.teacher"},
     {ConfigField::DistillTemperature, "distill.temperature"},
@@ -228,6 +231,8 @@ void RunConfig::validate() const
     require(t.sealFraction > 0.0 && t.sealFraction <= 1.0, F::SealFraction, "SEAL fraction must lie in (0, 1]");
     require(t.el2nEpoch >= 0 && t.el2nEpoch <= t.totalEpochs(), F::El2nEpoch,
             "EL2N epoch must lie in 0.." + std::to_string(t.totalEpochs()));
+    require(t.evalEvery >= TrainConfig::kEvalEveryEnd, F::EvalEvery,
+            "eval_every must be auto (0), end (-1) or a number of epochs, got " + std::to_string(t.evalEvery));
     const auto &st = study;
     require(st.models >= 1 && st.models <= 100000, F::Models,
             "the number of models must be at least 1, got " + std::to_string(st.models));
@@ -271,7 +276,8 @@ std::string toJson(const RunConfig &c, int indent)
                   {"threads", t.threads}, {"seed", t.seed}, {"regime", settingName(t.regime)},
                   {"generations", t.generations}, {"split_stage", t.splitStage},
                   {"seal_lr_factor", t.sealLrFactor}, {"seal_fraction", t.sealFraction},
-                  {"el2n_epoch", t.el2nEpoch}};
+                  {"el2n_epoch", t.el2nEpoch}, {"dynamics", settingName(t.dynamics)},
+                  {"eval_every", t.evalEvery}};
     j["study"] = {{"models", c.study.models}, {"ratio", c.study.ratio}, {"member", c.study.member},
                   {"probe", c.study.probe}, {"k", c.study.k}, {"max_features", c.study.maxFeatures},
                   {"embeddings", c.study.embeddings}, {"keep_weights", c.study.keepWeights}};
@@ -357,6 +363,8 @@ RunConfig runConfigFromJson(const std::string &text)
         r.get("seal_lr_factor", t.sealLrFactor);
         r.get("seal_fraction", t.sealFraction);
         r.get("el2n_epoch", t.el2nEpoch);
+        r.getSetting("dynamics", t.dynamics, "dynamics");
+        r.get("eval_every", t.evalEvery);
     }
     if (const json *sj = root.child("study")) {
         ObjectReader r(*sj, "config.study");
@@ -393,6 +401,50 @@ RunConfig runConfigFromJson(const std::string &text)
         r.get("keep", c.regression.keep);
     }
     return c;
+}
+
+bool TrainConfig::evaluatesHeldOut(int epoch) const
+{
+    const int total = totalEpochs();
+    if (epoch >= total)
+        return true;
+    if (evalEvery == kEvalEveryEnd)
+        return false;
+    // Auto: every ceil(total / 4) epochs, so every view of the held-out
+    // examples has a few points over training at a bounded cost.
+    const int every = evalEvery == kEvalEveryAuto ? std::max(1, (total + 3) / 4) : evalEvery;
+    return epoch % every == 0;
+}
+
+int parseEvalEvery(const std::string &text)
+{
+    if (text == "auto")
+        return TrainConfig::kEvalEveryAuto;
+    if (text == "end")
+        return TrainConfig::kEvalEveryEnd;
+    if (text == "all")
+        return 1;
+    std::size_t used = 0;
+    int n = 0;
+    try {
+        n = std::stoi(text, &used);
+    } catch (const std::exception &) {
+        used = 0;
+    }
+    if (used != text.size() || n < 1)
+        throw ConfigError("--eval-every must be auto, all, end or a number of epochs of at least 1, got '" + text
+                              + "'",
+                          configFieldKey(ConfigField::EvalEvery));
+    return n;
+}
+
+std::string evalEveryName(int evalEvery)
+{
+    if (evalEvery == TrainConfig::kEvalEveryAuto)
+        return "auto";
+    if (evalEvery == TrainConfig::kEvalEveryEnd)
+        return "end";
+    return evalEvery == 1 ? "all" : std::to_string(evalEvery);
 }
 
 } // namespace pds

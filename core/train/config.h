@@ -46,10 +46,26 @@ struct TrainConfig {
 
     int el2nEpoch = 0; ///< epoch (1-based) whose EL2N score is kept; 0 = the last
 
+    DynamicsSource dynamics = DynamicsSource::TrainPass;
+    /// Epochs between evaluations of the held-out examples (the rest of the
+    /// train split and the test split): kEvalEveryAuto, kEvalEveryEnd or N >= 1.
+    /// The last epoch is always evaluated.
+    int evalEvery = kEvalEveryAuto;
+    static constexpr int kEvalEveryAuto = 0; ///< about four evaluations spread over the run
+    static constexpr int kEvalEveryEnd = -1; ///< the last epoch only
+
     /// Whether the run trains in generations (llf, seal).
     bool generational() const { return regime != Regime::Standard; }
     int totalEpochs() const { return epochs * (generational() ? generations : 1); }
+    /// Whether the held-out examples are evaluated after `epoch` (1-based).
+    bool evaluatesHeldOut(int epoch) const;
 };
+
+/// `--eval-every` as written (auto, all, end or a number of epochs) to the
+/// value of TrainConfig::evalEvery; throws ConfigError for anything else.
+int parseEvalEvery(const std::string &text);
+/// TrainConfig::evalEvery as `--eval-every` writes it.
+std::string evalEveryName(int evalEvery);
 
 /// The ensemble a run belongs to and the k-NN probe stage after training.
 /// A study is S independent runs (members) that differ only in `member`;
@@ -114,6 +130,7 @@ enum class ConfigField {
     EvalBatchSize, AugmentCrop, CropPadding, AugmentFlip, MixedPrecision, MemoryFormat, CudnnBenchmark, Device,
     Threads, Seed, Regime, Generations, SplitStage, SealLrFactor, SealFraction, El2nEpoch,
     Models, Ratio, Member, Probe, K, MaxFeatures, Embeddings,
+    Dynamics, EvalEvery,
     Output,
     DistillTeacher, DistillTemperature, DistillAlpha,
     NoiseSigmaMax, Task, RegressionMethods, RegressionFragments, RegressionK, RegressionJitter, RegressionKeep

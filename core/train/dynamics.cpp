@@ -2,7 +2,9 @@
 
 #include "util/error.h"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace pds {
 
@@ -13,6 +15,16 @@ void EpochRecord::resize(std::size_t n)
     margin.assign(n, 0.f);
     loss.assign(n, 0.f);
     el2n.assign(n, 0.f);
+}
+
+void EpochRecord::resizeUnrecorded(std::size_t n)
+{
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    pred.assign(n, kUnrecorded);
+    probGiven.assign(n, nan);
+    margin.assign(n, nan);
+    loss.assign(n, nan);
+    el2n.assign(n, nan);
 }
 
 ExampleScores computeScores(const std::vector<EpochRecord> &epochs,
@@ -39,29 +51,50 @@ ExampleScores computeScores(const std::vector<EpochRecord> &epochs,
     s.el2n.resize(n);
     s.finalPred.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
-        const std::int32_t final = epochs[e - 1].pred[i];
-        std::size_t learned = e - 1;
-        while (learned > 0 && epochs[learned - 1].pred[i] == final)
-            --learned;
-        int forgotten = 0, correct = 0;
+        // The last epoch of a finished run records every example; a partial
+        // history may not, so the last recorded epoch stands in for it.
+        std::size_t last = e;
+        while (last > 0 && !epochs[last - 1].recorded(i))
+            --last;
+        if (last == 0) {
+            const float nan = std::numeric_limits<float>::quiet_NaN();
+            s.iterationLearned[i] = 0;
+            s.forgettingEvents[i] = 0;
+            s.confidence[i] = s.variability[i] = s.correctness[i] = s.el2n[i] = nan;
+            s.finalPred[i] = EpochRecord::kUnrecorded;
+            continue;
+        }
+        const std::int32_t final = epochs[last - 1].pred[i];
+        std::size_t learned = last - 1;
+        for (std::size_t k = learned; k-- > 0;) {
+            if (!epochs[k].recorded(i))
+                continue;
+            if (epochs[k].pred[i] != final)
+                break;
+            learned = k;
+        }
+        int forgotten = 0, correct = 0, count = 0;
         bool wasCorrect = false;
         double sum = 0.0, sumSq = 0.0;
         for (std::size_t k = 0; k < e; ++k) {
+            if (!epochs[k].recorded(i))
+                continue;
             const bool isCorrect = epochs[k].pred[i] == labels[i];
-            if (k > 0 && wasCorrect && !isCorrect)
+            if (count > 0 && wasCorrect && !isCorrect)
                 ++forgotten;
             wasCorrect = isCorrect;
             correct += isCorrect;
+            ++count;
             const double p = epochs[k].probGiven[i];
             sum += p;
             sumSq += p * p;
         }
-        const double mean = sum / double(e);
+        const double mean = sum / double(count);
         s.iterationLearned[i] = static_cast<std::int32_t>(learned + 1);
         s.forgettingEvents[i] = forgotten;
         s.confidence[i] = static_cast<float>(mean);
-        s.variability[i] = static_cast<float>(std::sqrt(std::max(0.0, sumSq / double(e) - mean * mean)));
-        s.correctness[i] = static_cast<float>(double(correct) / double(e));
+        s.variability[i] = static_cast<float>(std::sqrt(std::max(0.0, sumSq / double(count) - mean * mean)));
+        s.correctness[i] = static_cast<float>(double(correct) / double(count));
         s.el2n[i] = epochs[el2nIndex].el2n[i];
         s.finalPred[i] = final;
     }

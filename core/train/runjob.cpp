@@ -243,6 +243,10 @@ ModelInfo modelInfo(const RunConfig &c, const RunSetup &run)
     info.device = run.deviceName;
     info.probeNames = run.model->probeNames();
     info.inTrain = memberMask(run.data.train.labels, run.data.numClasses(), c.study, c.train.seed);
+    info.dynamicsSource = settingName(c.train.dynamics);
+    for (int e = 1; e <= info.epochsPlanned; ++e)
+        if (c.train.evaluatesHeldOut(e))
+            info.heldOutEpochs.push_back(e);
     return info;
 }
 

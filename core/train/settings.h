@@ -27,6 +27,10 @@ enum class Task { Classification, Regression };
 /// Which examples a regression run trains its regressor on: ConFrag's
 /// selection, the small-loss baseline, all of them, or all with clean targets.
 enum class SelectMethod { ConFrag, SmallLoss, None, Clean };
+/// Where the per-epoch dynamics of the examples a model trains on come from:
+/// the training minibatch forward pass (train mode, as sampled), or an extra
+/// evaluation pass (eval mode) after every epoch.
+enum class DynamicsSource { TrainPass, EvalPass };
 
 /// The one string mapping of an enumerated setting: its names in the JSON
 /// configuration, on the command line and in the wizard. Specialised below.
@@ -52,6 +56,10 @@ template <> struct SettingNames<MemoryFormat> {
 template <> struct SettingNames<DeviceChoice> {
     static constexpr std::array<std::pair<DeviceChoice, const char *>, 3> entries{
         {{DeviceChoice::Auto, "auto"}, {DeviceChoice::Cpu, "cpu"}, {DeviceChoice::Cuda, "cuda"}}};
+};
+template <> struct SettingNames<DynamicsSource> {
+    static constexpr std::array<std::pair<DynamicsSource, const char *>, 2> entries{
+        {{DynamicsSource::TrainPass, "train_pass"}, {DynamicsSource::EvalPass, "eval_pass"}}};
 };
 template <> struct SettingNames<NoiseSpec::Kind> {
     static constexpr std::array<std::pair<NoiseSpec::Kind, const char *>, 4> entries{

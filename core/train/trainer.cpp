@@ -7,7 +7,9 @@
 #include "util/seeds.h"
 
 #include <chrono>
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <sstream>
 
 namespace pds {
@@ -84,56 +86,23 @@ DeviceSplit uploadSplit(const Split &split, int channels, int height, int width,
     return d;
 }
 
-void evaluateSplit(ProbedModelImpl &model, const DeviceSplit &split, int batchSize,
-                   bool mixedPrecision, EpochRecord &record, std::vector<float> *logitsOut)
+torch::Tensor evaluateLogits(ProbedModelImpl &model, const DeviceSplit &split, const torch::Tensor &indices,
+                             int batchSize, bool mixedPrecision)
 {
     torch::NoGradGuard noGrad;
     model.eval();
-    const auto n = split.size();
-    record.resize(static_cast<std::size_t>(n));
-    if (n == 0) {
-        if (logitsOut)
-            logitsOut->clear();
-        return;
-    }
-    const bool cuda = split.images.is_cuda();
-    AutocastScope autocast(cuda && mixedPrecision);
-    std::vector<torch::Tensor> preds, probs, margins, losses, el2ns, logitParts;
+    const auto n = indices.defined() ? indices.size(0) : split.size();
+    if (n == 0)
+        return {};
+    AutocastScope autocast(split.images.is_cuda() && mixedPrecision);
+    std::vector<torch::Tensor> parts;
     for (std::int64_t start = 0; start < n; start += batchSize) {
         const auto end = std::min<std::int64_t>(n, start + batchSize);
-        auto x = split.images.slice(0, start, end);
-        auto y = split.labels.slice(0, start, end);
-        auto logits = model.run(x, false).logits.to(torch::kFloat32);
-        auto logp = torch::log_softmax(logits, 1);
-        auto lpGiven = logp.gather(1, y.unsqueeze(1)).squeeze(1);
-        auto p = logp.exp();
-        auto givenLogit = logits.gather(1, y.unsqueeze(1)).squeeze(1);
-        auto others = logits.scatter(1, y.unsqueeze(1), -std::numeric_limits<float>::infinity());
-        auto pGiven = lpGiven.exp();
-        // ‖p − e_y‖² = Σp² − 2p_y + 1
-        auto el2n = (p.pow(2).sum(1) - 2 * pGiven + 1).clamp_min(0).sqrt();
-        preds.push_back(logits.argmax(1).to(torch::kInt32));
-        probs.push_back(pGiven);
-        margins.push_back(givenLogit - std::get<0>(others.max(1)));
-        losses.push_back(-lpGiven);
-        el2ns.push_back(el2n);
-        if (logitsOut)
-            logitParts.push_back(logits);
+        auto x = indices.defined() ? split.images.index_select(0, indices.slice(0, start, end))
+                                   : split.images.slice(0, start, end);
+        parts.push_back(model.run(x, false).logits.to(torch::kFloat32));
     }
-    auto copy = [](std::vector<torch::Tensor> &parts, auto &dst) {
-        using T = typename std::decay_t<decltype(dst)>::value_type;
-        auto all = torch::cat(parts).cpu().contiguous();
-        std::memcpy(dst.data(), all.template data_ptr<T>(), dst.size() * sizeof(T));
-    };
-    copy(preds, record.pred);
-    copy(probs, record.probGiven);
-    copy(margins, record.margin);
-    copy(losses, record.loss);
-    copy(el2ns, record.el2n);
-    if (logitsOut) {
-        auto all = torch::cat(logitParts).cpu().contiguous();
-        logitsOut->assign(all.data_ptr<float>(), all.data_ptr<float>() + all.numel());
-    }
+    return torch::cat(parts);
 }
 
 Trainer::Trainer(TrainConfig config, torch::Device device)
@@ -189,6 +158,8 @@ struct Trainer::Session {
     int epoch = 0;              ///< 0-based, within the whole run
     std::vector<torch::Tensor> early, late;
     std::vector<EpochRecord> trainHistory, testHistory;
+    std::unique_ptr<EpochRecorder> trainRecord, testRecord; ///< the current epoch's
+    torch::Tensor inTrainIndices, heldOutIndices;           ///< into `train`, on the device
     torch::serialize::InputArchive resumeArchive;
     Clock::time_point t0;
     double trainSeconds = 0.0;
@@ -229,6 +200,20 @@ void Trainer::prepare(Session &s) const
     s.stepsPerEpoch = (s.nTrain + c.batchSize - 1) / c.batchSize;
     s.ascendEpochs = std::max(1, static_cast<int>(std::lround(c.sealFraction * c.epochs)));
     s.model.splitParameters(s.generational ? s.stage : s.model.stageNames().front(), s.early, s.late);
+    s.trainRecord = std::make_unique<EpochRecorder>(s.train.size(), m_device);
+    s.testRecord = std::make_unique<EpochRecorder>(s.test.size(), m_device);
+    std::vector<std::uint8_t> inTrain(static_cast<std::size_t>(s.train.size()), 0);
+    for (auto i : s.trainIndices)
+        inTrain.at(static_cast<std::size_t>(i)) = 1;
+    std::vector<std::int64_t> heldOut;
+    for (std::size_t i = 0; i < inTrain.size(); ++i)
+        if (!inTrain[i])
+            heldOut.push_back(static_cast<std::int64_t>(i));
+    auto onDevice = [&](std::vector<std::int64_t> v) {
+        return torch::tensor(v, torch::kLong).to(m_device);
+    };
+    s.inTrainIndices = onDevice(s.trainIndices);
+    s.heldOutIndices = onDevice(heldOut);
 
     s.startEpoch = s.resume ? s.resume->epochsDone() : 0;
     if (s.resume) {
@@ -384,29 +369,37 @@ void Trainer::trainStep(Session &s, torch::optim::Optimizer &opt, const torch::T
     const auto size = batch.size(0);
     totals.lossSum += loss.detach() * double(size);
     totals.correct += logits.detach().argmax(1).eq(y).sum();
+    if (m_config.dynamics == DynamicsSource::TrainPass)
+        s.trainRecord->add(batch, logits, y);
     s.examplesSeen += size;
 }
 
 namespace {
 
-double meanOf(const std::vector<float> &v)
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+/// The mean over the examples the epoch recorded; NaN when it recorded none.
+double meanOf(const EpochRecord &r, const std::vector<float> &v)
 {
     double s = 0;
-    for (float x : v)
-        s += x;
-    return v.empty() ? 0.0 : s / double(v.size());
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < v.size(); ++i)
+        if (r.recorded(i)) {
+            s += v[i];
+            ++n;
+        }
+    return n ? s / double(n) : kNaN;
 }
 
-double accuracyOf(const EpochRecord &r, const DeviceSplit &s)
+double accuracyOf(const EpochRecord &r, const std::vector<std::int32_t> &labels)
 {
-    if (r.size() == 0)
-        return 0.0;
-    auto labels = s.labels.cpu();
-    const auto *l = labels.data_ptr<std::int64_t>();
-    std::int64_t hits = 0;
+    std::int64_t hits = 0, n = 0;
     for (std::size_t i = 0; i < r.size(); ++i)
-        hits += r.pred[i] == l[i];
-    return double(hits) / double(r.size());
+        if (r.recorded(i)) {
+            hits += r.pred[i] == labels[i];
+            ++n;
+        }
+    return n ? double(hits) / double(n) : kNaN;
 }
 
 std::vector<std::int32_t> hostLabels(const DeviceSplit &s)
@@ -417,6 +410,14 @@ std::vector<std::int32_t> hostLabels(const DeviceSplit &s)
     auto l = s.labels.to(torch::kInt32).cpu().contiguous();
     std::memcpy(out.data(), l.data_ptr<std::int32_t>(), out.size() * sizeof(std::int32_t));
     return out;
+}
+
+std::vector<float> hostFloats(const torch::Tensor &t)
+{
+    if (!t.defined())
+        return {};
+    auto host = t.to(torch::kCPU, torch::kFloat32).contiguous();
+    return {host.data_ptr<float>(), host.data_ptr<float>() + host.numel()};
 }
 
 /// The model and optimiser state after an epoch, as one LibTorch archive.
@@ -439,21 +440,44 @@ void Trainer::evaluateEpoch(Session &s, torch::optim::Optimizer &opt, const Epoc
 {
     const auto &c = m_config;
     const bool finalEpoch = s.epoch + 1 == s.totalEpochs;
-    EpochRecord trainRec, testRec;
-    evaluateSplit(s.model, s.train, c.evalBatchSize, c.mixedPrecision, trainRec,
-                  finalEpoch ? &s.result.trainLogits : nullptr);
-    evaluateSplit(s.model, s.test, c.evalBatchSize, c.mixedPrecision, testRec,
-                  finalEpoch ? &s.result.testLogits : nullptr);
+    const bool heldOut = c.evaluatesHeldOut(s.epoch + 1);
+    const bool trainPass = c.dynamics == DynamicsSource::TrainPass;
+    auto logitsOf = [&](const DeviceSplit &split, const torch::Tensor &indices) {
+        return evaluateLogits(s.model, split, indices, c.evalBatchSize, c.mixedPrecision);
+    };
+    // The train split's examples evaluated now: every one after the last
+    // epoch (its logits are kept), else those the dynamics need.
+    if (finalEpoch || (heldOut && !trainPass)) {
+        const auto logits = logitsOf(s.train, {});
+        const torch::Tensor recorded =
+            trainPass ? s.heldOutIndices : torch::arange(s.train.size(), s.heldOutIndices.options());
+        if (recorded.numel() > 0)
+            s.trainRecord->add(recorded, logits.index_select(0, recorded), s.train.labels.index_select(0, recorded));
+        if (finalEpoch)
+            s.result.trainLogits = hostFloats(logits);
+    } else if (!trainPass || heldOut) {
+        // Eval-mode dynamics of the examples trained on, or the held-out examples when due.
+        const torch::Tensor &indices = trainPass ? s.heldOutIndices : s.inTrainIndices;
+        if (indices.numel() > 0)
+            s.trainRecord->add(indices, logitsOf(s.train, indices), s.train.labels.index_select(0, indices));
+    }
+    if (heldOut && s.test.size() > 0) {
+        const auto logits = logitsOf(s.test, {});
+        s.testRecord->add(torch::arange(s.test.size(), s.heldOutIndices.options()), logits, s.test.labels);
+        if (finalEpoch)
+            s.result.testLogits = hostFloats(logits);
+    }
+    EpochRecord trainRec = s.trainRecord->take(), testRec = s.testRecord->take();
 
     EpochCurve curve;
     curve.epoch = s.epoch + 1;
     curve.lr = totals.lastLr;
     curve.trainLoss = totals.lossSum.item<double>() / double(s.nTrain);
     curve.trainAccuracy = totals.correct.item<double>() / double(s.nTrain);
-    curve.evalTrainLoss = meanOf(trainRec.loss);
-    curve.evalTrainAccuracy = accuracyOf(trainRec, s.train);
-    curve.testLoss = meanOf(testRec.loss);
-    curve.testAccuracy = accuracyOf(testRec, s.test);
+    curve.evalTrainLoss = meanOf(trainRec, trainRec.loss);
+    curve.evalTrainAccuracy = accuracyOf(trainRec, hostLabels(s.train));
+    curve.testLoss = meanOf(testRec, testRec.loss);
+    curve.testAccuracy = accuracyOf(testRec, hostLabels(s.test));
     curve.seconds = secondsSince(epochStart);
     if (s.sink)
         s.sink(curve, trainRec, testRec, checkpoint(s.model, opt));
@@ -464,19 +488,40 @@ void Trainer::evaluateEpoch(Session &s, torch::optim::Optimizer &opt, const Epoc
     s.testHistory.push_back(std::move(testRec));
 }
 
+namespace {
+
+/// The class each example's final logits [N, K] (row-major) predict.
+std::vector<std::int32_t> argmaxRows(const std::vector<float> &logits, std::size_t n)
+{
+    std::vector<std::int32_t> out(n, EpochRecord::kUnrecorded);
+    const std::size_t k = n ? logits.size() / n : 0;
+    for (std::size_t i = 0; i < n && k > 0; ++i) {
+        const float *row = logits.data() + i * k;
+        out[i] = static_cast<std::int32_t>(std::max_element(row, row + k) - row);
+    }
+    return out;
+}
+
+} // namespace
+
 Trainer::Result Trainer::finish(Session &s) const
 {
     const auto &c = m_config;
     if (s.startEpoch == s.totalEpochs && s.startEpoch > 0) {
         // Resumed after the last epoch (e.g. stopped while probing): the logits come from the checkpoint.
-        EpochRecord trainRec, testRec;
-        evaluateSplit(s.model, s.train, c.evalBatchSize, c.mixedPrecision, trainRec, &s.result.trainLogits);
-        evaluateSplit(s.model, s.test, c.evalBatchSize, c.mixedPrecision, testRec, &s.result.testLogits);
+        s.result.trainLogits = hostFloats(evaluateLogits(s.model, s.train, {}, c.evalBatchSize, c.mixedPrecision));
+        s.result.testLogits = hostFloats(evaluateLogits(s.model, s.test, {}, c.evalBatchSize, c.mixedPrecision));
     }
     Result &result = s.result;
     result.trainScores = computeScores(s.trainHistory, hostLabels(s.train), c.el2nEpoch);
     if (s.test.size() > 0)
         result.testScores = computeScores(s.testHistory, hostLabels(s.test), c.el2nEpoch);
+    // The final prediction is the trained model's, in eval mode, whatever the
+    // dynamics were recorded from.
+    if (!result.trainLogits.empty())
+        result.trainScores.finalPred = argmaxRows(result.trainLogits, result.trainScores.finalPred.size());
+    if (!result.testLogits.empty())
+        result.testScores.finalPred = argmaxRows(result.testLogits, result.testScores.finalPred.size());
     result.seconds = secondsSince(s.t0);
     result.examplesPerSecond = s.trainSeconds > 0 ? s.examplesSeen / s.trainSeconds : 0.0;
     return std::move(result);

@@ -6,6 +6,7 @@
 #include "store/runwriter.h"
 #include "train/config.h"
 #include "train/dynamics.h"
+#include "train/epochrecorder.h"
 #include "train/job.h"
 
 #include <torch/torch.h>
@@ -38,12 +39,16 @@ struct DeviceSplit {
 DeviceSplit uploadSplit(const Split &split, int channels, int height, int width,
                         const ChannelStats &stats, torch::Device device);
 
-/// Evaluates `model` on every example of `split` (eval mode, no gradients),
-/// filling `record`; `logits` (optional) receives [N, K] row-major.
-void evaluateSplit(ProbedModelImpl &model, const DeviceSplit &split, int batchSize,
-                   bool mixedPrecision, EpochRecord &record, std::vector<float> *logits);
+/// The float32 logits [M, K] of `model` (eval mode, no gradients) on the
+/// examples `indices` of `split` (int64 on the device), or on all of them in
+/// order when `indices` is undefined. Undefined when there are none.
+torch::Tensor evaluateLogits(ProbedModelImpl &model, const DeviceSplit &split, const torch::Tensor &indices,
+                             int batchSize, bool mixedPrecision);
 
-/// Trains one model and records per-example dynamics after every epoch.
+/// Trains one model and records per-example dynamics every epoch: those of
+/// the examples it trains on from the training forward pass (or an eval pass,
+/// as configured), those of the held-out examples at the epochs the held-out
+/// schedule evaluates.
 class Trainer {
 public:
     /// Receives each finished epoch with a checkpoint of the state after it
@@ -77,8 +82,9 @@ public:
                                                      const torch::Tensor &batch)>;
     void setLoss(LossFunction loss) { m_loss = std::move(loss); }
 
-    /// Trains on the examples `trainIndices` of `train`; evaluates all of
-    /// `train` and `test` after every epoch and hands each epoch to `sink`.
+    /// Trains on the examples `trainIndices` of `train`; records the dynamics
+    /// of `train` and `test` as configured and hands each epoch to `sink`;
+    /// after the last epoch evaluates every example.
     /// Throws CancelledError when `cancel` is set, DivergenceError on a
     /// non-finite loss.
     Result train(ProbedModelImpl &model, const DeviceSplit &train, const DeviceSplit &test,

@@ -293,9 +293,15 @@ void TrajectoryChart::drawEpochs()
             const bool trained = m_doc->trainedOn(m, ex);
             std::vector<float> xs, ys;
             std::vector<std::string> tips;
+            int previous = -1; // the last recorded prediction
             for (std::size_t e = 0; e < trace.probGiven.size(); ++e) {
                 const float epoch = static_cast<float>(e + 1), p = trace.probGiven[e];
                 const int pred = e < trace.pred.size() ? trace.pred[e] : -1;
+                // A held-out example is not recorded at epochs without a held-out evaluation.
+                if (pred < 0 || !std::isfinite(p))
+                    continue;
+                const bool forgot = previous == label && pred != label;
+                previous = pred;
                 xs.push_back(epoch);
                 ys.push_back(p);
                 tips.push_back(tr("%1, %2 (%3), epoch %4: p(label) = %5, predicts %6")
@@ -309,13 +315,13 @@ void TrajectoryChart::drawEpochs()
                 if (pred == label) {
                     okX.push_back(epoch);
                     okY.push_back(p);
-                } else if (e > 0 && e - 1 < trace.pred.size() && trace.pred[e - 1] == label) {
+                } else if (forgot) {
                     forgotX.push_back(epoch);
                     forgotY.push_back(p);
                     ++m_forgettingPerModel.back();
                 }
             }
-            lastEpoch = std::max(lastEpoch, static_cast<int>(xs.size()));
+            lastEpoch = std::max(lastEpoch, static_cast<int>(trace.probGiven.size()));
             vtkPlot *line = addPlot(Epochs, vtkChart::LINE, xs, ys, tips);
             line->GetPen()->SetLineType(trained ? vtkPen::SOLID_LINE : vtkPen::DASH_LINE);
             ++m_epochLines;

@@ -62,16 +62,20 @@ LiveCurves::Layout LiveCurves::layout() const
     const QRectF area = QRectF(rect()).adjusted(gap, gap, -gap, -gap);
 
     // Axis ranges fitted to the curves with a 5 % margin; the x axis spans the planned epochs.
-    bool any = false;
+    bool any = false, anyAcc = false;
     double lossLo = 0, lossHi = 1, accLo = 0, accHi = 1;
     for (const auto &curve : m_models)
         for (const auto &pt : curve) {
-            if (!std::isfinite(pt.trainLoss) || !std::isfinite(pt.testAccuracy))
+            // Test accuracy is NaN at epochs without a held-out evaluation.
+            if (!std::isfinite(pt.trainLoss))
                 continue;
             lossLo = any ? std::min(lossLo, pt.trainLoss) : pt.trainLoss;
             lossHi = any ? std::max(lossHi, pt.trainLoss) : pt.trainLoss;
-            accLo = any ? std::min(accLo, pt.testAccuracy) : pt.testAccuracy;
-            accHi = any ? std::max(accHi, pt.testAccuracy) : pt.testAccuracy;
+            if (std::isfinite(pt.testAccuracy)) {
+                accLo = anyAcc ? std::min(accLo, pt.testAccuracy) : pt.testAccuracy;
+                accHi = anyAcc ? std::max(accHi, pt.testAccuracy) : pt.testAccuracy;
+                anyAcc = true;
+            }
             any = true;
         }
     auto widen = [](double &lo, double &hi) {
@@ -195,6 +199,8 @@ FigureGeometry LiveCurves::figureGeometry() const
         for (const auto &curve : m_models)
             for (const Point &pt : curve) {
                 const double v = panel == 0 ? pt.trainLoss : 100 * pt.testAccuracy;
+                if (!std::isfinite(v))
+                    continue;
                 fp.marks.push_back(panel == 0 ? lossPoint(l, pt) : accuracyPoint(l, pt));
                 if (!fp.data.valid)
                     fp.data = {double(pt.epoch), double(pt.epoch), v, v, true};
@@ -248,13 +254,16 @@ void LiveCurves::paintEvent(QPaintEvent *)
             continue;
         QPainterPath loss, acc;
         for (int i = 0; i < curve.size(); ++i) {
-            if (i == 0) {
+            if (i == 0)
                 loss.moveTo(lossPoint(l, curve[i]));
-                acc.moveTo(accuracyPoint(l, curve[i]));
-            } else {
+            else
                 loss.lineTo(lossPoint(l, curve[i]));
+            if (!std::isfinite(curve[i].testAccuracy))
+                continue;
+            if (acc.elementCount() == 0)
+                acc.moveTo(accuracyPoint(l, curve[i]));
+            else
                 acc.lineTo(accuracyPoint(l, curve[i]));
-            }
         }
         const QColor c = modelColour(m);
         p.setPen(QPen(c, 1.6));
@@ -265,7 +274,8 @@ void LiveCurves::paintEvent(QPaintEvent *)
         p.setPen(Qt::NoPen);
         for (const auto &pt : curve) {
             p.drawEllipse(lossPoint(l, pt), 2.5, 2.5);
-            p.drawEllipse(accuracyPoint(l, pt), 2.5, 2.5);
+            if (std::isfinite(pt.testAccuracy))
+                p.drawEllipse(accuracyPoint(l, pt), 2.5, 2.5);
         }
         p.setBrush(Qt::NoBrush);
     }

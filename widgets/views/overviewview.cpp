@@ -149,8 +149,10 @@ void OverviewView::refresh()
         for (const auto &c : s.models[m].curves) {
             loss.x.push_back(c.epoch);
             loss.y.push_back(c.trainLoss);
-            acc.x.push_back(c.epoch);
-            acc.y.push_back(c.testAccuracy);
+            if (std::isfinite(c.testAccuracy)) { // NaN at epochs without a held-out evaluation
+                acc.x.push_back(c.epoch);
+                acc.y.push_back(c.testAccuracy);
+            }
         }
         curves.push_back(std::move(loss));
         curves.push_back(std::move(acc));

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# A whole study end to end: `pdepth study` with the default settings and with
+# full per-epoch dynamics (--dynamics eval_pass --eval-every all), against the
+# PyTorch reference bench/study_reference.py on the same pool, members' halves
+# and configuration, runs interleaved. Prints JSON lines: the wall time of each
+# run (wall and CPU seconds) with the machine's load before it, and the agreement of the reference's
+# depths, consistency and memorisation with the study's.
+#
+# usage: bench/study.sh [runs]   (build first: scripts/build.sh)
+# shape: MODELS (8), POOL (12000), TEST (2000), EPOCHS (8), THREADS (nproc)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+runs="${1:-3}"
+python="${PYTHON:-/usr/bin/python3}"
+bin="$root/build/bin"
+threads="${THREADS:-$(nproc)}"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+shape=(--model cnn --limit "${POOL:-12000}" --test-limit "${TEST:-2000}" --epochs "${EPOCHS:-8}" --batch 128
+  --models "${MODELS:-8}" --ratio 0.5 --k 30 --threads "$threads" --device cpu)
+
+load() { cut -d' ' -f1 /proc/loadavg; }
+timed() { # name, command...: one JSON line with the wall and CPU (user + system) seconds
+  local name=$1 l
+  shift
+  l=$(load)
+  /usr/bin/time -f "%e %U %S" -o "$tmp/$name.time" "$@" >"$tmp/$name.log" 2>&1
+  read -r wall user sys <"$tmp/$name.time"
+  echo "{\"impl\": \"$name\", \"seconds\": $wall, \"cpu_seconds\": $(echo "$user + $sys" | bc), \"load_before\": $l}"
+}
+
+echo "# study end to end: ${shape[*]}"
+for r in $(seq 1 "$runs"); do
+  timed pdepth-default "$bin/pdepth" study "${shape[@]}" -o "$tmp/default.h5"
+  grep -h "study finished" "$tmp/pdepth-default.log" || true
+  timed pdepth-full-dynamics "$bin/pdepth" study "${shape[@]}" --dynamics eval_pass --eval-every all -o "$tmp/full.h5"
+  timed pytorch-reference "$python" "$root/bench/study_reference.py" --study "$tmp/default.h5" --threads "$threads" \
+    --seed "$r" --compare
+  cat "$tmp/pytorch-reference.log"
+  rm -rf "$tmp"/default.* "$tmp"/full.*
+done
