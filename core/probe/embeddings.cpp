@@ -23,8 +23,10 @@ std::pair<std::int64_t, std::int64_t> reducedSize(std::int64_t c, std::int64_t h
     return {h, w};
 }
 
-torch::Tensor toStoredPrecision(const torch::Tensor &embeddings)
+torch::Tensor toStoredPrecision(const torch::Tensor &embeddings, EmbeddingsDtype dtype)
 {
+    if (dtype == EmbeddingsDtype::Float32)
+        return embeddings.to(torch::kFloat32);
     // Saturated rather than rounded to infinity, which would make distances NaN.
     constexpr double kHalfMax = 65504.0;
     return embeddings.to(torch::kFloat32).clamp(-kHalfMax, kHalfMax).to(torch::kFloat16);
@@ -53,7 +55,7 @@ torch::Tensor reduceProbe(const torch::Tensor &probe, std::int64_t maxFeatures,
 std::vector<torch::Tensor> extractEmbeddings(ProbedModelImpl &model, const torch::Tensor &images,
                                              int batchSize, std::int64_t maxFeatures,
                                              bool mixedPrecision,
-                                             std::vector<ProbeReduction> *reductions)
+                                             std::vector<ProbeReduction> *reductions, EmbeddingsDtype dtype)
 {
     torch::NoGradGuard noGrad;
     model.eval();
@@ -75,7 +77,7 @@ std::vector<torch::Tensor> extractEmbeddings(ProbedModelImpl &model, const torch
                         + std::to_string(names.size()));
         for (std::size_t l = 0; l < names.size(); ++l) {
             std::vector<std::int64_t> reduced;
-            auto e = toStoredPrecision(reduceProbe(o.probes[l].to(torch::kFloat32), maxFeatures, &reduced));
+            auto e = toStoredPrecision(reduceProbe(o.probes[l].to(torch::kFloat32), maxFeatures, &reduced), dtype);
             if (!out[l].defined()) {
                 out[l] = torch::empty({n, e.size(1)}, e.options());
                 if (reductions) {

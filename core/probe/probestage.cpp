@@ -74,12 +74,12 @@ ProbeResults runProbes(ProbedModelImpl &model, const DeviceSplit &train, const D
     auto t0 = Clock::now();
     cancel.check();
     auto trainEmb = extractEmbeddings(model, train.images, options.batchSize, options.maxFeatures,
-                                      options.mixedPrecision, &r.reductions);
+                                      options.mixedPrecision, &r.reductions, options.dtype);
     cancel.check();
     std::vector<torch::Tensor> testEmb;
     if (nTest > 0)
         testEmb = extractEmbeddings(model, test.images, options.batchSize, options.maxFeatures,
-                                    options.mixedPrecision, nullptr);
+                                    options.mixedPrecision, nullptr, options.dtype);
     if (device.is_cuda())
         torch::cuda::synchronize();
     r.embedSeconds = std::chrono::duration<double>(Clock::now() - t0).count();

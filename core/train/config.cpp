@@ -65,6 +65,7 @@ constexpr std::pair<ConfigField, const char *> kFieldKeys[] = {
     {ConfigField::K, "study.k"},
     {ConfigField::MaxFeatures, "study.max_features"},
     {ConfigField::Embeddings, "study.embeddings"},
+    {ConfigField::EmbeddingsDtype, "study.embeddings_dtype"},
     {ConfigField::Output, "output"},
 };
 
@@ -257,7 +258,8 @@ std::string toJson(const RunConfig &c, int indent)
                   {"el2n_epoch", t.el2nEpoch}};
     j["study"] = {{"models", c.study.models}, {"ratio", c.study.ratio}, {"member", c.study.member},
                   {"probe", c.study.probe}, {"k", c.study.k}, {"max_features", c.study.maxFeatures},
-                  {"embeddings", c.study.embeddings}};
+                  {"embeddings", c.study.embeddings},
+                  {"embeddings_dtype", settingName(c.study.embeddingsDtype)}};
     j["output"] = c.output;
     return j.dump(indent);
 }
@@ -335,6 +337,7 @@ RunConfig runConfigFromJson(const std::string &text)
         r.get("k", c.study.k);
         r.get("max_features", c.study.maxFeatures);
         r.get("embeddings", c.study.embeddings);
+        r.getSetting("embeddings_dtype", c.study.embeddingsDtype, "embeddings dtype");
     }
     root.get("output", c.output);
     return c;

@@ -61,6 +61,8 @@ struct StudyConfig {
     int k = 30;
     std::int64_t maxFeatures = 4096;  ///< probes larger than this are pooled down
     std::string embeddings = "none";  ///< none, all, or comma-separated probe names to store
+    /// Precision of the embeddings the probes compute from and the run stores.
+    EmbeddingsDtype embeddingsDtype = EmbeddingsDtype::Float16;
 };
 
 /// Everything a `pdepth train` run needs; saved as JSON in the run file.
@@ -87,7 +89,7 @@ enum class ConfigField {
     Optimizer, Lr, Momentum, WeightDecay, Schedule, WarmupEpochs, StepEvery, StepGamma, Epochs, BatchSize,
     EvalBatchSize, AugmentCrop, CropPadding, AugmentFlip, MixedPrecision, MemoryFormat, CudnnBenchmark, Device,
     Threads, Seed, Regime, Generations, SplitStage, SealLrFactor, SealFraction, El2nEpoch,
-    Models, Ratio, Member, Probe, K, MaxFeatures, Embeddings,
+    Models, Ratio, Member, Probe, K, MaxFeatures, Embeddings, EmbeddingsDtype,
     Output
 };
 

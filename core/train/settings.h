@@ -22,6 +22,8 @@ enum class Regime { Standard, Llf, Seal };
 enum class MemoryFormat { Auto, ChannelsLast, Contiguous };
 /// The device a run asks for; auto prefers CUDA when present.
 enum class DeviceChoice { Auto, Cpu, Cuda };
+/// The precision embeddings are rounded to, probed in and stored in.
+enum class EmbeddingsDtype { Float16, Float32 };
 
 /// The one string mapping of an enumerated setting: its names in the JSON
 /// configuration, on the command line and in the wizard. Specialised below.
@@ -47,6 +49,10 @@ template <> struct SettingNames<MemoryFormat> {
 template <> struct SettingNames<DeviceChoice> {
     static constexpr std::array<std::pair<DeviceChoice, const char *>, 3> entries{
         {{DeviceChoice::Auto, "auto"}, {DeviceChoice::Cpu, "cpu"}, {DeviceChoice::Cuda, "cuda"}}};
+};
+template <> struct SettingNames<EmbeddingsDtype> {
+    static constexpr std::array<std::pair<EmbeddingsDtype, const char *>, 2> entries{
+        {{EmbeddingsDtype::Float16, "float16"}, {EmbeddingsDtype::Float32, "float32"}}};
 };
 template <> struct SettingNames<NoiseSpec::Kind> {
     static constexpr std::array<std::pair<NoiseSpec::Kind, const char *>, 3> entries{
