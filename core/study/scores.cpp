@@ -19,7 +19,6 @@ constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 struct HeldOutBelief {
     double label = 0;   ///< in the given label
     double other = 0;   ///< in the strongest other class
-    double entropy = 0; ///< of the mean probability, divided by log K
 };
 
 HeldOutBelief heldOutBelief(const SplitSummary &s, std::size_t i, std::size_t y, std::size_t k)
@@ -32,10 +31,7 @@ HeldOutBelief heldOutBelief(const SplitSummary &s, std::size_t i, std::size_t y,
             b.label = belief;
         else
             b.other = std::max(b.other, belief);
-        if (p > 0)
-            b.entropy -= p * std::log(p);
     }
-    b.entropy = k > 1 ? b.entropy / std::log(double(k)) : 0.0;
     return b;
 }
 
