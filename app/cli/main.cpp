@@ -178,7 +178,7 @@ struct RunOptions {
     pds::RunConfig cfg;
     std::string preset, configFile, saveConfig, noiseMap, augment;
     /// Enumerated settings by name, mapped to the configuration after parsing.
-    std::string noiseKind, optimizer, schedule, memoryFormat, device, regime;
+    std::string noiseKind, optimizer, schedule, memoryFormat, device, regime, embeddingsDtype;
     std::string dynamics, evalEvery;
     bool dryRun = false, noAmp = false;
 };
@@ -256,6 +256,8 @@ void addRunOptions(CLI::App *cmd, RunOptions &o)
     cmd->add_option("--k", cfg.study.k, "Neighbours of the k-NN probes")->capture_default_str();
     cmd->add_option("--max-features", cfg.study.maxFeatures, "Pool probes down to at most this many features")->capture_default_str();
     cmd->add_option("--embeddings", cfg.study.embeddings, "Embeddings to store: none, all, or probe names (comma-separated)")->capture_default_str();
+    addSettingOption(cmd, "--embeddings-dtype", o.embeddingsDtype, cfg.study.embeddingsDtype,
+                     "Precision the probes compute in and embeddings are stored in: float16 or float32");
 }
 
 /// Applies the options that need interpretation after parsing.
@@ -306,6 +308,8 @@ void finishRunOptions(CLI::App *cmd, RunOptions &o)
     cfg.train.regime = pds::parseSetting<pds::Regime>(o.regime, "regime", key(ConfigField::Regime));
     cfg.train.dynamics = pds::parseSetting<pds::DynamicsSource>(o.dynamics, "--dynamics", key(ConfigField::Dynamics));
     cfg.train.evalEvery = pds::parseEvalEvery(o.evalEvery);
+    cfg.study.embeddingsDtype = pds::parseSetting<pds::EmbeddingsDtype>(o.embeddingsDtype, "embeddings dtype",
+                                                                      key(ConfigField::EmbeddingsDtype));
 }
 
 /// Validates, saves the configuration if asked, prints it for a dry run, and

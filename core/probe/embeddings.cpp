@@ -23,8 +23,10 @@ std::pair<std::int64_t, std::int64_t> reducedSize(std::int64_t c, std::int64_t h
     return {h, w};
 }
 
-torch::Tensor toStoredPrecision(const torch::Tensor &embeddings)
+torch::Tensor toStoredPrecision(const torch::Tensor &embeddings, EmbeddingsDtype dtype)
 {
+    if (dtype == EmbeddingsDtype::Float32)
+        return embeddings.to(torch::kFloat32);
     // Saturated rather than rounded to infinity, which would make distances NaN.
     constexpr double kHalfMax = 65504.0;
     return embeddings.to(torch::kFloat32).clamp(-kHalfMax, kHalfMax).to(torch::kFloat16);
@@ -74,7 +76,7 @@ torch::Tensor rowsOf(const std::vector<torch::Tensor> &sets, std::int64_t start,
 std::vector<torch::Tensor> extractEmbeddings(ProbedModelImpl &model, const std::vector<torch::Tensor> &imageSets,
                                              int batchSize, std::int64_t maxFeatures,
                                              bool mixedPrecision,
-                                             std::vector<ProbeReduction> *reductions)
+                                             std::vector<ProbeReduction> *reductions, EmbeddingsDtype dtype)
 {
     torch::NoGradGuard noGrad;
     model.eval();
@@ -101,7 +103,7 @@ std::vector<torch::Tensor> extractEmbeddings(ProbedModelImpl &model, const std::
                         + std::to_string(names.size()));
         for (std::size_t l = 0; l < names.size(); ++l) {
             std::vector<std::int64_t> reduced;
-            auto e = toStoredPrecision(reduceProbe(o.probes[l].to(torch::kFloat32), maxFeatures, &reduced));
+            auto e = toStoredPrecision(reduceProbe(o.probes[l].to(torch::kFloat32), maxFeatures, &reduced), dtype);
             if (!out[l].defined()) {
                 out[l] = torch::empty({n, e.size(1)}, e.options());
                 if (reductions) {

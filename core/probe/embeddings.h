@@ -1,6 +1,7 @@
 #pragma once
 
 #include "models/model.h"
+#include "train/settings.h"
 
 #include <torch/torch.h>
 
@@ -29,18 +30,19 @@ torch::Tensor reduceProbe(const torch::Tensor &probe, std::int64_t maxFeatures,
 std::pair<std::int64_t, std::int64_t> reducedSize(std::int64_t c, std::int64_t h, std::int64_t w,
                                                   std::int64_t maxFeatures);
 
-/// Embeddings as the run file stores them: float16, values beyond its range
-/// saturated at ±65504. The k-NN probes compute from exactly these values, so
-/// the stored embeddings reproduce every k-NN prediction.
-torch::Tensor toStoredPrecision(const torch::Tensor &embeddings);
+/// Embeddings as the run file stores them: float16 (values beyond its range
+/// saturated at ±65504) or float32. The k-NN probes compute from exactly these
+/// values, so the stored embeddings reproduce every k-NN prediction.
+torch::Tensor toStoredPrecision(const torch::Tensor &embeddings, EmbeddingsDtype dtype = EmbeddingsDtype::Float16);
 
 /// Embeddings of every example of `imageSets` (in order, as one run of
 /// batches: a batch may span two sets) at every probe, in eval mode: one
-/// float16 [ΣN, D_l] tensor per probe on the images' device (see
+/// [ΣN, D_l] tensor of `dtype` per probe on the images' device (see
 /// toStoredPrecision). `reductions` receives what was done to each probe.
 std::vector<torch::Tensor> extractEmbeddings(ProbedModelImpl &model, const std::vector<torch::Tensor> &imageSets,
                                              int batchSize, std::int64_t maxFeatures,
                                              bool mixedPrecision,
-                                             std::vector<ProbeReduction> *reductions);
+                                             std::vector<ProbeReduction> *reductions,
+                                             EmbeddingsDtype dtype = EmbeddingsDtype::Float16);
 
 } // namespace pds

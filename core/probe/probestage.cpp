@@ -75,7 +75,7 @@ ProbeResults runProbes(ProbedModelImpl &model, const DeviceSplit &train, const D
     cancel.check();
     // One pass over every example: rows [0, N_train) are the train split, the rest the test split.
     auto embeddings = extractEmbeddings(model, {train.images, test.images}, options.batchSize, options.maxFeatures,
-                                        options.mixedPrecision, &r.reductions);
+                                        options.mixedPrecision, &r.reductions, options.dtype);
     if (device.is_cuda())
         torch::cuda::synchronize();
     r.embedSeconds = std::chrono::duration<double>(Clock::now() - t0).count();

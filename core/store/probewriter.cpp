@@ -26,12 +26,14 @@ std::string shapeText(const std::vector<std::int64_t> &shape)
 
 } // namespace
 
-void RunWriter::writeProbes(int model, const ProbeResults &r, int k, std::int64_t maxFeatures)
+void RunWriter::writeProbes(int model, const ProbeResults &r, int k, std::int64_t maxFeatures,
+                            const std::string &embeddingsDtype)
 {
     const std::string group = sc::modelGroup(model);
     h5::Handle g = h5::requireGroup(*m_file, sc::join({group, sc::kProbes}));
     h5::writeAttr(g, sc::kProbeK, std::int64_t(k));
     h5::writeAttr(g, sc::kMaxFeatures, maxFeatures);
+    h5::writeAttr(g, sc::kEmbeddingsDtype, embeddingsDtype);
     h5::writeAttr(g, sc::kProbeNames, r.probeNames);
     std::vector<std::string> produced, reduced;
     for (const auto &red : r.reductions) {
@@ -65,8 +67,7 @@ void RunWriter::writeProbeLayer(int model, int layer, const std::vector<std::int
         commit();
 }
 
-void RunWriter::writeEmbedding(int model, const std::string &probe, const std::string &split,
-                               const std::uint16_t *halfBits, std::int64_t rows, std::int64_t cols)
+h5::Handle RunWriter::embeddingGroup(int model, const std::string &split)
 {
     if (!m_embeddings->valid())
         *m_embeddings = h5::createFile(embeddingsPath() + runformat::kPartialSuffix);
@@ -81,10 +82,27 @@ void RunWriter::writeEmbedding(int model, const std::string &probe, const std::s
             throw StoreError("cannot link the embeddings file");
         }
     }
-    h5::Handle g = h5::requireGroup(*m_embeddings, sc::join({group, split}));
+    return h5::requireGroup(*m_embeddings, sc::join({group, split}));
+}
+
+void RunWriter::writeEmbedding(int model, const std::string &probe, const std::string &split,
+                               const std::uint16_t *halfBits, std::int64_t rows, std::int64_t cols)
+{
+    h5::Handle g = embeddingGroup(model, split);
     // Probe names contain dots (layer1.0); HDF5 allows them, slashes are not used.
     try {
         h5::writeHalfArray(g, probe, halfBits, static_cast<hsize_t>(rows), static_cast<hsize_t>(cols));
+    } catch (const StoreError &) {
+        throw StoreError("cannot write embeddings '" + probe + "'");
+    }
+}
+
+void RunWriter::writeEmbedding(int model, const std::string &probe, const std::string &split, const float *values,
+                               std::int64_t rows, std::int64_t cols)
+{
+    h5::Handle g = embeddingGroup(model, split);
+    try {
+        h5::writeArray<float>(g, probe, values, {static_cast<hsize_t>(rows), static_cast<hsize_t>(cols)});
     } catch (const StoreError &) {
         throw StoreError("cannot write embeddings '" + probe + "'");
     }

@@ -482,6 +482,8 @@ ProbeSummary RunReader::probeSummary(int model) const
     ProbeSummary p;
     p.k = static_cast<int>(h5::readAttrInt(g, sc::kProbeK));
     p.maxFeatures = h5::readAttrInt(g, sc::kMaxFeatures);
+    if (h5::hasAttr(g, sc::kEmbeddingsDtype))
+        p.embeddingsDtype = h5::readAttrString(g, sc::kEmbeddingsDtype);
     p.probeNames = h5::readAttrStrings(g, sc::kProbeNames);
     p.probeShapes = h5::readAttrStrings(g, sc::kProbeShape);
     p.reducedShapes = h5::readAttrStrings(g, sc::kReducedShape);

@@ -68,6 +68,7 @@ enum class ProbeCurve { TrainAccuracy, TrainAgreement, ValidationAccuracy, Valid
 struct ProbeSummary {
     int k = 0;
     std::int64_t maxFeatures = 0;
+    std::string embeddingsDtype = "float16"; ///< files written before the option hold float16
     std::vector<std::string> probeNames;
     std::vector<std::string> probeShapes, reducedShapes; ///< per probe, e.g. 64x28x28
     double embedSeconds = 0.0, probeSeconds = 0.0;

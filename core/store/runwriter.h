@@ -80,7 +80,8 @@ public:
                      bool keepCheckpoint = false);
     void markModel(int model, const std::string &status, const std::string &message);
     /// The k-NN probe results and prediction depth of a finished model.
-    void writeProbes(int model, const ProbeResults &probes, int k, std::int64_t maxFeatures);
+    void writeProbes(int model, const ProbeResults &probes, int k, std::int64_t maxFeatures,
+                     const std::string &embeddingsDtype = "float16");
     /// Keeps one finished probe layer's k-NN predictions (probes_partial/) until
     /// writeProbes replaces them; committed to disk when `commitNow`.
     void writeProbeLayer(int model, int layer, const std::vector<std::int32_t> &train,
@@ -88,6 +89,9 @@ public:
     /// One probe's embeddings, IEEE half precision [rows, cols] (bit patterns).
     void writeEmbedding(int model, const std::string &probe, const std::string &split,
                         const std::uint16_t *halfBits, std::int64_t rows, std::int64_t cols);
+    /// One probe's embeddings in float32 [rows, cols] (`--embeddings-dtype float32`).
+    void writeEmbedding(int model, const std::string &probe, const std::string &split, const float *values,
+                        std::int64_t rows, std::int64_t cols);
     /// Which member of a study the model is (0 for a single run).
     void setMember(int model, int member);
 
@@ -100,6 +104,8 @@ private:
     void commit();
     std::string embeddingsPath() const;
     void closeEmbeddings();
+    /// The side file's group of a model's embeddings of one split, linked from the run file.
+    h5::Handle embeddingGroup(int model, const std::string &split);
 
     std::string m_path;
     std::unique_ptr<h5::Handle> m_file;       ///< in memory; committed to disk as a whole

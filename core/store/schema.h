@@ -98,6 +98,8 @@ inline constexpr const char *kCheckpointFormatText =
 inline constexpr const char *kProbes = "probes";
 inline constexpr const char *kProbeK = "k";
 inline constexpr const char *kMaxFeatures = "max_features";
+/// float16 or float32: the precision the probes computed in and embeddings were stored in.
+inline constexpr const char *kEmbeddingsDtype = "embeddings_dtype";
 inline constexpr const char *kProbeShape = "probe_shape";
 inline constexpr const char *kReducedShape = "reduced_shape";
 inline constexpr const char *kEmbedSeconds = "embed_seconds";

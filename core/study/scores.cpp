@@ -19,7 +19,6 @@ constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 struct HeldOutBelief {
     double label = 0;   ///< in the given label
     double other = 0;   ///< in the strongest other class
-    double entropy = 0; ///< of the mean probability, divided by log K
 };
 
 HeldOutBelief heldOutBelief(const SplitSummary &s, std::size_t i, std::size_t y, std::size_t k)
@@ -32,10 +31,7 @@ HeldOutBelief heldOutBelief(const SplitSummary &s, std::size_t i, std::size_t y,
             b.label = belief;
         else
             b.other = std::max(b.other, belief);
-        if (p > 0)
-            b.entropy -= p * std::log(p);
     }
-    b.entropy = k > 1 ? b.entropy / std::log(double(k)) : 0.0;
     return b;
 }
 
@@ -61,7 +57,7 @@ void computeScores(SplitSummary &s, const std::vector<std::int32_t> &labels, int
         const bool trained = s.modelsTrain[i] > 0;
         const double trainDepth = trained ? clamp01(s.depthTrainMean[i] / scale) : 0.0;
         s.labelIssue[i] = float(1.0 - b.label);
-        s.ambiguity[i] = float(clamp01((2.0 * b.entropy + valDepth) / 3.0));
+        s.ambiguity[i] = float(clamp01((2.0 * s.heldOutEntropy[i] + valDepth) / 3.0));
         s.easiness[i] = float(b.label * (1.0 - std::max(valDepth, trainDepth)));
         if (trained) {
             const double trainedBelief = 0.5 * (s.accuracyTrained[i] + s.trainedConfidence[i]);
@@ -87,7 +83,9 @@ void assignGroups(SplitSummary &s, const std::vector<std::int32_t> &labels, int 
                 otherVotes = std::max<double>(otherVotes, s.heldOutDistribution[i * k + c]);
         // NaN scores compare false, so an undefined score never puts an example in a group.
         DifficultyGroup g = DifficultyGroup::Other;
-        if (s.labelIssue[i] >= t.labelIssue)
+        // Both groups of memorised, unrecognised examples part on whether the
+        // held-out models agree on one other class.
+        if (s.labelIssue[i] >= t.labelIssue && otherVotes >= t.dominant)
             g = DifficultyGroup::Mislabeled;
         else if (s.rarity[i] >= t.rarity && otherVotes < t.dominant)
             g = DifficultyGroup::Rare;

@@ -62,9 +62,12 @@ SplitSummary summarise(const std::vector<MemberSplit> &members, const std::vecto
     s.modelsVal.resize(n);
     s.heldOutDistribution.assign(n * k, 0.f);
     s.heldOutProbability.assign(n * k, 0.f);
+    s.heldOutEntropy.assign(n, 0.f);
+    const double logK = k > 1 ? std::log(double(k)) : 1.0;
     for (std::size_t i = 0; i < n; ++i) {
         MeanStd dTrain, dVal;
         int correctIn = 0, correctOut = 0, probsOut = 0;
+        double entropyOut = 0;
         // Dynamics, confidence: index 0 over the models that trained on the example, 1 over the rest.
         double il[2] = {}, fe[2] = {}, conf[2] = {}, var[2] = {}, prob[2] = {};
         for (const auto &m : members) {
@@ -81,8 +84,12 @@ SplitSummary summarise(const std::vector<MemberSplit> &members, const std::vecto
                 if (c < k)
                     s.heldOutDistribution[i * k + c] += 1.f;
                 if (!m.finalProb.empty()) {
-                    for (std::size_t c2 = 0; c2 < k; ++c2)
-                        s.heldOutProbability[i * k + c2] += m.finalProb[i * k + c2];
+                    for (std::size_t c2 = 0; c2 < k; ++c2) {
+                        const double p = m.finalProb[i * k + c2];
+                        s.heldOutProbability[i * k + c2] += float(p);
+                        if (p > 0)
+                            entropyOut -= p * std::log(p) / logK;
+                    }
                     ++probsOut;
                 }
             }
@@ -102,10 +109,19 @@ SplitSummary summarise(const std::vector<MemberSplit> &members, const std::vecto
             for (std::size_t c = 0; c < k; ++c)
                 s.heldOutDistribution[i * k + c] /= float(dVal.n);
         // Members without logits leave the vote shares as the best estimate of the probability.
+        const bool probabilities = probsOut == dVal.n && probsOut;
         for (std::size_t c = 0; c < k; ++c)
-            s.heldOutProbability[i * k + c] = probsOut == dVal.n && probsOut
-                                                  ? s.heldOutProbability[i * k + c] / float(probsOut)
-                                                  : s.heldOutDistribution[i * k + c];
+            s.heldOutProbability[i * k + c] = probabilities ? s.heldOutProbability[i * k + c] / float(probsOut)
+                                                            : s.heldOutDistribution[i * k + c];
+        if (probabilities) {
+            s.heldOutEntropy[i] = float(entropyOut / probsOut);
+        } else {
+            for (std::size_t c = 0; c < k; ++c) {
+                const double p = s.heldOutDistribution[i * k + c];
+                if (p > 0)
+                    s.heldOutEntropy[i] -= float(p * std::log(p) / logK);
+            }
+        }
         s.accuracyTrained[i] = dTrain.n ? float(correctIn) / float(dTrain.n) : kNaN;
         s.accuracyHeldOut[i] = dVal.n ? float(correctOut) / float(dVal.n) : kNaN;
         s.consistency[i] = s.accuracyHeldOut[i];

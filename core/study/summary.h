@@ -9,10 +9,10 @@ namespace pds {
 /// Thresholds of the difficulty groups on the per-example scores
 /// (docs/difficulty.md defines each score and group).
 struct GroupThresholds {
-    double labelIssue = 0.95; ///< mislabeled / looks like another class: label-issue score at least this
+    double labelIssue = 0.75; ///< mislabeled / looks like another class: label-issue score at least this…
+    double dominant = 0.6;    ///< …and one other class holds this share of the held-out votes (rare: none does)
     double ambiguity = 0.6;   ///< ambiguous: ambiguity score at least this
-    double rarity = 0.3;      ///< rare: rarity score at least this…
-    double dominant = 0.6;    ///< …and no other class holds this share of the held-out votes
+    double rarity = 0.3;      ///< rare: rarity score at least this, and no other class dominant
     double easiness = 0.6;    ///< easy: easiness score at least this
 };
 
@@ -43,6 +43,10 @@ struct SplitSummary {
     std::vector<std::int32_t> modelsTrain, modelsVal;
     std::vector<float> heldOutDistribution;           ///< [N, K]: share of held-out models predicting each class
     std::vector<float> heldOutProbability;            ///< [N, K]: mean final softmax over held-out models
+    /// Mean over the held-out models of the entropy of each one's softmax, over
+    /// log K: the doubt each model has, not their disagreement (not stored; the
+    /// ambiguity score uses it; the vote entropy where a member has no logits).
+    std::vector<float> heldOutEntropy;
     std::vector<float> consistency;                   ///< share of held-out models predicting the given label
     std::vector<float> heldOutConfidence;             ///< mean final probability of the given label over held-out models
     std::vector<float> trainedConfidence;             ///< the same over the models that trained on the example

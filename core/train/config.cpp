@@ -69,6 +69,7 @@ constexpr std::pair<ConfigField, const char *> kFieldKeys[] = {
     {ConfigField::Embeddings, "study.embeddings"},
     {ConfigField::Dynamics, "train.dynamics"},
     {ConfigField::EvalEvery, "train.eval_every"},
+    {ConfigField::EmbeddingsDtype, "study.embeddings_dtype"},
     {ConfigField::Output, "output"},
     {ConfigField::DistillTeacher, "distill.teacher"},
     {ConfigField::DistillTemperature, "distill.temperature"},
@@ -280,7 +281,8 @@ std::string toJson(const RunConfig &c, int indent)
                   {"eval_every", t.evalEvery}};
     j["study"] = {{"models", c.study.models}, {"ratio", c.study.ratio}, {"member", c.study.member},
                   {"probe", c.study.probe}, {"k", c.study.k}, {"max_features", c.study.maxFeatures},
-                  {"embeddings", c.study.embeddings}, {"keep_weights", c.study.keepWeights}};
+                  {"embeddings", c.study.embeddings}, {"keep_weights", c.study.keepWeights},
+                  {"embeddings_dtype", settingName(c.study.embeddingsDtype)}};
     if (c.distill.enabled())
         j["distill"] = {{"teacher", c.distill.teacher}, {"temperature", c.distill.temperature},
                         {"alpha", c.distill.alpha}};
@@ -375,6 +377,7 @@ RunConfig runConfigFromJson(const std::string &text)
         r.get("k", c.study.k);
         r.get("max_features", c.study.maxFeatures);
         r.get("embeddings", c.study.embeddings);
+        r.getSetting("embeddings_dtype", c.study.embeddingsDtype, "embeddings dtype");
         r.get("keep_weights", c.study.keepWeights);
     }
     if (const json *dj = root.child("distill")) {

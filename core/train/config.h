@@ -79,6 +79,8 @@ struct StudyConfig {
     std::int64_t maxFeatures = 4096;  ///< probes larger than this are pooled down
     std::string embeddings = "none";  ///< none, all, or comma-separated probe names to store
     bool keepWeights = false;         ///< keep the final weights (the last checkpoint) in the run file
+    /// Precision of the embeddings the probes compute from and the run stores.
+    EmbeddingsDtype embeddingsDtype = EmbeddingsDtype::Float16;
 };
 
 /// Knowledge distillation: the run trains on (1−α)·CE + α·T²·KL(teacher ‖
@@ -129,7 +131,7 @@ enum class ConfigField {
     Optimizer, Lr, Momentum, WeightDecay, Schedule, WarmupEpochs, StepEvery, StepGamma, Epochs, BatchSize,
     EvalBatchSize, AugmentCrop, CropPadding, AugmentFlip, MixedPrecision, MemoryFormat, CudnnBenchmark, Device,
     Threads, Seed, Regime, Generations, SplitStage, SealLrFactor, SealFraction, El2nEpoch,
-    Models, Ratio, Member, Probe, K, MaxFeatures, Embeddings,
+    Models, Ratio, Member, Probe, K, MaxFeatures, Embeddings, EmbeddingsDtype,
     Dynamics, EvalEvery,
     Output,
     DistillTeacher, DistillTemperature, DistillAlpha,

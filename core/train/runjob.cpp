@@ -277,12 +277,18 @@ ProbeResults probeModel(const RunConfig &c, RunSetup &run, const DeviceSplit &tr
     po.maxFeatures = c.study.maxFeatures;
     po.batchSize = c.train.evalBatchSize;
     po.mixedPrecision = c.train.mixedPrecision;
+    po.dtype = c.study.embeddingsDtype;
     const auto keep = embeddingSelection(c.study.embeddings, run.model->probeNames());
     EmbeddingSink sink;
     if (!keep.empty())
         sink = [&](const std::string &probe, const std::string &split, const torch::Tensor &e) {
             if (!keep.count(probe))
                 return;
+            if (po.dtype == EmbeddingsDtype::Float32) {
+                auto values = e.to(torch::kCPU, torch::kFloat32).contiguous();
+                writer.writeEmbedding(0, probe, split, values.data_ptr<float>(), values.size(0), values.size(1));
+                return;
+            }
             auto half = e.to(torch::kCPU, torch::kHalf).contiguous();
             writer.writeEmbedding(0, probe, split, reinterpret_cast<const std::uint16_t *>(half.data_ptr<at::Half>()),
                                   half.size(0), half.size(1));
@@ -302,7 +308,7 @@ ProbeResults probeModel(const RunConfig &c, RunSetup &run, const DeviceSplit &tr
     ProbeResults probes = runProbes(*run.model, trainSplit, testSplit, info.inTrain, trained.trainScores.finalPred,
                                     trained.testScores.finalPred, run.data.numClasses(), po, cancel,
                                     observer ? &memberObserver : nullptr, sink, layersDone, layerSink);
-    writer.writeProbes(0, probes, po.k, po.maxFeatures);
+    writer.writeProbes(0, probes, po.k, po.maxFeatures, settingName(po.dtype));
     return probes;
 }
 

@@ -31,6 +31,8 @@ enum class SelectMethod { ConFrag, SmallLoss, None, Clean };
 /// the training minibatch forward pass (train mode, as sampled), or an extra
 /// evaluation pass (eval mode) after every epoch.
 enum class DynamicsSource { TrainPass, EvalPass };
+/// The precision embeddings are rounded to, probed in and stored in.
+enum class EmbeddingsDtype { Float16, Float32 };
 
 /// The one string mapping of an enumerated setting: its names in the JSON
 /// configuration, on the command line and in the wizard. Specialised below.
@@ -60,6 +62,10 @@ template <> struct SettingNames<DeviceChoice> {
 template <> struct SettingNames<DynamicsSource> {
     static constexpr std::array<std::pair<DynamicsSource, const char *>, 2> entries{
         {{DynamicsSource::TrainPass, "train_pass"}, {DynamicsSource::EvalPass, "eval_pass"}}};
+};
+template <> struct SettingNames<EmbeddingsDtype> {
+    static constexpr std::array<std::pair<EmbeddingsDtype, const char *>, 2> entries{
+        {{EmbeddingsDtype::Float16, "float16"}, {EmbeddingsDtype::Float32, "float32"}}};
 };
 template <> struct SettingNames<NoiseSpec::Kind> {
     static constexpr std::array<std::pair<NoiseSpec::Kind, const char *>, 4> entries{

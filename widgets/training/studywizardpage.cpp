@@ -36,7 +36,10 @@ StudyWizardPage::StudyWizardPage(const DatasetWizardPage *dataset, QWidget *pare
     m_probe = new QCheckBox(tr("Compute prediction depth (k-NN probes after training)"));
     m_probe->setObjectName(QStringLiteral("probe"));
     m_embeddings = combo(QStringLiteral("embeddings"), {QStringLiteral("none"), QStringLiteral("all")});
-    m_embeddings->setToolTip(tr("Store every probe's embeddings (float16) for the 3-D embedding view"));
+    m_embeddings->setToolTip(tr("Store every probe's embeddings for the 3-D embedding view"));
+    m_embeddingsDtype = combo(QStringLiteral("embeddingsDtype"), {QStringLiteral("float16"), QStringLiteral("float32")});
+    m_embeddingsDtype->setToolTip(tr("Precision the k-NN probes compute in and embeddings are stored in; "
+                                     "float32 doubles the embeddings file"));
     auto *form = new QFormLayout(w);
     form->setContentsMargins(0, 0, 0, 0);
     form->addRow(tr("Models"), m_models);
@@ -45,6 +48,7 @@ StudyWizardPage::StudyWizardPage(const DatasetWizardPage *dataset, QWidget *pare
     form->addRow(QString(), m_probe);
     form->addRow(tr("k (neighbours)"), m_k);
     form->addRow(tr("Store embeddings"), m_embeddings);
+    form->addRow(tr("Embeddings precision"), m_embeddingsDtype);
     setContent(w);
     connect(m_models, &QSpinBox::valueChanged, this, [this] { updateEnabled(); });
     connect(m_probe, &QCheckBox::toggled, this, [this] { updateEnabled(); });
@@ -59,6 +63,8 @@ void StudyWizardPage::applyTo(RunConfig &c) const
     c.study.probe = c.study.models > 1 || m_probe->isChecked();
     c.study.k = m_k->value();
     c.study.embeddings = m_embeddings->currentText().toStdString();
+    c.study.embeddingsDtype = settingFromName<EmbeddingsDtype>(m_embeddingsDtype->currentText().toStdString())
+                                  .value_or(EmbeddingsDtype::Float16);
 }
 
 void StudyWizardPage::setFrom(const RunConfig &c)
@@ -68,6 +74,7 @@ void StudyWizardPage::setFrom(const RunConfig &c)
     m_k->setValue(c.study.k);
     m_probe->setChecked(c.study.probe);
     selectText(m_embeddings, QString::fromStdString(c.study.embeddings));
+    selectText(m_embeddingsDtype, QString::fromLatin1(settingName(c.study.embeddingsDtype)));
     updateEnabled();
 }
 
@@ -95,6 +102,7 @@ void StudyWizardPage::updateEnabled()
     const bool probe = study || m_probe->isChecked();
     m_k->setEnabled(probe);
     m_embeddings->setEnabled(probe);
+    m_embeddingsDtype->setEnabled(probe);
 }
 
 QString StudyWizardPage::problem()

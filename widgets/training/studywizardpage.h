@@ -48,6 +48,7 @@ private:
     QSpinBox *m_k;
     QCheckBox *m_probe;
     QComboBox *m_embeddings;
+    QComboBox *m_embeddingsDtype;
 };
 
 } // namespace pds

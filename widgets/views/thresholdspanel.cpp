@@ -27,15 +27,16 @@ struct ThresholdField {
 const std::array<ThresholdField, 5> kFields = {{
     {"labelIssue", "Mislabeled / looks like another class: label-issue score at least",
      "The label-issue score is one minus the held-out models' belief in the label (mean of their vote share "
-     "and probability), 0 to 1. Wrong labels score near 1; look-alikes, which keep some belief in the label, "
-     "just below, and join the group as this threshold is lowered.",
+     "and probability), 0 to 1. Wrong labels score near 1, look-alikes just below; the group also needs one "
+     "other class to hold the dominant share of the held-out votes.",
      &GroupThresholds::labelIssue},
     {"rarity", "Rare: rarity score at least",
      "The rarity score is how much better the models that trained on an example know its label than those "
      "that held it out, plus how late the train split decides, lowered when another class dominates (0 to 1).",
      &GroupThresholds::rarity},
-    {"dominant", "Rare: no other class with a vote share of",
-     "A rare example also has no other class predicted by at least this share of the held-out models.",
+    {"dominant", "Dominant other class: vote share at least",
+     "A mislabeled example or look-alike has one other class predicted by at least this share of the held-out "
+     "models; a rare example has none.",
      &GroupThresholds::dominant},
     {"ambiguity", "Ambiguous: ambiguity score at least",
      "The ambiguity score is how evenly the held-out models' mean probability spreads over the classes "
