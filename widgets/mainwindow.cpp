@@ -25,6 +25,7 @@
 #include "study/detachedjob.h"
 #include "train/runjob.h"
 #include "store/sweepfile.h"
+#include "sweep/sweepconfig.h"
 
 #include <QAction>
 #include <QApplication>
@@ -198,6 +199,7 @@ void MainWindow::createMenus()
     open->setShortcut(QKeySequence::Open);
     m_recentMenu = file->addMenu(tr("Open &recent"));
     QAction *study = file->addAction(tr("&New study…"), this, &MainWindow::newStudy);
+    file->addAction(tr("New model-size &sweep…"), this, &MainWindow::newSweep);
     study->setShortcut(QKeySequence::New);
     file->addAction(tr("Res&ume interrupted run…"), QKeySequence(Qt::CTRL | Qt::Key_R), this, &MainWindow::resumeDialog);
     file->addAction(tr("Re&load"), QKeySequence::Refresh, this, &MainWindow::reloadActive);
@@ -489,6 +491,27 @@ void MainWindow::newStudy()
     m_runner->setConcurrentMembers(wizard.concurrentMembers());
     if (!m_runner->start(wizard.config(), &error))
         QMessageBox::warning(this, tr("New study"), error);
+}
+
+void MainWindow::newSweep()
+{
+    if (m_runner->isRunning()) {
+        QMessageBox::information(this, tr("New sweep"), tr("A training job is running; cancel it or wait for it to finish."));
+        return;
+    }
+    TrainingWizard wizard(this, TrainingWizard::Mode::Sweep);
+    wizard.setConcurrentMembers(m_runner->concurrentMembers());
+    if (wizard.exec() != QDialog::Accepted)
+        return;
+    QString error;
+    m_runner->setConcurrentMembers(wizard.concurrentMembers());
+    try {
+        if (m_runner->startSweep(wizard.sweepConfig(), &error))
+            return;
+    } catch (const std::exception &e) {
+        error = QString::fromStdString(e.what());
+    }
+    QMessageBox::warning(this, tr("New sweep"), error);
 }
 
 void MainWindow::resumeDialog()

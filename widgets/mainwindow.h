@@ -78,6 +78,8 @@ public:
 public Q_SLOTS:
     void openDialog();
     void newStudy();
+    /// The wizard in sweep mode: a study at several model sizes (`pdepth sweep`).
+    void newSweep();
     void resumeDialog();
     void closeActive();
     void reloadActive();

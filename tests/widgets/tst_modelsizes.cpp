@@ -12,10 +12,16 @@
 #include "models/sweepdocument.h"
 #include "store/sweepfile.h"
 #include "studiofixture.h"
+#include "sweep/sweepconfig.h"
+#include "training/trainingrunner.h"
+#include "training/trainingwizard.h"
 #include "views/modelsizesview.h"
 
 #include <QDockWidget>
+#include <QCheckBox>
+#include <QDoubleSpinBox>
 #include <QFileInfo>
+#include <QLineEdit>
 #include <QSettings>
 #include <QSvgRenderer>
 #include <QTableWidget>
@@ -173,6 +179,7 @@ private Q_SLOTS:
     void scatterPlotsEveryEstimate();
     void figures_data();
     void figures();
+    void wizardBuildsTheSweep();
 
 private:
     QTemporaryDir m_dir;
@@ -306,6 +313,45 @@ void TestModelSizes::figures()
     QCOMPARE(renderer.viewBoxF().size().toSize(), (inches * 72).toSize());
     QVERIFY2(chart->exportFigure(base + QStringLiteral(".pdf"), FigureOptions{inches, 8, 300}, &error), qPrintable(error));
     QVERIFY(QFileInfo(base + QStringLiteral(".pdf")).size() > 1000);
+}
+
+void TestModelSizes::wizardBuildsTheSweep()
+{
+    // Run mode has no Sweep page; sweep mode adds it after the Study page.
+    TrainingWizard plain;
+    QVERIFY(!plain.isSweep());
+    QVERIFY(!plain.page(TrainingWizard::SweepPage));
+    TrainingWizard w(nullptr, TrainingWizard::Mode::Sweep);
+    QVERIFY(w.isSweep());
+    QVERIFY(w.page(TrainingWizard::SweepPage));
+    auto *sizes = w.findChild<QLineEdit *>(QStringLiteral("sizes"));
+    auto *distill = w.findChild<QCheckBox *>(QStringLiteral("distill"));
+    auto *temperature = w.findChild<QDoubleSpinBox *>(QStringLiteral("temperature"));
+    QVERIFY(sizes && distill && temperature);
+
+    // Bad input: the page's check names the option, as the CLI does.
+    sizes->setText(QStringLiteral("8,4"));
+    QVERIFY2(w.checkPage(TrainingWizard::SweepPage).contains(QStringLiteral("--sizes")), qPrintable(w.pageError(TrainingWizard::SweepPage)));
+    sizes->setText(QStringLiteral("4,x"));
+    QVERIFY(w.checkPage(TrainingWizard::SweepPage).contains(QStringLiteral("--sizes: 'x'")));
+    sizes->setText(QStringLiteral("16"));
+    QVERIFY(w.checkPage(TrainingWizard::SweepPage).contains(QStringLiteral("at least two sizes")));
+    sizes->setText(QStringLiteral("4, 8,16"));
+    distill->setChecked(true);
+    temperature->setValue(0.0);
+    QVERIFY(w.checkPage(TrainingWizard::SweepPage).contains(QStringLiteral("--temperature")));
+    temperature->setValue(3.0);
+    QCOMPARE(w.checkPage(TrainingWizard::SweepPage), QString());
+
+    const SweepConfig sweep = w.sweepConfig();
+    QCOMPARE(sweep.sizes, (std::vector<double>{4, 8, 16}));
+    QCOMPARE(sweep.base.model.arch, w.config().model.arch);
+    QCOMPARE(sweep.base.study.models, w.config().study.models);
+    QCOMPARE(TrainingRunner::sweepArguments(sweep),
+             (QStringList{QStringLiteral("--sizes"), QStringLiteral("4,8,16"), QStringLiteral("--distill"),
+                          QStringLiteral("--temperature"), QStringLiteral("3"), QStringLiteral("--alpha"),
+                          QStringLiteral("0.9"), QStringLiteral("--delta"), QStringLiteral("0.1"),
+                          QStringLiteral("--z"), QStringLiteral("2")}));
 }
 
 int main(int argc, char **argv)
