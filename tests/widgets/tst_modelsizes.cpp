@@ -180,6 +180,7 @@ private Q_SLOTS:
     void figures_data();
     void figures();
     void wizardBuildsTheSweep();
+    void sweepStartedHereOpensWhenDone();
 
 private:
     QTemporaryDir m_dir;
@@ -352,6 +353,42 @@ void TestModelSizes::wizardBuildsTheSweep()
                           QStringLiteral("--temperature"), QStringLiteral("3"), QStringLiteral("--alpha"),
                           QStringLiteral("0.9"), QStringLiteral("--delta"), QStringLiteral("0.1"),
                           QStringLiteral("--z"), QStringLiteral("2")}));
+}
+
+void TestModelSizes::sweepStartedHereOpensWhenDone()
+{
+    // A tiny sweep end to end: started as the wizard's Finish does, followed
+    // through its event log, and its file opened in the Model sizes dock.
+    MainWindow &w = *m_window;
+    SweepConfig sweep;
+    RunConfig &c = sweep.base;
+    c.dataset.name = "synthetic";
+    c.dataset.path = test::fixtureDataset().toStdString();
+    c.dataset.format = "idx";
+    c.model.arch = "mlp";
+    c.model.mlpHiddenLayers = 1;
+    c.train.epochs = 1;
+    c.train.batchSize = 16;
+    c.train.device = DeviceChoice::Cpu;
+    c.study.models = 2;
+    c.study.ratio = 0.5;
+    c.study.probe = true;
+    c.study.k = 3;
+    c.output = m_dir.filePath(QStringLiteral("studio-sweep.h5")).toStdString();
+    sweep.sizes = {8, 16};
+    sweep.distill = true;
+    QSignalSpy finished(w.runner(), &TrainingRunner::finished);
+    QSignalSpy failed(w.runner(), &TrainingRunner::failed);
+    QString error;
+    QVERIFY2(w.runner()->startSweep(sweep, &error), qPrintable(error));
+    QVERIFY2(finished.wait(120000) || !finished.isEmpty(), qPrintable(test::failures(failed)));
+    QCoreApplication::processEvents();
+    QVERIFY(isSweepFile(c.output));
+    QVERIFY(w.sweepDocument());
+    QCOMPARE(w.sweepDocument()->path(), QString::fromStdString(c.output));
+    QCOMPARE(w.sweepDocument()->sizeLabels(), (QStringList{QStringLiteral("8"), QStringLiteral("16")}));
+    QVERIFY(w.sweepDocument()->hasDistilled());
+    QCOMPARE(w.modelSizesView()->scatterChart()->plottedTotal() > 0, true);
 }
 
 int main(int argc, char **argv)
