@@ -9,6 +9,7 @@
 
 #include <QHeaderView>
 #include <QLabel>
+#include <QScrollArea>
 #include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
@@ -68,10 +69,9 @@ ModelSizesView::ModelSizesView(ExampleSelection *selection, QWidget *parent)
     m_table->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_table->setToolTip(tr("Spearman correlation of each proxy with memorisation at each size, and the share of "
                            "examples whose proxy trajectory has the type of their memorisation trajectory"));
-    m_curves->setMinimumSize(160, 120);
-    m_shares->setMinimumSize(160, 120);
-    m_scatter->setMinimumSize(160, 120);
 
+    for (QWidget *chart : std::initializer_list<QWidget *>{m_curves, m_shares, m_scatter})
+        chart->setMinimumSize(160, 120);
     auto *top = new QSplitter(Qt::Horizontal);
     top->addWidget(m_curves);
     top->addWidget(m_shares);
@@ -81,10 +81,17 @@ ModelSizesView::ModelSizesView(ExampleSelection *selection, QWidget *parent)
     auto *rows = new QSplitter(Qt::Vertical);
     rows->addWidget(top);
     rows->addWidget(bottom);
+    // The charts keep a legible size and scroll in a small dock rather than
+    // make the dock (and the window) larger.
+    rows->setMinimumSize(480, 360);
+    auto *scroll = new QScrollArea;
+    scroll->setWidget(rows);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(m_summary);
-    layout->addWidget(rows, 1);
+    layout->addWidget(scroll, 1);
 
     connect(m_shares, &TypeSharesChart::typeClicked, this, &ModelSizesView::selectType);
     if (m_selection)
