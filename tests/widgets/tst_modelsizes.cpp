@@ -19,6 +19,7 @@
 
 #include <QDockWidget>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFileInfo>
 #include <QLineEdit>
@@ -325,6 +326,9 @@ void TestModelSizes::wizardBuildsTheSweep()
     TrainingWizard w(nullptr, TrainingWizard::Mode::Sweep);
     QVERIFY(w.isSweep());
     QVERIFY(w.page(TrainingWizard::SweepPage));
+    // A sweep trains on this machine: Slurm is not offered.
+    QVERIFY(!w.runOnSlurm());
+    QVERIFY(!w.findChild<QComboBox *>(QStringLiteral("runOn"))->isEnabled());
     auto *sizes = w.findChild<QLineEdit *>(QStringLiteral("sizes"));
     auto *distill = w.findChild<QCheckBox *>(QStringLiteral("distill"));
     auto *temperature = w.findChild<QDoubleSpinBox *>(QStringLiteral("temperature"));

@@ -12,6 +12,7 @@
 #include "train/presets.h"
 #include "util/error.h"
 
+#include <QComboBox>
 #include <QDir>
 #include <QFile>
 #include <QFileDialog>
@@ -65,6 +66,12 @@ TrainingWizard::TrainingWizard(QWidget *parent, Mode mode) : QWizard(parent)
     if (mode == Mode::Sweep) {
         m_sweep = new SweepWizardPage;
         setPage(SweepPage, m_sweep);
+        // A sweep trains on this machine (`pdepth sweep --jobs`); Slurm takes studies only.
+        if (auto *runOn = m_output->findChild<QComboBox *>(QStringLiteral("runOn"))) {
+            runOn->setCurrentIndex(0);
+            runOn->setEnabled(false);
+            runOn->setToolTip(tr("A sweep trains on this machine; Slurm runs studies"));
+        }
     }
 
     setOption(QWizard::HaveCustomButton1);
