@@ -6,6 +6,7 @@
 #include "charts/vtkhost.h"
 #include "models/exampleselection.h"
 #include "models/rundocument.h"
+#include "models/sweepdocument.h"
 #include "training/progressview.h"
 #include "training/slurmprogressview.h"
 #include "training/rememberedjobs.h"
@@ -17,11 +18,14 @@
 #include "views/galleryview.h"
 #include "views/groupsview.h"
 #include "views/histogramview.h"
+#include "views/modelsizesview.h"
 #include "views/neighboursview.h"
 #include "views/overviewview.h"
 
 #include "study/detachedjob.h"
 #include "train/runjob.h"
+#include "store/sweepfile.h"
+#include "sweep/sweepconfig.h"
 
 #include <QAction>
 #include <QApplication>
@@ -119,6 +123,7 @@ MainWindow::~MainWindow()
     // Views hold raw pointers to documents: detach them before the documents go.
     setActiveDocument(nullptr);
     setCompareDocument(nullptr);
+    m_modelSizes->setDocument(nullptr);
 }
 
 QDockWidget *MainWindow::addDock(const QString &title, const QString &name, QWidget *widget, Qt::DockWidgetArea area)
@@ -146,6 +151,7 @@ void MainWindow::createViews()
     m_embedding = new EmbeddingView(m_selection);
     m_detail = new ExampleView(m_selection);
     m_table = new ExampleTableView(m_selection);
+    m_modelSizes = new ModelSizesView(m_selection);
     m_progress = new ProgressView;
     m_progress->setRunner(m_runner);
     m_slurm = new SlurmProgressView;
@@ -167,8 +173,11 @@ void MainWindow::createViews()
     QDockWidget *neighbours = addDock(tr("Neighbours"), QStringLiteral("neighbours"), m_neighbours, Qt::BottomDockWidgetArea);
     m_progressDock = addDock(tr("Training"), QStringLiteral("training"), m_progress, Qt::LeftDockWidgetArea);
     QDockWidget *slurm = addDock(tr("Slurm"), QStringLiteral("slurm"), m_slurm, Qt::LeftDockWidgetArea);
+    m_sizesDock = addDock(tr("Model sizes"), QStringLiteral("sizes"), m_modelSizes, Qt::RightDockWidgetArea);
     tabifyDockWidget(histogram, groups);
     tabifyDockWidget(groups, embedding);
+    tabifyDockWidget(embedding, m_sizesDock);
+    m_sizesDock->hide(); // shown when a sweep file opens
     histogram->raise();
     tabifyDockWidget(trajectory, table);
     tabifyDockWidget(table, neighbours);
@@ -190,6 +199,7 @@ void MainWindow::createMenus()
     open->setShortcut(QKeySequence::Open);
     m_recentMenu = file->addMenu(tr("Open &recent"));
     QAction *study = file->addAction(tr("&New study…"), this, &MainWindow::newStudy);
+    file->addAction(tr("New model-size &sweep…"), this, &MainWindow::newSweep);
     study->setShortcut(QKeySequence::New);
     file->addAction(tr("Res&ume interrupted run…"), QKeySequence(Qt::CTRL | Qt::Key_R), this, &MainWindow::resumeDialog);
     file->addAction(tr("Re&load"), QKeySequence::Refresh, this, &MainWindow::reloadActive);
@@ -297,6 +307,12 @@ bool MainWindow::openFile(const QString &path, QString *error, bool writtenHere)
     }
     QApplication::setOverrideCursor(Qt::WaitCursor);
     try {
+        // A sweep file (pdepth sweep) is not a run: it opens into the Model sizes dock.
+        QString unguarded;
+        if (writtenHere ? isSweepFile(path.toStdString()) : SweepDocument::isCheckedSweep(path, &unguarded)) {
+            QApplication::restoreOverrideCursor();
+            return openSweep(path, unguarded, error);
+        }
         m_documents.push_back(writtenHere ? std::make_unique<RunDocument>(path) : RunDocument::openChecked(path));
         QApplication::restoreOverrideCursor();
     } catch (const std::exception &e) {
@@ -319,6 +335,33 @@ bool MainWindow::openFile(const QString &path, QString *error, bool writtenHere)
         setCompareDocument(previous);
     const QStringList notes = doc->warnings();
     statusBar()->showMessage(tr("Opened %1: %2 examples, %3 model(s)").arg(doc->title()).arg(doc->size()).arg(doc->modelCount())
+                             + (notes.isEmpty() ? QString() : QStringLiteral(" (") + notes.join(QStringLiteral("; ")) + QStringLiteral(")")));
+    return true;
+}
+
+bool MainWindow::openSweep(const QString &path, const QString &unguardedNote, QString *error)
+{
+    std::unique_ptr<SweepDocument> sweep;
+    try {
+        sweep = std::make_unique<SweepDocument>(path);
+    } catch (const std::exception &e) {
+        const QString message = tr("Cannot open %1: %2").arg(path, QString::fromStdString(e.what()));
+        statusBar()->showMessage(message);
+        if (error)
+            *error = message;
+        else
+            QMessageBox::warning(this, tr("Open sweep"), message);
+        return false;
+    }
+    if (!unguardedNote.isEmpty())
+        sweep->addWarning(unguardedNote);
+    m_modelSizes->setDocument(sweep.get());
+    m_sweep = std::move(sweep);
+    addRecent(path);
+    m_sizesDock->show();
+    m_sizesDock->raise();
+    const QStringList notes = m_sweep->warnings();
+    statusBar()->showMessage(tr("Opened sweep %1: %2 sizes, %3 train examples").arg(m_sweep->title()).arg(m_sweep->sizeCount()).arg(m_sweep->exampleCount())
                              + (notes.isEmpty() ? QString() : QStringLiteral(" (") + notes.join(QStringLiteral("; ")) + QStringLiteral(")")));
     return true;
 }
@@ -414,7 +457,7 @@ void MainWindow::openDialog()
 {
     QSettings settings;
     const QStringList files = QFileDialog::getOpenFileNames(
-        this, tr("Open run or study"), settings.value(QStringLiteral("lastDir"), QDir::homePath()).toString(),
+        this, tr("Open run, study or sweep"), settings.value(QStringLiteral("lastDir"), QDir::homePath()).toString(),
         tr("Run files (*.h5 *.part);;All files (*)"));
     for (const QString &f : files) {
         settings.setValue(QStringLiteral("lastDir"), QFileInfo(f).absolutePath());
@@ -448,6 +491,27 @@ void MainWindow::newStudy()
     m_runner->setConcurrentMembers(wizard.concurrentMembers());
     if (!m_runner->start(wizard.config(), &error))
         QMessageBox::warning(this, tr("New study"), error);
+}
+
+void MainWindow::newSweep()
+{
+    if (m_runner->isRunning()) {
+        QMessageBox::information(this, tr("New sweep"), tr("A training job is running; cancel it or wait for it to finish."));
+        return;
+    }
+    TrainingWizard wizard(this, TrainingWizard::Mode::Sweep);
+    wizard.setConcurrentMembers(m_runner->concurrentMembers());
+    if (wizard.exec() != QDialog::Accepted)
+        return;
+    QString error;
+    m_runner->setConcurrentMembers(wizard.concurrentMembers());
+    try {
+        if (m_runner->startSweep(wizard.sweepConfig(), &error))
+            return;
+    } catch (const std::exception &e) {
+        error = QString::fromStdString(e.what());
+    }
+    QMessageBox::warning(this, tr("New sweep"), error);
 }
 
 void MainWindow::resumeDialog()

@@ -26,6 +26,8 @@ class OverviewView;
 class ProgressView;
 class SlurmProgressView;
 class RunDocument;
+class ModelSizesView;
+class SweepDocument;
 class TrainingRunner;
 class TrajectoryChart;
 class VtkHost;
@@ -67,12 +69,17 @@ public:
     NeighboursView *neighboursView() const { return m_neighbours; }
     ExampleView *exampleView() const { return m_detail; }
     OverviewView *overviewView() const { return m_overview; }
+    ModelSizesView *modelSizesView() const { return m_modelSizes; }
+    /// The open sweep file (one at a time; null when none).
+    SweepDocument *sweepDocument() const { return m_sweep.get(); }
     /// The docked views that export figures, by title.
     QList<QPair<QString, VtkHost *>> figureViews() const;
 
 public Q_SLOTS:
     void openDialog();
     void newStudy();
+    /// The wizard in sweep mode: a study at several model sizes (`pdepth sweep`).
+    void newSweep();
     void resumeDialog();
     void closeActive();
     void reloadActive();
@@ -96,6 +103,8 @@ private:
     RunDocument *findDocument(const QString &path) const;
     void closeDocument(RunDocument *doc);
     void exportView(VtkHost *view);
+    /// Opens a sweep file into the Model sizes dock (replacing an open one).
+    bool openSweep(const QString &path, const QString &unguardedNote, QString *error);
 
     ExampleSelection *m_selection;
     TrainingRunner *m_runner;
@@ -106,6 +115,9 @@ private:
 
     GalleryView *m_gallery = nullptr;
     OverviewView *m_overview = nullptr;
+    ModelSizesView *m_modelSizes = nullptr;
+    QDockWidget *m_sizesDock = nullptr;
+    std::unique_ptr<SweepDocument> m_sweep;
     HistogramView *m_histogramView = nullptr;
     DepthHistogramChart *m_histogramChart = nullptr;
     GroupsView *m_groups = nullptr;

@@ -580,7 +580,7 @@ int main(int argc, char **argv)
     resume->add_option("file", resumePath, "Run file (or its .part file)")->required();
     // The Studio follows the jobs it starts through this log, also after it was closed.
     std::string eventsPath;
-    for (CLI::App *cmd : {train, study, resume, compare})
+    for (CLI::App *cmd : {train, study, resume, sweepCmd, compare})
         cmd->add_option("--events", eventsPath,
                         "Append the job's progress as typed events (JSON lines), then how it ended, to this file");
 
@@ -645,7 +645,7 @@ int main(int argc, char **argv)
         if (*sweepCmd) {
             finishRunOptions(sweepCmd, sweepOpts);
             return pds::cli::runSweep(sweepOpts.cfg, sweepArgs, sweepOpts.saveConfig, sweepOpts.dryRun, g_cancel,
-                                      handleInterrupts);
+                                      handleInterrupts, events.get());
         }
         if (*compare) {
             finishRunOptions(compare, compareOpts);

@@ -5,6 +5,7 @@
 #include "store/guardedopen.h"
 #include "store/runformat.h"
 #include "store/sweepfile.h"
+#include "study/eventchannel.h"
 #include "study/memberprocess.h"
 #include "sweep/sweep.h"
 #include "util/error.h"
@@ -151,7 +152,7 @@ void addSweepOptions(CLI::App *cmd, SweepOptions &o)
 }
 
 int runSweep(const RunConfig &base, const SweepOptions &o, const std::string &saveConfig, bool dryRun,
-             const CancelToken &cancel, void (*onStart)())
+             const CancelToken &cancel, void (*onStart)(), EventWriter *events)
 {
     SweepConfig config;
     config.base = base;
@@ -178,13 +179,22 @@ int runSweep(const RunConfig &base, const SweepOptions &o, const std::string &sa
     SweepMembersPrinter membersPrinter(stderr);
     if (o.jobs > 1)
         job.setMemberRunner(childProcessRunner(selfExecutable()), o.jobs);
-    const SweepResult r = job.run(o.jobs > 1 ? &membersPrinter : &printer, cancel);
+    JobObserver *observer = o.jobs > 1 ? static_cast<JobObserver *>(&membersPrinter) : &printer;
+    if (events) {
+        events->setInner(observer);
+        observer = events;
+    }
+    const SweepResult r = job.run(observer, cancel);
     if (r.status != runformat::kStatusComplete) {
+        if (events)
+            events->ended({JobEnd::Outcome::Cancelled, {}, "sweep interrupted; finished members are kept and reused when it runs again"});
         std::cerr << "pdepth: sweep interrupted; finished members are kept and reused when it runs again\n";
         return 130;
     }
     std::printf("sweep finished in %s: %d members trained, %d reused\nsweep file: %s\n",
                 formatDuration(r.seconds).c_str(), r.membersTrained, r.membersReused, r.output.c_str());
+    if (events)
+        events->ended({JobEnd::Outcome::Finished, r.output, {}});
     return 0;
 }
 

@@ -9,6 +9,10 @@ namespace CLI {
 class App;
 }
 
+namespace pds {
+class EventWriter;
+}
+
 /// `pdepth sweep` (memorisation across model sizes) and the sweep file's
 /// `info` and `export --csv`.
 namespace pds::cli {
@@ -29,9 +33,11 @@ void addSweepOptions(CLI::App *cmd, SweepOptions &options);
 
 /// Validates the sweep (ConfigError naming the option; nothing is written),
 /// saves or prints its configuration when asked, then runs it and prints how
-/// it ended. `onStart` routes Ctrl-C to `cancel`. Returns the exit code.
+/// it ended. `onStart` routes Ctrl-C to `cancel`. With `events` (`--events`)
+/// the progress goes to that log too, and how the sweep ended is its last
+/// record. Returns the exit code.
 int runSweep(const RunConfig &base, const SweepOptions &options, const std::string &saveConfig, bool dryRun,
-             const CancelToken &cancel, void (*onStart)());
+             const CancelToken &cancel, void (*onStart)(), EventWriter *events = nullptr);
 
 /// Whether `path` is a sweep file. HDF5 opens it in this process only after
 /// the checker child (verifyBeforeOpening) opened it without harm and found it

@@ -38,4 +38,11 @@ QColor seriesColour(int series)
     return series == 1 ? QColor(0xEE, 0x66, 0x77) : QColor(0x44, 0x77, 0xAA);
 }
 
+QColor trajectoryColour(int type)
+{
+    static const QColor palette[] = {QColor(0xBB, 0xBB, 0xBB), QColor(0x44, 0x77, 0xAA), QColor(0xEE, 0x66, 0x77),
+                                     QColor(0x22, 0x88, 0x33), QColor(0xCC, 0xBB, 0x44)};
+    return type >= 0 && type < 5 ? palette[type] : QColor(0, 0, 0);
+}
+
 } // namespace pds

@@ -5,7 +5,7 @@
 
 namespace pds {
 
-// Three colour-blind-safe palettes, one per kind of thing, the same in every
+// Colour-blind-safe palettes, one per kind of thing, the same in every
 // view and figure: a class, a group or a model has one colour everywhere.
 
 /// Classes: Paul Tol's "muted" scheme (9 colours, a dark grey 10th), repeated.
@@ -19,5 +19,8 @@ QColor modelColour(int model);
 QString modelLabel(int model);
 /// Runs compared side by side (the open run, the compare run): Tol's bright blue and red.
 QColor seriesColour(int series);
+/// Memorisation trajectory types across model sizes (constant, decreasing,
+/// increasing, cap-shaped, undetermined): Tol's bright grey, blue, red, green, yellow.
+QColor trajectoryColour(int type);
 
 } // namespace pds

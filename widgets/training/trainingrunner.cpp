@@ -5,6 +5,7 @@
 #include "store/runformat.h"
 #include "store/schema.h"
 #include "study/detachedjob.h"
+#include "sweep/sweepconfig.h"
 #include "train/runjob.h"
 #include "util/error.h"
 
@@ -75,11 +76,62 @@ bool TrainingRunner::start(const RunConfig &config, QString *error)
             *error = QString::fromStdString(e.what());
         return false;
     }
+    const bool study = config.study.models > 1;
+    QStringList extra;
+    if (study && m_concurrentMembers > 1)
+        extra << QStringLiteral("--jobs") << QString::number(m_concurrentMembers);
+    JobHeader header;
+    header.kind = study ? "study" : "run";
+    header.models = config.study.models;
+    header.concurrent = study ? std::min(m_concurrentMembers, config.study.models) : 1;
+    return startJob(config, study ? QStringLiteral("study") : QStringLiteral("train"), extra, header, error);
+}
+
+QStringList TrainingRunner::sweepArguments(const SweepConfig &sweep)
+{
+    QStringList sizes;
+    for (double size : sweep.sizes)
+        sizes << QString::number(size, 'g', 10);
+    QStringList args{QStringLiteral("--sizes"), sizes.join(QLatin1Char(','))};
+    if (sweep.distill)
+        args << QStringLiteral("--distill") << QStringLiteral("--temperature") << QString::number(sweep.temperature, 'g', 10)
+             << QStringLiteral("--alpha") << QString::number(sweep.alpha, 'g', 10);
+    args << QStringLiteral("--delta") << QString::number(sweep.rule.delta, 'g', 10) << QStringLiteral("--z")
+         << QString::number(sweep.rule.z, 'g', 10);
+    return args;
+}
+
+bool TrainingRunner::startSweep(const SweepConfig &sweep, QString *error)
+{
+    if (refuseWhileRunning(error))
+        return false;
+    try {
+        sweep.validate();
+        sweep.base.validate();
+    } catch (const Error &e) {
+        if (error)
+            *error = QString::fromStdString(e.what());
+        return false;
+    }
+    QStringList extra = sweepArguments(sweep);
+    if (m_concurrentMembers > 1)
+        extra << QStringLiteral("--jobs") << QString::number(m_concurrentMembers);
+    const int sizes = static_cast<int>(sweep.sizes.size());
+    JobHeader header;
+    header.kind = "sweep";
+    // Every size's members, and the distilled students of every size but the largest.
+    header.models = sweep.base.study.models * (sizes + (sweep.distill ? sizes - 1 : 0));
+    header.concurrent = std::min(m_concurrentMembers, header.models);
+    return startJob(sweep.base, QStringLiteral("sweep"), extra, header, error);
+}
+
+bool TrainingRunner::startJob(const RunConfig &config, const QString &command, const QStringList &extra,
+                              JobHeader header, QString *error)
+{
     RunConfig job = config;
     // The job's own process checks it is still the one writing these files by their full names.
     job.output = absolute(QString::fromStdString(config.output)).toStdString();
     const JobFiles files = JobFiles::of(job.output);
-    const bool study = job.study.models > 1;
     QDir().mkpath(QFileInfo(QString::fromStdString(job.output)).absolutePath());
     {
         std::ofstream out(files.config, std::ios::trunc);
@@ -90,15 +142,10 @@ bool TrainingRunner::start(const RunConfig &config, QString *error)
             return false;
         }
     }
-    QStringList args{study ? QStringLiteral("study") : QStringLiteral("train"), QStringLiteral("--config"),
-                     QString::fromStdString(files.config), QStringLiteral("-o"), QString::fromStdString(job.output)};
-    if (study && m_concurrentMembers > 1)
-        args << QStringLiteral("--jobs") << QString::number(m_concurrentMembers);
-    JobHeader header;
-    header.kind = study ? "study" : "run";
+    const QStringList args = QStringList{command, QStringLiteral("--config"), QString::fromStdString(files.config),
+                                         QStringLiteral("-o"), QString::fromStdString(job.output)}
+                             + extra;
     header.output = job.output;
-    header.models = job.study.models;
-    header.concurrent = study ? std::min(m_concurrentMembers, job.study.models) : 1;
     return launch(args, header, error);
 }
 
@@ -112,6 +159,16 @@ bool TrainingRunner::resume(const QString &path, QString *error)
         // A study writes its own file only when it merges its members; until
         // then it is continued by running it again (finished members are reused).
         const JobFiles files = JobFiles::of(output);
+        // A sweep, too, is continued by running it again from the configuration it keeps beside its members.
+        if (exists(sweepConfigPath(output))) {
+            try {
+                return startSweep(sweepConfigFromJson(readText(sweepConfigPath(output))), error);
+            } catch (const Error &e) {
+                if (error)
+                    *error = tr("%1: %2").arg(QString::fromStdString(sweepConfigPath(output)), QString::fromStdString(e.what()));
+                return false;
+            }
+        }
         if (exists(files.config)) {
             try {
                 const RunConfig config = runConfigFromJson(readText(files.config));
@@ -195,7 +252,7 @@ void TrainingRunner::follow(const JobHeader &header, bool replay)
 {
     m_output = QString::fromStdString(header.output);
     m_pid = header.pid;
-    m_study = header.kind == "study";
+    m_study = header.kind == "study" || header.kind == "sweep";
     m_concurrent = m_study && header.concurrent > 1;
     m_models = std::max(1, header.models);
     m_tail = std::make_unique<EventLogTail>(JobFiles::of(header.output).events);

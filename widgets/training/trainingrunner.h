@@ -17,6 +17,7 @@ class EventForwarder;
 class EventLogTail;
 struct JobEnd;
 struct JobHeader;
+struct SweepConfig;
 
 /// The GUI side of training. Every job runs detached, in a `pdepth` process
 /// of its own session (found beside this program, or at $PDS_PDEPTH), so it
@@ -36,13 +37,19 @@ public:
     /// readable `error` when the config is invalid, pdepth is missing or a
     /// job is followed already.
     bool start(const RunConfig &config, QString *error = nullptr);
+    /// Validates `sweep` and starts `pdepth sweep` on it, members at once as
+    /// for a study; the finished sweep file is reported like a study's.
+    bool startSweep(const SweepConfig &sweep, QString *error = nullptr);
+    /// The sweep's own `pdepth sweep` arguments (--sizes, --distill,
+    /// --temperature, --alpha, --delta, --z); the rest is its base configuration file.
+    static QStringList sweepArguments(const SweepConfig &sweep);
     /// Members the next studies train at once, each in its own `pdepth`
     /// process; 1, the default, trains them one after another in the study's
     /// process. Either way every member's curves are shown live.
     void setConcurrentMembers(int members) { m_concurrentMembers = std::max(1, members); }
     int concurrentMembers() const { return m_concurrentMembers; }
-    /// Continues an interrupted run (its file or `.part` file), or a study
-    /// that stopped before it merged its members (its output path), from the
+    /// Continues an interrupted run (its file or `.part` file), or a study or
+    /// sweep that stopped before it merged its members (its output path), from the
     /// configuration it left beside that path.
     bool resume(const QString &path, QString *error = nullptr);
     /// Follows the job that writes `output` (or its `.part`), started by this
@@ -67,6 +74,9 @@ Q_SIGNALS:
     void started(const QString &output);
 
 private:
+    /// Writes `config` beside its output and launches `pdepth <command>` on it with `extra` arguments.
+    bool startJob(const RunConfig &config, const QString &command, const QStringList &extra, JobHeader header,
+                  QString *error);
     /// True, with the reason in `error`, while a job is followed.
     bool refuseWhileRunning(QString *error) const;
     bool launch(const QStringList &arguments, const JobHeader &header, QString *error);

@@ -5,11 +5,14 @@
 #include "training/outputwizardpage.h"
 #include "training/slurmwizardpage.h"
 #include "training/studywizardpage.h"
+#include "training/sweepwizardpage.h"
 #include "training/trainingwizardpage.h"
 
+#include "sweep/sweepconfig.h"
 #include "train/presets.h"
 #include "util/error.h"
 
+#include <QComboBox>
 #include <QDir>
 #include <QFile>
 #include <QFileDialog>
@@ -47,10 +50,10 @@ int pageOf(ConfigField field)
 
 } // namespace
 
-TrainingWizard::TrainingWizard(QWidget *parent) : QWizard(parent)
+TrainingWizard::TrainingWizard(QWidget *parent, Mode mode) : QWizard(parent)
 {
     const DeviceInfo devices = availableDevices();
-    setWindowTitle(tr("New training run"));
+    setWindowTitle(mode == Mode::Sweep ? tr("New model-size sweep") : tr("New training run"));
     m_dataset = new DatasetWizardPage;
     m_model = new ModelWizardPage;
     m_training = new TrainingWizardPage(devices);
@@ -60,6 +63,16 @@ TrainingWizard::TrainingWizard(QWidget *parent) : QWizard(parent)
     for (CheckedPage *page :
          std::initializer_list<CheckedPage *>{m_dataset, m_model, m_training, m_study, m_output, m_slurm})
         setPage(page->pageId(), page);
+    if (mode == Mode::Sweep) {
+        m_sweep = new SweepWizardPage;
+        setPage(SweepPage, m_sweep);
+        // A sweep trains on this machine (`pdepth sweep --jobs`); Slurm takes studies only.
+        if (auto *runOn = m_output->findChild<QComboBox *>(QStringLiteral("runOn"))) {
+            runOn->setCurrentIndex(0);
+            runOn->setEnabled(false);
+            runOn->setToolTip(tr("A sweep trains on this machine; Slurm runs studies"));
+        }
+    }
 
     setOption(QWizard::HaveCustomButton1);
     setOption(QWizard::HaveCustomButton2);
@@ -109,6 +122,23 @@ void TrainingWizard::setConfig(const RunConfig &c)
     m_training->setFrom(c);
     m_study->setFrom(c);
     m_output->setFrom(c);
+}
+
+SweepConfig TrainingWizard::sweepConfig() const
+{
+    return m_sweep ? m_sweep->sweepConfig(config()) : SweepConfig{};
+}
+
+int TrainingWizard::nextId() const
+{
+    // A sweep runs on this machine: Study, Sweep, Output, and Finish there.
+    if (m_sweep && currentId() == StudyPage)
+        return SweepPage;
+    if (m_sweep && currentId() == SweepPage)
+        return OutputPage;
+    if (m_sweep && currentId() == OutputPage)
+        return -1;
+    return QWizard::nextId();
 }
 
 int TrainingWizard::concurrentMembers() const

@@ -13,6 +13,8 @@ class ModelWizardPage;
 class OutputWizardPage;
 class SlurmWizardPage;
 class StudyWizardPage;
+class SweepWizardPage;
+struct SweepConfig;
 class TrainingWizardPage;
 
 /// Sets up a training run or study step by step: dataset (with a preview),
@@ -29,9 +31,12 @@ class TrainingWizardPage;
 class TrainingWizard : public QWizard {
     Q_OBJECT
 public:
-    enum PageId { DatasetPage, ModelPage, TrainingPage, StudyPage, OutputPage, SlurmPage };
+    enum PageId { DatasetPage, ModelPage, TrainingPage, StudyPage, OutputPage, SlurmPage, SweepPage };
+    /// Run: a run or study (Slurm optional). Sweep: the study at several model
+    /// sizes (`pdepth sweep`), with the Sweep page after the Study page.
+    enum class Mode { Run, Sweep };
 
-    explicit TrainingWizard(QWidget *parent = nullptr);
+    explicit TrainingWizard(QWidget *parent = nullptr, Mode mode = Mode::Run);
     ~TrainingWizard() override;
 
     /// The configuration the pages describe; settings the pages do not show
@@ -52,6 +57,11 @@ public:
     SlurmOptions slurmOptions() const;
     void setSlurmOptions(const SlurmOptions &options);
     const SlurmSubmission &slurmSubmission() const;
+
+    bool isSweep() const { return m_sweep != nullptr; }
+    /// The sweep the pages describe (sweep mode); throws ConfigError when its sizes cannot be read.
+    SweepConfig sweepConfig() const;
+    int nextId() const override;
 
     /// What a new user gets: on a CPU a short Fashion-MNIST study that finishes
     /// in minutes, with a GPU the whole dataset.
@@ -88,6 +98,7 @@ private:
     StudyWizardPage *m_study;
     OutputWizardPage *m_output;
     SlurmWizardPage *m_slurm;
+    SweepWizardPage *m_sweep = nullptr;
 };
 
 } // namespace pds

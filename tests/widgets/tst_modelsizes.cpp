@@ -1,0 +1,406 @@
+// The Model sizes view of a sweep file: opening it in the main window (the
+// Model sizes dock), the sizes it shows, the trajectory bars that select and
+// filter, the scatter's points, and every chart's figure as a reader judges
+// it (the checks of tst_figures) in PNG, SVG and PDF. Renders with OpenGL:
+// run under Xvfb.
+#include "charts/figureinspect.h"
+#include "charts/linechart.h"
+#include "charts/sizescatterchart.h"
+#include "charts/typeshareschart.h"
+#include "mainwindow.h"
+#include "models/exampleselection.h"
+#include "models/sweepdocument.h"
+#include "store/sweepfile.h"
+#include "studiofixture.h"
+#include "sweep/sweepconfig.h"
+#include "training/trainingrunner.h"
+#include "training/trainingwizard.h"
+#include "views/modelsizesview.h"
+
+#include <QDockWidget>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFileInfo>
+#include <QLineEdit>
+#include <QSettings>
+#include <QSvgRenderer>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QtTest/QtTest>
+
+#include <cmath>
+#include <set>
+
+using namespace pds;
+
+namespace {
+
+/// Where a figure fails a reader (the rules of tst_figures: texts inside the
+/// figure and apart, distinct ticks, a legend that hides no marks, axes
+/// fitted to the data); empty when it passes.
+QStringList problems(const FigureGeometry &g)
+{
+    QStringList out;
+    const QRectF figure(QPointF(0, 0), g.size);
+    if (g.texts.empty())
+        out << QStringLiteral("no text drawn");
+    for (const FigureText &t : g.texts)
+        if (!figure.adjusted(-1, -1, 1, 1).contains(t.box))
+            out << QStringLiteral("\"%1\" leaves the figure").arg(t.text);
+    for (std::size_t i = 0; i < g.texts.size(); ++i)
+        for (std::size_t j = i + 1; j < g.texts.size(); ++j) {
+            const FigureText &a = g.texts[i], &b = g.texts[j];
+            if (a.kind == FigureText::Legend || b.kind == FigureText::Legend)
+                continue;
+            if (!a.box.adjusted(1, 1, -1, -1).intersected(b.box.adjusted(1, 1, -1, -1)).isEmpty())
+                out << QStringLiteral("\"%1\" overlaps \"%2\"").arg(a.text, b.text);
+        }
+    for (std::size_t p = 0; p < g.panels.size(); ++p) {
+        const FigurePanel &panel = g.panels[p];
+        for (const QStringList &ticks : {panel.xTicks, panel.yTicks}) {
+            const std::set<QString> distinct(ticks.begin(), ticks.end());
+            if (distinct.size() != static_cast<std::size_t>(ticks.size()))
+                out << QStringLiteral("panel %1 repeats tick labels: %2").arg(p).arg(ticks.join(QLatin1Char(' ')));
+        }
+        if (!panel.legend.isEmpty()) {
+            if (!figure.adjusted(-1, -1, 1, 1).contains(panel.legend))
+                out << QStringLiteral("panel %1 legend leaves the figure").arg(p);
+            int hidden = 0;
+            for (const QPointF &m : panel.marks)
+                hidden += panel.legend.adjusted(1, 1, -1, -1).contains(m) ? 1 : 0;
+            if (hidden > 0)
+                out << QStringLiteral("panel %1 legend covers %2 plotted marks").arg(p).arg(hidden);
+        }
+        if (!panel.data.valid)
+            continue;
+        auto checkAxis = [&](const char *axis, double lo, double hi, double d0, double d1, bool named) {
+            const double span = hi - lo, eps = 1e-6 * std::max(1.0, std::abs(span));
+            if (d0 < lo - eps || d1 > hi + eps)
+                out << QStringLiteral("panel %1 %2 axis %3..%4 cuts the data %5..%6").arg(p).arg(QLatin1String(axis)).arg(lo).arg(hi).arg(d0).arg(d1);
+            if (d1 - d0 <= eps)
+                return;
+            const double allowed = std::max(0.1 * span, named ? 0.6 : 0.0) + eps;
+            if (d0 - lo > allowed || hi - d1 > allowed)
+                out << QStringLiteral("panel %1 %2 axis %3..%4 leaves more than 10 % around the data %5..%6")
+                           .arg(p).arg(QLatin1String(axis)).arg(lo).arg(hi).arg(d0).arg(d1);
+        };
+        // Sizes and trajectory types are named categories on x.
+        checkAxis("x", panel.xMin, panel.xMax, panel.data.x0, panel.data.x1, true);
+        checkAxis("y", panel.yMin, panel.yMax, panel.data.y0, panel.data.y1, false);
+    }
+    return out;
+}
+
+constexpr int kExamples = 8;
+// Trajectory per example: decreasing ×4, increasing, cap-shaped, constant, undetermined.
+const std::uint8_t kTrajectory[kExamples] = {1, 1, 1, 2, 3, 0, 4, 1};
+
+SweepEnsemble ensemble(int size, bool distilled)
+{
+    SweepEnsemble e;
+    for (int i = 0; i < kExamples; ++i) {
+        const float pIn = 0.95f - 0.05f * float(i % 3);
+        float pOut = std::clamp(0.2f + 0.1f * float(size) + 0.05f * float(i) + (distilled ? 0.1f : 0.0f), 0.0f, 1.0f);
+        const int m = 4;
+        float mem = pIn - pOut;
+        float se = std::sqrt(pIn * (1 - pIn) / m + pOut * (1 - pOut) / m);
+        // Example 6 has no held-out member at the largest size: no estimate there.
+        if (i == 6 && size == 2)
+            pOut = mem = se = std::nanf("");
+        e.pIn.push_back(pIn);
+        e.pOut.push_back(pOut);
+        e.mem.push_back(mem);
+        e.se.push_back(se);
+        e.mIn.push_back(m);
+        e.mOut.push_back(i == 6 && size == 2 ? 0 : m);
+    }
+    e.testAccuracy = {0.7, 0.72};
+    e.trainAccuracy = {0.9, 0.91};
+    return e;
+}
+
+/// A hand-made sweep of 8 examples over widths 4, 8, 16 with students
+/// distilled at 4 and 8, its /dataset copied from the hand-made run.
+QString writeSweep(const QString &dir)
+{
+    SweepData d;
+    d.configJson = "{}";
+    d.model = "cnn";
+    d.axis = "width";
+    d.members = 2;
+    d.ratio = 0.5;
+    d.delta = 0.1;
+    d.z = 2;
+    d.distill = true;
+    d.temperature = 4;
+    d.alpha = 0.9;
+    for (int i = 0; i < kExamples; ++i)
+        d.labels.push_back(i % 2);
+    d.trajectoryNames = {"constant", "decreasing", "increasing", "cap-shaped", "undetermined"};
+    d.proxyNames = {"consistency", "loss"};
+    d.trajectory.assign(kTrajectory, kTrajectory + kExamples);
+    d.typeShares = {1.0 / 8, 4.0 / 8, 1.0 / 8, 1.0 / 8, 1.0 / 8};
+    d.deltaGrid = {0.05, 0.1};
+    d.sharesByDelta = {d.typeShares, d.typeShares};
+    d.agreement = {0.75, 0.5};
+    d.proxyTrajectory = {d.trajectory, d.trajectory};
+    d.memberFiles = {"m0.h5"};
+    const double widths[] = {4, 8, 16};
+    for (int s = 0; s < 3; ++s) {
+        SweepSize size;
+        size.size = widths[s];
+        size.arch = "cnn";
+        size.plain = ensemble(s, false);
+        size.proxies = {std::vector<float>(kExamples, 0.5f), std::vector<float>(kExamples, 1.0f)};
+        size.spearman = {-0.9 + 0.1 * s, 0.4};
+        size.hasDistilled = s < 2;
+        if (size.hasDistilled) {
+            size.distilled = ensemble(s, true);
+            size.byType.count = {1, 4, 1, 1, 1};
+            for (auto *column : {&size.byType.memPlain, &size.byType.memDistilled, &size.byType.pInPlain,
+                                 &size.byType.pInDistilled, &size.byType.pOutPlain, &size.byType.pOutDistilled})
+                column->assign(5, 0.5);
+        }
+        d.sizes.push_back(std::move(size));
+    }
+    const QString path = dir + QStringLiteral("/sweep.h5");
+    writeSweepFile(path.toStdString(), d, test::handMadeRun(test::HandMade::Probed).toStdString());
+    return path;
+}
+
+} // namespace
+
+class TestModelSizes : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void opensIntoTheDock();
+    void barsSelectAndFilter();
+    void scatterPlotsEveryEstimate();
+    void figures_data();
+    void figures();
+    void wizardBuildsTheSweep();
+    void sweepStartedHereOpensWhenDone();
+
+private:
+    QTemporaryDir m_dir;
+    QString m_sweep;
+    std::unique_ptr<MainWindow> m_window;
+};
+
+void TestModelSizes::initTestCase()
+{
+    static QTemporaryDir config;
+    qputenv("XDG_CONFIG_HOME", config.path().toUtf8());
+    QCoreApplication::setOrganizationName(QStringLiteral("pds-test"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_modelsizes"));
+    QSettings().clear();
+    QVERIFY(m_dir.isValid());
+    m_sweep = writeSweep(m_dir.path());
+    QVERIFY(isSweepFile(m_sweep.toStdString()));
+    m_window = std::make_unique<MainWindow>();
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+}
+
+void TestModelSizes::opensIntoTheDock()
+{
+    MainWindow &w = *m_window;
+    QString error;
+    QVERIFY2(w.openFile(m_sweep, &error), qPrintable(error));
+    // A sweep is no run: it opens into the Model sizes dock, not the run list.
+    QVERIFY(w.documents().empty());
+    QVERIFY(w.sweepDocument());
+    QCOMPARE(w.modelSizesView()->document(), w.sweepDocument());
+    auto *dock = w.findChild<QDockWidget *>(QStringLiteral("sizes"));
+    QVERIFY(dock && dock->isVisible());
+    QCOMPARE(w.sweepDocument()->sizeLabels(), (QStringList{QStringLiteral("4"), QStringLiteral("8"), QStringLiteral("16")}));
+    QVERIFY(QSettings().value(QStringLiteral("recentFiles")).toStringList().contains(QFileInfo(m_sweep).absoluteFilePath()));
+
+    // Curves: mem, P_in, P_out plain (3 sizes, an error bar each) and distilled (2 sizes).
+    ModelSizesView *view = w.modelSizesView();
+    QCOMPARE(view->curvesChart()->seriesCount(), 3 * (1 + 3) + 3 * (1 + 2));
+    QCOMPARE(int(view->curveExamples().size()), kExamples);
+    QVERIFY(view->curvesChart()->figureTitle().contains(QStringLiteral("all 8")));
+
+    QTableWidget *table = view->proxyTable();
+    QCOMPARE(table->rowCount(), 2);
+    QCOMPARE(table->columnCount(), 4);
+    QCOMPARE(table->horizontalHeaderItem(2)->text(), QStringLiteral("ρ at 16"));
+    QCOMPARE(table->item(0, 0)->text(), QStringLiteral("-0.90"));
+    QCOMPARE(table->item(1, 3)->text(), QStringLiteral("0.50"));
+
+    // A run still opens as a run beside it.
+    QVERIFY2(w.openFile(test::handMadeRun(test::HandMade::Probed), &error), qPrintable(error));
+    QCOMPARE(int(w.documents().size()), 1);
+    QVERIFY(w.sweepDocument());
+}
+
+void TestModelSizes::barsSelectAndFilter()
+{
+    ModelSizesView *view = m_window->modelSizesView();
+    ExampleSelection *selection = m_window->selection();
+    QCOMPARE(view->sharesChart()->barCount(), 5);
+    QCOMPARE(view->sharesChart()->share(1), 0.5);
+    QSignalSpy changed(selection, &ExampleSelection::selectionChanged);
+    view->sharesChart()->clickBar(1);
+    QCOMPARE(changed.size(), 1);
+    QCOMPARE(changed.at(0).at(1).toBool(), true); // filters the gallery
+    QCOMPARE(selection->examples(), (std::vector<std::int64_t>{0, 1, 2, 7}));
+    QCOMPARE(view->curveExamples(), (std::vector<std::int64_t>{0, 1, 2, 7}));
+    QVERIFY(view->curvesChart()->figureTitle().contains(QStringLiteral("4 selected")));
+    QCOMPARE(view->scatterChart()->highlightedCount(), 4);
+    // A selection made elsewhere reaches the view; examples beyond the sweep are ignored.
+    selection->setExamples({3, 100}, QStringLiteral("elsewhere"));
+    QCOMPARE(view->curveExamples(), (std::vector<std::int64_t>{3}));
+    QCOMPARE(view->scatterChart()->highlightedCount(), 1);
+    selection->clear();
+    QCOMPARE(int(view->curveExamples().size()), kExamples);
+    QCOMPARE(view->scatterChart()->highlightedCount(), 0);
+}
+
+void TestModelSizes::scatterPlotsEveryEstimate()
+{
+    SizeScatterChart *scatter = m_window->modelSizesView()->scatterChart();
+    // Example 6 has no estimate at the largest size.
+    QCOMPARE(scatter->plottedTotal(), kExamples - 1);
+    QCOMPARE(scatter->plottedCount(1), 4);
+    QCOMPARE(scatter->plottedCount(4), 0);
+}
+
+void TestModelSizes::figures_data()
+{
+    QTest::addColumn<int>("which");
+    QTest::newRow("curves") << 0;
+    QTest::newRow("shares") << 1;
+    QTest::newRow("scatter") << 2;
+}
+
+void TestModelSizes::figures()
+{
+    QFETCH(int, which);
+    ModelSizesView *view = m_window->modelSizesView();
+    view->sharesChart()->clickBar(1); // the curves of a selection, the scatter's crosses
+    VtkHost *chart = which == 0 ? static_cast<VtkHost *>(view->curvesChart())
+                     : which == 1 ? static_cast<VtkHost *>(view->sharesChart())
+                                  : static_cast<VtkHost *>(view->scatterChart());
+    // The dock floating at a size where each chart has a figure's proportions.
+    auto *dock = m_window->findChild<QDockWidget *>(QStringLiteral("sizes"));
+    dock->setFloating(true);
+    dock->resize(1300, 1000);
+    dock->show();
+    QVERIFY(QTest::qWaitForWindowExposed(dock));
+    QTest::qWait(50);
+    chart->renderedImage();
+    const QStringList onScreen = problems(chart->figureGeometry());
+    QVERIFY2(onScreen.isEmpty(), qPrintable(QStringLiteral("on screen:\n") + onScreen.join(QLatin1Char('\n'))));
+    for (const auto &[size, dpi] : std::vector<std::pair<QSize, int>>{{QSize(1050, 780), 300}, {QSize(2100, 1400), 300}, {QSize(252, 190), 72}}) {
+        const QStringList exported = problems(chart->figureGeometryAt(size, dpi));
+        QVERIFY2(exported.isEmpty(), qPrintable(QStringLiteral("exported at %1×%2, %3 dpi:\n")
+                                                    .arg(size.width()).arg(size.height()).arg(dpi)
+                                                + exported.join(QLatin1Char('\n'))));
+    }
+    const QString base = m_dir.filePath(QStringLiteral("chart%1").arg(which));
+    const QSizeF inches(3.5, 2.6);
+    QString error;
+    QVERIFY2(chart->exportFigure(base + QStringLiteral(".png"), FigureOptions{inches, 10, 300}, &error), qPrintable(error));
+    const QImage image(base + QStringLiteral(".png"));
+    QCOMPARE(image.size(), (inches * 300).toSize());
+    QCOMPARE(image.text(QStringLiteral("Title")), chart->figureTitle());
+    QVERIFY(test::coloursOf(image).size() > 4);
+    QVERIFY2(chart->exportFigure(base + QStringLiteral(".svg"), FigureOptions{inches, 8, 300}, &error), qPrintable(error));
+    QSvgRenderer renderer(base + QStringLiteral(".svg"));
+    QVERIFY(renderer.isValid());
+    QCOMPARE(renderer.viewBoxF().size().toSize(), (inches * 72).toSize());
+    QVERIFY2(chart->exportFigure(base + QStringLiteral(".pdf"), FigureOptions{inches, 8, 300}, &error), qPrintable(error));
+    QVERIFY(QFileInfo(base + QStringLiteral(".pdf")).size() > 1000);
+}
+
+void TestModelSizes::wizardBuildsTheSweep()
+{
+    // Run mode has no Sweep page; sweep mode adds it after the Study page.
+    TrainingWizard plain;
+    QVERIFY(!plain.isSweep());
+    QVERIFY(!plain.page(TrainingWizard::SweepPage));
+    TrainingWizard w(nullptr, TrainingWizard::Mode::Sweep);
+    QVERIFY(w.isSweep());
+    QVERIFY(w.page(TrainingWizard::SweepPage));
+    // A sweep trains on this machine: Slurm is not offered.
+    QVERIFY(!w.runOnSlurm());
+    QVERIFY(!w.findChild<QComboBox *>(QStringLiteral("runOn"))->isEnabled());
+    auto *sizes = w.findChild<QLineEdit *>(QStringLiteral("sizes"));
+    auto *distill = w.findChild<QCheckBox *>(QStringLiteral("distill"));
+    auto *temperature = w.findChild<QDoubleSpinBox *>(QStringLiteral("temperature"));
+    QVERIFY(sizes && distill && temperature);
+
+    // Bad input: the page's check names the option, as the CLI does.
+    sizes->setText(QStringLiteral("8,4"));
+    QVERIFY2(w.checkPage(TrainingWizard::SweepPage).contains(QStringLiteral("--sizes")), qPrintable(w.pageError(TrainingWizard::SweepPage)));
+    sizes->setText(QStringLiteral("4,x"));
+    QVERIFY(w.checkPage(TrainingWizard::SweepPage).contains(QStringLiteral("--sizes: 'x'")));
+    sizes->setText(QStringLiteral("16"));
+    QVERIFY(w.checkPage(TrainingWizard::SweepPage).contains(QStringLiteral("at least two sizes")));
+    sizes->setText(QStringLiteral("4, 8,16"));
+    distill->setChecked(true);
+    temperature->setValue(0.0);
+    QVERIFY(w.checkPage(TrainingWizard::SweepPage).contains(QStringLiteral("--temperature")));
+    temperature->setValue(3.0);
+    QCOMPARE(w.checkPage(TrainingWizard::SweepPage), QString());
+
+    const SweepConfig sweep = w.sweepConfig();
+    QCOMPARE(sweep.sizes, (std::vector<double>{4, 8, 16}));
+    QCOMPARE(sweep.base.model.arch, w.config().model.arch);
+    QCOMPARE(sweep.base.study.models, w.config().study.models);
+    QCOMPARE(TrainingRunner::sweepArguments(sweep),
+             (QStringList{QStringLiteral("--sizes"), QStringLiteral("4,8,16"), QStringLiteral("--distill"),
+                          QStringLiteral("--temperature"), QStringLiteral("3"), QStringLiteral("--alpha"),
+                          QStringLiteral("0.9"), QStringLiteral("--delta"), QStringLiteral("0.1"),
+                          QStringLiteral("--z"), QStringLiteral("2")}));
+}
+
+void TestModelSizes::sweepStartedHereOpensWhenDone()
+{
+    // A tiny sweep end to end: started as the wizard's Finish does, followed
+    // through its event log, and its file opened in the Model sizes dock.
+    MainWindow &w = *m_window;
+    SweepConfig sweep;
+    RunConfig &c = sweep.base;
+    c.dataset.name = "synthetic";
+    c.dataset.path = test::fixtureDataset().toStdString();
+    c.dataset.format = "idx";
+    c.model.arch = "mlp";
+    c.model.mlpHiddenLayers = 1;
+    c.train.epochs = 1;
+    c.train.batchSize = 16;
+    c.train.device = DeviceChoice::Cpu;
+    c.study.models = 2;
+    c.study.ratio = 0.5;
+    c.study.probe = true;
+    c.study.k = 3;
+    c.output = m_dir.filePath(QStringLiteral("studio-sweep.h5")).toStdString();
+    sweep.sizes = {8, 16};
+    sweep.distill = true;
+    QSignalSpy finished(w.runner(), &TrainingRunner::finished);
+    QSignalSpy failed(w.runner(), &TrainingRunner::failed);
+    QString error;
+    QVERIFY2(w.runner()->startSweep(sweep, &error), qPrintable(error));
+    QVERIFY2(finished.wait(120000) || !finished.isEmpty(), qPrintable(test::failures(failed)));
+    QCoreApplication::processEvents();
+    QVERIFY(isSweepFile(c.output));
+    QVERIFY(w.sweepDocument());
+    QCOMPARE(w.sweepDocument()->path(), QString::fromStdString(c.output));
+    QCOMPARE(w.sweepDocument()->sizeLabels(), (QStringList{QStringLiteral("8"), QStringLiteral("16")}));
+    QVERIFY(w.sweepDocument()->hasDistilled());
+    QCOMPARE(w.modelSizesView()->scatterChart()->plottedTotal() > 0, true);
+}
+
+int main(int argc, char **argv)
+{
+    VtkHost::setDefaultSurfaceFormat();
+    QApplication app(argc, argv);
+    TestModelSizes test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "tst_modelsizes.moc"

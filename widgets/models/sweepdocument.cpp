@@ -1,0 +1,81 @@
+#include "models/sweepdocument.h"
+
+#include "util/error.h"
+#include "store/guardedopen.h"
+
+#include <QFileInfo>
+
+namespace pds {
+
+SweepDocument::SweepDocument(const QString &path, QObject *parent)
+    : QObject(parent), m_path(path), m_reader(std::make_unique<SweepReader>(path.toStdString()))
+{
+}
+
+SweepDocument::~SweepDocument() = default;
+
+bool SweepDocument::isCheckedSweep(const QString &path, QString *unguardedNote)
+{
+    const std::string file = path.toStdString();
+    try {
+        const std::string unguarded = verifyBeforeOpening(file);
+        if (unguarded.empty())
+            return false; // the checker passed it: a run file
+        if (unguardedNote)
+            *unguardedNote = QString::fromStdString(unguarded);
+    } catch (const StoreError &e) {
+        // The checker reads run files only and names a file of another format so.
+        if (std::string(e.what()).find("not a Prediction Depth Studio run file") == std::string::npos)
+            throw;
+    }
+    return isSweepFile(file);
+}
+
+QString SweepDocument::title() const
+{
+    return QFileInfo(m_path).fileName();
+}
+
+QStringList SweepDocument::classNames() const
+{
+    QStringList out;
+    for (const std::string &name : m_reader->classNames())
+        out << QString::fromStdString(name);
+    return out;
+}
+
+QStringList SweepDocument::sizeLabels() const
+{
+    QStringList out;
+    for (const SweepSize &s : data().sizes)
+        out << QString::number(s.size, 'g', 4);
+    return out;
+}
+
+QStringList SweepDocument::trajectoryNames() const
+{
+    QStringList out;
+    for (const std::string &name : data().trajectoryNames)
+        out << QString::fromStdString(name);
+    return out;
+}
+
+std::vector<std::int64_t> SweepDocument::examplesOfType(int type) const
+{
+    std::vector<std::int64_t> out;
+    const auto &t = data().trajectory;
+    for (std::size_t i = 0; i < t.size(); ++i)
+        if (t[i] == type)
+            out.push_back(static_cast<std::int64_t>(i));
+    return out;
+}
+
+bool SweepDocument::hasDistilled() const
+{
+    for (const SweepSize &s : data().sizes)
+        if (s.hasDistilled)
+            return true;
+    return false;
+}
+
+} // namespace pds
