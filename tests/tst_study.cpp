@@ -1,5 +1,6 @@
 #include "store/runformat.h"
 #include "store/runreader.h"
+#include "study/eventchannel.h"
 #include "study/memberprocess.h"
 #include "study/members.h"
 #include "study/study.h"
@@ -14,8 +15,11 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <mutex>
 #include <thread>
+
+#include <unistd.h>
 
 using namespace pds;
 
@@ -149,6 +153,43 @@ class TestStudy : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    void unevaluatedEpochCrossesTheEventChannel()
+    {
+        // An epoch whose held-out examples were not evaluated has NaN test
+        // metrics; JSON writes them as null, and the epoch must still arrive.
+        struct Epochs : JobObserver {
+            std::vector<EpochCurve> curves;
+            void epochFinished(int, const EpochCurve &c) override { curves.push_back(c); }
+        } received;
+        int fds[2];
+        QCOMPARE(::pipe(fds), 0);
+        {
+            EventWriter writer(nullptr, fds[1], EventScope::Everything, /*ownsFd=*/true);
+            EpochCurve c;
+            c.epoch = 3;
+            c.trainLoss = 0.5;
+            c.testLoss = c.testAccuracy = std::numeric_limits<double>::quiet_NaN();
+            writer.epochFinished(0, c);
+            c.epoch = 4;
+            c.testAccuracy = 0.75;
+            c.testLoss = 0.25;
+            writer.epochFinished(0, c);
+        }
+        std::string bytes;
+        char buffer[4096];
+        for (ssize_t n; (n = ::read(fds[0], buffer, sizeof buffer)) > 0;)
+            bytes.append(buffer, static_cast<std::size_t>(n));
+        ::close(fds[0]);
+        EventDecoder decoder;
+        decoder.feed(bytes.data(), bytes.size(), &received);
+        QCOMPARE(int(received.curves.size()), 2);
+        QCOMPARE(received.curves[0].epoch, 3);
+        QVERIFY(std::isnan(received.curves[0].testAccuracy));
+        QVERIFY(std::isnan(received.curves[0].testLoss));
+        QCOMPARE(received.curves[0].trainLoss, 0.5);
+        QCOMPARE(received.curves[1].testAccuracy, 0.75);
+    }
+
     void pairedHalvesAreComplementaryAndStratified()
     {
         std::vector<std::int32_t> labels;

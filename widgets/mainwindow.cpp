@@ -154,7 +154,8 @@ void MainWindow::createViews()
     m_modelSizes = new ModelSizesView(m_selection);
     m_progress = new ProgressView;
     m_progress->setRunner(m_runner);
-    m_slurm = new SlurmProgressView;
+    m_slurm = new SlurmProgressView(this); // owned here until its dock is made
+    m_slurm->hide();
     connect(m_slurm, &SlurmProgressView::studyMerged, this, [this](const QString &path) {
         statusBar()->showMessage(tr("Slurm study merged: %1").arg(path));
         if (!findDocument(path))
@@ -172,7 +173,6 @@ void MainWindow::createViews()
     QDockWidget *table = addDock(tr("Table"), QStringLiteral("table"), m_table, Qt::BottomDockWidgetArea);
     QDockWidget *neighbours = addDock(tr("Neighbours"), QStringLiteral("neighbours"), m_neighbours, Qt::BottomDockWidgetArea);
     m_progressDock = addDock(tr("Training"), QStringLiteral("training"), m_progress, Qt::LeftDockWidgetArea);
-    QDockWidget *slurm = addDock(tr("Slurm"), QStringLiteral("slurm"), m_slurm, Qt::LeftDockWidgetArea);
     m_sizesDock = addDock(tr("Model sizes"), QStringLiteral("sizes"), m_modelSizes, Qt::RightDockWidgetArea);
     tabifyDockWidget(histogram, groups);
     tabifyDockWidget(groups, embedding);
@@ -184,12 +184,24 @@ void MainWindow::createViews()
     trajectory->raise();
     tabifyDockWidget(overview, m_progressDock);
     tabifyDockWidget(m_progressDock, detail);
-    tabifyDockWidget(m_progressDock, slurm);
-    slurm->hide();
+    // The Slurm dock is made when first shown (showSlurmDock): even hidden, a
+    // dock in the left area made the window taller than a 768-pixel screen.
+    m_viewMenu->addAction(tr("Slurm"), this, &MainWindow::showSlurmDock);
     overview->raise();
     m_overview->setMinimumWidth(340);
     m_detail->setMinimumWidth(340);
     m_progressDock->hide();
+}
+
+void MainWindow::showSlurmDock()
+{
+    auto *dock = findChild<QDockWidget *>(QStringLiteral("slurm"));
+    if (!dock) {
+        dock = addDock(tr("Slurm"), QStringLiteral("slurm"), m_slurm, Qt::LeftDockWidgetArea);
+        tabifyDockWidget(m_progressDock, dock);
+    }
+    dock->show();
+    dock->raise();
 }
 
 void MainWindow::createMenus()
@@ -479,9 +491,7 @@ void MainWindow::newStudy()
         // Finish on the Slurm page has submitted the study; follow its jobs.
         const SlurmSubmission &sub = wizard.slurmSubmission();
         m_slurm->follow(QString::fromStdString(sub.stateFile));
-        auto *dock = findChild<QDockWidget *>(QStringLiteral("slurm"));
-        dock->show();
-        dock->raise();
+        showSlurmDock();
         statusBar()->showMessage(tr("Submitted to Slurm: members %1, merge %2")
                                      .arg(QString::fromStdString(sub.arrayJob.empty() ? "(all finished)" : sub.arrayJob),
                                           QString::fromStdString(sub.mergeJob)));

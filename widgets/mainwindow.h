@@ -91,6 +91,8 @@ protected:
 
 private:
     void createViews();
+    /// Shows the Slurm dock, made and tabbed with the training dock the first time.
+    void showSlurmDock();
     void createMenus();
     QDockWidget *addDock(const QString &title, const QString &name, QWidget *widget, Qt::DockWidgetArea area);
     void refreshRunLists();

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <limits>
 
 namespace pds {
 
@@ -36,18 +37,26 @@ nlohmann::json curveJson(const EpochCurve &c)
             {"seconds", c.seconds}};
 }
 
+/// A number of an event; JSON has no NaN, so a NaN was written as null (an
+/// epoch whose held-out examples were not evaluated has NaN test metrics).
+double numberOrNaN(const nlohmann::json &j, const char *key)
+{
+    const auto &v = j.at(key);
+    return v.is_null() ? std::numeric_limits<double>::quiet_NaN() : v.get<double>();
+}
+
 EpochCurve curveFromJson(const nlohmann::json &j)
 {
     EpochCurve c;
     c.epoch = j.at("epoch").get<int>();
-    c.lr = j.at("lr").get<double>();
-    c.trainLoss = j.at("train_loss").get<double>();
-    c.trainAccuracy = j.at("train_accuracy").get<double>();
-    c.evalTrainLoss = j.at("eval_train_loss").get<double>();
-    c.evalTrainAccuracy = j.at("eval_train_accuracy").get<double>();
-    c.testLoss = j.at("test_loss").get<double>();
-    c.testAccuracy = j.at("test_accuracy").get<double>();
-    c.seconds = j.at("seconds").get<double>();
+    c.lr = numberOrNaN(j, "lr");
+    c.trainLoss = numberOrNaN(j, "train_loss");
+    c.trainAccuracy = numberOrNaN(j, "train_accuracy");
+    c.evalTrainLoss = numberOrNaN(j, "eval_train_loss");
+    c.evalTrainAccuracy = numberOrNaN(j, "eval_train_accuracy");
+    c.testLoss = numberOrNaN(j, "test_loss");
+    c.testAccuracy = numberOrNaN(j, "test_accuracy");
+    c.seconds = numberOrNaN(j, "seconds");
     return c;
 }
 
@@ -74,10 +83,10 @@ Progress progressFromJson(const nlohmann::json &j)
     p.epochs = j.at("epochs").get<int>();
     p.step = j.at("step").get<long long>();
     p.steps = j.at("steps").get<long long>();
-    p.loss = j.at("loss").get<double>();
-    p.accuracy = j.at("accuracy").get<double>();
-    p.examplesPerSecond = j.at("examples_per_second").get<double>();
-    p.etaSeconds = j.at("eta_seconds").get<double>();
+    p.loss = numberOrNaN(j, "loss");
+    p.accuracy = numberOrNaN(j, "accuracy");
+    p.examplesPerSecond = numberOrNaN(j, "examples_per_second");
+    p.etaSeconds = numberOrNaN(j, "eta_seconds");
     return p;
 }
 
