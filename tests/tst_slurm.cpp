@@ -191,7 +191,7 @@ private Q_SLOTS:
         o.extraArgs = {"--account=lab", "--qos=low"};
         SlurmBatch b = twoMembers();
         b.submit = {0, 1, 2, 3};
-        QCOMPARE(joined(slurmMemberArgs(o, b, "/data/s.members/slurm-member.sh")),
+        QCOMPARE(joined(slurmMemberArgs(o, b, b.submit, "/data/s.members/slurm-member.sh")),
                  QStringLiteral("--parsable\n--job-name=pdepth-s\n--chdir=/home/me/work\n"
                                 "--output=/data/s.members/m%3a.log\n"
                                 "--open-mode=append\n--partition=gpu\n--time=2:00:00\n--array=0-3%2\n--requeue\n"
