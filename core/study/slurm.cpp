@@ -353,6 +353,9 @@ void addSlurmMember(SlurmBatch &batch, const RunConfig &member, bool later)
     batch.submit.push_back(m);
     if (later)
         batch.later.push_back(m);
+    std::error_code ec;
+    if (fs::path(json).has_parent_path())
+        fs::create_directories(fs::path(json).parent_path(), ec);
     writeText(json, toJson(member) + "\n");
 }
 
