@@ -274,7 +274,7 @@ std::string formatSlurmStatus(const SlurmStatus &s)
         out << taskLine(schema::modelName(t.member), t);
     out << "merge job " << s.mergeJob << ": " << slurmTaskStateName(s.merge.state)
         << (s.merge.scheduler.empty() ? "" : " (" + s.merge.scheduler + ")")
-        << (s.merged ? ", study file written" : "") << (s.merge.detail.empty() ? "" : "; " + s.merge.detail)
+        << (s.merged ? ", " + s.result + " written" : "") << (s.merge.detail.empty() ? "" : "; " + s.merge.detail)
         << "\n";
     if (!s.accounting)
         out << "states from squeue and the member files only (" << s.accountingNote
