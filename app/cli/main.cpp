@@ -6,6 +6,7 @@
 #include "slurmoptions.h"
 #include "sweepcommand.h"
 
+#include "compare/compareslurm.h"
 #include "store/comparefile.h"
 #include "store/guardedopen.h"
 #include "store/runformat.h"
@@ -14,7 +15,6 @@
 #include "store/sweepfile.h"
 #include "study/detachedjob.h"
 #include "study/memberprocess.h"
-#include "compare/compareslurm.h"
 #include "study/slurm.h"
 #include "study/study.h"
 #include "train/presets.h"
