@@ -636,11 +636,12 @@ int main(int argc, char **argv)
         }
         if (*compare) {
             finishRunOptions(compare, compareOpts);
+            if (compareSlurm.submit)
+                pds::cli::refuseJobsWithSlurm(compare);
             const pds::CompareConfig cc = pds::cli::compareConfig(compare, compareOpts.cfg, compareExtra);
             if (!prepare(cc.base, compareOpts.saveConfig, compareOpts.dryRun))
                 return kOk;
             if (compareSlurm.submit) {
-                pds::cli::refuseJobsWithSlurm(compare);
                 pds::cli::printSlurmSubmission(
                     pds::submitComparisonToSlurm(cc, compareSlurm.options,
                                                  pds::cli::commandWithoutSlurm(argc, argv, pds::selfExecutable()),
