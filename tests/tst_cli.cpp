@@ -148,6 +148,13 @@ void TestCli::usageErrors_data()
     QTest::newRow("jobs with slurm")
         << QStringList{"study", "--slurm", "--jobs", "2"}
         << "pdepth: --jobs trains members on this machine; with --slurm Slurm runs them (limit how many at once with --slurm-at-once)";
+    QTest::newRow("sweep jobs with slurm")
+        << QStringList{"sweep", "--sizes", "4,8", "--slurm", "--jobs", "2"}
+        << "pdepth: --jobs trains members on this machine; with --slurm Slurm runs them (limit how many at once with --slurm-at-once)";
+    QTest::newRow("compare jobs with slurm")
+        << QStringList{"compare", "--slurm", "--jobs", "2"}
+        << "pdepth: --jobs trains members on this machine; with --slurm Slurm runs them (limit how many at once with --slurm-at-once)";
+    QTest::newRow("sweep slurm option without slurm") << QStringList{"sweep", "--sizes", "4", "--slurm-cpus", "2"} << "--slurm-cpus requires --slurm";
     QTest::newRow("slurm option without slurm") << QStringList{"study", "--slurm-time", "1:00"} << "--slurm-time requires --slurm";
     QTest::newRow("bad preset") << QStringList{"train", "--preset", "fast"}
                                 << "pdepth: unknown preset 'fast' (expected auto, cpu-quick or gpu-full)";

@@ -3,8 +3,10 @@
 
 #include "store/runformat.h"
 #include "store/runwriter.h"
+#include "compare/compareslurm.h"
 #include "study/slurm.h"
 #include "study/study.h"
+#include "sweep/sweepslurm.h"
 #include "util/error.h"
 
 #include <QtTest/QtTest>
@@ -133,6 +135,36 @@ private:
     std::filesystem::path m_old;
 };
 
+/// A sweep of two sizes of two members each, with distilled students.
+SweepConfig tinySweep()
+{
+    SweepConfig c;
+    c.base = tinyStudy("w.h5");
+    c.base.model.arch = "cnn";
+    c.base.study.models = 2;
+    c.base.study.ratio = 0.5;
+    c.sizes = {4, 8};
+    c.distill = true;
+    return c;
+}
+
+/// The sbatch calls the stand-in sbatch in `bin` recorded, one per line.
+QStringList sbatchCalls(const QTemporaryDir &bin)
+{
+    QFile args(bin.filePath("sbatch.args"));
+    if (!args.open(QIODevice::ReadOnly))
+        return {};
+    return QString::fromUtf8(args.readAll()).split('\n', Qt::SkipEmptyParts);
+}
+
+/// The arguments of an sbatch call from --array (or --dependency) on, without
+/// the folder-dependent ones before it.
+QString fromArray(const QString &call)
+{
+    const int at = call.indexOf(call.contains("--array=") ? "--array=" : "--dependency=");
+    return at < 0 ? call : call.mid(at);
+}
+
 } // namespace
 
 class TestSlurm : public QObject {
@@ -191,7 +223,7 @@ private Q_SLOTS:
         o.extraArgs = {"--account=lab", "--qos=low"};
         SlurmBatch b = twoMembers();
         b.submit = {0, 1, 2, 3};
-        QCOMPARE(joined(slurmMemberArgs(o, b, "/data/s.members/slurm-member.sh")),
+        QCOMPARE(joined(slurmMemberArgs(o, b, b.submit, "/data/s.members/slurm-member.sh")),
                  QStringLiteral("--parsable\n--job-name=pdepth-s\n--chdir=/home/me/work\n"
                                 "--output=/data/s.members/m%3a.log\n"
                                 "--open-mode=append\n--partition=gpu\n--time=2:00:00\n--array=0-3%2\n--requeue\n"
@@ -463,6 +495,150 @@ private Q_SLOTS:
         } catch (const Error &e) {
             QVERIFY2(QString(e.what()).contains("jobs of an earlier submission are still queued or running"), e.what());
         }
+    }
+    void sweepAsTwoArraysAndMerge()
+    {
+        QTemporaryDir bin, work;
+        writeFakeScheduler(bin.path());
+        const std::string path = bin.path().toStdString() + ":" + std::getenv("PATH");
+        ScopedEnv env("PATH", path.c_str());
+        ScopedCwd cwd(work.path());
+        const std::vector<std::string> merge{"/opt/pdepth", "sweep", "--sizes", "4,8", "--distill", "-o", "w.h5"};
+        SlurmSubmission sub = submitSweepToSlurm(tinySweep(), {}, merge, "/opt/pdepth");
+        // Plain members 0-3 (size by size), the students of size 4 as 4-5
+        // after them, the merge after both.
+        QCOMPARE(sub.members, (std::vector<int>{0, 1, 2, 3, 4, 5}));
+        QCOMPARE(sub.arrayJob, std::string("812"));
+        QCOMPARE(sub.laterJob, std::string("813"));
+        QCOMPARE(sub.mergeJob, std::string("814"));
+        QStringList calls = sbatchCalls(bin);
+        QCOMPARE(calls.size(), 3);
+        const QString members = work.filePath("w.members/slurm-member.sh");
+        QCOMPARE(fromArray(calls[0]), "--array=0-3 --requeue " + members);
+        QCOMPARE(fromArray(calls[1]),
+                 "--array=4-5 --requeue --dependency=afterok:812 --kill-on-invalid-dep=yes " + members);
+        QCOMPARE(fromArray(calls[2]), "--dependency=afterok:812:813 --kill-on-invalid-dep=yes " +
+                                          work.filePath("w.members/slurm-merge.sh"));
+        QFile script(work.filePath("w.members/slurm-member.sh"));
+        QVERIFY(script.open(QIODevice::ReadOnly));
+        const QByteArray text = script.readAll();
+        QVERIFY2(text.contains("  0) config='w.members/s00_m000.json'; output='w.members/s00_m000.h5' ;;\n"
+                               "  1) config='w.members/s00_m001.json'; output='w.members/s00_m001.h5' ;;\n"
+                               "  2) config='w.members/s01_m000.json'; output='w.members/s01_m000.h5' ;;\n"
+                               "  3) config='w.members/s01_m001.json'; output='w.members/s01_m001.h5' ;;\n"
+                               "  4) config='w.members/d00_m000.json'; output='w.members/d00_m000.h5' ;;\n"
+                               "  5) config='w.members/d00_m001.json'; output='w.members/d00_m001.h5' ;;\n"),
+                 text.constData());
+        QFile mergeScript(work.filePath("w.members/slurm-merge.sh"));
+        QVERIFY(mergeScript.open(QIODevice::ReadOnly));
+        QVERIFY2(mergeScript.readAll().endsWith("exec '/opt/pdepth' 'sweep' '--sizes' '4,8' '--distill' '-o' 'w.h5'\n"),
+                 "the merge is not the sweep's own command");
+        QVERIFY(QFile::exists(work.filePath("w.members/d00_m001.json")));
+        QVERIFY2(QFile::exists(QString::fromStdString(sweepConfigPath("w.h5"))), "the members folder was not claimed");
+
+        // The status knows which array each member is in.
+        writeFile(bin.filePath("squeue.txt"), "812_[0-3]|PENDING\n813_[4-5]|PENDING\n814|PENDING\n");
+        SlurmStatus st = slurmStudyState("w.h5");
+        QCOMPARE(st.members.size(), std::size_t(6));
+        QCOMPARE(st.members[3].job, std::string("812_3"));
+        QCOMPARE(st.members[5].job, std::string("813_5"));
+        QCOMPARE(st.members[5].state, SlurmTaskState::Pending);
+        QCOMPARE(st.merge.state, SlurmTaskState::Pending);
+        // A second submission while they are queued is refused.
+        QVERIFY_EXCEPTION_THROWN(submitSweepToSlurm(tinySweep(), {}, merge, "/opt/pdepth"), Error);
+
+        // Resubmitted with member 1 and student 4 finished: only the others.
+        writeFile(bin.filePath("squeue.txt"), "");
+        writeFinishedMember("w.members/s00_m001.h5", sweepMemberConfig(tinySweep(), 0, 1, false));
+        writeFinishedMember("w.members/d00_m000.h5", sweepMemberConfig(tinySweep(), 0, 0, true));
+        QFile::remove(bin.filePath("sbatch.args"));
+        SlurmOptions o;
+        o.atOnce = 2;
+        sub = submitSweepToSlurm(tinySweep(), o, merge, "/opt/pdepth");
+        QCOMPARE(sub.members, (std::vector<int>{0, 2, 3, 5}));
+        QCOMPARE(sub.reused, 2);
+        calls = sbatchCalls(bin);
+        QCOMPARE(calls.size(), 3);
+        QCOMPARE(fromArray(calls[0]), "--array=0,2-3%2 --requeue " + members);
+        QCOMPARE(fromArray(calls[1]),
+                 "--array=5%2 --requeue --dependency=afterok:815 --kill-on-invalid-dep=yes " + members);
+        QVERIFY2(calls[2].contains("--dependency=afterok:815:816 "), qPrintable(calls[2]));
+
+        // Every plain member finished: the students need no dependency.
+        for (int s = 0; s < 2; ++s)
+            for (int m = 0; m < 2; ++m)
+                writeFinishedMember(sweepMemberPath("w.h5", s, m, false), sweepMemberConfig(tinySweep(), s, m, false));
+        QFile::remove(bin.filePath("sbatch.args"));
+        sub = submitSweepToSlurm(tinySweep(), {}, merge, "/opt/pdepth");
+        QVERIFY(sub.arrayJob.empty());
+        QCOMPARE(sub.laterJob, std::string("818"));
+        calls = sbatchCalls(bin);
+        QCOMPARE(calls.size(), 2);
+        QCOMPARE(fromArray(calls[0]), "--array=5 --requeue " + members);
+        QVERIFY2(calls[1].contains("--dependency=afterok:818 "), qPrintable(calls[1]));
+        QVERIFY(!calls[1].contains("afterok:818:"));
+
+        // Another sweep into the same members folder is refused before sbatch.
+        SweepConfig other = tinySweep();
+        other.sizes = {4, 16};
+        QFile::remove(bin.filePath("sbatch.args"));
+        QVERIFY_EXCEPTION_THROWN(submitSweepToSlurm(other, {}, merge, "/opt/pdepth"), ConfigError);
+        QVERIFY(sbatchCalls(bin).isEmpty());
+    }
+
+    void comparisonAsOneArrayAndMerge()
+    {
+        QTemporaryDir bin, work;
+        writeFakeScheduler(bin.path());
+        const std::string path = bin.path().toStdString() + ":" + std::getenv("PATH");
+        ScopedEnv env("PATH", path.c_str());
+        ScopedCwd cwd(work.path());
+        CompareConfig c;
+        c.base = tinyStudy("c.h5");
+        c.base.study.models = 2;
+        c.base.train.generations = 2;
+        c.regimes = {Regime::Standard, Regime::Llf};
+        const std::vector<std::string> merge{"/opt/pdepth", "compare", "--regimes", "standard,llf", "-o", "c.h5"};
+        SlurmOptions o;
+        o.partition = "gpu";
+        o.gres = "gpu:1";
+        SlurmSubmission sub = submitComparisonToSlurm(c, o, merge, "/opt/pdepth");
+        QCOMPARE(sub.members, (std::vector<int>{0, 1, 2, 3}));
+        QVERIFY(sub.laterJob.empty());
+        QStringList calls = sbatchCalls(bin);
+        QCOMPARE(calls.size(), 2);
+        QVERIFY2(calls[0].contains("--job-name=pdepth-c "), qPrintable(calls[0]));
+        QCOMPARE(fromArray(calls[0]),
+                 "--array=0-3 --requeue --gres=gpu:1 " + work.filePath("c.members/slurm-member.sh"));
+        QCOMPARE(fromArray(calls[1]), "--dependency=afterok:812 --kill-on-invalid-dep=yes " +
+                                          work.filePath("c.members/slurm-merge.sh"));
+        QFile script(work.filePath("c.members/slurm-member.sh"));
+        QVERIFY(script.open(QIODevice::ReadOnly));
+        const QByteArray text = script.readAll();
+        QVERIFY2(text.contains("  1) config='c.regimes/standard.members/m001.json'; "
+                               "output='c.regimes/standard.members/m001.h5' ;;\n"
+                               "  2) config='c.regimes/llf.members/m000.json'; output='c.regimes/llf.members/m000.h5' ;;\n"),
+                 text.constData());
+        QFile member(work.filePath("c.regimes/llf.members/m000.json"));
+        QVERIFY(member.open(QIODevice::ReadOnly));
+        const auto json = QJsonDocument::fromJson(member.readAll()).object();
+        QCOMPARE(json["output"].toString(), QStringLiteral("c.regimes/llf.members/m000.h5"));
+        QCOMPARE(json["train"].toObject()["regime"].toString(), QStringLiteral("llf"));
+
+        // Resubmitted with the standard regime's members finished: only llf's.
+        for (int m = 0; m < 2; ++m) {
+            const RunConfig done = studyMemberConfig(regimeStudyConfig(c, Regime::Standard), m);
+            writeFinishedMember(done.output, done);
+        }
+        QFile::remove(bin.filePath("sbatch.args"));
+        sub = submitComparisonToSlurm(c, o, merge, "/opt/pdepth");
+        QCOMPARE(sub.members, (std::vector<int>{2, 3}));
+        QCOMPARE(sub.reused, 2);
+        calls = sbatchCalls(bin);
+        QCOMPARE(calls.size(), 2);
+        QVERIFY2(fromArray(calls[0]).startsWith("--array=2-3 "), qPrintable(calls[0]));
+        QVERIFY(QFile::exists(work.filePath("c.members/slurm.json")));
+        QCOMPARE(slurmStudyState("c.h5").members.size(), std::size_t(4));
     }
 };
 

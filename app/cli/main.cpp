@@ -3,8 +3,10 @@
 #include "comparecommand.h"
 #include "progressprinter.h"
 #include "regressioncommand.h"
+#include "slurmoptions.h"
 #include "sweepcommand.h"
 
+#include "compare/compareslurm.h"
 #include "store/comparefile.h"
 #include "store/guardedopen.h"
 #include "store/runformat.h"
@@ -480,13 +482,7 @@ int submitStudy(pds::RunConfig config, const std::string &saveConfig, bool dryRu
     config.study.probe = true;
     if (!prepare(config, saveConfig, dryRun))
         return kOk;
-    const pds::SlurmSubmission sub = pds::submitStudyToSlurm(config, options, pds::selfExecutable());
-    if (sub.arrayJob.empty())
-        std::printf("all %d members are finished; ", sub.reused);
-    else
-        std::printf("submitted %zu members as job array %s (%d finished members reused); ", sub.members.size(),
-                    sub.arrayJob.c_str(), sub.reused);
-    std::printf("merge job %s\nfollow it with: pdepth status %s\n", sub.mergeJob.c_str(), config.output.c_str());
+    pds::cli::printSlurmSubmission(pds::submitStudyToSlurm(config, options, pds::selfExecutable()), config.output);
     return kOk;
 }
 
@@ -540,22 +536,9 @@ int main(int argc, char **argv)
                       "Members to train at once, each in its own pdepth process (CPU threads are shared out among them)")
         ->capture_default_str()
         ->check(CLI::Range(1, 1024));
-    bool slurm = false;
-    pds::SlurmOptions slurmOpts;
-    auto *slurmFlag = study->add_flag("--slurm", slurm,
-                                      "Submit the members to Slurm as one job array, and the merge as a job after it");
-    study->add_option("--slurm-partition", slurmOpts.partition, "Slurm partition of the jobs")->needs(slurmFlag);
-    study->add_option("--slurm-time", slurmOpts.time, "Time limit of each member task, e.g. 2:00:00")->needs(slurmFlag);
-    study->add_option("--slurm-gres", slurmOpts.gres, "Generic resources of each member task, e.g. gpu:1")->needs(slurmFlag);
-    study->add_option("--slurm-cpus", slurmOpts.cpus, "CPUs of each member task (and its CPU threads)")
-        ->needs(slurmFlag)
-        ->check(CLI::Range(1, 4096));
-    study->add_option("--slurm-at-once", slurmOpts.atOnce, "Most members running at once (0 = no limit)")
-        ->needs(slurmFlag)
-        ->check(CLI::Range(0, 100000));
-    study->add_option("--slurm-arg", slurmOpts.extraArgs, "Extra sbatch argument, e.g. --slurm-arg=--account=lab (repeatable)")
-        ->needs(slurmFlag)
-        ->allow_extra_args(false);
+    pds::cli::SlurmFlags studySlurm, sweepSlurm, compareSlurm;
+    pds::cli::addSlurmOptions(study, studySlurm);
+    pds::cli::addSlurmOptions(sweepCmd, sweepSlurm);
 
     auto *compare = app.add_subcommand(
         "compare", "Run regimes side by side (standard, llf, seal): one study each on the same members and epochs");
@@ -568,10 +551,11 @@ int main(int argc, char **argv)
     addRunOptions(compare, compareOpts);
     pds::cli::CompareOptions compareExtra;
     pds::cli::addCompareOptions(compare, compareExtra);
+    pds::cli::addSlurmOptions(compare, compareSlurm);
 
-    auto *status = app.add_subcommand("status", "Show the members of a study submitted with --slurm: pending, running, finished, failed");
+    auto *status = app.add_subcommand("status", "Show the members of a study, sweep or comparison submitted with --slurm: pending, running, finished, failed");
     std::string statusPath;
-    status->add_option("file", statusPath, "Study file (the study's -o)")->required();
+    status->add_option("file", statusPath, "Study, sweep or comparison file (its -o)")->required();
     bool statusJson = false;
     status->add_flag("--json", statusJson, "Print the status as one JSON object (for scripts and the Studio)");
 
@@ -634,24 +618,37 @@ int main(int argc, char **argv)
         }
         if (*study) {
             finishRunOptions(study, studyOpts);
-            if (slurm) {
-                if (study->count("--jobs") > 0)
-                    throw pds::ConfigError("--jobs trains members on this machine; with --slurm Slurm runs them "
-                                           "(limit how many at once with --slurm-at-once)");
-                return submitStudy(studyOpts.cfg, studyOpts.saveConfig, studyOpts.dryRun, slurmOpts);
+            if (studySlurm.submit) {
+                pds::cli::refuseJobsWithSlurm(study);
+                return submitStudy(studyOpts.cfg, studyOpts.saveConfig, studyOpts.dryRun, studySlurm.options);
             }
             return runStudy(studyOpts.cfg, studyOpts.saveConfig, studyOpts.dryRun, jobs, events.get());
         }
         if (*sweepCmd) {
             finishRunOptions(sweepCmd, sweepOpts);
+            if (sweepSlurm.submit) {
+                pds::cli::refuseJobsWithSlurm(sweepCmd);
+                return pds::cli::submitSweep(sweepOpts.cfg, sweepArgs, sweepOpts.saveConfig, sweepOpts.dryRun,
+                                             sweepSlurm.options, pds::cli::commandWithoutSlurm(argc, argv, pds::selfExecutable()));
+            }
             return pds::cli::runSweep(sweepOpts.cfg, sweepArgs, sweepOpts.saveConfig, sweepOpts.dryRun, g_cancel,
                                       handleInterrupts, events.get());
         }
         if (*compare) {
             finishRunOptions(compare, compareOpts);
+            if (compareSlurm.submit)
+                pds::cli::refuseJobsWithSlurm(compare);
             const pds::CompareConfig cc = pds::cli::compareConfig(compare, compareOpts.cfg, compareExtra);
             if (!prepare(cc.base, compareOpts.saveConfig, compareOpts.dryRun))
                 return kOk;
+            if (compareSlurm.submit) {
+                pds::cli::printSlurmSubmission(
+                    pds::submitComparisonToSlurm(cc, compareSlurm.options,
+                                                 pds::cli::commandWithoutSlurm(argc, argv, pds::selfExecutable()),
+                                                 pds::selfExecutable()),
+                    cc.base.output);
+                return kOk;
+            }
             pds::ProgressPrinter printer(stderr);
             MembersInProcessesPrinter membersPrinter(stderr);
             pds::JobObserver *observer = observedBy(compareExtra.jobs > 1 ? &membersPrinter : &printer, events.get());

@@ -1,6 +1,7 @@
 #include "sweepcommand.h"
 
 #include "progressprinter.h"
+#include "slurmoptions.h"
 
 #include "store/guardedopen.h"
 #include "store/runformat.h"
@@ -8,6 +9,7 @@
 #include "study/eventchannel.h"
 #include "study/memberprocess.h"
 #include "sweep/sweep.h"
+#include "sweep/sweepslurm.h"
 #include "util/error.h"
 
 #include <CLI/CLI.hpp>
@@ -151,10 +153,13 @@ void addSweepOptions(CLI::App *cmd, SweepOptions &o)
     cmd->add_option("--z", o.z, "Trajectory rule: the standard errors a change of mem must exceed")->capture_default_str();
 }
 
-int runSweep(const RunConfig &base, const SweepOptions &o, const std::string &saveConfig, bool dryRun,
-             const CancelToken &cancel, void (*onStart)(), EventWriter *events)
+namespace {
+
+/// The sweep the options ask for, validated; saved or printed when asked.
+/// Returns false after a dry run.
+bool prepareSweep(const RunConfig &base, const SweepOptions &o, const std::string &saveConfig, bool dryRun,
+                  SweepConfig &config)
 {
-    SweepConfig config;
     config.base = base;
     config.base.study.probe = true;
     config.sizes = parseSizes(o.sizes);
@@ -163,17 +168,37 @@ int runSweep(const RunConfig &base, const SweepOptions &o, const std::string &sa
     config.alpha = o.alpha;
     config.rule.delta = o.delta;
     config.rule.z = o.z;
-    SweepJob job(config);
+    config.validate();
     if (!saveConfig.empty()) {
         std::ofstream out(saveConfig);
         out << toJson(config) << "\n";
         if (!out)
             throw ConfigError(saveConfig + ": cannot write configuration file");
     }
-    if (dryRun) {
+    if (dryRun)
         std::cout << toJson(config) << "\n";
+    return !dryRun;
+}
+
+} // namespace
+
+int submitSweep(const RunConfig &base, const SweepOptions &o, const std::string &saveConfig, bool dryRun,
+                const SlurmOptions &slurm, const std::vector<std::string> &mergeCommand)
+{
+    SweepConfig config;
+    if (!prepareSweep(base, o, saveConfig, dryRun, config))
         return 0;
-    }
+    printSlurmSubmission(submitSweepToSlurm(config, slurm, mergeCommand, selfExecutable()), config.base.output);
+    return 0;
+}
+
+int runSweep(const RunConfig &base, const SweepOptions &o, const std::string &saveConfig, bool dryRun,
+             const CancelToken &cancel, void (*onStart)(), EventWriter *events)
+{
+    SweepConfig config;
+    if (!prepareSweep(base, o, saveConfig, dryRun, config))
+        return 0;
+    SweepJob job(config);
     onStart();
     ProgressPrinter printer(stderr);
     SweepMembersPrinter membersPrinter(stderr);

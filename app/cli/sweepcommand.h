@@ -1,9 +1,11 @@
 #pragma once
 
+#include "study/slurm.h"
 #include "train/config.h"
 #include "train/job.h"
 
 #include <string>
+#include <vector>
 
 namespace CLI {
 class App;
@@ -38,6 +40,12 @@ void addSweepOptions(CLI::App *cmd, SweepOptions &options);
 /// record. Returns the exit code.
 int runSweep(const RunConfig &base, const SweepOptions &options, const std::string &saveConfig, bool dryRun,
              const CancelToken &cancel, void (*onStart)(), EventWriter *events = nullptr);
+
+/// `pdepth sweep --slurm`: validates the sweep as runSweep() does, then
+/// submits its unfinished members and `mergeCommand` (the same command line
+/// without --slurm) through submitSweepToSlurm() and prints the job ids.
+int submitSweep(const RunConfig &base, const SweepOptions &options, const std::string &saveConfig, bool dryRun,
+                const SlurmOptions &slurm, const std::vector<std::string> &mergeCommand);
 
 /// Whether `path` is a sweep file. HDF5 opens it in this process only after
 /// the checker child (verifyBeforeOpening) opened it without harm and found it

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -78,8 +79,11 @@ void refuseWhileQueued(const std::string &folder, const std::string &what)
     const auto previous = nlohmann::json::parse(readAll(state.string()), nullptr, false);
     if (!previous.is_object() || !previous.contains("array_job") || !previous.contains("merge_job"))
         return;
-    const std::string arrayJob = previous["array_job"].get<std::string>();
-    const std::string jobs = (arrayJob.empty() ? "" : arrayJob + ",") + previous["merge_job"].get<std::string>();
+    std::string jobs;
+    for (const char *key : {"array_job", "later_job"})
+        if (!previous.value(key, std::string()).empty())
+            jobs += previous[key].get<std::string>() + ",";
+    jobs += previous["merge_job"].get<std::string>();
     for (const SlurmJobState &s : askScheduler(jobs).states)
         if (isPending(s.state) || isRunning(s.state))
             throw Error(what + ": jobs of an earlier submission are still queued or running (" + jobs +
@@ -106,6 +110,16 @@ bool setByPdepth(const std::string &arg)
         if (arg.rfind(opt, 0) == 0)
             return true;
     return false;
+}
+
+/// Starts a job once every task of `after` ("812", "812:813") succeeded, and
+/// cancels it when one failed (its dependency can no longer be met).
+void appendDependency(std::vector<std::string> &args, const std::string &after)
+{
+    if (after.empty())
+        return;
+    args.push_back("--dependency=afterok:" + after);
+    args.push_back("--kill-on-invalid-dep=yes");
 }
 
 std::string absoluteIn(const std::string &dir, const std::string &path)
@@ -211,12 +225,14 @@ std::string slurmMemberLog(const std::string &folder, int member)
 }
 
 std::vector<std::string> slurmMemberArgs(const SlurmOptions &options, const SlurmBatch &batch,
-                                         const std::string &script)
+                                         const std::vector<int> &members, const std::string &script,
+                                         const std::string &after)
 {
     std::vector<std::string> a =
         commonArgs(options, batch, batch.name, (fs::path(batch.folder) / "m%3a.log").string());
-    a.push_back("--array=" + slurmArraySpec(batch.submit, options.atOnce));
+    a.push_back("--array=" + slurmArraySpec(members, options.atOnce));
     a.push_back("--requeue");
+    appendDependency(a, after);
     if (!options.gres.empty())
         a.push_back("--gres=" + options.gres);
     if (options.cpus > 0)
@@ -231,10 +247,7 @@ std::vector<std::string> slurmMergeArgs(const SlurmOptions &options, const Slurm
 {
     std::vector<std::string> a =
         commonArgs(options, batch, batch.name + "-merge", (fs::path(batch.folder) / "merge.log").string());
-    if (!arrayJob.empty()) {
-        a.push_back("--dependency=afterok:" + arrayJob);
-        a.push_back("--kill-on-invalid-dep=yes");
-    }
+    appendDependency(a, arrayJob);
     a.insert(a.end(), options.extraArgs.begin(), options.extraArgs.end());
     a.push_back(script);
     return a;
@@ -261,13 +274,23 @@ SlurmSubmission submitToSlurm(const SlurmBatch &batch, const SlurmOptions &optio
     sub.members = batch.submit;
     sub.reused = static_cast<int>(batch.members.size() - batch.submit.size());
     sub.stateFile = stateFileIn(batch.folder).string();
-    if (!sub.members.empty())
-        sub.arrayJob = sbatch(slurmMemberArgs(options, batch, memberScript.string()), "member array");
+    std::vector<int> first, later;
+    for (int m : batch.submit)
+        (std::binary_search(batch.later.begin(), batch.later.end(), m) ? later : first).push_back(m);
+    if (!first.empty())
+        sub.arrayJob = sbatch(slurmMemberArgs(options, batch, first, memberScript.string()), "member array");
+    std::string after = sub.arrayJob;
     try {
-        sub.mergeJob = sbatch(slurmMergeArgs(options, batch, sub.arrayJob, mergeScript.string()), "merge job");
+        if (!later.empty()) {
+            sub.laterJob = sbatch(slurmMemberArgs(options, batch, later, memberScript.string(), sub.arrayJob),
+                                  "second member array");
+            after += (after.empty() ? "" : ":") + sub.laterJob;
+        }
+        sub.mergeJob = sbatch(slurmMergeArgs(options, batch, after, mergeScript.string()), "merge job");
     } catch (const Error &) {
-        if (!sub.arrayJob.empty())
-            runCommand({"scancel", sub.arrayJob});
+        for (const std::string &job : {sub.arrayJob, sub.laterJob})
+            if (!job.empty())
+                runCommand({"scancel", job});
         throw;
     }
     nlohmann::json j;
@@ -280,6 +303,8 @@ SlurmSubmission submitToSlurm(const SlurmBatch &batch, const SlurmOptions &optio
                                 {"log", slurmMemberLog(batch.folder, static_cast<int>(m))}});
     j["submitted"] = sub.members;
     j["array_job"] = sub.arrayJob;
+    j["later"] = later;
+    j["later_job"] = sub.laterJob;
     j["merge_job"] = sub.mergeJob;
     j["merge_log"] = (folder / "merge.log").string();
     writeText(sub.stateFile, j.dump(2) + "\n");
@@ -292,43 +317,60 @@ std::string slurmStudyStateFile(const std::string &output)
         .string();
 }
 
+SlurmBatch slurmBatchFor(const std::string &output, const std::string &what, const SlurmOptions &options)
+{
+    validateSlurmOptions(options);
+    requireSbatch();
+    SlurmBatch batch;
+    batch.workDir = fs::current_path().string();
+    batch.folder = fs::path(slurmStudyStateFile(output)).parent_path().string();
+    batch.name = "pdepth-" + fs::path(output).stem().string();
+    batch.result = output;
+    batch.description = what + " " + absoluteIn(batch.workDir, output);
+    std::error_code ec;
+    fs::create_directories(batch.folder, ec);
+    if (ec)
+        throw StoreError(batch.folder + ": cannot create the members folder: " + ec.message());
+    refuseWhileQueued(batch.folder, batch.result);
+    return batch;
+}
+
+void addSlurmMember(SlurmBatch &batch, const RunConfig &member, bool later)
+{
+    const int m = static_cast<int>(batch.members.size());
+    const std::string json = fs::path(member.output).replace_extension(".json").string();
+    batch.members.push_back({json, member.output});
+    const MemberLeft left = memberLeft(member);
+    if (left == MemberLeft::Finished)
+        return;
+    if (left == MemberLeft::Nothing) {
+        // Leftovers of another configuration: the task must train afresh,
+        // not continue them (a local run overwrites them the same way).
+        std::error_code ec;
+        fs::remove(member.output, ec);
+        fs::remove(member.output + runformat::kPartialSuffix, ec);
+    }
+    batch.submit.push_back(m);
+    if (later)
+        batch.later.push_back(m);
+    std::error_code ec;
+    if (fs::path(json).has_parent_path())
+        fs::create_directories(fs::path(json).parent_path(), ec);
+    writeText(json, toJson(member) + "\n");
+}
+
 SlurmSubmission submitStudyToSlurm(RunConfig config, const SlurmOptions &options, const std::string &executable)
 {
     config.study.probe = true;
     if (options.cpus > 0 && config.train.threads == 0)
         config.train.threads = options.cpus;
     config.validate();
-    validateSlurmOptions(options);
-    requireSbatch();
-    SlurmBatch batch;
-    batch.workDir = fs::current_path().string();
-    batch.folder = fs::path(slurmStudyStateFile(config.output)).parent_path().string();
-    batch.name = "pdepth-" + fs::path(config.output).stem().string();
-    batch.result = config.output;
-    batch.description = "the study " + absoluteIn(batch.workDir, config.output);
-    std::error_code ec;
-    fs::create_directories(batch.folder, ec);
-    if (ec)
-        throw StoreError(batch.folder + ": cannot create the members folder: " + ec.message());
-    refuseWhileQueued(batch.folder, batch.result);
-
+    SlurmBatch batch = slurmBatchFor(config.output, "the study", options);
     batch.mergeCommand = {executable, "merge", "-o", config.output};
     for (int m = 0; m < config.study.models; ++m) {
         const RunConfig member = studyMemberConfig(config, m);
-        const std::string json = fs::path(member.output).replace_extension(".json").string();
-        batch.members.push_back({json, member.output});
         batch.mergeCommand.push_back(member.output);
-        const MemberLeft left = memberLeft(member);
-        if (left == MemberLeft::Finished)
-            continue;
-        if (left == MemberLeft::Nothing) {
-            // Leftovers of another configuration: the task must train afresh,
-            // not continue them (a local study overwrites them the same way).
-            fs::remove(member.output, ec);
-            fs::remove(member.output + runformat::kPartialSuffix, ec);
-        }
-        batch.submit.push_back(m);
-        writeText(json, toJson(member) + "\n");
+        addSlurmMember(batch, member);
     }
     return submitToSlurm(batch, options, executable);
 }

@@ -46,6 +46,10 @@ struct SlurmBatch {
     std::string workDir; ///< absolute: the jobs' working directory (sbatch --chdir)
     std::vector<SlurmMember> members; ///< member N is array task N
     std::vector<int> submit;          ///< members to submit (sorted); the others count as done
+    /// Members of `submit` that need the others first (distilled students
+    /// need their teachers): a second array, started once every task of the
+    /// first succeeded (afterok). Sorted; empty for one array.
+    std::vector<int> later;
     std::vector<std::string> mergeCommand; ///< argv of the merge job, pdepth first
     std::string result; ///< the file the merge writes (relative to workDir or absolute)
     std::string description; ///< one line for the scripts' headers, e.g. "the study /data/s.h5"
@@ -56,6 +60,7 @@ struct SlurmSubmission {
     std::vector<int> members; ///< members submitted (the others are already finished)
     int reused = 0;
     std::string arrayJob, mergeJob; ///< job ids; arrayJob is empty when every member was finished
+    std::string laterJob;           ///< the array of batch.later; empty when none was submitted
     std::string stateFile;          ///< where `pdepth status` finds them
 };
 
@@ -70,13 +75,17 @@ std::string slurmMemberScript(const std::string &executable, const SlurmBatch &b
 /// The batch script of the merge job: `batch.mergeCommand`.
 std::string slurmMergeScript(const SlurmBatch &batch);
 
-/// The sbatch arguments (without the program) of the member array: one task
-/// per member index in `batch.submit`, each logging to `<folder>/m<NNN>.log`.
+/// The sbatch arguments (without the program) of a member array: one task
+/// per member index in `members`, each logging to `<folder>/m<NNN>.log`,
+/// started once every task of the jobs `after` ("812" or "812:813") succeeded
+/// (no dependency when it is empty).
 std::vector<std::string> slurmMemberArgs(const SlurmOptions &options, const SlurmBatch &batch,
-                                         const std::string &script);
+                                         const std::vector<int> &members, const std::string &script,
+                                         const std::string &after = {});
 
 /// The sbatch arguments of the merge job, which runs once every task of
-/// `arrayJob` succeeded (no dependency when `arrayJob` is empty).
+/// `arrayJob` ("812", or "812:813" for both arrays) succeeded (no dependency
+/// when it is empty).
 std::vector<std::string> slurmMergeArgs(const SlurmOptions &options, const SlurmBatch &batch,
                                         const std::string &arrayJob, const std::string &script);
 
@@ -84,7 +93,8 @@ std::vector<std::string> slurmMergeArgs(const SlurmOptions &options, const Slurm
 std::string slurmMemberLog(const std::string &folder, int member);
 
 /// Writes the job scripts into `batch.folder`, submits one array of
-/// `batch.submit` (none when it is empty) and the merge job after it, and
+/// `batch.submit` less `batch.later` (none when it is empty), a second array
+/// of `batch.later` after it, and the merge job after both, and
 /// records both in `<folder>/slurm.json`. Refuses, before submitting anything,
 /// invalid options, a missing sbatch, an unwritable folder and a folder whose
 /// earlier submission still has jobs queued or running; a refusal of sbatch is
@@ -99,8 +109,22 @@ SlurmSubmission submitToSlurm(const SlurmBatch &batch, const SlurmOptions &optio
 /// here with the same relative `-o` are reused, not trained again.
 SlurmSubmission submitStudyToSlurm(RunConfig config, const SlurmOptions &options, const std::string &executable);
 
-/// Where submitStudyToSlurm() records the submission of the study `output`.
+/// Where submitStudyToSlurm() records the submission of the study `output`;
+/// sweeps and comparisons record theirs at the same place for their output.
 std::string slurmStudyStateFile(const std::string &output);
+
+/// A batch for the run written to `output` (a study, sweep or comparison):
+/// jobs named pdepth-<stem of output> run in this process's working directory,
+/// scripts, logs and slurm.json in the folder of slurmStudyStateFile(output),
+/// created here. `what` names the kind of run, e.g. "the sweep". Refuses,
+/// before creating anything, what submitToSlurm() refuses.
+SlurmBatch slurmBatchFor(const std::string &output, const std::string &what, const SlurmOptions &options);
+
+/// Appends `member` (a member's configuration, output set) to `batch`:
+/// submitted, with its configuration written beside its output as .json,
+/// unless its file is finished; leftovers of another configuration are
+/// removed so its task trains afresh. `later`: it belongs to batch.later.
+void addSlurmMember(SlurmBatch &batch, const RunConfig &member, bool later = false);
 
 // --- Status ----------------------------------------------------------------------
 

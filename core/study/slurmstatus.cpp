@@ -1,8 +1,10 @@
 #include "study/slurm.h"
 
 #include "store/runformat.h"
+#include "store/comparefile.h"
 #include "store/runreader.h"
 #include "store/schema.h"
+#include "store/sweepfile.h"
 #include "study/slurmshell.h"
 #include "util/error.h"
 
@@ -29,6 +31,22 @@ bool finishedRun(const std::string &path)
     } catch (const StoreError &) {
         return false;
     }
+}
+
+/// Whether the merge's file is complete: a study, sweep or comparison file.
+bool finishedResult(const std::string &path)
+{
+    if (!fs::exists(path))
+        return false;
+    try {
+        if (isSweepFile(path))
+            return SweepReader(path).status() == runformat::kStatusComplete;
+        if (isComparisonFile(path))
+            return true; // written in one go, once every regime was merged
+    } catch (const StoreError &) {
+        return false;
+    }
+    return finishedRun(path);
 }
 
 std::vector<std::string> lastLines(const std::string &path, std::size_t n)
@@ -165,6 +183,7 @@ int SlurmStatus::count(SlurmTaskState state) const
 SlurmStatus slurmStatus(const std::string &stateFile)
 {
     SlurmStatus s;
+    std::string laterJob; // the second array (distilled students), if any
     s.stateFile = fs::absolute(stateFile).lexically_normal().string();
     if (!fs::exists(s.stateFile))
         throw Error(s.stateFile + ": no Slurm submission recorded here");
@@ -176,17 +195,21 @@ SlurmStatus slurmStatus(const std::string &stateFile)
         s.result = j["result"].get<std::string>();
         s.arrayJob = j["array_job"].get<std::string>();
         s.mergeJob = j["merge_job"].get<std::string>();
-        std::vector<bool> submitted(j["members"].size(), false);
+        laterJob = j.value("later_job", std::string());
+        std::vector<bool> submitted(j["members"].size(), false), later(j["members"].size(), false);
         for (const auto &m : j["submitted"])
             if (m.get<int>() >= 0 && m.get<int>() < static_cast<int>(submitted.size()))
                 submitted[static_cast<std::size_t>(m.get<int>())] = true;
+        for (const auto &m : j.value("later", nlohmann::json::array()))
+            if (m.get<int>() >= 0 && m.get<int>() < static_cast<int>(later.size()))
+                later[static_cast<std::size_t>(m.get<int>())] = true;
         for (std::size_t m = 0; m < j["members"].size(); ++m) {
             SlurmTaskStatus t;
             t.member = static_cast<int>(m);
             t.output = j["members"][m]["output"].get<std::string>();
             t.log = j["members"][m]["log"].get<std::string>();
             if (submitted[m])
-                t.job = s.arrayJob + "_" + std::to_string(m);
+                t.job = (later[m] ? laterJob : s.arrayJob) + "_" + std::to_string(m);
             s.members.push_back(std::move(t));
         }
         s.merge.output = s.result;
@@ -196,11 +219,15 @@ SlurmStatus slurmStatus(const std::string &stateFile)
         throw StoreError(s.stateFile + ": not a Slurm submission record of this pdepth: " + e.what());
     }
 
-    const SchedulerAnswer answer = askScheduler((s.arrayJob.empty() ? "" : s.arrayJob + ",") + s.mergeJob);
+    std::string jobs;
+    for (const std::string &job : {s.arrayJob, laterJob})
+        jobs += job.empty() ? "" : job + ",";
+    const SchedulerAnswer answer = askScheduler(jobs + s.mergeJob);
     s.accounting = answer.accounting;
     s.accountingNote = answer.accountingNote;
     for (const SlurmJobState &st : answer.states) {
-        if (st.job == s.arrayJob && st.task >= 0 && st.task < static_cast<int>(s.members.size()))
+        if ((st.job == s.arrayJob || (st.job == laterJob && !laterJob.empty())) && st.task >= 0 &&
+            st.task < static_cast<int>(s.members.size()))
             s.members[static_cast<std::size_t>(st.task)].scheduler = st.state;
         else if (st.job == s.mergeJob && st.task < 0)
             s.merge.scheduler = st.state;
@@ -218,7 +245,7 @@ SlurmStatus slurmStatus(const std::string &stateFile)
         if (t.state == SlurmTaskState::Failed)
             t.lastLines = lastLines(t.log, 8);
     }
-    s.merged = finishedRun(s.result);
+    s.merged = finishedResult(s.result);
     if (s.merged) {
         s.merge.state = SlurmTaskState::Finished;
     } else {
@@ -247,7 +274,7 @@ std::string formatSlurmStatus(const SlurmStatus &s)
         out << taskLine(schema::modelName(t.member), t);
     out << "merge job " << s.mergeJob << ": " << slurmTaskStateName(s.merge.state)
         << (s.merge.scheduler.empty() ? "" : " (" + s.merge.scheduler + ")")
-        << (s.merged ? ", study file written" : "") << (s.merge.detail.empty() ? "" : "; " + s.merge.detail)
+        << (s.merged ? ", " + s.result + " written" : "") << (s.merge.detail.empty() ? "" : "; " + s.merge.detail)
         << "\n";
     if (!s.accounting)
         out << "states from squeue and the member files only (" << s.accountingNote

@@ -39,37 +39,6 @@ std::vector<MemberTask> candidates(const SweepConfig &c, bool distilled)
     return tasks;
 }
 
-/// Refuses a members folder started by a sweep of another configuration, and
-/// records this one's there.
-void claimMembersFolder(const SweepConfig &c)
-{
-    const std::string path = sweepConfigPath(c.base.output);
-    std::error_code ec;
-    fs::create_directories(fs::path(path).parent_path(), ec);
-    if (ec)
-        throw StoreError(path + ": cannot create the members folder: " + ec.message());
-    if (fs::exists(path)) {
-        std::ifstream in(path);
-        std::stringstream text;
-        text << in.rdbuf();
-        SweepConfig previous;
-        try {
-            previous = sweepConfigFromJson(text.str());
-        } catch (const ConfigError &e) {
-            throw ConfigError(path + ": " + e.what() + "; remove it or choose another --output");
-        }
-        const std::string d = sweepConfigDifference(previous, c);
-        if (!d.empty())
-            throw ConfigError(c.base.output + ": its members folder holds a sweep of another configuration (" + d
-                              + "); its members cannot be merged with this one's. Choose another --output or "
-                                "remove " + fs::path(path).parent_path().string());
-    }
-    std::ofstream out(path);
-    out << toJson(c) << "\n";
-    if (!out)
-        throw StoreError(path + ": cannot write the sweep configuration");
-}
-
 /// Loads one member file, checking it is the member the sweep expects.
 sweep::SweepMember loadMember(const RunConfig &expected, const std::vector<std::int32_t> *labels,
                               std::vector<std::int32_t> &trainLabels, std::vector<std::int32_t> &testLabels,
@@ -122,6 +91,35 @@ sweep::SweepMember loadMember(const RunConfig &expected, const std::vector<std::
 }
 
 } // namespace
+
+void claimSweepMembersFolder(const SweepConfig &c)
+{
+    const std::string path = sweepConfigPath(c.base.output);
+    std::error_code ec;
+    fs::create_directories(fs::path(path).parent_path(), ec);
+    if (ec)
+        throw StoreError(path + ": cannot create the members folder: " + ec.message());
+    if (fs::exists(path)) {
+        std::ifstream in(path);
+        std::stringstream text;
+        text << in.rdbuf();
+        SweepConfig previous;
+        try {
+            previous = sweepConfigFromJson(text.str());
+        } catch (const ConfigError &e) {
+            throw ConfigError(path + ": " + e.what() + "; remove it or choose another --output");
+        }
+        const std::string d = sweepConfigDifference(previous, c);
+        if (!d.empty())
+            throw ConfigError(c.base.output + ": its members folder holds a sweep of another configuration (" + d
+                              + "); its members cannot be merged with this one's. Choose another --output or "
+                                "remove " + fs::path(path).parent_path().string());
+    }
+    std::ofstream out(path);
+    out << toJson(c) << "\n";
+    if (!out)
+        throw StoreError(path + ": cannot write the sweep configuration");
+}
 
 std::string sweepConfigDifference(const SweepConfig &previous, const SweepConfig &current)
 {
@@ -202,7 +200,7 @@ SweepResult SweepJob::run(JobObserver *observer, const CancelToken &cancel)
 {
     const auto t0 = std::chrono::steady_clock::now();
     auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
-    claimMembersFolder(m_config);
+    claimSweepMembersFolder(m_config);
     SweepResult result;
     result.output = m_config.base.output;
     const int s = m_config.base.study.models;

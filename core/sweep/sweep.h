@@ -42,6 +42,10 @@ private:
 /// rule may change: it only changes the merge).
 std::string sweepConfigDifference(const SweepConfig &previous, const SweepConfig &current);
 
+/// Refuses (ConfigError) a members folder started by a sweep of another
+/// configuration, and records this one's there.
+void claimSweepMembersFolder(const SweepConfig &config);
+
 /// Reads the finished member files of `config` and writes its sweep file
 /// (config.base.output). Throws StoreError naming a member that is missing,
 /// unfinished, or trained with settings other than the sweep's.

@@ -90,4 +90,17 @@ grep -q "^all 4 members are finished" submit.out || { echo "FAIL: members traine
 wait_jobs "$merge3"
 "$python" "$src/tests/slurm/compare_studies.py" slurm.h5 local.h5 || { echo "FAIL: the re-merged study differs"; exit 1; }
 "$pdepth" status --json local.h5 | "$python" -c 'import json,sys; s=json.load(sys.stdin); assert s["merged"] and s["counts"]["finished"] == 4, s'
+
+# 4. A tiny sweep with distilled students: the plain members as one array, the
+# students as a second array after it, and the merge (the same sweep command
+# without --slurm) trains nothing more.
+"$pdepth" sweep --dataset fashion-mnist --limit 600 --test-limit 100 --model mlp --mlp-layers 1 --sizes 16,32 \
+  --models 2 --epochs 2 --threads 1 --device cpu --k 3 --distill "${slurm[@]}" -o sweep.h5 | tee submit.out
+read -r sarray slater smerge < <(sed -n 's/.*job array \([0-9]*\) and after it \([0-9]*\).*merge job \([0-9]*\).*/\1 \2 \3/p' submit.out)
+[[ -n "$smerge" ]] || { echo "FAIL: the sweep was not submitted as two arrays and a merge"; exit 1; }
+wait_jobs "$sarray,$slater,$smerge"
+"$pdepth" status sweep.h5 | tee status.out
+grep -q "6 members: 6 finished" status.out || { echo "FAIL: the sweep's members did not all finish"; exit 1; }
+grep -q "0 members trained, 6 reused" sweep.members/merge.log || { echo "FAIL: the sweep's merge trained members"; cat sweep.members/merge.log; exit 1; }
+"$pdepth" info sweep.h5 >/dev/null || { echo "FAIL: no sweep file"; exit 1; }
 echo "PASS"
