@@ -104,4 +104,30 @@ QString pdepthPath()
     return QCoreApplication::applicationDirPath() + "/../bin/pdepth";
 }
 
+Outcome pdepth(const QStringList &args, int timeoutMs)
+{
+    QProcess p;
+    p.start(pdepthPath(), args);
+    Outcome o;
+    if (!p.waitForStarted(30000)) {
+        o.err = "could not start " + pdepthPath();
+        return o;
+    }
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished();
+        o.err = "timed out";
+        return o;
+    }
+    o.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    o.out = QString::fromUtf8(p.readAllStandardOutput());
+    o.err = QString::fromUtf8(p.readAllStandardError());
+    return o;
+}
+
+QString describe(const Outcome &o)
+{
+    return QStringLiteral("exit %1\nstdout: %2\nstderr: %3").arg(o.exitCode).arg(o.out, o.err);
+}
+
 } // namespace pds::test

@@ -38,6 +38,16 @@ QString runPython(const QString &code, bool *ok);
 /// The pdepth executable built beside the tests.
 QString pdepthPath();
 
+/// How a `pdepth` process ended.
+struct Outcome {
+    int exitCode = -1; ///< -1 when it crashed, did not start or timed out
+    QString out, err;
+};
+/// Runs `pdepth args` to its end (killed after `timeoutMs`).
+Outcome pdepth(const QStringList &args, int timeoutMs = 600000);
+/// Exit code, stdout and stderr, for a failure message.
+QString describe(const Outcome &o);
+
 /// Runs `f` and returns the message of the `E` it throws. When it throws
 /// nothing, or something else, the returned text says so, so that a check
 /// like `QVERIFY2(msg.contains(fragment), qPrintable(msg))` fails readably.

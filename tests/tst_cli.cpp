@@ -16,38 +16,6 @@ using namespace pds::test;
 
 namespace {
 
-struct Outcome {
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-Outcome pdepth(const QStringList &args, int timeoutMs = 120000)
-{
-    QProcess p;
-    p.start(pdepthPath(), args);
-    Outcome o;
-    if (!p.waitForStarted(30000)) {
-        o.err = "could not start " + pdepthPath();
-        return o;
-    }
-    if (!p.waitForFinished(timeoutMs)) {
-        p.kill();
-        p.waitForFinished();
-        o.err = "timed out";
-        return o;
-    }
-    o.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    o.out = QString::fromUtf8(p.readAllStandardOutput());
-    o.err = QString::fromUtf8(p.readAllStandardError());
-    return o;
-}
-
-QString describe(const Outcome &o)
-{
-    return QStringLiteral("exit %1\nstdout: %2\nstderr: %3").arg(o.exitCode).arg(o.out, o.err);
-}
-
 } // namespace
 
 /// Fails unless the outcome has `code`; shows its output when it does not.

@@ -25,33 +25,6 @@ namespace {
 
 const float kNaN = std::numeric_limits<float>::quiet_NaN();
 
-struct Outcome {
-    int exitCode = -1;
-    QString out, err;
-};
-
-Outcome pdepth(const QStringList &args, int timeoutMs = 600000)
-{
-    QProcess p;
-    p.start(pdepthPath(), args);
-    Outcome o;
-    if (!p.waitForStarted(30000) || !p.waitForFinished(timeoutMs)) {
-        p.kill();
-        p.waitForFinished();
-        o.err = "did not start or finish";
-        return o;
-    }
-    o.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    o.out = QString::fromUtf8(p.readAllStandardOutput());
-    o.err = QString::fromUtf8(p.readAllStandardError());
-    return o;
-}
-
-QString describe(const Outcome &o)
-{
-    return QStringLiteral("exit %1\nstdout: %2\nstderr: %3").arg(o.exitCode).arg(o.out, o.err);
-}
-
 } // namespace
 
 class TestCompare : public QObject {

@@ -24,33 +24,6 @@ using namespace pds::test;
 
 namespace {
 
-struct Outcome {
-    int exitCode = -1;
-    QString out, err;
-};
-
-Outcome pdepth(const QStringList &args)
-{
-    QProcess p;
-    p.start(pdepthPath(), args);
-    Outcome o;
-    if (!p.waitForStarted(30000) || !p.waitForFinished(600000)) {
-        p.kill();
-        p.waitForFinished();
-        o.err = "could not run " + pdepthPath();
-        return o;
-    }
-    o.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    o.out = QString::fromUtf8(p.readAllStandardOutput());
-    o.err = QString::fromUtf8(p.readAllStandardError());
-    return o;
-}
-
-QString describe(const Outcome &o)
-{
-    return QStringLiteral("exit %1\nstdout: %2\nstderr: %3").arg(o.exitCode).arg(o.out, o.err);
-}
-
 void writeText(const QString &path, const std::string &text)
 {
     std::ofstream(path.toStdString()) << text;

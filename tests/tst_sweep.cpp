@@ -37,33 +37,6 @@ std::vector<double> toStd(const QList<double> &v)
     return {v.begin(), v.end()};
 }
 
-struct Outcome {
-    int exitCode = -1;
-    QString out, err;
-};
-
-Outcome pdepth(const QStringList &args, int timeoutMs = 600000)
-{
-    QProcess p;
-    p.start(pdepthPath(), args);
-    Outcome o;
-    if (!p.waitForStarted(30000) || !p.waitForFinished(timeoutMs)) {
-        p.kill();
-        p.waitForFinished();
-        o.err = "did not start or timed out";
-        return o;
-    }
-    o.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    o.out = QString::fromUtf8(p.readAllStandardOutput());
-    o.err = QString::fromUtf8(p.readAllStandardError());
-    return o;
-}
-
-QString describe(const Outcome &o)
-{
-    return QStringLiteral("exit %1\nstdout: %2\nstderr: %3").arg(o.exitCode).arg(o.out, o.err);
-}
-
 /// A sweep configuration on the synthetic data in `data`.
 SweepConfig tinySweep(const QString &data, const QString &output)
 {
