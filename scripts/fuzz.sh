@@ -14,7 +14,7 @@ if ! [[ "$seconds" =~ ^[0-9]+$ ]] || ((seconds < 1)); then
   echo "usage: scripts/fuzz.sh [SECONDS]" >&2
   exit 2
 fi
-targets=(fuzz_idx fuzz_cifar fuzz_imagefolder fuzz_runfile fuzz_runbytes)
+targets=(fuzz_idx fuzz_cifar fuzz_imagefolder fuzz_targetcsv fuzz_runfile fuzz_runbytes)
 # Extra libFuzzer flags per target. A run-file recipe reaches the models and the
 # summary only after a few hundred bytes, so let its inputs be that long at once
 # instead of growing slowly from a few bytes.

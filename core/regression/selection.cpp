@@ -77,9 +77,10 @@ Selection selectExamples(const std::vector<float> &noisyTargets, const Fragmenta
 void requireNeighbours(const std::vector<std::int32_t> &fragmentOfExample,
                        const std::vector<std::pair<int, int>> &pairs, int k)
 {
-    for (const auto &[a, b] : pairs) {
+    for (const auto &pair : pairs) {
+        const int a = pair.first, b = pair.second; // named copies: C++17 lambdas cannot capture structured bindings
         const auto size = std::count_if(fragmentOfExample.begin(), fragmentOfExample.end(),
-                                        [&](int j) { return j == a || j == b; });
+                                        [a, b](int j) { return j == a || j == b; });
         if (k >= size)
             throw ConfigError("the feature-space k (regression.k, --select-k) is " + std::to_string(k)
                                   + "; it must be smaller than the number of examples of every fragment pair, and pair ("
