@@ -2,7 +2,9 @@
 # The regime comparison of docs/findings.md on this CPU: Fashion-MNIST, the
 # cpu-quick cnn, standard training vs LLF vs SEAL, and its wall time against
 # the same members' own times (docs/benchmarks.md). Niced: the machine is shared.
-# Usage: bench/compare.sh [out-dir]   (MODELS, EPOCHS, GENERATIONS, LIMIT, JOBS override)
+# Usage: bench/compare.sh [out-dir]   (MODELS, EPOCHS, GENERATIONS, LIMIT, TEST_LIMIT, JOBS,
+#   DATA_PATH, TRANSFER_PATH, TRANSFER_LIMIT override; scripts/split_classes.py makes a
+#   class-split pair of datasets for the transfer probe when only one dataset is installed)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="${1:-$root/compare-results}"
@@ -13,7 +15,8 @@ start=$SECONDS
 nice -n 10 "$pdepth" compare --preset cpu-quick --limit "${LIMIT:-4000}" --test-limit "${TEST_LIMIT:-1000}" \
   --epochs "${EPOCHS:-2}" --generations "${GENERATIONS:-3}" --models "${MODELS:-4}" \
   --regimes standard,llf,seal --threads 1 --jobs "${JOBS:-1}" -o "$out/cmp.h5" \
-  ${TRANSFER_PATH:+--transfer-path "$TRANSFER_PATH"} 2>"$out/compare.log" | tee "$out/compare.txt"
+  ${DATA_PATH:+--data-path "$DATA_PATH"} \
+  ${TRANSFER_PATH:+--transfer-path "$TRANSFER_PATH" --transfer-limit "${TRANSFER_LIMIT:-2000}" --transfer-test-limit "${TRANSFER_TEST_LIMIT:-1000}"} 2>"$out/compare.log" | tee "$out/compare.txt"
 echo "wall: $((SECONDS - start)) s" | tee -a "$out/compare.txt"
 uptime | tee "$out/load-after.txt"
 # The members' own times (training, embedding, probing), summed: what the same
