@@ -20,15 +20,8 @@ trap 'rm -rf "$tmp"' EXIT
 shape=(--model cnn --sizes "${SIZES:-4,8,16}" --models "${MODELS:-4}" --ratio 0.7 --limit "${POOL:-500}"
   --test-limit "${TEST:-200}" --epochs "${EPOCHS:-3}" --batch 128 --k 15 --threads "$threads" --device cpu --distill)
 
-load() { cut -d' ' -f1 /proc/loadavg; }
-timed() { # name, command...: one JSON line with the wall and CPU (user + system) seconds
-  local name=$1 l
-  shift
-  l=$(load)
-  /usr/bin/time -f "%e %U %S" -o "$tmp/$name.time" "$@" >"$tmp/$name.log" 2>&1
-  read -r wall user sys <"$tmp/$name.time"
-  echo "{\"impl\": \"$name\", \"seconds\": $wall, \"cpu_seconds\": $(echo "$user + $sys" | bc), \"load_before\": $l}"
-}
+# shellcheck source=bench/timing.sh
+source "$root/bench/timing.sh"
 
 echo "# sweep end to end: ${shape[*]} --jobs ${JOBS:-1}"
 for r in $(seq 1 "$runs"); do

@@ -17,7 +17,6 @@ forgetting, iteration learned) are not recorded, as in study_reference.py.
 Prints one JSON line with the timings and, with `--compare`, one with the
 agreement of the mean mem, P_in and P_out per size with the sweep file's.
 """
-import argparse
 import json
 import os
 import sys
@@ -29,9 +28,9 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from study_reference import (IDX_FILES, depth_of, knn_predict, probes_of, reduce_probe,  # noqa: E402
-                             train_member)
-from train_reference import Cnn, read_idx  # noqa: E402
+from study_reference import (depth_of, knn_predict, load_splits, probes_of, reduce_probe,  # noqa: E402
+                             reference_arguments, train_member)
+from train_reference import Cnn  # noqa: E402
 
 
 def text(value):
@@ -44,16 +43,7 @@ def load_problem(sweep_path, data):
     with h5py.File(sweep_path, "r") as f:
         config = json.loads(text(f.attrs["sweep_config"]))
         files = [text(p) for p in f.attrs["member_files"]]
-        ds = f["dataset"]
-        source = data or text(ds.attrs["source"])
-        mean = torch.tensor(np.asarray(ds.attrs["normalisation_mean"], dtype=np.float32)).view(1, -1, 1, 1)
-        std = torch.tensor(np.asarray(ds.attrs["normalisation_std"], dtype=np.float32)).view(1, -1, 1, 1)
-        splits = {}
-        for split in ("train", "test"):
-            images = read_idx(os.path.join(source, IDX_FILES[split][0]))
-            rows = f[f"dataset/{split}/source_index"][:]
-            x = torch.from_numpy(images[rows].copy())[:, None].float().div_(255).sub_(mean).div_(std).contiguous()
-            splits[split] = (x, torch.from_numpy(f[f"dataset/{split}/label"][:].astype(np.int64)))
+        splits = load_splits(f, data)
     masks = []
     for name in files:
         if os.path.basename(name).startswith("s00_"):
@@ -185,13 +175,9 @@ def compare(sweep_path, ref):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sweep", required=True, help="sweep file written by pdepth sweep (its members beside it)")
-    ap.add_argument("--data", help="IDX folder (default: the sweep's dataset source)")
-    ap.add_argument("--threads", type=int, default=os.cpu_count())
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--compare", action="store_true", help="print the mean mem, P_in, P_out per size beside the sweep's")
-    args = ap.parse_args()
+    args = reference_arguments(__doc__.splitlines()[0], "--sweep",
+                               "sweep file written by pdepth sweep (its members beside it)",
+                               "print the mean mem, P_in, P_out per size beside the sweep's").parse_args()
     result = run(args)
     if args.compare:
         compare(args.sweep, result)

@@ -19,7 +19,6 @@ with zlib, so it needs only numpy and h5py (Debian's /usr/bin/python3).
 """
 import argparse
 import glob
-import gzip
 import json
 import os
 import struct
@@ -30,17 +29,11 @@ import zlib
 import h5py
 import numpy as np
 
+from idxfile import read_idx
+
 
 def text(value):
     return value.decode() if isinstance(value, bytes) else str(value)
-
-
-def read_idx(path):
-    with gzip.open(path, "rb") if path.endswith(".gz") else open(path, "rb") as f:
-        data = f.read()
-    rank = data[3]
-    dims = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(rank)]
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * rank).reshape(dims)
 
 
 def train_images(folder, fmt):
