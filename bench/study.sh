@@ -19,15 +19,8 @@ trap 'rm -rf "$tmp"' EXIT
 shape=(--model cnn --limit "${POOL:-12000}" --test-limit "${TEST:-2000}" --epochs "${EPOCHS:-8}" --batch 128
   --models "${MODELS:-8}" --ratio 0.5 --k 30 --threads "$threads" --device cpu)
 
-load() { cut -d' ' -f1 /proc/loadavg; }
-timed() { # name, command...: one JSON line with the wall and CPU (user + system) seconds
-  local name=$1 l
-  shift
-  l=$(load)
-  /usr/bin/time -f "%e %U %S" -o "$tmp/$name.time" "$@" >"$tmp/$name.log" 2>&1
-  read -r wall user sys <"$tmp/$name.time"
-  echo "{\"impl\": \"$name\", \"seconds\": $wall, \"cpu_seconds\": $(echo "$user + $sys" | bc), \"load_before\": $l}"
-}
+# shellcheck source=bench/timing.sh
+source "$root/bench/timing.sh"
 
 echo "# study end to end: ${shape[*]}"
 for r in $(seq 1 "$runs"); do

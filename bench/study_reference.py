@@ -128,11 +128,10 @@ def train_member(model, x, y, idx, cfg, dev):
             opt.step()
 
 
-def run(args):
-    f = h5py.File(args.study, "r")
-    cfg = json.loads(f.attrs["config"])
+def load_splits(f, data):
+    """The train and test examples a pdepth file (open in h5py) names, normalised as it did: {split: (x, y)}."""
     ds = f["dataset"]
-    source = args.data or ds.attrs["source"]
+    source = data or ds.attrs["source"]
     if isinstance(source, bytes):
         source = source.decode()
     mean = torch.tensor(np.asarray(ds.attrs["normalisation_mean"], dtype=np.float32)).view(1, -1, 1, 1)
@@ -143,6 +142,13 @@ def run(args):
         rows = f[f"dataset/{split}/source_index"][:]
         x = torch.from_numpy(images[rows].copy())[:, None].float().div_(255).sub_(mean).div_(std).contiguous()
         splits[split] = (x, torch.from_numpy(f[f"dataset/{split}/label"][:].astype(np.int64)))
+    return splits
+
+
+def run(args):
+    f = h5py.File(args.study, "r")
+    cfg = json.loads(f.attrs["config"])
+    splits = load_splits(f, args.data)
     members = sorted(k for k in f["models"].keys())
     in_train = [f[f"models/{m}/in_train"][:].astype(bool) for m in members]
     f.close()
@@ -238,14 +244,21 @@ def compare(study, ref):
     print(json.dumps({"agreement": out}))
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--study", required=True, help="study file written by pdepth study")
-    ap.add_argument("--data", help="IDX folder (default: the study's dataset source)")
+def reference_arguments(description, file_option, file_help, compare_help):
+    """The options the study and sweep references share: the file pdepth wrote, --data, --threads, --seed, --compare."""
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument(file_option, required=True, help=file_help)
+    ap.add_argument("--data", help="IDX folder (default: the dataset source the file names)")
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--compare", action="store_true", help=compare_help)
+    return ap
+
+
+def main():
+    ap = reference_arguments(__doc__.splitlines()[0], "--study", "study file written by pdepth study",
+                             "print the agreement with the study's summary")
     ap.add_argument("--out", help="write the aggregates here (.npz)")
-    ap.add_argument("--compare", action="store_true", help="print the agreement with the study's summary")
     args = ap.parse_args()
     result = run(args)
     if args.compare:

@@ -9,10 +9,10 @@ Prints one JSON line with the timings.
 """
 import argparse
 import contextlib
-import gzip
 import json
 import math
 import os
+import sys
 import time
 
 import numpy as np
@@ -20,13 +20,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-
-def read_idx(path):
-    with gzip.open(path, "rb") if path.endswith(".gz") else open(path, "rb") as f:
-        data = f.read()
-    rank = data[3]
-    dims = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(rank)]
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * rank).reshape(dims)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
+from idxfile import read_idx  # noqa: E402
 
 
 def conv_bn_relu(cin, cout):

@@ -575,11 +575,22 @@ print('types', int((g['trajectory'][()] < 5).sum()), 'dataset', f['dataset'].att
     QCOMPARE(rows, 120);
 
     // Rerun with another setting into the same output: refused, nothing changes.
+    const QDir members(path("cli-sweep.members"));
+    const QStringList before = members.entryList(QDir::Files, QDir::Name);
+    const QByteArray sweepBefore = [&] {
+        QFile sweepFile(out);
+        return sweepFile.open(QIODevice::ReadOnly) ? sweepFile.readAll() : QByteArray();
+    }();
+    QVERIFY(!sweepBefore.isEmpty());
     QStringList changed = args;
     changed[changed.indexOf("--epochs") + 1] = "3";
     const Outcome refused = pdepth(changed);
     QVERIFY2(refused.exitCode == 2, qPrintable(describe(refused)));
     PDS_VERIFY_MESSAGE(refused.err, "holds a sweep of another configuration (train.epochs: 2 → 3)");
+    QCOMPARE(members.entryList(QDir::Files, QDir::Name), before);
+    QFile sweepAfter(out);
+    QVERIFY(sweepAfter.open(QIODevice::ReadOnly));
+    QVERIFY2(sweepAfter.readAll() == sweepBefore, "the refused rerun changed the sweep file");
 }
 
 void TestSweep::cliErrorsWriteNothing_data()
@@ -594,6 +605,10 @@ void TestSweep::cliErrorsWriteNothing_data()
     QTest::newRow("temperature") << QStringList{"--sizes", "8,16", "--distill", "--temperature", "0"}
                                  << "--temperature";
     QTest::newRow("alpha") << QStringList{"--sizes", "8,16", "--distill", "--alpha", "1.1"} << "--alpha";
+    QTest::newRow("negative temperature") << QStringList{"--sizes", "8,16", "--distill", "--temperature=-1"}
+                                          << "--temperature: the distillation temperature must be positive, got -1";
+    QTest::newRow("negative alpha") << QStringList{"--sizes", "8,16", "--distill", "--alpha=-0.1"}
+                                    << "--alpha: the distillation weight must lie in [0, 1], got -0.1";
     QTest::newRow("ratio 1") << QStringList{"--sizes", "8,16", "--ratio", "1"} << "--ratio: a ratio of 1";
     QTest::newRow("no sizes") << QStringList{} << "--sizes is required";
 }

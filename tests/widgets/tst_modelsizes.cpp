@@ -9,12 +9,15 @@
 #include "charts/typeshareschart.h"
 #include "mainwindow.h"
 #include "models/exampleselection.h"
+#include "models/gallerymodel.h"
+#include "models/rundocument.h"
 #include "models/sweepdocument.h"
 #include "store/sweepfile.h"
 #include "studiofixture.h"
 #include "sweep/sweepconfig.h"
 #include "training/trainingrunner.h"
 #include "training/trainingwizard.h"
+#include "views/galleryview.h"
 #include "views/modelsizesview.h"
 
 #include <QDockWidget>
@@ -22,6 +25,7 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFileInfo>
+#include <QLabel>
 #include <QLineEdit>
 #include <QSettings>
 #include <QSvgRenderer>
@@ -145,7 +149,9 @@ QString writeSweep(const QString &dir)
     d.sharesByDelta = {d.typeShares, d.typeShares};
     d.agreement = {0.75, 0.5};
     d.proxyTrajectory = {d.trajectory, d.trajectory};
-    d.memberFiles = {"m0.h5"};
+    // The first member is gone; the second (the hand-made run, whose /dataset
+    // the sweep copies) gives the gallery its images.
+    d.memberFiles = {"m0.h5", test::handMadeRun(test::HandMade::Probed).toStdString()};
     const double widths[] = {4, 8, 16};
     for (int s = 0; s < 3; ++s) {
         SweepSize size;
@@ -177,6 +183,7 @@ private Q_SLOTS:
     void initTestCase();
     void opensIntoTheDock();
     void barsSelectAndFilter();
+    void galleryWithoutMembers();
     void scatterPlotsEveryEstimate();
     void figures_data();
     void figures();
@@ -244,10 +251,24 @@ void TestModelSizes::barsSelectAndFilter()
     QCOMPARE(view->sharesChart()->barCount(), 5);
     QCOMPARE(view->sharesChart()->share(1), 0.5);
     QSignalSpy changed(selection, &ExampleSelection::selectionChanged);
+    // The sweep's own gallery shows its pool: the 8 train examples, not the test split.
+    GalleryView *gallery = view->gallery();
+    QVERIFY(m_window->sweepDocument()->pool());
+    QCOMPARE(gallery->document(), m_window->sweepDocument()->pool());
+    QCOMPARE(gallery->model()->rowCount(), kExamples);
+    QVERIFY(!m_window->sweepDocument()->pool()->image(0).isNull());
     view->sharesChart()->clickBar(1);
     QCOMPARE(changed.size(), 1);
     QCOMPARE(changed.at(0).at(1).toBool(), true); // filters the gallery
     QCOMPARE(selection->examples(), (std::vector<std::int64_t>{0, 1, 2, 7}));
+    QCOMPARE(gallery->model()->rowCount(), 4);
+    const std::int64_t decreasing[] = {0, 1, 2, 7};
+    for (int row = 0; row < 4; ++row)
+        QCOMPARE(gallery->model()->exampleAt(row), decreasing[row]);
+    view->sharesChart()->clickBar(3);
+    QCOMPARE(gallery->model()->rowCount(), 1);
+    QCOMPARE(gallery->model()->exampleAt(0), std::int64_t(4));
+    view->sharesChart()->clickBar(1);
     QCOMPARE(view->curveExamples(), (std::vector<std::int64_t>{0, 1, 2, 7}));
     QVERIFY(view->curvesChart()->figureTitle().contains(QStringLiteral("4 selected")));
     QCOMPARE(view->scatterChart()->highlightedCount(), 4);
@@ -258,6 +279,27 @@ void TestModelSizes::barsSelectAndFilter()
     selection->clear();
     QCOMPARE(int(view->curveExamples().size()), kExamples);
     QCOMPARE(view->scatterChart()->highlightedCount(), 0);
+}
+
+void TestModelSizes::galleryWithoutMembers()
+{
+    // A sweep whose members are not beside it still opens; the view says why it has no gallery.
+    QTemporaryDir away;
+    QVERIFY(away.isValid());
+    SweepData d = m_window->sweepDocument()->data();
+    d.memberFiles = {"gone/s00_m000.h5"};
+    const QString lonely = away.filePath(QStringLiteral("lonely.h5"));
+    writeSweepFile(lonely.toStdString(), d, test::handMadeRun(test::HandMade::Probed).toStdString());
+    SweepDocument doc(lonely);
+    ExampleSelection selection;
+    ModelSizesView view(&selection);
+    QVERIFY(!doc.pool());
+    QVERIFY2(doc.poolNote().contains(QStringLiteral("none of its 1 member files")), qPrintable(doc.poolNote()));
+    view.setDocument(&doc);
+    QVERIFY(!view.gallery()->document());
+    QCOMPARE(view.gallery()->model()->rowCount(), 0);
+    QVERIFY(view.findChild<QLabel *>()->text().contains(QStringLiteral("No gallery: none of its 1 member files")));
+    view.setDocument(nullptr);
 }
 
 void TestModelSizes::scatterPlotsEveryEstimate()
@@ -341,6 +383,17 @@ void TestModelSizes::wizardBuildsTheSweep()
     QVERIFY(w.checkPage(TrainingWizard::SweepPage).contains(QStringLiteral("--sizes: 'x'")));
     sizes->setText(QStringLiteral("16"));
     QVERIFY(w.checkPage(TrainingWizard::SweepPage).contains(QStringLiteral("at least two sizes")));
+    sizes->setText(QStringLiteral("4,4,8"));
+    QVERIFY(w.checkPage(TrainingWizard::SweepPage).contains(QStringLiteral("--sizes: size 4 is repeated")));
+    // The Study page's ratio is the sweep's: 1 holds nothing out.
+    auto *ratio = w.findChild<QDoubleSpinBox *>(QStringLiteral("ratio"));
+    QVERIFY(ratio);
+    const double keptRatio = ratio->value();
+    sizes->setText(QStringLiteral("4,8"));
+    ratio->setValue(1.0);
+    QVERIFY2(w.checkPage(TrainingWizard::SweepPage).contains(QStringLiteral("--ratio: a ratio of 1")),
+             qPrintable(w.checkPage(TrainingWizard::SweepPage)));
+    ratio->setValue(keptRatio);
     sizes->setText(QStringLiteral("4, 8,16"));
     distill->setChecked(true);
     temperature->setValue(0.0);

@@ -1,8 +1,10 @@
 #include "models/sweepdocument.h"
 
+#include "models/rundocument.h"
 #include "util/error.h"
 #include "store/guardedopen.h"
 
+#include <QDir>
 #include <QFileInfo>
 
 namespace pds {
@@ -10,6 +12,7 @@ namespace pds {
 SweepDocument::SweepDocument(const QString &path, QObject *parent)
     : QObject(parent), m_path(path), m_reader(std::make_unique<SweepReader>(path.toStdString()))
 {
+    openPool();
 }
 
 SweepDocument::~SweepDocument() = default;
@@ -76,6 +79,33 @@ bool SweepDocument::hasDistilled() const
         if (s.hasDistilled)
             return true;
     return false;
+}
+
+void SweepDocument::openPool()
+{
+    const QDir folder = QFileInfo(m_path).absoluteDir();
+    const auto &files = data().memberFiles;
+    QStringList tried;
+    for (const std::string &name : files) {
+        const QString member = folder.filePath(QString::fromStdString(name));
+        if (!QFileInfo::exists(member))
+            continue;
+        try {
+            auto doc = RunDocument::openChecked(member);
+            if (doc->trainSize() != exampleCount()) {
+                tried << tr("%1 has %2 train examples, the sweep %3").arg(member).arg(doc->trainSize()).arg(exampleCount());
+                continue;
+            }
+            m_pool = std::move(doc);
+            return;
+        } catch (const std::exception &e) {
+            tried << QString::fromStdString(e.what());
+        }
+    }
+    m_poolNote = files.empty() ? tr("the sweep names no member files")
+                 : tried.isEmpty()
+                     ? tr("none of its %1 member files is in %2").arg(files.size()).arg(folder.path())
+                     : tried.join(QStringLiteral("; "));
 }
 
 } // namespace pds

@@ -12,6 +12,8 @@
 
 namespace pds {
 
+class RunDocument;
+
 /// One open sweep file (memorisation across model sizes, `pdepth sweep`) for
 /// the Model sizes view: a thin layer over SweepReader that answers in Qt
 /// types. Its train examples are numbered as in the run files of its members
@@ -52,10 +54,21 @@ public:
     /// Whether any size has distilled students.
     bool hasDistilled() const;
 
+    /// The sweep's pool as a run document, for its gallery: the first of its
+    /// member run files that opens (their train split is the pool, numbered as
+    /// the sweep's examples, and their configuration names the dataset the
+    /// images come from). Null when none opens; poolNote() says why.
+    RunDocument *pool() const { return m_pool.get(); }
+    QString poolNote() const { return m_poolNote; }
+
 private:
+    void openPool();
+
     QString m_path;
     QStringList m_warnings;
     std::unique_ptr<SweepReader> m_reader;
+    std::unique_ptr<RunDocument> m_pool;
+    QString m_poolNote;
 };
 
 } // namespace pds

@@ -5,7 +5,9 @@
 #include "charts/sizescatterchart.h"
 #include "charts/typeshareschart.h"
 #include "models/exampleselection.h"
+#include "models/rundocument.h"
 #include "models/sweepdocument.h"
+#include "views/galleryview.h"
 
 #include <QHeaderView>
 #include <QLabel>
@@ -61,7 +63,8 @@ MeanSe meanOf(const SweepEnsemble &e, Quantity q, const std::vector<std::int64_t
 
 ModelSizesView::ModelSizesView(ExampleSelection *selection, QWidget *parent)
     : QWidget(parent), m_selection(selection), m_summary(new QLabel(this)), m_curves(new LineChart),
-      m_shares(new TypeSharesChart), m_scatter(new SizeScatterChart), m_table(new QTableWidget)
+      m_shares(new TypeSharesChart), m_scatter(new SizeScatterChart), m_table(new QTableWidget),
+      m_gallery(new GalleryView(selection))
 {
     m_summary->setWordWrap(true);
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -78,12 +81,14 @@ ModelSizesView::ModelSizesView(ExampleSelection *selection, QWidget *parent)
     auto *bottom = new QSplitter(Qt::Horizontal);
     bottom->addWidget(m_scatter);
     bottom->addWidget(m_table);
+    m_gallery->setMinimumHeight(180);
     auto *rows = new QSplitter(Qt::Vertical);
     rows->addWidget(top);
     rows->addWidget(bottom);
+    rows->addWidget(m_gallery);
     // The charts keep a legible size and scroll in a small dock rather than
     // make the dock (and the window) larger.
-    rows->setMinimumSize(480, 360);
+    rows->setMinimumSize(480, 540);
     auto *scroll = new QScrollArea;
     scroll->setWidget(rows);
     scroll->setWidgetResizable(true);
@@ -107,6 +112,13 @@ ModelSizesView::~ModelSizesView() = default;
 void ModelSizesView::setDocument(SweepDocument *doc)
 {
     m_doc = doc;
+    m_gallery->setDocument(doc ? doc->pool() : nullptr);
+    if (doc && doc->pool()) {
+        // The sweep's examples are the pool, the member's train split.
+        ExampleFilter pool = m_gallery->filter();
+        pool.search = QStringLiteral("train");
+        m_gallery->setFilter(pool);
+    }
     rebuild();
 }
 
@@ -131,7 +143,9 @@ void ModelSizesView::rebuild()
                            .arg(d.ratio)
                            .arg(m_doc->exampleCount())
                            .arg(d.distill ? tr("; distilled with T = %1, α = %2").arg(d.temperature).arg(d.alpha)
-                                          : QString()));
+                                          : QString())
+                       + (m_doc->pool() ? QString()
+                                        : tr(". No gallery: %1").arg(m_doc->poolNote())));
 
     const QStringList types = m_doc->trajectoryNames();
     std::vector<long long> counts(static_cast<std::size_t>(types.size()), 0);

@@ -12,6 +12,7 @@ class QTableWidget;
 namespace pds {
 
 class ExampleSelection;
+class GalleryView;
 class LineChart;
 class SizeScatterChart;
 class SweepDocument;
@@ -22,8 +23,9 @@ class TypeSharesChart;
 /// errors, the distilled students dashed beside them; the shares of the
 /// trajectory types as bars that select (and filter the gallery to) a type;
 /// mem at the smallest against the largest size per example, coloured by
-/// type; and a table of each proxy's Spearman correlation with mem per size
-/// and its trajectory agreement. Examples are the sweep's train examples,
+/// type; a table of each proxy's Spearman correlation with mem per size
+/// and its trajectory agreement; and a gallery of the sweep's pool (the
+/// Studio's gallery over SweepDocument::pool()), filtered by the bars. Examples are the sweep's train examples,
 /// numbered as in its members' run files, so the shared selection links it
 /// with the views of a member run open beside it.
 class ModelSizesView : public QWidget {
@@ -40,6 +42,8 @@ public:
     TypeSharesChart *sharesChart() const { return m_shares; }
     SizeScatterChart *scatterChart() const { return m_scatter; }
     QTableWidget *proxyTable() const { return m_table; }
+    /// The gallery of the sweep's train examples.
+    GalleryView *gallery() const { return m_gallery; }
     /// The examples the curves average over (the selection inside the sweep, else all).
     const std::vector<std::int64_t> &curveExamples() const { return m_curveExamples; }
 
@@ -56,6 +60,7 @@ private:
     TypeSharesChart *m_shares;
     SizeScatterChart *m_scatter;
     QTableWidget *m_table;
+    GalleryView *m_gallery;
     std::vector<std::int64_t> m_curveExamples;
 };
 

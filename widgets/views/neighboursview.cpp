@@ -225,6 +225,8 @@ void NeighboursView::showResult()
     const std::int64_t current = m_selection ? m_selection->current() : -1;
     if (r.example < 0 || r.example != current || !m_doc)
         return; // cancelled, or an older example's search
+    if (m_model < 0 || m_model >= m_doc->modelCount())
+        return; // the run changed while searching: a live run has no finished model to show
     if (!r.error.isEmpty()) {
         m_neighbours->clear();
         m_status->setText(tr("Cannot find the neighbours of %1: %2").arg(m_doc->exampleName(current), r.error));
