@@ -21,6 +21,7 @@ device="${DEVICE:-cpu}"
 threads="${THREADS:-1}"
 batch="${BATCH:-64}"
 dataset="${DATASET:-fashion-mnist}"
+only="${NOISES:-sym20 sym40 sym60 gauss30}" # a subset, e.g. NOISES=sym40
 keep_gaussian="${KEEP_GAUSSIAN:-0.5}" # small-loss has no noise rate to derive its keep rate from under Gaussian noise
 read -r -a model <<<"${MODEL:---model cnn --cnn-k 4}"
 read -r -a extra <<<"${EXTRA:-}"
@@ -35,6 +36,7 @@ noises=("sym20:--noise symmetric --noise-fraction 0.2"
   "gauss30:--noise gaussian --sigma-max 30 --keep $keep_gaussian")
 for entry in "${noises[@]}"; do
   name="${entry%%:*}"
+  [[ " $only " == *" $name "* ]] || continue
   read -r -a noise <<<"${entry#*:}"
   for seed in $seeds; do
     file="$out/$name-s$seed.h5"
