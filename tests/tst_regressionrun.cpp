@@ -78,6 +78,8 @@ private Q_SLOTS:
     void cliRunReadBack();
     void cliBadInputWritesNothing_data();
     void cliBadInputWritesNothing();
+    void cliBadTargetFolderWritesNothing_data();
+    void cliBadTargetFolderWritesNothing();
 };
 
 void TestRegressionRun::rotateImage()
@@ -218,7 +220,10 @@ void TestRegressionRun::configWrongTask_data()
     QTest::addColumn<QString>("field");
     QTest::newRow("regime with regression") << R"({"task": "regression", "train": {"regime": "llf"}})" << "train.regime";
     QTest::newRow("models with regression") << R"({"task": "regression", "study": {"models": 4}})" << "study.models";
-    QTest::newRow("probe with regression") << R"({"task": "regression", "study": {"probe": true}})" << "study.probe";
+    QTest::newRow("probe without confrag")
+        << R"({"task": "regression", "regression": {"methods": ["none"]}, "study": {"probe": true}})" << "study.probe";
+    QTest::newRow("embeddings with regression") << R"({"task": "regression", "study": {"embeddings": "all"}})"
+                                                << "study.embeddings";
     QTest::newRow("asymmetric with regression")
         << R"({"task": "regression", "noise": {"kind": "asymmetric", "fraction": 0.2}})" << "noise.kind";
     QTest::newRow("fragments with classification") << R"({"regression": {"fragments": 6}})" << "regression.fragments";
@@ -319,6 +324,10 @@ void TestRegressionRun::cliBadInputWritesNothing_data()
     QTest::newRow("fragments over values") << QStringList{"--fragments", "100"} << "is 100, more than the number of distinct target values (91)";
     QTest::newRow("regime") << QStringList{"--regime", "llf"} << "train.regime";
     QTest::newRow("select unknown") << QStringList{"--select", "coteach"} << "--select must be";
+    QTest::newRow("k equals a pair") << QStringList{"--select-k", "90"} << "is 90; it must be smaller than the number of examples of every fragment pair, and pair (1, 3) has 90";
+    QTest::newRow("probe without confrag") << QStringList{"--select", "none", "--probe"} << "study.probe";
+    QTest::newRow("gaussian small-loss without keep")
+        << QStringList{"--select", "small-loss", "--noise", "gaussian", "--sigma-max", "30"} << "--keep";
 }
 
 void TestRegressionRun::cliBadInputWritesNothing()
@@ -339,6 +348,33 @@ void TestRegressionRun::cliBadInputWritesNothing()
         const auto c = pdepth(QStringList{"train", "--dataset", "fashion-mnist", "--limit", "100", "-o", out} + args);
         QVERIFY2(c.exitCode == 2 && c.err.contains("regression only"), qPrintable(describe(c)));
     }
+}
+
+void TestRegressionRun::cliBadTargetFolderWritesNothing_data()
+{
+    QTest::addColumn<QString>("csv");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("target not numeric") << "file,target\nimg0.png,3\nimg1.png,twelve\n"
+                                        << "train.csv:3: target 'twelve' of 'img1.png' is not a number";
+    QTest::newRow("target column missing") << "img0.png\n" << "train.csv:1: expected two fields";
+    QTest::newRow("missing image") << "img0.png,1\nnone.png,2\n" << "train.csv:2: image 'none.png' not found";
+    QTest::newRow("listed twice") << "img0.png,1\nimg0.png,2\n" << "train.csv:2: 'img0.png' is listed twice";
+}
+
+void TestRegressionRun::cliBadTargetFolderWritesNothing()
+{
+    QFETCH(QString, csv);
+    QFETCH(QString, message);
+    QTemporaryDir data, dir;
+    writeTargetFolder(data.path(), 12);
+    writeText(data.path() + "/train.csv", csv.toStdString());
+    const QString out = dir.path() + "/bad.h5";
+    const auto o = pdepth({"train", "--task", "regression", "--format", "csv", "--data-path", data.path(), "--select",
+                           "none", "--model", "mlp", "--epochs", "1", "--device", "cpu", "-o", out});
+    QVERIFY2(o.exitCode != 0 && o.exitCode != -1, qPrintable(describe(o)));
+    QVERIFY2(o.err.contains(data.path() + "/" + message), qPrintable(describe(o)));
+    QVERIFY(!QFile::exists(out));
+    QVERIFY(!QFile::exists(out + ".part"));
 }
 
 QTEST_GUILESS_MAIN(TestRegressionRun)

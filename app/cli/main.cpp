@@ -9,6 +9,7 @@
 #include "compare/compareslurm.h"
 #include "store/comparefile.h"
 #include "store/guardedopen.h"
+#include "store/regressionwriter.h"
 #include "store/runformat.h"
 #include "store/runreader.h"
 #include "store/schema.h"
@@ -444,7 +445,10 @@ int runCheck(const std::vector<std::string> &files, bool quick)
             c.problems.push_back({file, c.lastObject.empty() ? "/" : c.lastObject, c.message});
         if (c.outcome == pds::ChildCheck::Outcome::Passed) {
             try {
-                pds::RunReader run(file);
+                if (pds::isRegressionFile(file))
+                    pds::loadRegressionRun(file);
+                else
+                    pds::RunReader run(file);
             } catch (const std::exception &e) {
                 c.problems.push_back({file, "/", e.what()});
             }
@@ -661,7 +665,10 @@ int main(int argc, char **argv)
             {
                 // resume reads the .part file when there is one, like RunJob::resume.
                 const std::string part = resumePath + pds::runformat::kPartialSuffix;
-                guardOpen(::access(part.c_str(), F_OK) == 0 ? part : resumePath);
+                const std::string source = ::access(part.c_str(), F_OK) == 0 ? part : resumePath;
+                guardOpen(source);
+                if (pds::isRegressionFile(source))
+                    return pds::resumeRegression(resumePath, g_cancel, events.get());
             }
             const pds::JobResult r =
                 pds::RunJob::resume(resumePath, observedBy(observer.get(), events.get()), g_cancel);
@@ -693,6 +700,11 @@ int main(int argc, char **argv)
         if (*info) {
             if (pds::isComparisonFile(infoPath)) {
                 pds::cli::printComparison(infoPath, std::cout);
+                return kOk;
+            }
+            guardOpen(infoPath);
+            if (pds::isRegressionFile(infoPath)) {
+                pds::printRegressionInfo(infoPath, std::cout);
                 return kOk;
             }
             printInfo(openChecked(infoPath));

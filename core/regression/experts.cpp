@@ -3,6 +3,7 @@
 #include "data/transforms.h"
 #include "models/model.h"
 #include "probe/knnprobe.h"
+#include "probe/probestage.h"
 #include "util/error.h"
 
 #include <algorithm>
@@ -99,6 +100,62 @@ Selection ConFragExperts::select(const torch::Tensor &images, std::uint64_t seed
     }
     return selectExamples(m_noisy, m_fragments, predictionVotes(m_pairs, f, prefersLower),
                           featureVotes(m_pairs, f, m_options.k, neighbourFragments), seed);
+}
+
+ExpertDepth ConFragExperts::predictionDepth(const torch::Tensor &images, int k, std::int64_t maxFeatures,
+                                            const CancelToken &cancel)
+{
+    const auto n = static_cast<std::int64_t>(m_fragment.size());
+    std::int64_t smallest = n;
+    for (const auto &pair : m_pairs) {
+        const int a = pair.first, b = pair.second; // named copies: C++17 lambdas cannot capture structured bindings
+        smallest = std::min<std::int64_t>(
+            smallest, std::count_if(m_fragment.begin(), m_fragment.end(), [a, b](std::int32_t f) { return f == a || f == b; }));
+    }
+    ProbeOptions options;
+    options.k = static_cast<int>(std::min<std::int64_t>(k, smallest - 1));
+    options.maxFeatures = maxFeatures;
+    options.dtype = EmbeddingsDtype::Float32;
+    options.mixedPrecision = false;
+    ExpertDepth d;
+    d.experts = static_cast<int>(m_pairs.size());
+    d.k = options.k;
+    DeviceSplit none;
+    none.images = images.slice(0, 0, 0);
+    none.labels = torch::zeros({0}, torch::TensorOptions().dtype(torch::kInt64).device(images.device()));
+    for (std::size_t p = 0; p < m_pairs.size(); ++p) {
+        const int a = m_pairs[p].first, b = m_pairs[p].second;
+        std::vector<std::int64_t> labels(static_cast<std::size_t>(n));
+        std::vector<std::uint8_t> inPair(static_cast<std::size_t>(n));
+        for (std::size_t i = 0; i < labels.size(); ++i) {
+            const int f = m_fragment[i];
+            labels[i] = std::abs(f - a) <= std::abs(f - b) ? 0 : 1;
+            inPair[i] = f == a || f == b;
+        }
+        const auto logits = m_experts[p].outputs(images);
+        const auto pred = logits.argmax(1).to(torch::kInt32).cpu().contiguous();
+        const std::vector<std::int32_t> finalPred(pred.data_ptr<std::int32_t>(), pred.data_ptr<std::int32_t>() + n);
+        DeviceSplit train;
+        train.images = images;
+        train.labels = torch::tensor(labels, torch::kInt64).to(images.device());
+        const ProbeResults r = runProbes(m_experts[p].model(), train, none, inPair, finalPred, {}, 2, options, cancel);
+        d.probeNames = r.probeNames;
+        d.depth.insert(d.depth.end(), r.trainDepth.begin(), r.trainDepth.end());
+        d.accuracy.insert(d.accuracy.end(), r.trainAccuracy.begin(), r.trainAccuracy.end());
+    }
+    return d;
+}
+
+void ConFragExperts::save(torch::serialize::OutputArchive &archive)
+{
+    for (std::size_t p = 0; p < m_experts.size(); ++p)
+        m_experts[p].save(archive, "expert" + std::to_string(p));
+}
+
+void ConFragExperts::load(torch::serialize::InputArchive &archive)
+{
+    for (std::size_t p = 0; p < m_experts.size(); ++p)
+        m_experts[p].load(archive, "expert" + std::to_string(p));
 }
 
 } // namespace pds

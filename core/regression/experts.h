@@ -3,6 +3,7 @@
 #include "regression/fragments.h"
 #include "regression/regressor.h"
 #include "regression/selection.h"
+#include "store/regressionwriter.h"
 
 #include <torch/torch.h>
 
@@ -32,6 +33,21 @@ public:
 
     /// Each example's votes in prediction and feature space and the seeded draws.
     Selection select(const torch::Tensor &images, std::uint64_t seed);
+
+    /// Prediction depth in each expert (docs/regression.md): the k-NN probe
+    /// at every probe point with the fragment labels of the expert's pair
+    /// (0 the lower fragment, 1 the upper; outside the pair the nearer one).
+    /// The pair's examples are the support, queried leave-one-out; every
+    /// other train example is queried held out. The depth is measured
+    /// against the expert's own prediction. k is `k`, or one less than the
+    /// smallest pair's examples when that is fewer.
+    ExpertDepth predictionDepth(const torch::Tensor &images, int k, std::int64_t maxFeatures,
+                                const CancelToken &cancel);
+
+    /// Each expert's network and optimiser state, under "expert<i>" of `archive`.
+    void save(torch::serialize::OutputArchive &archive);
+    /// Restores what save() wrote.
+    void load(torch::serialize::InputArchive &archive);
 
     /// The fragment (of the full fragmentation) of each train example.
     const std::vector<std::int32_t> &fragmentOfExample() const { return m_fragment; }

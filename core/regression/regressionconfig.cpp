@@ -30,7 +30,6 @@ void validateRegression(const RunConfig &c)
     refuseForRegression(t.el2nEpoch != 0, F::El2nEpoch, "the EL2N epoch");
     refuseForRegression(c.study.models != 1, F::Models, "an ensemble of models");
     refuseForRegression(c.study.ratio != 1.0, F::Ratio, "the split ratio");
-    refuseForRegression(c.study.probe, F::Probe, "the k-NN probe stage");
     refuseForRegression(c.study.embeddings != "none", F::Embeddings, "storing embeddings");
     refuseForRegression(c.noise.kind == NoiseSpec::Kind::Asymmetric, F::NoiseKind, "asymmetric label noise");
     refuseForRegression(!c.noise.classMap.empty(), F::NoiseClassMap, "a noise class map");
@@ -44,6 +43,10 @@ void validateRegression(const RunConfig &c)
     require(r.fragments >= 2 && r.fragments % 2 == 0, F::RegressionFragments,
             "the number of fragments (regression.fragments, --fragments) must be even and at least 2 (fragments are paired), got "
                 + std::to_string(r.fragments));
+    // The probe stage of a regression run measures prediction depth in ConFrag's experts.
+    require(!c.study.probe || std::find(r.methods.begin(), r.methods.end(), SelectMethod::ConFrag) != r.methods.end(),
+            F::Probe, "the k-NN probe stage (study.probe, --probe) of a regression run probes ConFrag's experts; "
+                      "add confrag to --select or leave --probe out");
     require(r.k >= 1, F::RegressionK, "the feature-space k (regression.k, --select-k) must be at least 1, got " + std::to_string(r.k));
     require(r.jitter > 0.0 && r.jitter <= 1.0, F::RegressionJitter,
             "the jitter window (regression.jitter, --jitter) must cover a share in (0, 1] of the target values, got " + std::to_string(r.jitter));

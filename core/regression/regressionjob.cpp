@@ -8,8 +8,10 @@
 #include "regression/regressor.h"
 #include "regression/selection.h"
 #include "regression/targetnoise.h"
+#include "store/partfile.h"
 #include "store/regressionwriter.h"
 #include "store/runformat.h"
+#include "train/checkpoint.h"
 #include "train/devices.h"
 #include "train/trainer.h"
 #include "util/error.h"
@@ -19,6 +21,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <limits>
 #include <numeric>
 #include <optional>
@@ -28,6 +31,9 @@ namespace pds {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+/// The regressor's key in a method's checkpoint archive (the experts add theirs).
+constexpr const char *kRegressorKey = "regressor";
 
 double secondsSince(Clock::time_point t0)
 {
@@ -149,6 +155,12 @@ MethodResult Runner::run(SelectMethod method, int index)
     const std::string name = settingName(method);
     const int epochs = m_c.train.epochs;
     const auto n = m_s.data.train.size();
+    const RegressionMethodState before = m_w.methodState(name);
+    if (before.complete) {
+        MethodResult stored;
+        stored.mae = before.mae;
+        return stored;
+    }
     m_w.beginMethod(name, epochs);
     torch::manual_seed(m_c.train.seed);
     ModelSpec spec = m_s.spec;
@@ -159,10 +171,17 @@ MethodResult Runner::run(SelectMethod method, int index)
     std::optional<ConFragExperts> experts;
     if (method == SelectMethod::ConFrag)
         experts.emplace(m_s.spec, m_c.train, m_c.regression, *m_s.fragments, m_s.pairs, m_s.data.train.targets, m_s.device);
-    Rng order(m_c.train.seed ^ seeds::kShuffle), jitter(m_c.train.seed ^ seeds::kJitter);
+    if (!before.checkpoint.empty()) {
+        torch::serialize::InputArchive archive;
+        archive.load_from(before.checkpoint.data(), before.checkpoint.size(), m_s.device);
+        regressor.load(archive, kRegressorKey);
+        if (experts)
+            experts->load(archive);
+        if (m_observer)
+            m_observer->message("resuming " + name + " after epoch " + std::to_string(before.epochs));
+    }
     const auto &targets = method == SelectMethod::Clean ? m_s.cleanStd : m_s.noisyStd;
-    MethodResult last;
-    for (int e = 0; e < epochs; ++e) {
+    for (int e = before.epochs; e < epochs; ++e) {
         const auto t0 = Clock::now();
         if (m_observer) {
             Progress p;
@@ -173,6 +192,11 @@ MethodResult Runner::run(SelectMethod method, int index)
             p.epochs = epochs;
             m_observer->progress(p);
         }
+        // Every random stream is drawn afresh from the seed and the epoch, so a
+        // run resumed after any epoch draws exactly what an uninterrupted one would.
+        torch::manual_seed(m_c.train.seed * seeds::kEpochStride + std::uint64_t(e));
+        Rng order(m_c.train.seed * seeds::kSpread + seeds::kShuffle + std::uint64_t(e));
+        Rng jitter(m_c.train.seed * seeds::kSpread + seeds::kJitter + std::uint64_t(e));
         std::vector<std::uint8_t> mask(static_cast<std::size_t>(n), 1);
         std::optional<Selection> selection;
         if (experts) {
@@ -189,17 +213,22 @@ MethodResult Runner::run(SelectMethod method, int index)
         RegressionEpoch row;
         row.epoch = e + 1;
         row.trainLoss = regressor.trainEpoch(m_s.train, targets, indices, e, order, m_cancel);
-        last = evaluate(regressor);
+        const MethodResult now = evaluate(regressor);
         row.selectionRate = selectionRate(mask);
         const auto &noisy = m_s.data.train.targets, &clean = m_s.data.train.cleanTargets;
         row.err = method == SelectMethod::Clean ? std::numeric_limits<double>::quiet_NaN()
                                                 : errorResidualRatio(noisy, clean, mask);
         row.errSum = method == SelectMethod::Clean ? std::numeric_limits<double>::quiet_NaN()
                                                    : errorResidualSum(noisy, clean, mask);
-        row.mae = last.mae;
-        row.rmse = last.rmse;
+        row.mae = now.mae;
+        row.rmse = now.rmse;
         row.seconds = secondsSince(t0);
-        m_w.appendEpoch(name, row, mask, selection ? &selection->pPred : nullptr, selection ? &selection->pKnn : nullptr);
+        auto archive = newArchive();
+        regressor.save(archive, kRegressorKey);
+        if (experts)
+            experts->save(archive);
+        m_w.appendEpoch(name, row, mask, selection ? &selection->pPred : nullptr, selection ? &selection->pKnn : nullptr,
+                        archiveBytes(archive));
         if (m_observer) {
             char line[256];
             std::snprintf(line, sizeof line, "%s epoch %d/%d: selected %.1f%%, ERR %.3f, test MAE %.3f, %.1f s",
@@ -207,6 +236,14 @@ MethodResult Runner::run(SelectMethod method, int index)
             m_observer->message(line);
         }
     }
+    if (experts && m_c.study.probe && !before.hasExpertDepth) {
+        if (m_observer)
+            m_observer->message("probing the experts' layers (prediction depth, k = " + std::to_string(m_c.study.k) + ")");
+        m_w.writeExpertDepth(experts->predictionDepth(m_s.train, m_c.study.k, m_c.study.maxFeatures, m_cancel));
+    }
+    // The final result comes from the regressor after the last epoch, whether
+    // trained here or restored from the checkpoint.
+    const MethodResult last = evaluate(regressor);
     m_w.finishMethod(name, last.testPrediction, last.mae, last.rmse);
     return last;
 }
@@ -270,17 +307,72 @@ RegressionJob::RegressionJob(RunConfig config) : m_config(std::move(config)) {}
 
 JobResult RegressionJob::run(JobObserver *observer, const CancelToken &cancel)
 {
+    return execute(observer, cancel, false);
+}
+
+JobResult RegressionJob::resume(const std::string &path, JobObserver *observer, const CancelToken &cancel)
+{
+    const std::string output = RunJob::finalPath(path);
+    const std::string partial = output + runformat::kPartialSuffix;
+    std::error_code ec;
+    const std::string source = std::filesystem::exists(partial, ec) ? partial : output;
+    std::string status, configJson;
+    bool hasDataset = false;
+    {
+        // Read and closed before the writer loads the file: HDF5 opens a file once per process.
+        const RegressionReader previous(source);
+        status = previous.status();
+        configJson = previous.configJson();
+        hasDataset = previous.hasDataset();
+    }
+    if (status == runformat::kStatusComplete) {
+        if (source != partial)
+            throw ConfigError(output + ": the regression run is already complete; nothing to resume");
+        // Stopped between the last write and the rename: only the rename is left.
+        partfile::moveIntoPlace(partial, output);
+        JobResult done;
+        done.status = runformat::kStatusComplete;
+        done.outputPath = output;
+        done.device = "-";
+        return done;
+    }
+    if (configJson.empty())
+        throw StoreError(source + ": the run stopped before its configuration was written; start it again");
+    RunConfig config = runConfigFromJson(configJson);
+    config.output = output;
+    RegressionJob job(config);
+    // Stopped before the dataset was stored: nothing was trained, so it simply starts.
+    return job.execute(observer, cancel, hasDataset);
+}
+
+JobResult RegressionJob::execute(JobObserver *observer, const CancelToken &cancel, bool resuming)
+{
     const auto t0 = Clock::now();
     m_config.validate();
     Setup s = prepare(m_config, observer);
-    RegressionWriter writer(m_config.output, toJson(m_config));
+    std::optional<RegressionWriter> writer;
+    if (resuming) {
+        std::error_code ec;
+        const std::string partial = m_config.output + runformat::kPartialSuffix;
+        {
+            const RegressionReader previous(std::filesystem::exists(partial, ec) ? partial : m_config.output);
+            if (previous.targets("train", true) != s.data.train.cleanTargets
+                || previous.targets("train", false) != s.data.train.targets
+                || previous.targets("test", true) != s.data.test.cleanTargets)
+                throw StoreError(m_config.output + ": the dataset or its noisy targets differ from the ones the run "
+                                                   "started on; it cannot be resumed");
+        }
+        writer.emplace(m_config.output, RegressionWriter::Reopen{});
+    } else {
+        writer.emplace(m_config.output, toJson(m_config));
+        writer->writeDataset(s.data, s.stats, s.mean, s.std, s.noisyCount);
+    }
     JobResult result;
     result.outputPath = m_config.output;
     result.device = s.device.str();
-    writer.writeDataset(s.data, s.stats, s.mean, s.std, s.noisyCount);
     if (s.fragments)
-        writer.writeFragments(*s.fragments, s.pairs, s.fragmentOfExample);
-    Runner runner(m_config, s, writer, observer, cancel);
+        writer->writeFragments(*s.fragments, s.pairs, s.fragmentOfExample);
+    Runner runner(m_config, s, *writer, observer, cancel);
     std::vector<std::pair<std::string, MethodResult>> done;
     try {
         for (std::size_t m = 0; m < m_config.regression.methods.size(); ++m) {
@@ -288,20 +380,21 @@ JobResult RegressionJob::run(JobObserver *observer, const CancelToken &cancel)
             done.emplace_back(settingName(method), runner.run(method, static_cast<int>(m)));
         }
     } catch (const CancelledError &) {
-        writer.finish(runformat::kStatusIncomplete, "cancelled");
+        writer->finish(runformat::kStatusIncomplete, "cancelled");
         result.status = runformat::kStatusIncomplete;
-        result.message = "interrupted; the run file keeps the epochs finished so far";
+        result.message = "interrupted; the run file keeps the epochs finished so far (pdepth resume " + m_config.output
+                         + " continues it)";
         result.seconds = secondsSince(t0);
         return result;
     } catch (const std::exception &e) {
-        writer.finish(runformat::kStatusFailed, e.what());
+        writer->finish(runformat::kStatusFailed, e.what());
         throw;
     }
     for (const auto &[name, r] : done)
         if (name == settingName(SelectMethod::Clean))
             for (const auto &[other, o] : done)
-                writer.setMrae(other, mrae(o.mae, r.mae));
-    writer.finish(runformat::kStatusComplete);
+                writer->setMrae(other, mrae(o.mae, r.mae));
+    writer->finish(runformat::kStatusComplete);
     result.status = runformat::kStatusComplete;
     result.seconds = secondsSince(t0);
     return result;

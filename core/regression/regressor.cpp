@@ -1,6 +1,7 @@
 #include "regression/regressor.h"
 
 #include "data/transforms.h"
+#include "train/checkpoint.h"
 #include "train/schedule.h"
 #include "util/error.h"
 
@@ -77,6 +78,22 @@ torch::Tensor EpochLearner::outputs(const torch::Tensor &images, torch::Tensor *
     if (features)
         *features = n ? torch::cat(feats) : torch::Tensor();
     return n ? torch::cat(outs) : torch::zeros({0, 1});
+}
+
+void EpochLearner::save(torch::serialize::OutputArchive &archive, const std::string &key)
+{
+    auto own = newArchive();
+    writeLearnerState(own, *m_model, *m_optimizer);
+    archive.write(key, own);
+}
+
+void EpochLearner::load(torch::serialize::InputArchive &archive, const std::string &key)
+{
+    torch::serialize::InputArchive own;
+    archive.read(key, own);
+    readLearnerState(own, *m_model, *m_optimizer);
+    // Loading adopts the checkpoint's memory layout; the model's own layout wins.
+    m_model->setChannelsLast(m_model->channelsLast());
 }
 
 } // namespace pds

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace pds {
@@ -34,6 +35,11 @@ public:
     torch::Tensor outputs(const torch::Tensor &images, torch::Tensor *features = nullptr);
 
     ProbedModelImpl &model() { return *m_model; }
+
+    /// The network and optimiser state, under `key` of `archive` (checkpoint.h).
+    void save(torch::serialize::OutputArchive &archive, const std::string &key);
+    /// Restores what save() wrote under `key`.
+    void load(torch::serialize::InputArchive &archive, const std::string &key);
 
 private:
     ModelPtr m_model;

@@ -129,22 +129,28 @@ FileCheck checkRunFile(const std::string &path, bool quick, const h5::ObjectProg
     };
     h5::Handle file;
     std::vector<h5::ObjectEntry> entries;
+    bool regression = false;
     try {
         if (progress)
             progress("/");
         file = h5::openFile(path, false);
-        if (!h5::hasAttr(file, sc::kFormat) || h5::readAttrString(file, sc::kFormat) != runformat::kFormatName)
+        const std::string format = h5::hasAttr(file, sc::kFormat) ? h5::readAttrString(file, sc::kFormat) : "";
+        regression = format == sc::regression::kFormatName;
+        if (format != runformat::kFormatName && !regression)
             throw StoreError("not a Prediction Depth Studio run file (no 'format' attribute '"
-                             + std::string(runformat::kFormatName) + "')");
+                             + std::string(runformat::kFormatName) + "' or '" + sc::regression::kFormatName + "')");
         r.formatVersion = static_cast<int>(h5::readAttrInt(file, sc::kFormatVersion));
-        if (r.formatVersion > runformat::kFormatVersion || r.formatVersion < 1)
-            throw StoreError("unknown run file format version " + std::to_string(r.formatVersion));
+        const int newest = regression ? sc::regression::kFormatVersion : runformat::kFormatVersion;
+        if (r.formatVersion > newest || r.formatVersion < 1)
+            throw StoreError("unknown " + std::string(regression ? "regression " : "") + "run file format version "
+                             + std::to_string(r.formatVersion));
         entries = h5::listObjects(file, progress);
     } catch (const StoreError &e) {
         problem("/", e.what());
         return r;
     }
-    const bool checksummed = r.formatVersion >= runformat::kFirstChecksummedVersion;
+    // Regression run files carry the digest from their first version on.
+    const bool checksummed = regression || r.formatVersion >= runformat::kFirstChecksummedVersion;
     if (!checksummed)
         r.notes.push_back(noChecksumsNote());
     try {

@@ -35,7 +35,7 @@ struct FileCheck {
     bool ok() const { return problems.empty(); }
 };
 
-/// Checks a run file: that it opens and is ours, its structure, attributes
+/// Checks a run file (classification or regression): that it opens and is ours, its structure, attributes
 /// and digest, and unless `quick` every dataset read in full (chunk by chunk,
 /// so each checksum is verified); quick reads each dataset's chunk index
 /// only. `progress` is told each object before it is read.

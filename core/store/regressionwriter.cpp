@@ -2,11 +2,13 @@
 
 #include "regression/fragments.h"
 #include "store/h5file.h"
+#include "store/integrity.h"
 #include "store/partfile.h"
 #include "store/runformat.h"
 #include "store/schema.h"
 #include "util/error.h"
 
+#include <filesystem>
 #include <limits>
 
 namespace pds {
@@ -48,6 +50,39 @@ RegressionWriter::RegressionWriter(std::string path, const std::string &configJs
     h5::writeAttr(*m_file, sc::kStatus, runformat::kStatusRunning);
     h5::writeAttr(*m_file, sc::kStatusMessage, "");
     h5::writeAttr(*m_file, sc::kConfig, configJson);
+    commit();
+}
+
+RegressionWriter::RegressionWriter(std::string path, Reopen) : m_path(std::move(path)), m_file(std::make_unique<h5::Handle>())
+{
+    std::error_code ec;
+    const std::string source = std::filesystem::exists(partialPath(), ec) ? partialPath() : m_path;
+    if (!std::filesystem::exists(source, ec))
+        throw StoreError(m_path + ": no regression run file to resume (nor " + partialPath() + ")");
+    *m_file = h5::openMemoryCopy(source);
+    if (!h5::hasAttr(*m_file, sc::kFormat) || h5::readAttrString(*m_file, sc::kFormat) != rg::kFormatName)
+        throw StoreError(source + ": not a regression run file (format is not " + rg::kFormatName + ")");
+    verifyAttributesDigest(*m_file, source);
+    if (h5::exists(*m_file, sc::datasetSplit("train")))
+        m_trainSize = h5::readAttrInt(h5::openGroup(*m_file, sc::datasetSplit("train")), sc::kSplitSize);
+    const auto names = h5::hasAttr(*m_file, rg::kMethods) ? h5::readAttrStrings(*m_file, rg::kMethods)
+                                                          : std::vector<std::string>{};
+    for (const auto &method : names) {
+        auto st = std::make_unique<MethodStreams>();
+        st->group = h5::openGroup(*m_file, rg::methodGroup(method));
+        st->epoch = h5::RowAppender::open(st->group, sc::curve(sc::kCurveEpoch));
+        for (const char *name : rg::kCurveValues)
+            st->curves.push_back(h5::RowAppender::open(st->group, sc::curve(name)));
+        st->selection = h5::RowAppender::open(st->group, rg::kSelection);
+        if (h5::exists(st->group, rg::kPPred)) {
+            st->pPred = h5::RowAppender::open(st->group, rg::kPPred);
+            st->pKnn = h5::RowAppender::open(st->group, rg::kPKnn);
+        }
+        st->epochs = static_cast<int>(h5::readAttrInt(st->group, sc::kEpochsCompleted));
+        m_methods[method] = std::move(st);
+    }
+    h5::writeAttr(*m_file, sc::kStatus, runformat::kStatusRunning);
+    h5::writeAttr(*m_file, sc::kStatusMessage, "resumed");
     commit();
 }
 
@@ -102,6 +137,8 @@ void RegressionWriter::writeDataset(const TargetDataset &d, const ChannelStats &
 void RegressionWriter::writeFragments(const Fragmentation &f, const std::vector<std::pair<int, int>> &pairs,
                                       const std::vector<std::int32_t> &fragmentOfExample)
 {
+    if (h5::exists(*m_file, rg::kFragments))
+        return;
     h5::Handle g = h5::requireGroup(*m_file, rg::kFragments);
     std::vector<double> low, high;
     for (int j = 0; j < f.count(); ++j) {
@@ -121,8 +158,37 @@ void RegressionWriter::writeFragments(const Fragmentation &f, const std::vector<
     commit();
 }
 
+RegressionMethodState RegressionWriter::methodState(const std::string &method) const
+{
+    RegressionMethodState st;
+    const auto it = m_methods.find(method);
+    if (it == m_methods.end())
+        return st;
+    const h5::Handle &g = it->second->group;
+    st.started = true;
+    st.epochs = it->second->epochs;
+    st.complete = h5::readAttrString(g, sc::kStatus) == runformat::kStatusComplete;
+    if (st.complete)
+        st.mae = h5::readAttrDouble(g, rg::kMae);
+    if (h5::exists(g, sc::kCheckpoint)) {
+        h5::Handle ds = h5::openDataset(g, sc::kCheckpoint);
+        if (h5::readAttrInt(ds, sc::kCheckpointEpoch) != st.epochs)
+            throw StoreError(m_path + ": the checkpoint of method " + method + " is of epoch "
+                             + std::to_string(h5::readAttrInt(ds, sc::kCheckpointEpoch)) + " but "
+                             + std::to_string(st.epochs) + " epochs are recorded");
+        const auto bytes = h5::readArray<std::uint8_t>(g, sc::kCheckpoint);
+        st.checkpoint.assign(bytes.begin(), bytes.end());
+    } else if (st.epochs > 0) {
+        throw StoreError(m_path + ": method " + method + " has no checkpoint to resume from");
+    }
+    st.hasExpertDepth = h5::exists(g, rg::kExpertDepth);
+    return st;
+}
+
 void RegressionWriter::beginMethod(const std::string &method, int epochsPlanned)
 {
+    if (m_methods.count(method))
+        return;
     auto s = std::make_unique<MethodStreams>();
     s->group = h5::requireGroup(*m_file, rg::methodGroup(method));
     h5::writeAttr(s->group, rg::kMethod, method);
@@ -149,7 +215,7 @@ void RegressionWriter::beginMethod(const std::string &method, int epochsPlanned)
 
 void RegressionWriter::appendEpoch(const std::string &method, const RegressionEpoch &e,
                                    const std::vector<std::uint8_t> &selection, const std::vector<float> *pPred,
-                                   const std::vector<float> *pKnn)
+                                   const std::vector<float> *pKnn, const std::string &checkpoint)
 {
     auto &s = *m_methods.at(method);
     const std::int32_t epoch = e.epoch;
@@ -163,6 +229,24 @@ void RegressionWriter::appendEpoch(const std::string &method, const RegressionEp
         s.pKnn.append(pKnn->data(), H5T_NATIVE_FLOAT);
     }
     h5::writeAttr(s.group, sc::kEpochsCompleted, std::int64_t(++s.epochs));
+    if (!checkpoint.empty()) {
+        h5::writeBytes(s.group, sc::kCheckpoint, checkpoint.data(), checkpoint.size());
+        h5::Handle ds = h5::openDataset(s.group, sc::kCheckpoint);
+        h5::writeAttr(ds, sc::kCheckpointEpoch, std::int64_t(s.epochs));
+        h5::writeAttr(ds, sc::kCheckpointFormat, sc::kCheckpointFormatText);
+    }
+    commit();
+}
+
+void RegressionWriter::writeExpertDepth(const ExpertDepth &d)
+{
+    h5::Handle g = h5::requireGroup(*m_file, rg::methodGroup("confrag"));
+    const auto experts = static_cast<hsize_t>(d.experts), probes = static_cast<hsize_t>(d.probeNames.size());
+    h5::writeArray(g, rg::kExpertDepth, d.depth.data(), {experts, static_cast<hsize_t>(m_trainSize)});
+    h5::Handle ds = h5::openDataset(g, rg::kExpertDepth);
+    h5::writeAttr(ds, rg::kExpertProbes, d.probeNames);
+    h5::writeAttr(ds, rg::kExpertProbeK, std::int64_t(d.k));
+    h5::writeArray(g, rg::kExpertProbeAccuracy, d.accuracy.data(), {experts, probes});
     commit();
 }
 
@@ -199,6 +283,71 @@ RegressionReader::RegressionReader(const std::string &path) : m_file(std::make_u
     *m_file = h5::openFile(path, false);
     if (!h5::hasAttr(*m_file, sc::kFormat) || h5::readAttrString(*m_file, sc::kFormat) != rg::kFormatName)
         throw StoreError(path + ": not a regression run file (format is not " + rg::kFormatName + ")");
+    const auto version = h5::readAttrInt(*m_file, sc::kFormatVersion);
+    if (version < 1 || version > rg::kFormatVersion)
+        throw StoreError(path + ": regression run file format version " + std::to_string(version)
+                         + " is not one this program understands (1 … " + std::to_string(rg::kFormatVersion) + ")");
+    // Every regression file is written through partfile::commit, so each carries the digest.
+    verifyAttributesDigest(*m_file, path);
+}
+
+std::string RegressionReader::configJson() const
+{
+    return h5::hasAttr(*m_file, sc::kConfig) ? h5::readAttrString(*m_file, sc::kConfig) : std::string();
+}
+
+bool RegressionReader::hasDataset() const
+{
+    return h5::exists(*m_file, sc::datasetArray("train", rg::kTarget))
+           && h5::exists(*m_file, sc::datasetArray("test", rg::kCleanTarget));
+}
+
+std::string RegressionReader::statusMessage() const
+{
+    return h5::hasAttr(*m_file, sc::kStatusMessage) ? h5::readAttrString(*m_file, sc::kStatusMessage) : std::string();
+}
+
+std::optional<ExpertDepth> RegressionReader::expertDepth() const
+{
+    const std::string group = rg::methodGroup("confrag");
+    if (!h5::exists(*m_file, group) || !h5::exists(h5::openGroup(*m_file, group), rg::kExpertDepth))
+        return std::nullopt;
+    h5::Handle g = h5::openGroup(*m_file, group);
+    ExpertDepth d;
+    std::vector<hsize_t> dims;
+    d.depth = h5::readArray<std::int32_t>(g, rg::kExpertDepth, &dims);
+    d.experts = dims.empty() ? 0 : static_cast<int>(dims[0]);
+    h5::Handle ds = h5::openDataset(g, rg::kExpertDepth);
+    d.probeNames = h5::readAttrStrings(ds, rg::kExpertProbes);
+    d.k = static_cast<int>(h5::readAttrInt(ds, rg::kExpertProbeK));
+    d.accuracy = h5::readArray<double>(g, rg::kExpertProbeAccuracy);
+    return d;
+}
+
+void loadRegressionRun(const std::string &path)
+{
+    const RegressionReader reader(path);
+    reader.configJson();
+    for (const char *split : sc::kSplits) {
+        reader.targets(split, false);
+        reader.targets(split, true);
+    }
+    for (const auto &name : reader.methods()) {
+        const auto m = reader.method(name);
+        for (int e = 1; e <= m.epochsCompleted; ++e)
+            reader.selection(name, e);
+    }
+    reader.expertDepth();
+}
+
+bool isRegressionFile(const std::string &path)
+{
+    try {
+        h5::Handle file = h5::openFile(path, false);
+        return h5::hasAttr(file, sc::kFormat) && h5::readAttrString(file, sc::kFormat) == rg::kFormatName;
+    } catch (const StoreError &) {
+        return false;
+    }
 }
 
 RegressionReader::~RegressionReader() = default;

@@ -396,3 +396,20 @@ inline std::string differenceGroup(std::string_view a, std::string_view b)
 }
 
 } // namespace pds::schema::compare
+
+/// Additions to the regression run file (docs/run-format.md "Regression run
+/// file"): what a resumed run continues from, and the prediction depth of
+/// ConFrag's experts. methods/<method>/checkpoint reuses schema::kCheckpoint
+/// with its `epoch` and `format` attributes.
+namespace pds::schema::regression {
+
+/// int32 [F/2, N train] under methods/confrag: the prediction depth of each
+/// train example in each expert's probes (fragment labels; docs/regression.md).
+inline constexpr const char *kExpertDepth = "expert_depth";
+inline constexpr const char *kExpertProbes = "probes"; ///< attribute of expert_depth: the probe names, input first
+inline constexpr const char *kExpertProbeK = "k";      ///< attribute of expert_depth: neighbours of the k-NN probe
+/// float64 [F/2, P] under methods/confrag: each probe's leave-one-out k-NN
+/// accuracy on the fragment labels of its pair's examples.
+inline constexpr const char *kExpertProbeAccuracy = "expert_probe_accuracy";
+
+} // namespace pds::schema::regression

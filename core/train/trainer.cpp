@@ -1,5 +1,6 @@
 #include "train/trainer.h"
 
+#include "train/checkpoint.h"
 #include "train/optimizers.h"
 #include "train/schedule.h"
 #include "util/autocast.h"
@@ -423,14 +424,9 @@ std::vector<float> hostFloats(const torch::Tensor &t)
 /// The model and optimiser state after an epoch, as one LibTorch archive.
 std::string checkpoint(ProbedModelImpl &model, torch::optim::Optimizer &opt)
 {
-    torch::serialize::OutputArchive archive(std::make_shared<torch::jit::CompilationUnit>());
-    torch::serialize::OutputArchive optArchive(std::make_shared<torch::jit::CompilationUnit>());
-    model.save(archive);
-    opt.save(optArchive);
-    archive.write("optimizer", optArchive);
-    std::ostringstream bytes;
-    archive.save_to(bytes);
-    return bytes.str();
+    auto archive = newArchive();
+    writeLearnerState(archive, model, opt);
+    return archiveBytes(archive);
 }
 
 } // namespace
