@@ -2,6 +2,8 @@
 
 #include "data/catalogue.h"
 #include "data/dataset.h"
+#include "data/targetdataset.h"
+#include "models/regressionrun.h"
 #include "store/guardedopen.h"
 #include "train/config.h"
 #include "util/error.h"
@@ -57,8 +59,34 @@ const std::vector<ColumnInfo> &columnInfos()
         {"correctness", "Correctness", "Share of epochs whose prediction equals the given label", false},
         {"el2n", "EL2N", "Norm of the softmax error against the given label", false},
         {"loss", "Loss", "Cross-entropy against the given label after the last epoch (mean over models)", false},
+        {"target", "Target ỹ", "The target training saw (noisy on the train split)", false},
+        {"clean_target", "Clean target y", "The target before noise", false},
+        {"target_error", "|ỹ − y|", "How far the target training saw lies from the clean one", false},
+        {"selected", "Selected", "1 where the chosen method trained on the example after the chosen epoch, 0 where it rejected it", true},
     };
     return infos;
+}
+
+/// The images a regression run was made from, as a Dataset indexed by the
+/// run's source indices: the rotation benchmark's source dataset (unrotated),
+/// or the target folder's images in CSV row order.
+Dataset regressionImages(const RegressionRun &run, const DatasetSpec &spec)
+{
+    if (run.datasetInfo().format != "csv")
+        return loadDataset(spec);
+    TargetDataset folder = loadTargetFolder(spec.path.empty() ? run.datasetInfo().source : spec.path);
+    Dataset d;
+    d.name = folder.name;
+    d.format = folder.format;
+    d.source = folder.source;
+    d.channels = folder.channels;
+    d.height = folder.height;
+    d.width = folder.width;
+    d.train.images = std::move(folder.train.images);
+    d.train.labels.resize(static_cast<std::size_t>(folder.train.size()));
+    d.test.images = std::move(folder.test.images);
+    d.test.labels.resize(static_cast<std::size_t>(folder.test.size()));
+    return d;
 }
 
 } // namespace
@@ -91,8 +119,9 @@ std::unique_ptr<RunDocument> RunDocument::openChecked(const QString &path)
 QStringList RunDocument::warnings() const
 {
     QStringList out;
-    for (const auto &w : m_reader->warnings())
-        out << QString::fromStdString(w.message);
+    if (m_reader)
+        for (const auto &w : m_reader->warnings())
+            out << QString::fromStdString(w.message);
     if (!m_openNote.isEmpty())
         out << m_openNote;
     return out;
@@ -151,6 +180,8 @@ QStringList RunDocument::groupLabels()
 
 void RunDocument::load()
 {
+    if (RegressionReader::isRegressionFile(m_path.toStdString()))
+        return loadRegression();
     auto reader = std::make_unique<RunReader>(m_path.toStdString());
     const RunSummary &s = reader->summary();
     m_summary = s;
@@ -175,6 +206,72 @@ void RunDocument::load()
     m_models.clear();
     buildColumns(*reader);
     m_reader = std::move(reader);
+}
+
+void RunDocument::loadRegression()
+{
+    auto run = std::make_shared<const RegressionRun>(m_path);
+    m_summary = RunSummary{};
+    m_summary.status = run->status();
+    m_summary.configJson = run->configJson();
+    m_summary.datasetSource = run->datasetInfo().source;
+    m_summary.channels = run->datasetInfo().channels;
+    m_summary.height = run->datasetInfo().height;
+    m_summary.width = run->datasetInfo().width;
+    m_trainSize = run->trainSize();
+    m_testSize = run->testSize();
+    m_classNames.clear();
+    m_probeNames.clear();
+    m_isStudy = false;
+    const std::vector<float> target = joined(run->noisyTrain(), run->cleanTest());
+    const std::vector<float> clean = joined(run->cleanTrain(), run->cleanTest());
+    m_labels.clear();
+    m_cleanLabels.clear();
+    m_noisy.clear();
+    std::vector<float> error;
+    for (std::size_t i = 0; i < target.size(); ++i) {
+        m_labels.push_back(static_cast<std::int32_t>(std::lround(target[i])));
+        m_cleanLabels.push_back(static_cast<std::int32_t>(std::lround(clean[i])));
+        m_noisy.push_back(target[i] != clean[i] ? 1 : 0);
+        error.push_back(std::abs(target[i] - clean[i]));
+    }
+    m_sourceIndices = joined(run->sourceIndices(false), run->sourceIndices(true));
+    m_columns.clear();
+    m_splitSummaries.clear();
+    m_groups.assign(static_cast<std::size_t>(size()), static_cast<std::int8_t>(DifficultyGroup::Other));
+    auto add = [&](const char *name, std::vector<float> values) {
+        for (const auto &info : columnInfos())
+            if (std::string_view(name) == info.name)
+                m_columns.push_back({QString::fromLatin1(name), QString::fromUtf8(info.label),
+                                     QString::fromUtf8(info.description), info.integer, std::move(values)});
+    };
+    add("target", target);
+    add("clean_target", clean);
+    add("target_error", std::move(error));
+    // The last epoch of the first method until the regression view picks another.
+    std::vector<float> selected(static_cast<std::size_t>(size()), kNaN);
+    if (!run->methods().empty()) {
+        const auto &mask = run->selection(0, static_cast<int>(run->methods()[0].curves.size()));
+        for (std::size_t i = 0; i < mask.size() && i < selected.size(); ++i)
+            selected[i] = mask[i];
+    }
+    add("selected", std::move(selected));
+    m_models.clear();
+    m_reader.reset();
+    m_regression = std::move(run);
+}
+
+void RunDocument::setSelectedColumn(const std::vector<std::uint8_t> &mask, const QString &what)
+{
+    for (ScoreColumn &c : m_columns) {
+        if (c.name != QLatin1String("selected"))
+            continue;
+        std::fill(c.values.begin(), c.values.end(), kNaN);
+        for (std::size_t i = 0; i < mask.size() && i < c.values.size() && i < static_cast<std::size_t>(m_trainSize); ++i)
+            c.values[i] = mask[i];
+        c.label = tr("Selected (%1)").arg(what);
+    }
+    Q_EMIT reloaded();
 }
 
 void RunDocument::buildColumns(RunReader &reader)
@@ -422,7 +519,7 @@ bool RunDocument::loadImages() const
             spec = runConfigFromJson(m_summary.configJson).dataset;
         if (spec.path.empty() && !m_summary.datasetSource.empty())
             spec.path = m_summary.datasetSource;
-        auto dataset = std::make_shared<Dataset>(loadDataset(spec));
+        auto dataset = std::make_shared<Dataset>(m_regression ? regressionImages(*m_regression, spec) : loadDataset(spec));
         if (dataset->channels != m_summary.channels || dataset->height != m_summary.height
             || dataset->width != m_summary.width)
             throw DatasetError(dataset->source, "images are not the shape this run was trained on");
@@ -459,6 +556,14 @@ QImage RunDocument::image(std::int64_t example) const
         return {};
     const int c = m_dataset->channels, h = m_dataset->height, w = m_dataset->width;
     const std::uint8_t *pixels = split.images.data() + source * m_dataset->imageSize();
+    // The rotation benchmark stores the source image's index; its angle is the clean target.
+    std::vector<std::uint8_t> rotated;
+    if (m_regression && m_regression->datasetInfo().format == "rotation") {
+        const float angle = test ? m_regression->cleanTest()[static_cast<std::size_t>(example - m_trainSize)]
+                                 : m_regression->cleanTrain()[static_cast<std::size_t>(example)];
+        rotated = rotateImage(pixels, c, h, w, angle);
+        pixels = rotated.data();
+    }
     if (c == 1) {
         QImage img(w, h, QImage::Format_Grayscale8);
         for (int y = 0; y < h; ++y)
@@ -500,6 +605,7 @@ void RunDocument::reload()
         m_thresholds = fresh.m_thresholds;
         m_splitSummaries = std::move(fresh.m_splitSummaries);
         m_reader = std::move(fresh.m_reader);
+        m_regression = std::move(fresh.m_regression);
         m_models.clear();
     }
     Q_EMIT reloaded();
