@@ -14,6 +14,7 @@
 #include "charts/palette.h"
 #include "charts/sizescatterchart.h"
 #include "mainwindow.h"
+#include "models/exampleselection.h"
 #include "models/gallerymodel.h"
 #include "models/rundocument.h"
 #include "studiofixture.h"
@@ -33,6 +34,7 @@
 #include <QJsonArray>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QToolButton>
 #include <QSettings>
 #include <QSpinBox>
 #include <QSvgRenderer>
@@ -206,7 +208,15 @@ void TestRegressionStudio::initTestCase()
 void TestRegressionStudio::opensInPlaceOfClassificationViews()
 {
     QString error;
+    const QSize before = m_window->size();
     QVERIFY2(m_window->openFile(m_run, &error), qPrintable(error));
+    QTest::qWait(50);
+    // The Regression dock fits the window as it was (tst_layout's rule for every dock).
+    QStringList needs;
+    for (const QDockWidget *d : m_window->findChildren<QDockWidget *>())
+        if (!d->isHidden())
+            needs << QStringLiteral("%1 %2").arg(d->objectName()).arg(d->minimumSizeHint().width());
+    QVERIFY2(m_window->size() == before, qPrintable(QStringLiteral("%1×%2, docks need %3").arg(m_window->width()).arg(m_window->height()).arg(needs.join(QStringLiteral(", ")))));
     RunDocument *doc = m_window->activeDocument();
     QVERIFY(doc && doc->isRegression());
     QCOMPARE(doc->trainSize(), std::int64_t(182));
@@ -222,6 +232,9 @@ void TestRegressionStudio::opensInPlaceOfClassificationViews()
     QVERIFY(doc->column(QStringLiteral("selected")) && doc->column(QStringLiteral("target_error")));
     // The rotation benchmark's image is the source image turned by its clean angle.
     QVERIFY2(!doc->image(0).isNull(), qPrintable(doc->imageError()));
+    // The example dock follows a regression example too.
+    m_window->selection()->setCurrent(0, this);
+    QTest::qWait(50);
 }
 
 void TestRegressionStudio::curvesShowTheFileValues()
@@ -297,6 +310,9 @@ void TestRegressionStudio::scatterColoursFollowTheMask()
     QVERIFY(Points(shownSelected.begin(), shownSelected.end()) == selected);
     QVERIFY(Points(shownRejected.begin(), shownRejected.end()) == rejected);
     QCOMPARE(plotColour(chart, QStringLiteral("selected")), selectionColour(1));
+    // One palette per meaning: selected is Tol's blue, rejected his grey, in every figure.
+    QCOMPARE(selectionColour(1), QColor(0x44, 0x77, 0xAA));
+    QCOMPARE(selectionColour(0), QColor(0xBB, 0xBB, 0xBB));
     QCOMPARE(plotColour(chart, QStringLiteral("not selected")), selectionColour(0));
     // And on screen: the selected colour is drawn.
     view->showChart(view->scatterChart());
@@ -315,22 +331,22 @@ void TestRegressionStudio::galleryFiltersSelectedAndSortsByError()
         if (mask[i] == 1)
             expected.push_back(static_cast<std::int64_t>(i));
     GalleryView *gallery = m_window->gallery();
-    auto *selected = view->findChild<QPushButton *>(QStringLiteral("showSelected"));
+    auto *selected = view->findChild<QToolButton *>(QStringLiteral("showSelected"));
     QVERIFY(selected);
     selected->click();
     std::vector<std::int64_t> shown = gallery->model()->exampleIndex().rows();
     std::sort(shown.begin(), shown.end());
     QCOMPARE(shown, expected);
-    view->findChild<QPushButton *>(QStringLiteral("showRejected"))->click();
+    view->findChild<QToolButton *>(QStringLiteral("showRejected"))->click();
     QCOMPARE(gallery->model()->exampleIndex().rows().size(), mask.size() - expected.size());
-    view->findChild<QPushButton *>(QStringLiteral("showNoisy"))->click();
+    view->findChild<QToolButton *>(QStringLiteral("showNoisy"))->click();
     const std::vector<double> changed = numbers(python(QStringLiteral(
         "d = f['dataset/train']\nprint(int((d['target'][:] != d['clean_target'][:]).sum()))")));
     QCOMPARE(gallery->model()->exampleIndex().rows().size(), std::size_t(changed.at(0)));
     QVERIFY(changed.at(0) > 40 && changed.at(0) < 110); // about 40 % of 182
     // Sorted by |ỹ − y|, largest first, over every example.
-    view->findChild<QPushButton *>(QStringLiteral("showAll"))->click();
-    view->findChild<QPushButton *>(QStringLiteral("sortByError"))->click();
+    view->findChild<QToolButton *>(QStringLiteral("showAll"))->click();
+    view->findChild<QToolButton *>(QStringLiteral("sortByError"))->click();
     const auto &rows = gallery->model()->exampleIndex().rows();
     QCOMPARE(rows.size(), std::size_t(182 + 91));
     const ScoreColumn *error = m_window->activeDocument()->column(QStringLiteral("target_error"));

@@ -17,6 +17,7 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTabWidget>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -40,6 +41,8 @@ RegressionView::RegressionView(QWidget *parent) : QWidget(parent)
     m_method = new QComboBox;
     m_method->setObjectName(QStringLiteral("regressionMethod"));
     m_method->setToolTip(tr("The method whose selection the scatter and the gallery's Selected column show"));
+    m_method->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_method->setMinimumContentsLength(10);
     m_epochBox = new QSpinBox;
     m_epochBox->setObjectName(QStringLiteral("regressionEpoch"));
     m_epochBox->setToolTip(tr("The epoch whose selection is shown"));
@@ -48,23 +51,25 @@ RegressionView::RegressionView(QWidget *parent) : QWidget(parent)
     add->setToolTip(tr("Overlay another regression run of the same data (e.g. the same noise with another method)"));
     m_runsLabel = new QLabel;
     m_runsLabel->setObjectName(QStringLiteral("regressionRuns"));
+    m_runsLabel->setWordWrap(true);
 
-    auto button = [this](const QString &text, const QString &name, const QString &tip) {
-        auto *b = new QPushButton(text);
+    auto button = [](const QString &text, const QString &name, const QString &tip) {
+        auto *b = new QToolButton;
+        b->setText(text);
         b->setObjectName(name);
         b->setToolTip(tip);
         return b;
     };
-    QPushButton *all = button(tr("All"), QStringLiteral("showAll"), tr("Gallery: every example"));
-    QPushButton *selected = button(tr("Selected"), QStringLiteral("showSelected"), tr("Gallery: the examples the method trained on"));
-    QPushButton *rejected = button(tr("Rejected"), QStringLiteral("showRejected"), tr("Gallery: the train examples the method left out"));
-    QPushButton *noisy = button(tr("Noisy"), QStringLiteral("showNoisy"), tr("Gallery: the examples whose target the noise changed (ỹ ≠ y)"));
-    QPushButton *byError = button(tr("Sort by |ỹ − y|"), QStringLiteral("sortByError"), tr("Gallery: largest label error first"));
-    connect(all, &QPushButton::clicked, this, [this] { Q_EMIT filterRequested(ExampleFilter{}); });
-    connect(selected, &QPushButton::clicked, this, [this] { Q_EMIT filterRequested(selectedFilter(true)); });
-    connect(rejected, &QPushButton::clicked, this, [this] { Q_EMIT filterRequested(selectedFilter(false)); });
-    connect(noisy, &QPushButton::clicked, this, [this] { Q_EMIT filterRequested(noisyFilter()); });
-    connect(byError, &QPushButton::clicked, this,
+    QToolButton *all = button(tr("All"), QStringLiteral("showAll"), tr("Gallery: every example"));
+    QToolButton *selected = button(tr("Selected"), QStringLiteral("showSelected"), tr("Gallery: the examples the method trained on"));
+    QToolButton *rejected = button(tr("Rejected"), QStringLiteral("showRejected"), tr("Gallery: the train examples the method left out"));
+    QToolButton *noisy = button(tr("Noisy"), QStringLiteral("showNoisy"), tr("Gallery: the examples whose target the noise changed (ỹ ≠ y)"));
+    QToolButton *byError = button(tr("|ỹ − y| ↓"), QStringLiteral("sortByError"), tr("Gallery: largest label error first"));
+    connect(all, &QToolButton::clicked, this, [this] { Q_EMIT filterRequested(ExampleFilter{}); });
+    connect(selected, &QToolButton::clicked, this, [this] { Q_EMIT filterRequested(selectedFilter(true)); });
+    connect(rejected, &QToolButton::clicked, this, [this] { Q_EMIT filterRequested(selectedFilter(false)); });
+    connect(noisy, &QToolButton::clicked, this, [this] { Q_EMIT filterRequested(noisyFilter()); });
+    connect(byError, &QToolButton::clicked, this,
             [this] { Q_EMIT sortRequested(QStringLiteral("target_error"), Qt::DescendingOrder); });
     connect(add, &QPushButton::clicked, this, &RegressionView::addRunWithDialog);
     connect(m_method, &QComboBox::currentIndexChanged, this, &RegressionView::controlsChanged);
@@ -91,7 +96,7 @@ RegressionView::RegressionView(QWidget *parent) : QWidget(parent)
     row1->addWidget(add);
     auto *row2 = new QHBoxLayout;
     row2->addWidget(new QLabel(tr("Gallery")));
-    for (QPushButton *b : {all, selected, rejected, noisy, byError})
+    for (QToolButton *b : {all, selected, rejected, noisy, byError})
         row2->addWidget(b);
     row2->addStretch(1);
     controls->addLayout(row1, 0, 0);
@@ -219,7 +224,7 @@ void RegressionView::drawCurves()
     };
     const QString subtitle = m_runs.empty() ? QString() : m_runs.front()->title();
     for (const Metric &metric : {Metric{m_rate, tr("Selection rate per epoch"), tr("share of the train split"), &RegressionEpoch::selectionRate},
-                                 Metric{m_err, tr("Error Residual Ratio per epoch"), tr("ERR (lower is better)"), &RegressionEpoch::err},
+                                 Metric{m_err, tr("Error Residual Ratio per epoch (lower is better)"), tr("ERR"), &RegressionEpoch::err},
                                  Metric{m_mae, tr("Test MAE per epoch (clean targets)"), tr("MAE"), &RegressionEpoch::mae}}) {
         std::vector<LineSeries> series;
         for (const Curve &c : m_curves) {
@@ -293,9 +298,10 @@ void RegressionView::drawScatter()
     for (std::size_t i = 0; i < run.noisyTrain().size(); ++i)
         points.push_back({static_cast<std::int64_t>(i), run.cleanTrain()[i], run.noisyTrain()[i],
                           i < mask.size() && mask[i] ? 1 : 0});
+    // The figure font has no combining tilde, so the axes spell ỹ and y out.
     m_scatter->setPoints(tr("Noisy against clean target (train split)"),
                          tr("%1, epoch %2").arg(m_curves[static_cast<std::size_t>(m_shown)].label).arg(m_epoch),
-                         tr("clean target y"), tr("noisy target ỹ"), types, std::move(points));
+                         tr("clean target"), tr("noisy target (trained on)"), types, std::move(points));
 }
 
 void RegressionView::showChart(QWidget *chart)
