@@ -159,6 +159,7 @@ private Q_SLOTS:
     void wizardBuildsTheRegressionJob();
     void figures_data();
     void figures();
+    void closingBringsTheClassificationDocksBack();
 
 private:
     /// The file's values by h5py, one per line.
@@ -499,6 +500,16 @@ void TestRegressionStudio::figures()
     QVERIFY2(chart->exportFigure(base + QStringLiteral(".pdf"), FigureOptions{inches, 8, 300}, &error), qPrintable(error));
     QVERIFY(QFileInfo(base + QStringLiteral(".pdf")).size() > 1000);
     dock->setFloating(false);
+}
+
+void TestRegressionStudio::closingBringsTheClassificationDocksBack()
+{
+    m_window->closeActive();
+    QVERIFY(!m_window->activeDocument());
+    QVERIFY(m_window->findChild<QDockWidget *>(QStringLiteral("regression"))->isHidden());
+    for (const char *name : {"histogram", "groups", "embedding", "trajectory", "neighbours"})
+        QVERIFY2(!m_window->findChild<QDockWidget *>(QLatin1String(name))->isHidden(), name);
+    QVERIFY(!m_window->regressionView()->document());
 }
 
 QTEST_MAIN(TestRegressionStudio)
