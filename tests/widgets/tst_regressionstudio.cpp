@@ -371,8 +371,20 @@ void TestRegressionStudio::wizardBuildsTheRegressionJob()
     };
     // Classification: no Gaussian target noise; regression: no class-map noise.
     QCOMPARE(items(noise), (QStringList{"none", "symmetric", "asymmetric"}));
+    QCOMPARE(wizard.findChild<QComboBox *>(QStringLiteral("datasetFormat"))->findText(QStringLiteral("csv")), -1);
     task->setCurrentIndex(task->findText(QStringLiteral("regression")));
     QCOMPARE(items(noise), (QStringList{"none", "symmetric", "gaussian"}));
+    // A target folder (format csv) needs its train.csv, named on the Dataset page.
+    auto *source = wizard.findChild<QComboBox *>(QStringLiteral("datasetSource"));
+    auto *format = wizard.findChild<QComboBox *>(QStringLiteral("datasetFormat"));
+    QVERIFY(format->findText(QStringLiteral("csv")) >= 0);
+    source->setCurrentIndex(source->count() - 1);
+    format->setCurrentIndex(format->findText(QStringLiteral("csv")));
+    wizard.findChild<QLineEdit *>(QStringLiteral("datasetPath"))->setText(m_dir.path());
+    PDS_VERIFY_MESSAGE(wizard.checkPage(TrainingWizard::DatasetPage), QStringLiteral("no train.csv"));
+    QCOMPARE(wizard.config().dataset.format, std::string("csv"));
+    source->setCurrentIndex(0);
+    wizard.findChild<QLineEdit *>(QStringLiteral("datasetPath"))->clear();
     noise->setCurrentIndex(noise->findText(QStringLiteral("gaussian")));
     wizard.findChild<QSpinBox *>(QStringLiteral("sigmaMax"))->setValue(30);
     // The classification-only fields of the other pages are hidden, Slurm is off.
