@@ -59,10 +59,6 @@ const std::vector<ColumnInfo> &columnInfos()
         {"correctness", "Correctness", "Share of epochs whose prediction equals the given label", false},
         {"el2n", "EL2N", "Norm of the softmax error against the given label", false},
         {"loss", "Loss", "Cross-entropy against the given label after the last epoch (mean over models)", false},
-        {"target", "Target ỹ", "The target training saw (noisy on the train split)", false},
-        {"clean_target", "Clean target y", "The target before noise", false},
-        {"target_error", "|ỹ − y|", "How far the target training saw lies from the clean one", false},
-        {"selected", "Selected", "1 where the chosen method trained on the example after the chosen epoch, 0 where it rejected it", true},
     };
     return infos;
 }
@@ -180,8 +176,10 @@ QStringList RunDocument::groupLabels()
 
 void RunDocument::load()
 {
-    if (RegressionReader::isRegressionFile(m_path.toStdString()))
+    if (RegressionReader::isRegressionFile(m_path.toStdString())) {
+        m_models.clear();
         return loadRegression();
+    }
     auto reader = std::make_unique<RunReader>(m_path.toStdString());
     const RunSummary &s = reader->summary();
     m_summary = s;
@@ -206,72 +204,6 @@ void RunDocument::load()
     m_models.clear();
     buildColumns(*reader);
     m_reader = std::move(reader);
-}
-
-void RunDocument::loadRegression()
-{
-    auto run = std::make_shared<const RegressionRun>(m_path);
-    m_summary = RunSummary{};
-    m_summary.status = run->status();
-    m_summary.configJson = run->configJson();
-    m_summary.datasetSource = run->datasetInfo().source;
-    m_summary.channels = run->datasetInfo().channels;
-    m_summary.height = run->datasetInfo().height;
-    m_summary.width = run->datasetInfo().width;
-    m_trainSize = run->trainSize();
-    m_testSize = run->testSize();
-    m_classNames.clear();
-    m_probeNames.clear();
-    m_isStudy = false;
-    const std::vector<float> target = joined(run->noisyTrain(), run->cleanTest());
-    const std::vector<float> clean = joined(run->cleanTrain(), run->cleanTest());
-    m_labels.clear();
-    m_cleanLabels.clear();
-    m_noisy.clear();
-    std::vector<float> error;
-    for (std::size_t i = 0; i < target.size(); ++i) {
-        m_labels.push_back(static_cast<std::int32_t>(std::lround(target[i])));
-        m_cleanLabels.push_back(static_cast<std::int32_t>(std::lround(clean[i])));
-        m_noisy.push_back(target[i] != clean[i] ? 1 : 0);
-        error.push_back(std::abs(target[i] - clean[i]));
-    }
-    m_sourceIndices = joined(run->sourceIndices(false), run->sourceIndices(true));
-    m_columns.clear();
-    m_splitSummaries.clear();
-    m_groups.assign(static_cast<std::size_t>(size()), static_cast<std::int8_t>(DifficultyGroup::Other));
-    auto add = [&](const char *name, std::vector<float> values) {
-        for (const auto &info : columnInfos())
-            if (std::string_view(name) == info.name)
-                m_columns.push_back({QString::fromLatin1(name), QString::fromUtf8(info.label),
-                                     QString::fromUtf8(info.description), info.integer, std::move(values)});
-    };
-    add("target", target);
-    add("clean_target", clean);
-    add("target_error", std::move(error));
-    // The last epoch of the first method until the regression view picks another.
-    std::vector<float> selected(static_cast<std::size_t>(size()), kNaN);
-    if (!run->methods().empty()) {
-        const auto &mask = run->selection(0, static_cast<int>(run->methods()[0].curves.size()));
-        for (std::size_t i = 0; i < mask.size() && i < selected.size(); ++i)
-            selected[i] = mask[i];
-    }
-    add("selected", std::move(selected));
-    m_models.clear();
-    m_reader.reset();
-    m_regression = std::move(run);
-}
-
-void RunDocument::setSelectedColumn(const std::vector<std::uint8_t> &mask, const QString &what)
-{
-    for (ScoreColumn &c : m_columns) {
-        if (c.name != QLatin1String("selected"))
-            continue;
-        std::fill(c.values.begin(), c.values.end(), kNaN);
-        for (std::size_t i = 0; i < mask.size() && i < c.values.size() && i < static_cast<std::size_t>(m_trainSize); ++i)
-            c.values[i] = mask[i];
-        c.label = tr("Selected (%1)").arg(what);
-    }
-    Q_EMIT reloaded();
 }
 
 void RunDocument::buildColumns(RunReader &reader)
