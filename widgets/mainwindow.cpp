@@ -21,6 +21,7 @@
 #include "views/modelsizesview.h"
 #include "views/neighboursview.h"
 #include "views/overviewview.h"
+#include "views/regressionview.h"
 
 #include "study/detachedjob.h"
 #include "train/runjob.h"
@@ -199,6 +200,36 @@ void MainWindow::showSlurmDock()
     if (!dock) {
         dock = addDock(tr("Slurm"), QStringLiteral("slurm"), m_slurm, Qt::LeftDockWidgetArea);
         tabifyDockWidget(m_progressDock, dock);
+    }
+    dock->show();
+    dock->raise();
+}
+
+void MainWindow::showRegressionViews(bool regression)
+{
+    static const char *const classificationOnly[] = {"histogram", "groups", "embedding", "trajectory", "neighbours"};
+    auto *dock = findChild<QDockWidget *>(QStringLiteral("regression"));
+    if (!regression) {
+        for (QDockWidget *hidden : std::as_const(m_hiddenForRegression))
+            hidden->show();
+        m_hiddenForRegression.clear();
+        if (dock)
+            dock->hide();
+        return;
+    }
+    if (!dock) {
+        m_regressionView = new RegressionView;
+        connect(m_regressionView, &RegressionView::filterRequested, m_gallery, &GalleryView::setFilter);
+        connect(m_regressionView, &RegressionView::sortRequested, m_gallery, &GalleryView::setSortColumn);
+        dock = addDock(tr("Regression"), QStringLiteral("regression"), m_regressionView, Qt::RightDockWidgetArea);
+        tabifyDockWidget(findChild<QDockWidget *>(QStringLiteral("histogram")), dock);
+    }
+    for (const char *name : classificationOnly) {
+        auto *other = findChild<QDockWidget *>(QLatin1String(name));
+        if (other && other->isVisible() && !m_hiddenForRegression.contains(other)) {
+            other->hide();
+            m_hiddenForRegression.append(other);
+        }
     }
     dock->show();
     dock->raise();
@@ -386,12 +417,18 @@ void MainWindow::setActiveDocument(RunDocument *doc)
     if (m_compare == doc)
         m_compare = nullptr;
     m_selection->clear(this);
-    m_overview->setDocument(doc);
-    m_histogramView->setDocuments(doc, m_compare);
-    m_groups->setDocument(doc);
-    m_trajectory->setDocument(doc);
-    m_neighbours->setDocument(doc);
-    m_embedding->setDocument(doc);
+    // A regression run has no models, depths or classes: those views show nothing for it.
+    const bool regression = doc && doc->isRegression();
+    RunDocument *classification = regression ? nullptr : doc;
+    showRegressionViews(regression);
+    if (m_regressionView)
+        m_regressionView->setDocument(regression ? doc : nullptr);
+    m_overview->setDocument(classification);
+    m_histogramView->setDocuments(classification, m_compare);
+    m_groups->setDocument(classification);
+    m_trajectory->setDocument(classification);
+    m_neighbours->setDocument(classification);
+    m_embedding->setDocument(classification);
     m_detail->setDocument(doc);
     m_gallery->setDocument(doc);
     m_table->setDocument(doc);

@@ -24,6 +24,7 @@ class HistogramView;
 class NeighboursView;
 class OverviewView;
 class ProgressView;
+class RegressionView;
 class SlurmProgressView;
 class RunDocument;
 class ModelSizesView;
@@ -70,6 +71,8 @@ public:
     ExampleView *exampleView() const { return m_detail; }
     OverviewView *overviewView() const { return m_overview; }
     ModelSizesView *modelSizesView() const { return m_modelSizes; }
+    /// The Regression dock's view (null until a regression run is first shown).
+    RegressionView *regressionView() const { return m_regressionView; }
     /// The open sweep file (one at a time; null when none).
     SweepDocument *sweepDocument() const { return m_sweep.get(); }
     /// The docked views that export figures, by title.
@@ -93,6 +96,9 @@ private:
     void createViews();
     /// Shows the Slurm dock, made and tabbed with the training dock the first time.
     void showSlurmDock();
+    /// A regression run shows the Regression dock (made the first time) in
+    /// place of the classification-only docks; another run brings those back.
+    void showRegressionViews(bool regression);
     void createMenus();
     QDockWidget *addDock(const QString &title, const QString &name, QWidget *widget, Qt::DockWidgetArea area);
     void refreshRunLists();
@@ -136,6 +142,8 @@ private:
     QMenu *m_recentMenu = nullptr;
     QMenu *m_viewMenu = nullptr;
     QStringList m_recent;
+    RegressionView *m_regressionView = nullptr;
+    QList<QDockWidget *> m_hiddenForRegression;
 };
 
 } // namespace pds

@@ -352,6 +352,39 @@ bool isRegressionFile(const std::string &path)
 
 RegressionReader::~RegressionReader() = default;
 
+bool RegressionReader::isRegressionFile(const std::string &path)
+{
+    try {
+        const h5::Handle file = h5::openFile(path, false);
+        return h5::hasAttr(file, sc::kFormat) && h5::readAttrString(file, sc::kFormat) == rg::kFormatName;
+    } catch (const std::exception &) {
+        return false;
+    }
+}
+
+std::string RegressionReader::configJson() const
+{
+    return h5::hasAttr(*m_file, sc::kConfig) ? h5::readAttrString(*m_file, sc::kConfig) : std::string();
+}
+
+RegressionDatasetInfo RegressionReader::datasetInfo() const
+{
+    const h5::Handle g = h5::openGroup(*m_file, sc::kDataset);
+    RegressionDatasetInfo info;
+    info.name = h5::readAttrString(g, sc::kDatasetName);
+    info.format = h5::readAttrString(g, sc::kDatasetFormat);
+    info.source = h5::readAttrString(g, sc::kDatasetSource);
+    info.channels = static_cast<int>(h5::readAttrInt(g, sc::kChannels));
+    info.height = static_cast<int>(h5::readAttrInt(g, sc::kHeight));
+    info.width = static_cast<int>(h5::readAttrInt(g, sc::kWidth));
+    return info;
+}
+
+std::vector<std::int64_t> RegressionReader::sourceIndices(const std::string &split) const
+{
+    return h5::readArray<std::int64_t>(*m_file, sc::datasetArray(split, sc::kSourceIndex));
+}
+
 std::string RegressionReader::status() const
 {
     return h5::readAttrString(*m_file, sc::kStatus);

@@ -109,6 +109,12 @@ struct RegressionMethodData {
     std::vector<RegressionEpoch> curves;
 };
 
+/// Where a regression run's images came from (the /dataset attributes).
+struct RegressionDatasetInfo {
+    std::string name, format, source; ///< format: "rotation" or "csv"
+    int channels = 0, height = 0, width = 0;
+};
+
 /// Typed reads of a regression run file.
 class RegressionReader {
 public:
@@ -116,6 +122,14 @@ public:
     /// damaged (its attributes digest does not match).
     explicit RegressionReader(const std::string &path);
     ~RegressionReader();
+
+    /// True when `path` is an HDF5 file of the regression run format (false for anything else, never throws).
+    static bool isRegressionFile(const std::string &path);
+    /// The run's configuration as JSON.
+    std::string configJson() const;
+    RegressionDatasetInfo datasetInfo() const;
+    /// Index of each example's image in its split of the source.
+    std::vector<std::int64_t> sourceIndices(const std::string &split) const;
 
     std::string status() const;
     std::vector<std::string> methods() const;

@@ -45,4 +45,16 @@ QColor trajectoryColour(int type)
     return type >= 0 && type < 5 ? palette[type] : QColor(0, 0, 0);
 }
 
+QColor selectionColour(int selected)
+{
+    return selected == 1 ? QColor(0x44, 0x77, 0xAA) : QColor(0xBB, 0xBB, 0xBB);
+}
+
+QColor selectMethodColour(int method)
+{
+    static const QColor palette[] = {QColor(0xEE, 0x77, 0x33), QColor(0x00, 0x99, 0x88), QColor(0x77, 0x77, 0x77),
+                                     QColor(0x00, 0x77, 0xBB)};
+    return method >= 0 && method < 4 ? palette[method] : QColor(0, 0, 0);
+}
+
 } // namespace pds

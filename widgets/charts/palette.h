@@ -22,5 +22,10 @@ QColor seriesColour(int series);
 /// Memorisation trajectory types across model sizes (constant, decreasing,
 /// increasing, cap-shaped, undetermined): Tol's bright grey, blue, red, green, yellow.
 QColor trajectoryColour(int type);
+/// Regression sample selection (0 rejected, 1 selected): Tol's bright grey and blue.
+QColor selectionColour(int selected);
+/// Regression methods in the order of SelectMethod (confrag, small-loss, none,
+/// clean): Tol's vibrant orange, teal, grey and blue; other values black.
+QColor selectMethodColour(int method);
 
 } // namespace pds

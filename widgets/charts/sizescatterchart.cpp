@@ -40,7 +40,7 @@ void colourPlot(vtkPlot *plot, const QColor &c)
 
 } // namespace
 
-SizeScatterChart::SizeScatterChart(QWidget *parent) : TitledChart(parent)
+SizeScatterChart::SizeScatterChart(QWidget *parent) : TitledChart(parent), m_colour(&trajectoryColour)
 {
     setPoints(tr("No sweep open"), QString(), QString(), QString(), {}, {});
 }
@@ -60,7 +60,8 @@ void SizeScatterChart::setPoints(const QString &title, const QString &subtitle, 
     setTitles(title, subtitle, xTitle, yTitle);
     vtkAxis *x = chart->GetAxis(vtkAxis::BOTTOM), *y = chart->GetAxis(vtkAxis::LEFT);
 
-    // mem lies in [-1, 1]; the diagonal marks examples memorised alike at both ends.
+    // The diagonal marks examples alike on both axes (memorised alike at both
+    // ends, a target left as it was); the range keeps 0..1 (mem's scale) in view.
     float lo = 0, hi = 1;
     for (const SizeScatterPoint &p : m_points) {
         lo = std::min({lo, p.x, p.y});
@@ -86,7 +87,7 @@ void SizeScatterChart::setPoints(const QString &title, const QString &subtitle, 
             continue;
         auto *plot = vtkPlotPoints::SafeDownCast(chartXY()->AddPlot(vtkChart::POINTS));
         plot->SetInputData(pointTable(xs, ys), 0, 1);
-        colourPlot(plot, trajectoryColour(type));
+        colourPlot(plot, m_colour(type));
         plot->SetMarkerStyle(vtkPlotPoints::CIRCLE);
         plot->SetMarkerSize(6);
         plot->SetLabel(types[type].toStdString());

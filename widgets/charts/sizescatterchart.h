@@ -2,6 +2,7 @@
 
 #include "charts/titledchart.h"
 
+#include <QColor>
 #include <QStringList>
 
 #include <cstdint>
@@ -16,14 +17,19 @@ struct SizeScatterPoint {
     int type = 0;
 };
 
-/// Scatter of every example's memorisation at the smallest size (x) against
-/// the largest (y), one plot per trajectory type in the trajectory palette,
-/// the diagonal for reference and the selected examples marked on top.
+/// Scatter of one value per example against another, one plot per type,
+/// the diagonal y = x for reference and the selected examples marked on top:
+/// the Model sizes view's memorisation at the smallest size (x) against the
+/// largest (y) by trajectory type, and the regression view's clean (x)
+/// against noisy target (y) by selected / not selected.
 class SizeScatterChart : public TitledChart {
     Q_OBJECT
 public:
     explicit SizeScatterChart(QWidget *parent = nullptr);
     ~SizeScatterChart() override;
+
+    /// The palette of the types (trajectoryColour unless set); applies from the next setPoints().
+    void setTypeColours(QColor (*colour)(int type)) { m_colour = colour; }
 
     /// Points with a NaN coordinate are left out; `types` names the plots.
     void setPoints(const QString &title, const QString &subtitle, const QString &xTitle, const QString &yTitle,
@@ -36,6 +42,7 @@ public:
     int highlightedCount() const { return m_highlightedCount; }
 
 private:
+    QColor (*m_colour)(int) = nullptr;
     std::vector<SizeScatterPoint> m_points; ///< the plotted ones
     std::vector<int> m_perType;
     int m_highlightedCount = 0;

@@ -2,6 +2,8 @@
 
 #include "data/catalogue.h"
 #include "data/dataset.h"
+#include "data/targetdataset.h"
+#include "models/regressionrun.h"
 #include "store/guardedopen.h"
 #include "train/config.h"
 #include "util/error.h"
@@ -61,6 +63,28 @@ const std::vector<ColumnInfo> &columnInfos()
     return infos;
 }
 
+/// The images a regression run was made from, as a Dataset indexed by the
+/// run's source indices: the rotation benchmark's source dataset (unrotated),
+/// or the target folder's images in CSV row order.
+Dataset regressionImages(const RegressionRun &run, const DatasetSpec &spec)
+{
+    if (run.datasetInfo().format != "csv")
+        return loadDataset(spec);
+    TargetDataset folder = loadTargetFolder(spec.path.empty() ? run.datasetInfo().source : spec.path);
+    Dataset d;
+    d.name = folder.name;
+    d.format = folder.format;
+    d.source = folder.source;
+    d.channels = folder.channels;
+    d.height = folder.height;
+    d.width = folder.width;
+    d.train.images = std::move(folder.train.images);
+    d.train.labels.resize(static_cast<std::size_t>(folder.train.size()));
+    d.test.images = std::move(folder.test.images);
+    d.test.labels.resize(static_cast<std::size_t>(folder.test.size()));
+    return d;
+}
+
 } // namespace
 
 /// What the views read of one model, loaded on first use.
@@ -91,8 +115,9 @@ std::unique_ptr<RunDocument> RunDocument::openChecked(const QString &path)
 QStringList RunDocument::warnings() const
 {
     QStringList out;
-    for (const auto &w : m_reader->warnings())
-        out << QString::fromStdString(w.message);
+    if (m_reader)
+        for (const auto &w : m_reader->warnings())
+            out << QString::fromStdString(w.message);
     if (!m_openNote.isEmpty())
         out << m_openNote;
     return out;
@@ -151,6 +176,10 @@ QStringList RunDocument::groupLabels()
 
 void RunDocument::load()
 {
+    if (RegressionReader::isRegressionFile(m_path.toStdString())) {
+        m_models.clear();
+        return loadRegression();
+    }
     auto reader = std::make_unique<RunReader>(m_path.toStdString());
     const RunSummary &s = reader->summary();
     m_summary = s;
@@ -422,7 +451,7 @@ bool RunDocument::loadImages() const
             spec = runConfigFromJson(m_summary.configJson).dataset;
         if (spec.path.empty() && !m_summary.datasetSource.empty())
             spec.path = m_summary.datasetSource;
-        auto dataset = std::make_shared<Dataset>(loadDataset(spec));
+        auto dataset = std::make_shared<Dataset>(m_regression ? regressionImages(*m_regression, spec) : loadDataset(spec));
         if (dataset->channels != m_summary.channels || dataset->height != m_summary.height
             || dataset->width != m_summary.width)
             throw DatasetError(dataset->source, "images are not the shape this run was trained on");
@@ -459,6 +488,14 @@ QImage RunDocument::image(std::int64_t example) const
         return {};
     const int c = m_dataset->channels, h = m_dataset->height, w = m_dataset->width;
     const std::uint8_t *pixels = split.images.data() + source * m_dataset->imageSize();
+    // The rotation benchmark stores the source image's index; its angle is the clean target.
+    std::vector<std::uint8_t> rotated;
+    if (m_regression && m_regression->datasetInfo().format == "rotation") {
+        const float angle = test ? m_regression->cleanTest()[static_cast<std::size_t>(example - m_trainSize)]
+                                 : m_regression->cleanTrain()[static_cast<std::size_t>(example)];
+        rotated = rotateImage(pixels, c, h, w, angle);
+        pixels = rotated.data();
+    }
     if (c == 1) {
         QImage img(w, h, QImage::Format_Grayscale8);
         for (int y = 0; y < h; ++y)
@@ -500,6 +537,7 @@ void RunDocument::reload()
         m_thresholds = fresh.m_thresholds;
         m_splitSummaries = std::move(fresh.m_splitSummaries);
         m_reader = std::move(fresh.m_reader);
+        m_regression = std::move(fresh.m_regression);
         m_models.clear();
     }
     Q_EMIT reloaded();

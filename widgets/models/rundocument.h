@@ -20,6 +20,7 @@
 namespace pds {
 
 struct Dataset;
+class RegressionRun;
 
 /// Where an example lives: its split and its index there.
 struct ExampleRef {
@@ -63,6 +64,14 @@ public:
     /// The run's configuration as JSON (empty if absent).
     QString configJson() const;
     bool isStudy() const { return m_isStudy; }
+    /// A regression run file (docs/regression.md): the examples are its train
+    /// and test splits, labels() its targets rounded, noisy() where ỹ ≠ y, the
+    /// columns target, clean_target, target_error (|ỹ − y|) and selected; no models.
+    bool isRegression() const { return m_regression != nullptr; }
+    std::shared_ptr<const RegressionRun> regression() const { return m_regression; }
+    /// Sets the "selected" column (1 selected, 0 rejected; NaN on the test
+    /// split) from a train-split mask, described by `what`; emits reloaded().
+    void setSelectedColumn(const std::vector<std::uint8_t> &mask, const QString &what);
     /// Still being written (a `.part` file or status "running").
     bool isLive() const;
 
@@ -163,6 +172,7 @@ Q_SIGNALS:
 private:
     struct ModelCache;
     void load();
+    void loadRegression();
     ModelCache &cache(int model) const;
     void buildColumns(RunReader &reader);
     void recomputeGroups();
@@ -181,6 +191,7 @@ private:
     GroupThresholds m_thresholds;
     std::vector<SplitSummary> m_splitSummaries; ///< train, test: what regrouping needs
     std::unique_ptr<RunReader> m_reader;
+    std::shared_ptr<const RegressionRun> m_regression;
     mutable std::map<int, std::unique_ptr<ModelCache>> m_models;
 
     mutable std::mutex m_imageMutex;

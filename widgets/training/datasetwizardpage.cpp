@@ -8,6 +8,7 @@
 #include "train/config.h"
 
 #include <QComboBox>
+#include <QDir>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -27,6 +28,19 @@ namespace pds {
 namespace {
 
 const char *const kFormats[] = {"auto", "idx", "cifar10", "cifar100", "folder"};
+/// A regression run's own folder format: images listed with their targets in train.csv (docs/regression.md).
+const char *const kTargetFormat = "csv";
+
+/// The noise kinds a task takes: Gaussian target noise is for regression, class maps for classification.
+bool noiseFits(NoiseSpec::Kind kind, Task task)
+{
+    return task == Task::Regression ? kind != NoiseSpec::Kind::Asymmetric : kind != NoiseSpec::Kind::Gaussian;
+}
+
+NoiseSpec::Kind noiseKind(const QComboBox *box)
+{
+    return settingFromName<NoiseSpec::Kind>(box->currentText().toStdString()).value_or(NoiseSpec::Kind::None);
+}
 
 } // namespace
 
@@ -35,6 +49,8 @@ DatasetWizardPage::DatasetWizardPage(QWidget *parent)
                   parent)
 {
     auto *w = new QWidget;
+    m_task = settingCombo<Task>(QStringLiteral("task"));
+    m_task->setToolTip(tr("Regression learns a rotation angle (or a CSV folder's targets) and selects the examples whose targets look clean"));
     QStringList sources;
     for (const auto &e : datasetCatalogue())
         sources << QString::fromStdString(e.name);
@@ -49,9 +65,12 @@ DatasetWizardPage::DatasetWizardPage(QWidget *parent)
     m_limit = spin(QStringLiteral("limit"), 0, std::numeric_limits<int>::max(), tr("all"));
     m_limit->setToolTip(tr("Train examples kept, the same share of every class (0 = all)"));
     m_testLimit = spin(QStringLiteral("testLimit"), 0, std::numeric_limits<int>::max(), tr("all"));
-    m_noise = settingCombo<NoiseSpec::Kind>(QStringLiteral("noise"));
-    m_noise->setToolTip(tr("Asymmetric noise needs a class map; load it from a configuration file"));
+    m_noise = combo(QStringLiteral("noise"), {});
     m_noiseFraction = doubleSpin(QStringLiteral("noiseFraction"), 0.0, 1.0, 3, 0.05);
+    m_sigmaMax = spin(QStringLiteral("sigmaMax"), 1, 1000);
+    m_sigmaMax->setPrefix(tr("σ_max "));
+    m_sigmaMax->setToolTip(tr("Gaussian target noise: each target value gets a σ drawn from 1 … σ_max"));
+    fillTaskChoices();
     m_preview = new DatasetPreviewer([this] { return spec(); });
 
     auto *pathRow = new QHBoxLayout;
@@ -61,8 +80,10 @@ DatasetWizardPage::DatasetWizardPage(QWidget *parent)
     noiseRow->addWidget(m_noise);
     noiseRow->addWidget(new QLabel(tr("fraction")));
     noiseRow->addWidget(m_noiseFraction);
+    noiseRow->addWidget(m_sigmaMax);
     noiseRow->addStretch(1);
     auto *form = new QFormLayout;
+    form->addRow(tr("Task"), m_task);
     form->addRow(tr("Dataset"), m_source);
     form->addRow(tr("Location"), pathRow);
     form->addRow(tr("Format"), m_format);
@@ -76,6 +97,12 @@ DatasetWizardPage::DatasetWizardPage(QWidget *parent)
     layout->addWidget(m_preview, 1);
     setContent(w);
 
+    connect(m_task, &QComboBox::currentIndexChanged, this, [this] {
+        fillTaskChoices();
+        updateEnabled();
+        m_preview->schedule();
+        Q_EMIT taskChanged();
+    });
     connect(m_source, &QComboBox::currentIndexChanged, this, [this] {
         updateEnabled();
         m_preview->schedule();
@@ -94,6 +121,43 @@ DatasetWizardPage::DatasetWizardPage(QWidget *parent)
         m_customName.clear();
         m_path->setText(dir);
     });
+}
+
+Task DatasetWizardPage::task() const
+{
+    return comboSetting<Task>(m_task);
+}
+
+void DatasetWizardPage::setTaskChoice(bool offered)
+{
+    if (!offered)
+        selectSetting(m_task, Task::Classification);
+    m_task->setEnabled(offered);
+}
+
+bool DatasetWizardPage::targetFolder() const
+{
+    return task() == Task::Regression && !catalogueMode() && m_format->currentText() == QLatin1String(kTargetFormat);
+}
+
+void DatasetWizardPage::fillTaskChoices()
+{
+    const Task t = task();
+    const QString noise = m_noise->currentText(), format = m_format->currentText();
+    m_noise->clear();
+    for (const auto &[kind, name] : SettingNames<NoiseSpec::Kind>::entries)
+        if (noiseFits(kind, t))
+            m_noise->addItem(QString::fromLatin1(name));
+    m_noise->setCurrentIndex(std::max(0, m_noise->findText(noise)));
+    m_noise->setToolTip(t == Task::Regression ? tr("Symmetric: a share p of each target value moves to another value; "
+                                                   "Gaussian: round(N(t, σ)) with σ up to σ_max")
+                                              : tr("Asymmetric noise needs a class map; load it from a configuration file"));
+    const int csv = m_format->findText(QLatin1String(kTargetFormat));
+    if (t == Task::Regression && csv < 0)
+        m_format->addItem(QLatin1String(kTargetFormat));
+    else if (t != Task::Regression && csv >= 0)
+        m_format->removeItem(csv);
+    m_format->setCurrentIndex(std::max(0, m_format->findText(format)));
 }
 
 void DatasetWizardPage::initializePage()
@@ -122,16 +186,21 @@ DatasetSpec DatasetWizardPage::spec() const
 
 void DatasetWizardPage::applyTo(RunConfig &c) const
 {
+    c.task = task();
     c.dataset = spec();
     c.limit = m_limit->value();
     c.testLimit = m_testLimit->value();
-    c.noise.kind = comboSetting<NoiseSpec::Kind>(m_noise);
-    c.noise.fraction = c.noise.kind == NoiseSpec::Kind::None ? 0.0 : m_noiseFraction->value();
+    c.noise.kind = noiseKind(m_noise);
+    const bool gaussian = c.noise.kind == NoiseSpec::Kind::Gaussian;
+    c.noise.fraction = c.noise.kind == NoiseSpec::Kind::None || gaussian ? 0.0 : m_noiseFraction->value();
+    c.noise.sigmaMax = gaussian ? m_sigmaMax->value() : 0;
 }
 
 void DatasetWizardPage::setFrom(const RunConfig &c)
 {
     m_hasClassMap = !c.noise.classMap.empty();
+    selectSetting(m_task, c.task);
+    fillTaskChoices();
     const auto &catalogue = datasetCatalogue();
     int source = static_cast<int>(catalogue.size());
     for (std::size_t i = 0; i < catalogue.size(); ++i)
@@ -145,6 +214,7 @@ void DatasetWizardPage::setFrom(const RunConfig &c)
     m_testLimit->setValue(static_cast<int>(std::min<std::int64_t>(c.testLimit, std::numeric_limits<int>::max())));
     selectSetting(m_noise, c.noise.kind);
     m_noiseFraction->setValue(c.noise.fraction);
+    m_sigmaMax->setValue(std::max(1, c.noise.sigmaMax));
     updateEnabled();
     m_preview->schedule();
 }
@@ -160,7 +230,9 @@ void DatasetWizardPage::updateEnabled()
     } else {
         m_path->setPlaceholderText(tr("folder with IDX files, CIFAR binaries or one subfolder per class"));
     }
-    m_noiseFraction->setEnabled(comboSetting<NoiseSpec::Kind>(m_noise) != NoiseSpec::Kind::None);
+    const NoiseSpec::Kind kind = noiseKind(m_noise);
+    m_noiseFraction->setEnabled(kind != NoiseSpec::Kind::None && kind != NoiseSpec::Kind::Gaussian);
+    m_sigmaMax->setVisible(kind == NoiseSpec::Kind::Gaussian);
 }
 
 QString DatasetWizardPage::problem()
@@ -170,10 +242,16 @@ QString DatasetWizardPage::problem()
         return tr("Choose the dataset folder.");
     if (!path.isEmpty() && !QFileInfo::exists(path))
         return tr("%1: no such file or folder").arg(path);
+    // A target folder is read by the run itself, which names a bad CSV row by file and line.
+    if (targetFolder()) {
+        if (!QFileInfo::exists(QDir(path).filePath(QStringLiteral("train.csv"))))
+            return tr("%1: no train.csv (rows file,target) in the target folder").arg(path);
+        return configProblem();
+    }
     const DatasetPreview &preview = m_preview->await();
     if (!preview.error.isEmpty())
         return preview.error;
-    if (comboSetting<NoiseSpec::Kind>(m_noise) == NoiseSpec::Kind::Asymmetric && !m_hasClassMap)
+    if (noiseKind(m_noise) == NoiseSpec::Kind::Asymmetric && !m_hasClassMap)
         return tr("Asymmetric noise needs a class map: load a configuration file that has one.");
     return configProblem();
 }

@@ -70,9 +70,11 @@ void OutputWizardPage::initializePage()
     if (!m_edited)
         m_output->setText(defaultOutput());
     updateOverwrite();
-    if (!m_study->isStudy())
+    // Slurm runs studies; a regression run is one model on this machine.
+    const bool study = m_study->isStudy() && m_dataset->task() != Task::Regression;
+    if (!study)
         m_runOn->setCurrentIndex(0);
-    m_runOn->setEnabled(m_study->isStudy());
+    m_runOn->setEnabled(study);
 }
 
 bool OutputWizardPage::runOnSlurm() const
@@ -109,7 +111,9 @@ QString OutputWizardPage::defaultOutput() const
         name = QFileInfo(QString::fromStdString(s.path)).fileName();
     if (name.isEmpty())
         name = QStringLiteral("dataset");
-    const QString kind = m_study->isStudy() ? QStringLiteral("study") : QStringLiteral("run");
+    const QString kind = m_dataset->task() == Task::Regression ? QStringLiteral("regression")
+                         : m_study->isStudy()                   ? QStringLiteral("study")
+                                                                : QStringLiteral("run");
     return QDir::home().filePath(QStringLiteral("pdepth-runs/%1-%2.h5").arg(name, kind));
 }
 

@@ -3,6 +3,7 @@
 #include "training/datasetwizardpage.h"
 #include "training/modelwizardpage.h"
 #include "training/outputwizardpage.h"
+#include "training/regressionwizardpage.h"
 #include "training/slurmwizardpage.h"
 #include "training/studywizardpage.h"
 #include "training/sweepwizardpage.h"
@@ -16,6 +17,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileDialog>
+#include <QFormLayout>
 #include <QMessageBox>
 
 namespace pds {
@@ -40,7 +42,16 @@ int pageOf(ConfigField field)
     case F::NoiseFraction:
     case F::NoiseClassMap:
     case F::NoiseSeed:
+    case F::NoiseSigmaMax:
+    case F::Task:
+    case F::DatasetPath:
         return TrainingWizard::DatasetPage;
+    case F::RegressionMethods:
+    case F::RegressionFragments:
+    case F::RegressionK:
+    case F::RegressionJitter:
+    case F::RegressionKeep:
+        return TrainingWizard::RegressionPage;
     case F::Output:
         return TrainingWizard::OutputPage;
     default:
@@ -60,10 +71,13 @@ TrainingWizard::TrainingWizard(QWidget *parent, Mode mode) : QWizard(parent)
     m_study = new StudyWizardPage(m_dataset);
     m_output = new OutputWizardPage(m_dataset, m_study);
     m_slurm = new SlurmWizardPage;
+    m_regression = new RegressionWizardPage;
     for (CheckedPage *page :
-         std::initializer_list<CheckedPage *>{m_dataset, m_model, m_training, m_study, m_output, m_slurm})
+         std::initializer_list<CheckedPage *>{m_dataset, m_model, m_training, m_study, m_output, m_slurm, m_regression})
         setPage(page->pageId(), page);
+    connect(m_dataset, &DatasetWizardPage::taskChanged, this, &TrainingWizard::followTask);
     if (mode == Mode::Sweep) {
+        m_dataset->setTaskChoice(false);
         m_sweep = new SweepWizardPage;
         setPage(SweepPage, m_sweep);
         // A sweep trains on this machine (`pdepth sweep --jobs`); Slurm takes studies only.
@@ -111,6 +125,10 @@ RunConfig TrainingWizard::config() const
     m_training->applyTo(c);
     m_study->applyTo(c);
     m_output->applyTo(c);
+    if (c.task == Task::Regression)
+        m_regression->applyTo(c);
+    else
+        c.regression = RegressionConfig{};
     return c;
 }
 
@@ -122,6 +140,25 @@ void TrainingWizard::setConfig(const RunConfig &c)
     m_training->setFrom(c);
     m_study->setFrom(c);
     m_output->setFrom(c);
+    m_regression->setFrom(c);
+    followTask();
+}
+
+void TrainingWizard::followTask()
+{
+    const bool regression = m_dataset->task() == Task::Regression;
+    for (const char *name : {"regime", "generations", "sealFraction", "sealLrFactor"})
+        if (auto *field = m_training->findChild<QWidget *>(QLatin1String(name)))
+            if (auto *form = qobject_cast<QFormLayout *>(field->parentWidget()->layout()))
+                form->setRowVisible(field, !regression);
+    if (m_sweep)
+        return;
+    if (auto *runOn = m_output->findChild<QComboBox *>(QStringLiteral("runOn"))) {
+        if (regression)
+            runOn->setCurrentIndex(0);
+        runOn->setEnabled(!regression);
+        runOn->setToolTip(regression ? tr("A regression run trains on this machine; Slurm runs studies") : QString());
+    }
 }
 
 SweepConfig TrainingWizard::sweepConfig() const
@@ -138,6 +175,17 @@ int TrainingWizard::nextId() const
         return OutputPage;
     if (m_sweep && currentId() == OutputPage)
         return -1;
+    if (m_dataset->task() == Task::Regression) {
+        if (currentId() == TrainingPage)
+            return RegressionPage;
+        if (currentId() == RegressionPage)
+            return OutputPage;
+        if (currentId() == OutputPage)
+            return -1;
+    }
+    // The pages after Slurm are other modes' (sweep, regression).
+    if (currentId() == SlurmPage)
+        return -1;
     return QWizard::nextId();
 }
 
@@ -153,7 +201,7 @@ void TrainingWizard::setConcurrentMembers(int members)
 
 bool TrainingWizard::runOnSlurm() const
 {
-    return m_output->runOnSlurm();
+    return m_dataset->task() != Task::Regression && m_output->runOnSlurm();
 }
 
 void TrainingWizard::setRunOnSlurm(bool slurm)

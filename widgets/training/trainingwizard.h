@@ -11,6 +11,7 @@ namespace pds {
 class DatasetWizardPage;
 class ModelWizardPage;
 class OutputWizardPage;
+class RegressionWizardPage;
 class SlurmWizardPage;
 class StudyWizardPage;
 class SweepWizardPage;
@@ -31,7 +32,8 @@ class TrainingWizardPage;
 class TrainingWizard : public QWizard {
     Q_OBJECT
 public:
-    enum PageId { DatasetPage, ModelPage, TrainingPage, StudyPage, OutputPage, SlurmPage, SweepPage };
+    /// A regression run (the Dataset page's task) goes Dataset, Model, Training, Regression, Output.
+    enum PageId { DatasetPage, ModelPage, TrainingPage, StudyPage, OutputPage, SlurmPage, SweepPage, RegressionPage };
     /// Run: a run or study (Slurm optional). Sweep: the study at several model
     /// sizes (`pdepth sweep`), with the Sweep page after the Study page.
     enum class Mode { Run, Sweep };
@@ -88,6 +90,8 @@ public:
 
 private:
     void showError(const QString &text);
+    /// Hides the other pages' classification-only fields for a regression run and keeps it off Slurm.
+    void followTask();
     void saveClicked();
     void loadClicked();
 
@@ -99,6 +103,7 @@ private:
     OutputWizardPage *m_output;
     SlurmWizardPage *m_slurm;
     SweepWizardPage *m_sweep = nullptr;
+    RegressionWizardPage *m_regression;
 };
 
 } // namespace pds

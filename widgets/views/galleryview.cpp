@@ -288,12 +288,14 @@ void GalleryView::fillControls()
     m_sort->addItem(tr("Example order"), QString());
     m_class->addItem(tr("All classes"), -1);
     m_group->addItem(tr("All groups"), -1);
-    m_depthColumn->addItem(tr("Any depth"), QString());
+    m_depthColumn->addItem(m_doc && m_doc->isRegression() ? tr("No range") : tr("Any depth"), QString());
     if (m_doc) {
         for (const ScoreColumn &c : m_doc->columns()) {
             m_sort->addItem(c.label, c.name);
             m_sort->setItemData(m_sort->count() - 1, c.description, Qt::ToolTipRole);
-            if (c.name.startsWith(QLatin1String("depth")) && !c.name.endsWith(QLatin1String("_std")))
+            // Ranges of the depths, and of a regression run's selection and label error.
+            if ((c.name.startsWith(QLatin1String("depth")) && !c.name.endsWith(QLatin1String("_std")))
+                || c.name == QLatin1String("selected") || c.name == QLatin1String("target_error"))
                 m_depthColumn->addItem(c.label, c.name);
         }
         const QStringList classes = m_doc->classNames();
