@@ -345,27 +345,12 @@ bool isRegressionFile(const std::string &path)
     try {
         h5::Handle file = h5::openFile(path, false);
         return h5::hasAttr(file, sc::kFormat) && h5::readAttrString(file, sc::kFormat) == rg::kFormatName;
-    } catch (const StoreError &) {
-        return false;
-    }
-}
-
-RegressionReader::~RegressionReader() = default;
-
-bool RegressionReader::isRegressionFile(const std::string &path)
-{
-    try {
-        const h5::Handle file = h5::openFile(path, false);
-        return h5::hasAttr(file, sc::kFormat) && h5::readAttrString(file, sc::kFormat) == rg::kFormatName;
     } catch (const std::exception &) {
         return false;
     }
 }
 
-std::string RegressionReader::configJson() const
-{
-    return h5::hasAttr(*m_file, sc::kConfig) ? h5::readAttrString(*m_file, sc::kConfig) : std::string();
-}
+RegressionReader::~RegressionReader() = default;
 
 RegressionDatasetInfo RegressionReader::datasetInfo() const
 {

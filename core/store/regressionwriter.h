@@ -123,10 +123,6 @@ public:
     explicit RegressionReader(const std::string &path);
     ~RegressionReader();
 
-    /// True when `path` is an HDF5 file of the regression run format (false for anything else, never throws).
-    static bool isRegressionFile(const std::string &path);
-    /// The run's configuration as JSON.
-    std::string configJson() const;
     RegressionDatasetInfo datasetInfo() const;
     /// Index of each example's image in its split of the source.
     std::vector<std::int64_t> sourceIndices(const std::string &split) const;

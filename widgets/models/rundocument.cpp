@@ -176,7 +176,7 @@ QStringList RunDocument::groupLabels()
 
 void RunDocument::load()
 {
-    if (RegressionReader::isRegressionFile(m_path.toStdString())) {
+    if (isRegressionFile(m_path.toStdString())) {
         m_models.clear();
         return loadRegression();
     }
