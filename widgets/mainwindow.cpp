@@ -2,6 +2,7 @@
 
 #include "appicon.h"
 #include "charts/depthhistogramchart.h"
+#include "charts/palette.h"
 #include "charts/trajectorychart.h"
 #include "charts/vtkhost.h"
 #include "models/exampleselection.h"
@@ -21,9 +22,12 @@
 #include "views/modelsizesview.h"
 #include "views/neighboursview.h"
 #include "views/overviewview.h"
+#include "views/regimesview.h"
 
+#include "compare/comparison.h"
 #include "study/detachedjob.h"
 #include "train/runjob.h"
+#include "store/comparefile.h"
 #include "store/sweepfile.h"
 #include "sweep/sweepconfig.h"
 
@@ -212,6 +216,7 @@ void MainWindow::createMenus()
     m_recentMenu = file->addMenu(tr("Open &recent"));
     QAction *study = file->addAction(tr("&New study…"), this, &MainWindow::newStudy);
     file->addAction(tr("New model-size &sweep…"), this, &MainWindow::newSweep);
+    file->addAction(tr("New regime &comparison…"), this, &MainWindow::newComparison);
     study->setShortcut(QKeySequence::New);
     file->addAction(tr("Res&ume interrupted run…"), QKeySequence(Qt::CTRL | Qt::Key_R), this, &MainWindow::resumeDialog);
     file->addAction(tr("Re&load"), QKeySequence::Refresh, this, &MainWindow::reloadActive);
@@ -325,6 +330,11 @@ bool MainWindow::openFile(const QString &path, QString *error, bool writtenHere)
             QApplication::restoreOverrideCursor();
             return openSweep(path, unguarded, error);
         }
+        // A comparison file (pdepth compare) opens into the Regimes dock.
+        if (isComparisonFile(path.toStdString())) {
+            QApplication::restoreOverrideCursor();
+            return openComparison(path, error);
+        }
         m_documents.push_back(writtenHere ? std::make_unique<RunDocument>(path) : RunDocument::openChecked(path));
         QApplication::restoreOverrideCursor();
     } catch (const std::exception &e) {
@@ -378,6 +388,77 @@ bool MainWindow::openSweep(const QString &path, const QString &unguardedNote, QS
     return true;
 }
 
+bool MainWindow::openComparison(const QString &path, QString *error)
+{
+    auto fail = [&](const QString &why) {
+        const QString message = tr("Cannot open %1: %2").arg(path, why);
+        statusBar()->showMessage(message);
+        if (error)
+            *error = message;
+        else
+            QMessageBox::warning(this, tr("Open comparison"), message);
+        return false;
+    };
+    Comparison comparison;
+    try {
+        comparison = readComparison(path.toStdString());
+    } catch (const std::exception &e) {
+        return fail(QString::fromStdString(e.what()));
+    }
+    // The studies' members are linked by relative paths from the study files
+    // beside the comparison, so those (not the copies inside it) are opened.
+    std::vector<QPointer<RunDocument>> runs;
+    QStringList names;
+    for (const RegimeResult &r : comparison.regimes) {
+        const QString study = QFileInfo(path).dir().filePath(QString::fromStdString(r.studyFile));
+        if (!QFileInfo::exists(study))
+            return fail(tr("the study of regime %1, %2, is missing (a comparison keeps its studies beside it)")
+                            .arg(QString::fromStdString(r.regime), study));
+        QString why;
+        if (!openFile(study, &why))
+            return fail(why);
+        runs.emplace_back(findDocument(study));
+        names << QString::fromStdString(r.regime);
+    }
+    if (!m_regimes) {
+        m_regimes = new RegimesView(m_selection);
+        QDockWidget *dock = addDock(tr("Regimes"), QStringLiteral("regimes"), m_regimes, Qt::RightDockWidgetArea);
+        tabifyDockWidget(findChild<QDockWidget *>(QStringLiteral("histogram")), dock);
+    }
+    m_regimes->setComparison(path, comparison);
+    m_regimeRuns = std::move(runs);
+    m_regimeNames = names;
+    setCompareDocument(nullptr);
+    setActiveDocument(m_regimeRuns.front());
+    m_regimes->parentWidget()->show();
+    m_regimes->parentWidget()->raise();
+    addRecent(path);
+    statusBar()->showMessage(tr("Opened comparison %1: %2").arg(QFileInfo(path).fileName(), names.join(QStringLiteral(", "))));
+    return true;
+}
+
+void MainWindow::updateHistogram()
+{
+    const bool regime = m_active && !m_compare
+                        && std::any_of(m_regimeRuns.begin(), m_regimeRuns.end(), [this](const auto &d) { return d == m_active; });
+    if (!regime)
+        return m_histogramView->setDocuments(m_active, m_compare);
+    // The active regime first (the selection numbers its examples), then the others in the file's order.
+    std::vector<RunDocument *> docs{m_active};
+    QStringList labels;
+    std::vector<QColor> colours;
+    for (std::size_t i = 0; i < m_regimeRuns.size(); ++i)
+        if (m_regimeRuns[i] && m_regimeRuns[i] != m_active)
+            docs.push_back(m_regimeRuns[i]);
+    for (RunDocument *doc : docs)
+        for (std::size_t i = 0; i < m_regimeRuns.size(); ++i)
+            if (m_regimeRuns[i] == doc) {
+                labels << m_regimeNames[int(i)];
+                colours.push_back(regimeColour(m_regimeNames[int(i)]));
+            }
+    m_histogramView->setOverlay(docs, labels, colours);
+}
+
 void MainWindow::setActiveDocument(RunDocument *doc)
 {
     if (m_active == doc && doc)
@@ -387,7 +468,7 @@ void MainWindow::setActiveDocument(RunDocument *doc)
         m_compare = nullptr;
     m_selection->clear(this);
     m_overview->setDocument(doc);
-    m_histogramView->setDocuments(doc, m_compare);
+    updateHistogram();
     m_groups->setDocument(doc);
     m_trajectory->setDocument(doc);
     m_neighbours->setDocument(doc);
@@ -402,7 +483,7 @@ void MainWindow::setActiveDocument(RunDocument *doc)
 void MainWindow::setCompareDocument(RunDocument *doc)
 {
     m_compare = doc == m_active ? nullptr : doc;
-    m_histogramView->setDocuments(m_active, m_compare);
+    updateHistogram();
     refreshRunLists();
 }
 
@@ -469,7 +550,7 @@ void MainWindow::openDialog()
 {
     QSettings settings;
     const QStringList files = QFileDialog::getOpenFileNames(
-        this, tr("Open run, study or sweep"), settings.value(QStringLiteral("lastDir"), QDir::homePath()).toString(),
+        this, tr("Open run, study, sweep or comparison"), settings.value(QStringLiteral("lastDir"), QDir::homePath()).toString(),
         tr("Run files (*.h5 *.part);;All files (*)"));
     for (const QString &f : files) {
         settings.setValue(QStringLiteral("lastDir"), QFileInfo(f).absolutePath());
@@ -505,23 +586,34 @@ void MainWindow::newStudy()
 
 void MainWindow::newSweep()
 {
+    startWizardJob(TrainingWizard::Mode::Sweep, tr("New sweep"));
+}
+
+void MainWindow::newComparison()
+{
+    startWizardJob(TrainingWizard::Mode::Compare, tr("New comparison"));
+}
+
+void MainWindow::startWizardJob(TrainingWizard::Mode mode, const QString &title)
+{
     if (m_runner->isRunning()) {
-        QMessageBox::information(this, tr("New sweep"), tr("A training job is running; cancel it or wait for it to finish."));
+        QMessageBox::information(this, title, tr("A training job is running; cancel it or wait for it to finish."));
         return;
     }
-    TrainingWizard wizard(this, TrainingWizard::Mode::Sweep);
+    TrainingWizard wizard(this, mode);
     wizard.setConcurrentMembers(m_runner->concurrentMembers());
     if (wizard.exec() != QDialog::Accepted)
         return;
     QString error;
     m_runner->setConcurrentMembers(wizard.concurrentMembers());
     try {
-        if (m_runner->startSweep(wizard.sweepConfig(), &error))
+        if (mode == TrainingWizard::Mode::Compare ? m_runner->startComparison(wizard.compareConfig(), &error)
+                                                  : m_runner->startSweep(wizard.sweepConfig(), &error))
             return;
     } catch (const std::exception &e) {
         error = QString::fromStdString(e.what());
     }
-    QMessageBox::warning(this, tr("New sweep"), error);
+    QMessageBox::warning(this, title, error);
 }
 
 void MainWindow::resumeDialog()

@@ -1,44 +1,23 @@
 #pragma once
 
-#include "charts/titledchart.h"
-
-#include <QStringList>
-
-#include <cstdint>
-#include <vector>
+#include "charts/examplescatterchart.h"
 
 namespace pds {
 
-/// One point of a SizeScatterChart: an example, its two coordinates and its type.
-struct SizeScatterPoint {
-    std::int64_t example = 0;
-    float x = 0, y = 0;
-    int type = 0;
-};
+/// One point of a SizeScatterChart: an example, its two coordinates and its trajectory type.
+using SizeScatterPoint = ExamplePoint;
 
 /// Scatter of every example's memorisation at the smallest size (x) against
 /// the largest (y), one plot per trajectory type in the trajectory palette,
 /// the diagonal for reference and the selected examples marked on top.
-class SizeScatterChart : public TitledChart {
+class SizeScatterChart : public ExampleScatterChart {
     Q_OBJECT
 public:
     explicit SizeScatterChart(QWidget *parent = nullptr);
-    ~SizeScatterChart() override;
 
     /// Points with a NaN coordinate are left out; `types` names the plots.
     void setPoints(const QString &title, const QString &subtitle, const QString &xTitle, const QString &yTitle,
                    const QStringList &types, std::vector<SizeScatterPoint> points);
-    /// Marks these examples (sorted) with crosses.
-    void setHighlighted(const std::vector<std::int64_t> &examples);
-    /// Points drawn over all types, and in the plot of `type`.
-    int plottedTotal() const;
-    int plottedCount(int type) const;
-    int highlightedCount() const { return m_highlightedCount; }
-
-private:
-    std::vector<SizeScatterPoint> m_points; ///< the plotted ones
-    std::vector<int> m_perType;
-    int m_highlightedCount = 0;
 };
 
 } // namespace pds
