@@ -77,7 +77,12 @@ void IntervalChart::setChart(const QString &title, const QString &subtitle, cons
             xMax = std::max(xMax, x);
             yMin = std::min(yMin, in.y[i]);
             yMax = std::max(yMax, in.y[i]);
-            const double lo = i < in.low.size() ? in.low[i] : NAN, hi = i < in.high.size() ? in.high[i] : NAN;
+            double lo = i < in.low.size() ? in.low[i] : NAN, hi = i < in.high.size() ? in.high[i] : NAN;
+            // ± a spread may pass a bound the value cannot (an accuracy above 1).
+            if (yLo < yHi) {
+                lo = std::max(lo, yLo);
+                hi = std::min(hi, yHi);
+            }
             if (std::isfinite(lo) && std::isfinite(hi)) {
                 // Segment pairs: the line plot draws 0–1, 2–3, … when not a polyline.
                 barX.insert(barX.end(), {x, x});

@@ -30,7 +30,7 @@ public:
     explicit IntervalChart(QWidget *parent = nullptr);
 
     /// `categories` names x = 0, 1, … (empty: numeric x ticks). `yLo < yHi`
-    /// bounds the y axis (e.g. 0..1 for accuracies).
+    /// bounds the y axis and the intervals (e.g. 0..1 for accuracies).
     void setChart(const QString &title, const QString &subtitle, const QString &xTitle, const QString &yTitle,
                   std::vector<IntervalSeries> series, const QStringList &categories = {}, double yLo = 0,
                   double yHi = 0);
