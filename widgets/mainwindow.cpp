@@ -274,13 +274,16 @@ void MainWindow::createMenus()
     bar->addWidget(new QLabel(tr("  Compare with: ")));
     m_compareCombo = new QComboBox;
     m_compareCombo->setMinimumContentsLength(24);
-    m_compareCombo->setToolTip(tr("A second run overlaid in the depth histogram"));
+    m_compareCombo->setObjectName(QStringLiteral("compareRuns"));
+    m_compareCombo->setToolTip(tr("A second run, or all open runs, overlaid in the depth histogram"));
     bar->addWidget(m_compareCombo);
     connect(m_activeCombo, QOverload<int>::of(&QComboBox::activated), this, [this](int i) {
         if (i >= 0 && i < static_cast<int>(m_documents.size()))
             setActiveDocument(m_documents[static_cast<std::size_t>(i)].get());
     });
     connect(m_compareCombo, QOverload<int>::of(&QComboBox::activated), this, [this](int i) {
+        // The last entry, with three runs or more, overlays them all.
+        m_compareAll = m_documents.size() > 2 && i == static_cast<int>(m_documents.size()) + 1;
         setCompareDocument(i > 0 && i <= static_cast<int>(m_documents.size()) ? m_documents[static_cast<std::size_t>(i - 1)].get()
                                                                               : nullptr);
     });
@@ -428,6 +431,7 @@ bool MainWindow::openComparison(const QString &path, QString *error)
     m_regimes->setComparison(path, comparison);
     m_regimeRuns = std::move(runs);
     m_regimeNames = names;
+    m_compareAll = false;
     setCompareDocument(nullptr);
     setActiveDocument(m_regimeRuns.front());
     m_regimes->parentWidget()->show();
@@ -439,6 +443,13 @@ bool MainWindow::openComparison(const QString &path, QString *error)
 
 void MainWindow::updateHistogram()
 {
+    if (m_compareAll && m_active && !m_compare) {
+        std::vector<RunDocument *> docs{m_active};
+        for (const auto &doc : m_documents)
+            if (doc.get() != m_active)
+                docs.push_back(doc.get());
+        return m_histogramView->setOverlay(docs, {}, {});
+    }
     const bool regime = m_active && !m_compare
                         && std::any_of(m_regimeRuns.begin(), m_regimeRuns.end(), [this](const auto &d) { return d == m_active; });
     if (!regime)
@@ -483,6 +494,8 @@ void MainWindow::setActiveDocument(RunDocument *doc)
 void MainWindow::setCompareDocument(RunDocument *doc)
 {
     m_compare = doc == m_active ? nullptr : doc;
+    if (m_compare)
+        m_compareAll = false;
     updateHistogram();
     refreshRunLists();
 }
@@ -503,6 +516,11 @@ void MainWindow::refreshRunLists()
         if (m_documents[i].get() == m_compare)
             m_compareCombo->setCurrentIndex(int(i) + 1);
     }
+    m_compareAll = m_compareAll && m_documents.size() > 2;
+    if (m_documents.size() > 2)
+        m_compareCombo->addItem(tr("(all open runs)"));
+    if (m_compareAll)
+        m_compareCombo->setCurrentIndex(m_compareCombo->count() - 1);
 }
 
 void MainWindow::closeDocument(RunDocument *doc)

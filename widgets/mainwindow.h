@@ -120,8 +120,9 @@ private:
     /// Opens a comparison file into the Regimes dock (made the first time) and
     /// its regimes' studies as runs, overlaid in the depth histogram.
     bool openComparison(const QString &path, QString *error);
-    /// The depth histogram of the active run: with the compare run, or over
-    /// every regime of the open comparison when the active run is one of them.
+    /// The depth histogram of the active run: with the compare run, over every
+    /// open run when "(all open runs)" is chosen, or over every regime of the
+    /// open comparison when the active run is one of them.
     void updateHistogram();
 
     ExampleSelection *m_selection;
@@ -139,6 +140,7 @@ private:
     RegimesView *m_regimes = nullptr;
     std::vector<QPointer<RunDocument>> m_regimeRuns; ///< the open comparison's studies, in its order
     QStringList m_regimeNames;
+    bool m_compareAll = false; ///< the histogram overlays every open run
     HistogramView *m_histogramView = nullptr;
     DepthHistogramChart *m_histogramChart = nullptr;
     GroupsView *m_groups = nullptr;

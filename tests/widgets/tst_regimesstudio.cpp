@@ -150,6 +150,33 @@ void TestRegimesStudio::histogramOverlaysRegimesAsFractions()
     QCOMPARE(chart->seriesCount(), 3);
     w.setActiveDocument(w.documents()[0].get());
     QCOMPARE(chart->seriesLabel(0), QStringLiteral("standard"));
+
+    // Any number of open runs: "(all open runs)" overlays the fixture study as well, named by file.
+    QString error;
+    QVERIFY2(w.openFile(studyFixture(), &error), qPrintable(error));
+    w.setCompareDocument(nullptr);
+    auto *compare = w.findChild<QComboBox *>(QStringLiteral("compareRuns"));
+    QVERIFY(compare);
+    QCOMPARE(compare->itemText(compare->count() - 1), QStringLiteral("(all open runs)"));
+    compare->setCurrentIndex(compare->count() - 1);
+    Q_EMIT compare->activated(compare->count() - 1);
+    QCOMPARE(chart->seriesCount(), 4);
+    QCOMPARE(chart->seriesLabel(0), QFileInfo(studyFixture()).fileName());
+    QCOMPARE(chart->seriesLabel(1), QStringLiteral("standard.h5"));
+    for (int s = 0; s < 4; ++s) {
+        double sum = 0;
+        for (double v : chart->binValues(s))
+            sum += v;
+        QVERIFY(std::abs(sum - 1.0) < 1e-9);
+    }
+    w.closeActive();
+    QCOMPARE(int(w.documents().size()), 3);
+    QCOMPARE(compare->itemText(compare->count() - 1), QStringLiteral("(all open runs)"));
+    // A closed run leaves the chart once the event loop has run.
+    QTRY_COMPARE(chart->seriesCount(), 3);
+    compare->setCurrentIndex(0);
+    Q_EMIT compare->activated(0);
+    QCOMPARE(chart->seriesLabel(0), QStringLiteral("standard"));
 }
 
 void TestRegimesStudio::tableShowsTheFilesNumbers()
