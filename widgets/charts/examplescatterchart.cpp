@@ -6,7 +6,6 @@
 #include <vtkChartXY.h>
 #include <vtkCommand.h>
 #include <vtkContextMouseEvent.h>
-#include <vtkFloatArray.h>
 #include <vtkIdTypeArray.h>
 #include <vtkPen.h>
 #include <vtkPlotPoints.h>
@@ -16,31 +15,6 @@
 #include <cmath>
 
 namespace pds {
-
-namespace {
-
-vtkNew<vtkTable> pointTable(const std::vector<float> &xs, const std::vector<float> &ys)
-{
-    vtkNew<vtkTable> table;
-    vtkNew<vtkFloatArray> x, y;
-    x->SetName("x");
-    y->SetName("y");
-    for (std::size_t i = 0; i < xs.size(); ++i) {
-        x->InsertNextValue(xs[i]);
-        y->InsertNextValue(ys[i]);
-    }
-    table->AddColumn(x);
-    table->AddColumn(y);
-    return table;
-}
-
-void colourPlot(vtkPlot *plot, const QColor &c)
-{
-    plot->SetColor(static_cast<unsigned char>(c.red()), static_cast<unsigned char>(c.green()),
-                   static_cast<unsigned char>(c.blue()), 255);
-}
-
-} // namespace
 
 ExampleScatterChart::ExampleScatterChart(QWidget *parent) : TitledChart(parent)
 {
@@ -88,7 +62,7 @@ void ExampleScatterChart::setPoints(const QString &title, const QString &subtitl
         hi = std::max({hi, p.x, p.y});
     }
     auto *diagonal = chart->AddPlot(vtkChart::LINE);
-    diagonal->SetInputData(pointTable({lo, hi}, {lo, hi}), 0, 1);
+    diagonal->SetInputData(xyTable({lo, hi}, {lo, hi}), 0, 1);
     colourPlot(diagonal, QColor(0x99, 0x99, 0x99));
     diagonal->GetPen()->SetLineType(vtkPen::DASH_LINE);
     diagonal->SetLabel(tr("equal").toStdString());
@@ -96,7 +70,7 @@ void ExampleScatterChart::setPoints(const QString &title, const QString &subtitl
     diagonal->SetSelectable(false);
 
     for (int type = 0; type < types.size(); ++type) {
-        std::vector<float> xs, ys;
+        std::vector<double> xs, ys;
         auto &examples = m_plotExamples[static_cast<std::size_t>(type)];
         for (const ExamplePoint &p : m_points)
             if (p.type == type) {
@@ -109,7 +83,7 @@ void ExampleScatterChart::setPoints(const QString &title, const QString &subtitl
             continue;
         m_plotOfType[static_cast<std::size_t>(type)] = static_cast<int>(chart->GetNumberOfPlots());
         auto *plot = vtkPlotPoints::SafeDownCast(chart->AddPlot(vtkChart::POINTS));
-        plot->SetInputData(pointTable(xs, ys), 0, 1);
+        plot->SetInputData(xyTable(xs, ys), 0, 1);
         colourPlot(plot, type < static_cast<int>(colours.size()) ? colours[static_cast<std::size_t>(type)] : QColor(Qt::black));
         plot->SetMarkerStyle(vtkPlotPoints::CIRCLE);
         plot->SetMarkerSize(6);
@@ -130,7 +104,7 @@ void ExampleScatterChart::setHighlighted(const std::vector<std::int64_t> &exampl
     const int plots = static_cast<int>(chartXY()->GetNumberOfPlots());
     if (m_highlightedCount > 0 && plots > 0)
         chartXY()->RemovePlot(plots - 1);
-    std::vector<float> xs, ys;
+    std::vector<double> xs, ys;
     for (const ExamplePoint &p : m_points)
         if (std::binary_search(examples.begin(), examples.end(), p.example)) {
             xs.push_back(p.x);
@@ -139,7 +113,7 @@ void ExampleScatterChart::setHighlighted(const std::vector<std::int64_t> &exampl
     m_highlightedCount = static_cast<int>(xs.size());
     if (!xs.empty()) {
         auto *plot = vtkPlotPoints::SafeDownCast(chartXY()->AddPlot(vtkChart::POINTS));
-        plot->SetInputData(pointTable(xs, ys), 0, 1);
+        plot->SetInputData(xyTable(xs, ys), 0, 1);
         plot->SetColor(0, 0, 0, 255);
         plot->SetMarkerStyle(vtkPlotPoints::CROSS);
         plot->SetMarkerSize(11);

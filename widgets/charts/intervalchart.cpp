@@ -4,7 +4,6 @@
 
 #include <vtkAxis.h>
 #include <vtkChartXY.h>
-#include <vtkDoubleArray.h>
 #include <vtkPen.h>
 #include <vtkPlotLine.h>
 #include <vtkPlotPoints.h>
@@ -15,31 +14,6 @@
 #include <limits>
 
 namespace pds {
-
-namespace {
-
-vtkNew<vtkTable> xyTable(const std::vector<double> &xs, const std::vector<double> &ys)
-{
-    vtkNew<vtkTable> table;
-    vtkNew<vtkDoubleArray> x, y;
-    x->SetName("x");
-    y->SetName("y");
-    for (std::size_t i = 0; i < xs.size(); ++i) {
-        x->InsertNextValue(xs[i]);
-        y->InsertNextValue(ys[i]);
-    }
-    table->AddColumn(x);
-    table->AddColumn(y);
-    return table;
-}
-
-void colourPlot(vtkPlot *plot, const QColor &c)
-{
-    plot->SetColor(static_cast<unsigned char>(c.red()), static_cast<unsigned char>(c.green()),
-                   static_cast<unsigned char>(c.blue()), 255);
-}
-
-} // namespace
 
 IntervalChart::IntervalChart(QWidget *parent) : TitledChart(parent)
 {

@@ -4,7 +4,6 @@
 #include "training/wizardfields.h"
 
 #include "compare/comparison.h"
-#include "util/error.h"
 
 #include <QCheckBox>
 #include <QFormLayout>
@@ -97,17 +96,7 @@ CompareConfig ComparisonWizardPage::compareConfig(const RunConfig &base) const
 
 QString ComparisonWizardPage::problem()
 {
-    if (const QString e = configProblem(); !e.isEmpty())
-        return e;
-    const TrainingWizard *w = trainingWizard();
-    if (!w)
-        return {};
-    try {
-        checkComparison(compareConfig(w->config()));
-    } catch (const Error &e) {
-        return QString::fromStdString(e.what());
-    }
-    return {};
+    return configProblem([this](const RunConfig &base) { checkComparison(compareConfig(base)); });
 }
 
 } // namespace pds
