@@ -115,6 +115,11 @@ void TestRegimesStudio::opensComparisonAndItsRegimes()
     QCOMPARE(w.regimesView()->path(), m_comparison);
     auto *dock = w.findChild<QDockWidget *>(QStringLiteral("regimes"));
     QVERIFY(dock && dock->isVisible());
+    // The dock keeps the window able to fit a 1366×768 screen (tst_layout's sizes).
+    QCoreApplication::processEvents();
+    const QSize least = w.minimumSizeHint();
+    QVERIFY2(least.width() <= 1366 && least.height() <= 768,
+             qPrintable(QStringLiteral("the window needs %1×%2").arg(least.width()).arg(least.height())));
     QVERIFY(QSettings().value(QStringLiteral("recentFiles")).toStringList().contains(QFileInfo(m_comparison).absoluteFilePath()));
     // The gallery shows the chosen regime's examples.
     QCOMPARE(w.gallery()->document(), w.activeDocument());
