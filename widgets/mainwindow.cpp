@@ -2,6 +2,7 @@
 
 #include "appicon.h"
 #include "charts/depthhistogramchart.h"
+#include "charts/palette.h"
 #include "charts/trajectorychart.h"
 #include "charts/vtkhost.h"
 #include "models/exampleselection.h"
@@ -21,10 +22,13 @@
 #include "views/modelsizesview.h"
 #include "views/neighboursview.h"
 #include "views/overviewview.h"
+#include "views/regimesview.h"
 #include "views/regressionview.h"
 
+#include "compare/comparison.h"
 #include "study/detachedjob.h"
 #include "train/runjob.h"
+#include "store/comparefile.h"
 #include "store/sweepfile.h"
 #include "sweep/sweepconfig.h"
 
@@ -243,6 +247,7 @@ void MainWindow::createMenus()
     m_recentMenu = file->addMenu(tr("Open &recent"));
     QAction *study = file->addAction(tr("&New study…"), this, &MainWindow::newStudy);
     file->addAction(tr("New model-size &sweep…"), this, &MainWindow::newSweep);
+    file->addAction(tr("New regime &comparison…"), this, &MainWindow::newComparison);
     study->setShortcut(QKeySequence::New);
     file->addAction(tr("Res&ume interrupted run…"), QKeySequence(Qt::CTRL | Qt::Key_R), this, &MainWindow::resumeDialog);
     file->addAction(tr("Re&load"), QKeySequence::Refresh, this, &MainWindow::reloadActive);
@@ -300,13 +305,16 @@ void MainWindow::createMenus()
     bar->addWidget(new QLabel(tr("  Compare with: ")));
     m_compareCombo = new QComboBox;
     m_compareCombo->setMinimumContentsLength(24);
-    m_compareCombo->setToolTip(tr("A second run overlaid in the depth histogram"));
+    m_compareCombo->setObjectName(QStringLiteral("compareRuns"));
+    m_compareCombo->setToolTip(tr("A second run, or all open runs, overlaid in the depth histogram"));
     bar->addWidget(m_compareCombo);
     connect(m_activeCombo, QOverload<int>::of(&QComboBox::activated), this, [this](int i) {
         if (i >= 0 && i < static_cast<int>(m_documents.size()))
             setActiveDocument(m_documents[static_cast<std::size_t>(i)].get());
     });
     connect(m_compareCombo, QOverload<int>::of(&QComboBox::activated), this, [this](int i) {
+        // The last entry, with three runs or more, overlays them all.
+        m_compareAll = m_documents.size() > 2 && i == static_cast<int>(m_documents.size()) + 1;
         setCompareDocument(i > 0 && i <= static_cast<int>(m_documents.size()) ? m_documents[static_cast<std::size_t>(i - 1)].get()
                                                                               : nullptr);
     });
@@ -355,6 +363,11 @@ bool MainWindow::openFile(const QString &path, QString *error, bool writtenHere)
         if (writtenHere ? isSweepFile(path.toStdString()) : SweepDocument::isCheckedSweep(path, &unguarded)) {
             QApplication::restoreOverrideCursor();
             return openSweep(path, unguarded, error);
+        }
+        // A comparison file (pdepth compare) opens into the Regimes dock.
+        if (isComparisonFile(path.toStdString())) {
+            QApplication::restoreOverrideCursor();
+            return openComparison(path, error);
         }
         m_documents.push_back(writtenHere ? std::make_unique<RunDocument>(path) : RunDocument::openChecked(path));
         QApplication::restoreOverrideCursor();
@@ -409,6 +422,88 @@ bool MainWindow::openSweep(const QString &path, const QString &unguardedNote, QS
     return true;
 }
 
+bool MainWindow::openComparison(const QString &path, QString *error)
+{
+    auto fail = [&](const QString &why) {
+        const QString message = tr("Cannot open %1: %2").arg(path, why);
+        statusBar()->showMessage(message);
+        if (error)
+            *error = message;
+        else
+            QMessageBox::warning(this, tr("Open comparison"), message);
+        return false;
+    };
+    Comparison comparison;
+    try {
+        comparison = readComparison(path.toStdString());
+    } catch (const std::exception &e) {
+        return fail(QString::fromStdString(e.what()));
+    }
+    // The studies' members are linked by relative paths from the study files
+    // beside the comparison, so those (not the copies inside it) are opened.
+    std::vector<QPointer<RunDocument>> runs;
+    QStringList names;
+    for (const RegimeResult &r : comparison.regimes) {
+        const QString study = QFileInfo(path).dir().filePath(QString::fromStdString(r.studyFile));
+        if (!QFileInfo::exists(study))
+            return fail(tr("the study of regime %1, %2, is missing (a comparison keeps its studies beside it)")
+                            .arg(QString::fromStdString(r.regime), study));
+        QString why;
+        if (!openFile(study, &why))
+            return fail(why);
+        runs.emplace_back(findDocument(study));
+        names << QString::fromStdString(r.regime);
+    }
+    if (!m_regimes) {
+        m_regimes = new RegimesView(m_selection);
+        QDockWidget *dock = addDock(tr("Regimes"), QStringLiteral("regimes"), m_regimes, Qt::RightDockWidgetArea);
+        tabifyDockWidget(findChild<QDockWidget *>(QStringLiteral("histogram")), dock);
+    }
+    m_regimes->setComparison(path, comparison);
+    m_regimeRuns = std::move(runs);
+    m_regimeNames = names;
+    m_compareAll = false;
+    setCompareDocument(nullptr);
+    setActiveDocument(m_regimeRuns.front());
+    m_regimes->parentWidget()->show();
+    m_regimes->parentWidget()->raise();
+    addRecent(path);
+    statusBar()->showMessage(tr("Opened comparison %1: %2").arg(QFileInfo(path).fileName(), names.join(QStringLiteral(", "))));
+    return true;
+}
+
+void MainWindow::updateHistogram()
+{
+    // A regression run has no depths to histogram.
+    if (m_active && m_active->isRegression())
+        return m_histogramView->setDocuments(nullptr, nullptr);
+    if (m_compareAll && m_active && !m_compare) {
+        std::vector<RunDocument *> docs{m_active};
+        for (const auto &doc : m_documents)
+            if (doc.get() != m_active && !doc->isRegression())
+                docs.push_back(doc.get());
+        return m_histogramView->setOverlay(docs, {}, {});
+    }
+    const bool regime = m_active && !m_compare
+                        && std::any_of(m_regimeRuns.begin(), m_regimeRuns.end(), [this](const auto &d) { return d == m_active; });
+    if (!regime)
+        return m_histogramView->setDocuments(m_active, m_compare);
+    // The active regime first (the selection numbers its examples), then the others in the file's order.
+    std::vector<RunDocument *> docs{m_active};
+    QStringList labels;
+    std::vector<QColor> colours;
+    for (std::size_t i = 0; i < m_regimeRuns.size(); ++i)
+        if (m_regimeRuns[i] && m_regimeRuns[i] != m_active)
+            docs.push_back(m_regimeRuns[i]);
+    for (RunDocument *doc : docs)
+        for (std::size_t i = 0; i < m_regimeRuns.size(); ++i)
+            if (m_regimeRuns[i] == doc) {
+                labels << m_regimeNames[int(i)];
+                colours.push_back(regimeColour(m_regimeNames[int(i)]));
+            }
+    m_histogramView->setOverlay(docs, labels, colours);
+}
+
 void MainWindow::setActiveDocument(RunDocument *doc)
 {
     if (m_active == doc && doc)
@@ -424,7 +519,7 @@ void MainWindow::setActiveDocument(RunDocument *doc)
     if (m_regressionView)
         m_regressionView->setDocument(regression ? doc : nullptr);
     m_overview->setDocument(classification);
-    m_histogramView->setDocuments(classification, m_compare);
+    updateHistogram();
     m_groups->setDocument(classification);
     m_trajectory->setDocument(classification);
     m_neighbours->setDocument(classification);
@@ -439,7 +534,9 @@ void MainWindow::setActiveDocument(RunDocument *doc)
 void MainWindow::setCompareDocument(RunDocument *doc)
 {
     m_compare = doc == m_active ? nullptr : doc;
-    m_histogramView->setDocuments(m_active, m_compare);
+    if (m_compare)
+        m_compareAll = false;
+    updateHistogram();
     refreshRunLists();
 }
 
@@ -459,6 +556,11 @@ void MainWindow::refreshRunLists()
         if (m_documents[i].get() == m_compare)
             m_compareCombo->setCurrentIndex(int(i) + 1);
     }
+    m_compareAll = m_compareAll && m_documents.size() > 2;
+    if (m_documents.size() > 2)
+        m_compareCombo->addItem(tr("(all open runs)"));
+    if (m_compareAll)
+        m_compareCombo->setCurrentIndex(m_compareCombo->count() - 1);
 }
 
 void MainWindow::closeDocument(RunDocument *doc)
@@ -506,7 +608,7 @@ void MainWindow::openDialog()
 {
     QSettings settings;
     const QStringList files = QFileDialog::getOpenFileNames(
-        this, tr("Open run, study or sweep"), settings.value(QStringLiteral("lastDir"), QDir::homePath()).toString(),
+        this, tr("Open run, study, sweep or comparison"), settings.value(QStringLiteral("lastDir"), QDir::homePath()).toString(),
         tr("Run files (*.h5 *.part);;All files (*)"));
     for (const QString &f : files) {
         settings.setValue(QStringLiteral("lastDir"), QFileInfo(f).absolutePath());
@@ -542,23 +644,34 @@ void MainWindow::newStudy()
 
 void MainWindow::newSweep()
 {
+    startWizardJob(TrainingWizard::Mode::Sweep, tr("New sweep"));
+}
+
+void MainWindow::newComparison()
+{
+    startWizardJob(TrainingWizard::Mode::Compare, tr("New comparison"));
+}
+
+void MainWindow::startWizardJob(TrainingWizard::Mode mode, const QString &title)
+{
     if (m_runner->isRunning()) {
-        QMessageBox::information(this, tr("New sweep"), tr("A training job is running; cancel it or wait for it to finish."));
+        QMessageBox::information(this, title, tr("A training job is running; cancel it or wait for it to finish."));
         return;
     }
-    TrainingWizard wizard(this, TrainingWizard::Mode::Sweep);
+    TrainingWizard wizard(this, mode);
     wizard.setConcurrentMembers(m_runner->concurrentMembers());
     if (wizard.exec() != QDialog::Accepted)
         return;
     QString error;
     m_runner->setConcurrentMembers(wizard.concurrentMembers());
     try {
-        if (m_runner->startSweep(wizard.sweepConfig(), &error))
+        if (mode == TrainingWizard::Mode::Compare ? m_runner->startComparison(wizard.compareConfig(), &error)
+                                                  : m_runner->startSweep(wizard.sweepConfig(), &error))
             return;
     } catch (const std::exception &e) {
         error = QString::fromStdString(e.what());
     }
-    QMessageBox::warning(this, tr("New sweep"), error);
+    QMessageBox::warning(this, title, error);
 }
 
 void MainWindow::resumeDialog()

@@ -1,6 +1,9 @@
 #pragma once
 
+#include "training/trainingwizard.h"
+
 #include <QMainWindow>
+#include <QPointer>
 #include <QStringList>
 
 #include <memory>
@@ -28,6 +31,7 @@ class RegressionView;
 class SlurmProgressView;
 class RunDocument;
 class ModelSizesView;
+class RegimesView;
 class SweepDocument;
 class TrainingRunner;
 class TrajectoryChart;
@@ -73,6 +77,8 @@ public:
     ModelSizesView *modelSizesView() const { return m_modelSizes; }
     /// The Regression dock's view (null until a regression run is first shown).
     RegressionView *regressionView() const { return m_regressionView; }
+    /// The Regimes view (null until a comparison file is opened).
+    RegimesView *regimesView() const { return m_regimes; }
     /// The open sweep file (one at a time; null when none).
     SweepDocument *sweepDocument() const { return m_sweep.get(); }
     /// The docked views that export figures, by title.
@@ -83,6 +89,8 @@ public Q_SLOTS:
     void newStudy();
     /// The wizard in sweep mode: a study at several model sizes (`pdepth sweep`).
     void newSweep();
+    /// The wizard in comparison mode: the study under several regimes (`pdepth compare`).
+    void newComparison();
     void resumeDialog();
     void closeActive();
     void reloadActive();
@@ -94,6 +102,8 @@ protected:
 
 private:
     void createViews();
+    /// Runs the wizard in sweep or comparison mode and starts what it describes.
+    void startWizardJob(TrainingWizard::Mode mode, const QString &title);
     /// Shows the Slurm dock, made and tabbed with the training dock the first time.
     void showSlurmDock();
     /// A regression run shows the Regression dock (made the first time) in
@@ -113,6 +123,13 @@ private:
     void exportView(VtkHost *view);
     /// Opens a sweep file into the Model sizes dock (replacing an open one).
     bool openSweep(const QString &path, const QString &unguardedNote, QString *error);
+    /// Opens a comparison file into the Regimes dock (made the first time) and
+    /// its regimes' studies as runs, overlaid in the depth histogram.
+    bool openComparison(const QString &path, QString *error);
+    /// The depth histogram of the active run: with the compare run, over every
+    /// open run when "(all open runs)" is chosen, or over every regime of the
+    /// open comparison when the active run is one of them.
+    void updateHistogram();
 
     ExampleSelection *m_selection;
     TrainingRunner *m_runner;
@@ -126,6 +143,10 @@ private:
     ModelSizesView *m_modelSizes = nullptr;
     QDockWidget *m_sizesDock = nullptr;
     std::unique_ptr<SweepDocument> m_sweep;
+    RegimesView *m_regimes = nullptr;
+    std::vector<QPointer<RunDocument>> m_regimeRuns; ///< the open comparison's studies, in its order
+    QStringList m_regimeNames;
+    bool m_compareAll = false; ///< the histogram overlays every open run
     HistogramView *m_histogramView = nullptr;
     DepthHistogramChart *m_histogramChart = nullptr;
     GroupsView *m_groups = nullptr;

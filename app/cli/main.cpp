@@ -656,7 +656,12 @@ int main(int argc, char **argv)
             pds::ProgressPrinter printer(stderr);
             MembersInProcessesPrinter membersPrinter(stderr);
             pds::JobObserver *observer = observedBy(compareExtra.jobs > 1 ? &membersPrinter : &printer, events.get());
-            return pds::cli::runCompare(cc, compareExtra.jobs, observer, g_cancel) ? kOk : kCancelled;
+            // The Studio follows the comparison through its event log until it ends.
+            const bool done = pds::cli::runCompare(cc, compareExtra.jobs, observer, g_cancel);
+            recordEnd(events.get(), done ? pds::JobEnd::Outcome::Finished : pds::JobEnd::Outcome::Cancelled,
+                      done ? cc.base.output : std::string(),
+                      done ? std::string() : "comparison interrupted; finished members are kept and reused when it runs again");
+            return done ? kOk : kCancelled;
         }
         if (*resume) {
             handleInterrupts();

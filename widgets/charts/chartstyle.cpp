@@ -135,6 +135,27 @@ void setNiceTicks(vtkAxis *axis, int targetCount, bool integers)
     axis->SetCustomTickPositions(positions, names);
 }
 
+vtkSmartPointer<vtkTable> xyTable(const std::vector<double> &xs, const std::vector<double> &ys)
+{
+    auto table = vtkSmartPointer<vtkTable>::New();
+    vtkNew<vtkDoubleArray> x, y;
+    x->SetName("x");
+    y->SetName("y");
+    for (std::size_t i = 0; i < xs.size() && i < ys.size(); ++i) {
+        x->InsertNextValue(xs[i]);
+        y->InsertNextValue(ys[i]);
+    }
+    table->AddColumn(x);
+    table->AddColumn(y);
+    return table;
+}
+
+void colourPlot(vtkPlot *plot, const QColor &colour)
+{
+    plot->SetColor(static_cast<unsigned char>(colour.red()), static_cast<unsigned char>(colour.green()),
+                   static_cast<unsigned char>(colour.blue()), 255);
+}
+
 std::vector<PlotArrays> plotArrays(vtkChartXY *chart)
 {
     std::vector<PlotArrays> out;

@@ -4,11 +4,13 @@
 // ticks, legend placement and the figure title) and the title item itself,
 // which has no use apart from these helpers, so the two share this header.
 
+#include <QColor>
 #include <QString>
 #include <QStringList>
 
 #include <vtkContextItem.h>
 #include <vtkNew.h>
+#include <vtkSmartPointer.h>
 #include <vtkTextProperty.h>
 
 #include <string>
@@ -20,6 +22,7 @@ class vtkContext2D;
 class vtkDataArray;
 class vtkPlot;
 class vtkPlotBar;
+class vtkTable;
 
 namespace pds {
 
@@ -71,6 +74,11 @@ struct PlotArrays {
 };
 /// The visible plots of `chart` that have data.
 std::vector<PlotArrays> plotArrays(vtkChartXY *chart);
+
+/// A two-column table (x, y) for a plot's SetInputData(table, 0, 1).
+vtkSmartPointer<vtkTable> xyTable(const std::vector<double> &xs, const std::vector<double> &ys);
+/// Draws `plot` in `colour`, opaque.
+void colourPlot(vtkPlot *plot, const QColor &colour);
 
 /// The extent of every visible plot's data (see DataExtent).
 DataExtent dataExtent(vtkChartXY *chart);

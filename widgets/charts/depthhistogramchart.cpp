@@ -1,56 +1,42 @@
 #include "charts/depthhistogramchart.h"
 
 #include "charts/chartstyle.h"
-#include "charts/figureinspect.h"
 #include "charts/palette.h"
 
 #include "models/exampleselection.h"
 #include "models/rundocument.h"
 
 #include <vtkAxis.h>
-#include <vtkChartLegend.h>
 #include <vtkChartXY.h>
 #include <vtkCommand.h>
 #include <vtkContextMouseEvent.h>
-#include <vtkContextScene.h>
-#include <vtkContextView.h>
 #include <vtkDoubleArray.h>
-#include <vtkGenericOpenGLRenderWindow.h>
 #include <vtkIdTypeArray.h>
 #include <vtkPlotBar.h>
-#include <vtkRenderer.h>
 #include <vtkStringArray.h>
 #include <vtkTable.h>
-#include <vtkTextProperty.h>
 
 #include <algorithm>
 #include <cmath>
 #include <set>
 
 namespace pds {
+
 DepthHistogramChart::DepthHistogramChart(ExampleSelection *selection, QWidget *parent)
-    : VtkHost(parent), m_selection(selection)
+    : TitledChart(parent), m_selection(selection)
 {
-    m_view->SetRenderWindow(renderWindow());
-    m_view->GetRenderer()->SetBackground(1.0, 1.0, 1.0);
-    m_view->GetScene()->AddItem(m_titleItem);
-    m_view->GetScene()->AddItem(m_chart);
-    m_titleItem->setCharts({m_chart});
-    m_chart->SetLayoutStrategy(vtkChart::FILL_RECT);
-    styleChart(m_chart);
-    m_chart->SetBarWidthFraction(0.8f);
+    vtkChartXY *chart = chartXY();
+    chart->SetBarWidthFraction(0.8f);
     // A histogram has nothing to pan or zoom: the left button selects (a
     // click notifies us of the bar under it, a drag selects a range of bars).
-    m_chart->SetActionToButton(vtkChart::SELECT, vtkContextMouseEvent::LEFT_BUTTON);
-    m_chart->SetActionToButton(vtkChart::ZOOM, -1);
-    m_chart->SetClickActionToButton(vtkChart::SELECT, -1);
-    m_chart->SetClickActionToButton(vtkChart::NOTIFY, vtkContextMouseEvent::LEFT_BUTTON);
-    m_chart->ZoomWithMouseWheelOff();
-    m_chart->AddObserver(vtkCommand::InteractionEvent, this, &DepthHistogramChart::onChartClick);
-    m_chart->AddObserver(vtkCommand::SelectionChangedEvent, this, &DepthHistogramChart::onChartSelection);
-    for (int axis : {vtkAxis::BOTTOM, vtkAxis::LEFT})
-        m_chart->GetAxis(axis)->SetBehavior(vtkAxis::FIXED);
-    m_chart->GetAxis(vtkAxis::BOTTOM)->SetGridVisible(false);
+    chart->SetActionToButton(vtkChart::SELECT, vtkContextMouseEvent::LEFT_BUTTON);
+    chart->SetActionToButton(vtkChart::ZOOM, -1);
+    chart->SetClickActionToButton(vtkChart::SELECT, -1);
+    chart->SetClickActionToButton(vtkChart::NOTIFY, vtkContextMouseEvent::LEFT_BUTTON);
+    chart->ZoomWithMouseWheelOff();
+    chart->AddObserver(vtkCommand::InteractionEvent, this, &DepthHistogramChart::onChartClick);
+    chart->AddObserver(vtkCommand::SelectionChangedEvent, this, &DepthHistogramChart::onChartSelection);
+    chart->GetAxis(vtkAxis::BOTTOM)->SetGridVisible(false);
 
     connect(m_selection, &ExampleSelection::selectionChanged, this, [this](QObject *source) {
         if (source != this)
@@ -59,24 +45,36 @@ DepthHistogramChart::DepthHistogramChart(ExampleSelection *selection, QWidget *p
     rebuild();
 }
 
-DepthHistogramChart::~DepthHistogramChart()
-{
-    m_chart->RemoveAllObservers();
-}
+DepthHistogramChart::~DepthHistogramChart() = default;
 
 void DepthHistogramChart::setDocuments(RunDocument *primary, RunDocument *compare)
 {
-    for (RunDocument *doc : {m_primary.data(), m_compare.data()})
+    setOverlay({primary, compare});
+}
+
+void DepthHistogramChart::setOverlay(const std::vector<RunDocument *> &docs, const QStringList &labels,
+                                     const std::vector<QColor> &colours)
+{
+    for (const auto &doc : m_docs)
         if (doc)
             disconnect(doc, nullptr, this, nullptr);
-    m_primary = primary;
-    m_compare = primary ? compare : nullptr;
-    for (RunDocument *doc : {m_primary.data(), m_compare.data()}) {
-        if (!doc)
-            continue;
-        connect(doc, &RunDocument::reloaded, this, &DepthHistogramChart::rebuild);
+    m_docs.clear();
+    m_labels.clear();
+    m_colours.clear();
+    // No primary run, nothing to compare with.
+    if (!docs.empty() && docs.front())
+        for (std::size_t i = 0; i < docs.size(); ++i) {
+            if (!docs[i])
+                continue;
+            m_docs.emplace_back(docs[i]);
+            m_labels << (i < std::size_t(labels.size()) ? labels[int(i)] : QString());
+            m_colours.push_back(i < colours.size() ? colours[i] : QColor());
+        }
+    for (const auto &doc : m_docs) {
+        connect(doc, &RunDocument::reloaded, this, &DepthHistogramChart::rebuild, Qt::UniqueConnection);
         // A closed run leaves the chart; the QPointer is already null then.
-        connect(doc, &QObject::destroyed, this, &DepthHistogramChart::rebuild, Qt::QueuedConnection);
+        connect(doc, &QObject::destroyed, this, &DepthHistogramChart::rebuild,
+                Qt::ConnectionType(Qt::QueuedConnection | Qt::UniqueConnection));
     }
     rebuild();
 }
@@ -159,28 +157,31 @@ DepthHistogramChart::Series DepthHistogramChart::computeSeries(RunDocument *doc,
 
 void DepthHistogramChart::rebuild()
 {
-    m_chart->ClearPlots();
+    vtkChartXY *chart = chartXY();
+    chart->ClearPlots();
     m_series.clear();
     m_tickLabels.clear();
     m_binCount = 0;
 
     const QString splitTitle = m_split == DepthSplit::Train ? tr("Train-split") : tr("Validation-split");
-    vtkAxis *xAxis = m_chart->GetAxis(vtkAxis::BOTTOM), *yAxis = m_chart->GetAxis(vtkAxis::LEFT);
-    m_xTitle = tr("Prediction depth (probe)");
-    m_yTitle = m_fractions ? tr("Fraction of examples") : tr("Examples");
-    xAxis->SetTitle(m_xTitle.toStdString());
-    yAxis->SetTitle(m_yTitle.toStdString());
+    vtkAxis *xAxis = chart->GetAxis(vtkAxis::BOTTOM), *yAxis = chart->GetAxis(vtkAxis::LEFT);
+    const QString xTitle = tr("Prediction depth (probe)");
+    const QString yTitle = m_fractions ? tr("Fraction of examples") : tr("Examples");
 
     std::vector<RunDocument *> docs;
-    for (RunDocument *doc : {m_primary.data(), m_compare.data()})
-        if (doc)
-            docs.push_back(doc);
-    if (!m_primary)
-        docs.clear();
+    QStringList labels;
+    std::vector<QColor> colours;
+    // A closed run leaves a null; the primary's going empties the chart.
+    if (!m_docs.empty() && m_docs.front())
+        for (std::size_t i = 0; i < m_docs.size(); ++i)
+            if (m_docs[i]) {
+                docs.push_back(m_docs[i]);
+                labels << m_labels.value(int(i));
+                colours.push_back(m_colours[i]);
+            }
     if (docs.empty()) {
-        m_title = tr("No run open");
-        m_titleItem->setTitle(m_title);
-        m_chart->SetShowLegend(false);
+        setTitles(tr("No run open"), QString(), xTitle, yTitle);
+        chart->SetShowLegend(false);
         xAxis->SetCustomTickPositions(nullptr);
         xAxis->SetRange(0, 1);
         yAxis->SetRange(0, 1);
@@ -212,12 +213,13 @@ void DepthHistogramChart::rebuild()
     table->AddColumn(depths);
 
     double maxValue = 0;
+    std::set<std::string> entries;
+    QStringList titles;
     for (std::size_t index = 0; index < docs.size(); ++index) {
         Series s = computeSeries(docs[index], probeCountMax);
-        s.label = docs[index]->title();
-        // Plot labels name series in click events, so they must differ.
-        if (index == 1 && s.label == m_series[0].label)
-            s.label += tr(" (compare)");
+        s.label = labels[int(index)].isEmpty() ? docs[index]->title() : labels[int(index)];
+        s.colour = colours[index].isValid() ? colours[index] : seriesColour(static_cast<int>(index));
+        titles << s.label;
         if (m_model >= 0 && (m_model >= docs[index]->modelCount() || !docs[index]->hasProbes(m_model)))
             s.label += tr(" (no probes for model %1)").arg(modelLabel(m_model));
         m_series.push_back(std::move(s));
@@ -238,16 +240,16 @@ void DepthHistogramChart::rebuild()
                                           .arg(share, 0, 'f', 1).toStdString());
         }
         table->AddColumn(column);
-        auto *bar = vtkPlotBar::SafeDownCast(m_chart->AddPlot(vtkChart::BAR));
+        auto *bar = vtkPlotBar::SafeDownCast(chart->AddPlot(vtkChart::BAR));
         bar->SetInputData(table, "depth", columnName);
-        const QColor colour = seriesColour(static_cast<int>(index));
-        bar->SetColor(static_cast<unsigned char>(colour.red()), static_cast<unsigned char>(colour.green()),
-                      static_cast<unsigned char>(colour.blue()), 255);
-        // The subtitle names the runs in full; the legend's entries stay short and distinct (clicks find plots by them).
-        QString entry = elideChars(series.label, 28);
-        if (index == 1 && entry.toStdString() == m_chart->GetPlot(0)->GetLabel())
-            entry = tr("compare run");
-        bar->SetLabel(entry.toStdString());
+        bar->SetColor(static_cast<unsigned char>(series.colour.red()), static_cast<unsigned char>(series.colour.green()),
+                      static_cast<unsigned char>(series.colour.blue()), 255);
+        // The subtitle names the runs in full; the legend's entries stay short
+        // and distinct (clicks find plots by them).
+        std::string entry = elideChars(series.label, 28).toStdString();
+        for (int n = 2; !entries.insert(entry).second; ++n)
+            entry = elideChars(series.label, 24).toStdString() + " (" + std::to_string(n) + ")";
+        bar->SetLabel(entry);
         bar->SetIndexedLabels(tooltips);
         bar->SetTooltipLabelFormat("%l: %i");
     }
@@ -269,14 +271,17 @@ void DepthHistogramChart::rebuild()
     if (m_model >= 0)
         qualifiers << tr("model %1").arg(modelLabel(m_model));
     if (m_class >= 0)
-        qualifiers << tr("class %1").arg(m_primary->className(m_class));
+        qualifiers << tr("class %1").arg(docs.front()->className(m_class));
     if (!qualifiers.isEmpty())
         what += QStringLiteral(" (%1)").arg(qualifiers.join(QStringLiteral(", ")));
-    const QString runs = docs.size() == 1 ? docs[0]->title() : tr("%1 vs %2").arg(docs[0]->title(), docs[1]->title());
-    m_title = tr("%1 — %2").arg(what, runs);
-    m_titleItem->setTitle(what, runs);
-    m_chart->SetShowLegend(docs.size() > 1);
+    setTitles(what, titles.join(tr(" vs ")), xTitle, yTitle);
+    chart->SetShowLegend(docs.size() > 1);
     update();
+}
+
+QString DepthHistogramChart::seriesLabel(int series) const
+{
+    return series >= 0 && series < seriesCount() ? m_series[series].label : QString();
 }
 
 std::vector<double> DepthHistogramChart::binValues(int series) const
@@ -308,8 +313,8 @@ QString DepthHistogramChart::describeBins(const std::vector<int> &bins) const
         text += QStringLiteral("–") + binLabel(bins.back());
     if (m_model >= 0)
         text += tr(" (model %1)").arg(modelLabel(m_model));
-    if (m_class >= 0 && m_primary)
-        text += tr(", class %1").arg(m_primary->className(m_class));
+    if (m_class >= 0 && primary())
+        text += tr(", class %1").arg(primary()->className(m_class));
     return text;
 }
 
@@ -319,7 +324,7 @@ void DepthHistogramChart::selectBins(const std::vector<int> &bins, int series)
         return;
     // The selection numbers the primary run's examples; another run's bar
     // only makes sense when it numbers the same examples.
-    if (series > 0 && (!m_series[series].doc || !m_primary || m_series[series].doc->size() != m_primary->size()))
+    if (series > 0 && (!m_series[series].doc || !primary() || m_series[series].doc->size() != primary()->size()))
         return;
     std::vector<std::int64_t> examples;
     for (int bin : bins)
@@ -332,7 +337,7 @@ void DepthHistogramChart::selectBins(const std::vector<int> &bins, int series)
         if (i == series)
             for (int bin : bins)
                 ids->InsertNextValue(bin);
-        m_chart->GetPlot(i)->SetSelection(ids);
+        chartXY()->GetPlot(i)->SetSelection(ids);
     }
     update();
 }
@@ -346,7 +351,7 @@ void DepthHistogramChart::clickBin(int bin, int series)
 void DepthHistogramChart::clearHighlight()
 {
     for (int i = 0; i < seriesCount(); ++i)
-        m_chart->GetPlot(i)->SetSelection(nullptr);
+        chartXY()->GetPlot(i)->SetSelection(nullptr);
     update();
 }
 
@@ -356,7 +361,7 @@ void DepthHistogramChart::onChartClick(vtkObject *, unsigned long, void *callDat
     if (!hit)
         return;
     for (int i = 0; i < seriesCount(); ++i)
-        if (m_chart->GetPlot(i)->GetLabel() == hit->SeriesName)
+        if (chartXY()->GetPlot(i)->GetLabel() == hit->SeriesName)
             return clickBin(static_cast<int>(hit->Index), i);
 }
 
@@ -364,7 +369,7 @@ void DepthHistogramChart::onChartSelection()
 {
     // A dragged box: the chart has marked the bars inside it in each plot.
     for (int i = 0; i < seriesCount(); ++i) {
-        vtkIdTypeArray *ids = m_chart->GetPlot(i)->GetSelection();
+        vtkIdTypeArray *ids = chartXY()->GetPlot(i)->GetSelection();
         std::set<int> bins;
         for (vtkIdType k = 0; ids && k < ids->GetNumberOfTuples(); ++k)
             bins.insert(static_cast<int>(ids->GetValue(k)));
@@ -373,38 +378,12 @@ void DepthHistogramChart::onChartSelection()
     }
 }
 
-bool DepthHistogramChart::settleLayout()
-{
-    const bool changed = settleChart(m_chart, m_xTitle, m_yTitle, renderDpi());
-    setToolTip(m_titleItem->elided() ? m_title : QString());
-    return changed;
-}
-
-FigureGeometry DepthHistogramChart::figureGeometry()
-{
-    return inspectFigure(m_view->GetScene(), {m_chart}, renderDpi());
-}
-
-QPointF DepthHistogramChart::chartToWidget(double x, double y) const
-{
-    auto toScene = [](vtkAxis *axis, double value, int dim) {
-        const float *p1 = axis->GetPoint1(), *p2 = axis->GetPoint2();
-        const double t = (value - axis->GetMinimum()) / (axis->GetMaximum() - axis->GetMinimum());
-        return p1[dim] + t * (p2[dim] - p1[dim]);
-    };
-    const double sceneX = toScene(m_chart->GetAxis(vtkAxis::BOTTOM), x, 0);
-    const double sceneY = toScene(m_chart->GetAxis(vtkAxis::LEFT), y, 1);
-    // The scene counts device pixels from the bottom left.
-    const double dpr = devicePixelRatioF();
-    return {sceneX / dpr, (renderWindow()->GetSize()[1] - sceneY) / dpr};
-}
-
 QPointF DepthHistogramChart::barCenter(int bin, int series) const
 {
     if (series < 0 || series >= seriesCount() || bin < 0 || bin >= m_binCount)
         return {};
     // vtkPlotBar centres each bar on x - offset (the offsets place the series side by side).
-    const double offset = vtkPlotBar::SafeDownCast(m_chart->GetPlot(series))->GetOffset();
+    const double offset = vtkPlotBar::SafeDownCast(chartXY()->GetPlot(series))->GetOffset();
     return chartToWidget(bin - offset, binValues(series)[bin] / 2);
 }
 

@@ -2,6 +2,8 @@
 
 #include "store/schema.h"
 
+#include <algorithm>
+
 namespace pds {
 
 QColor classColour(int label)
@@ -35,7 +37,26 @@ QString modelLabel(int model)
 
 QColor seriesColour(int series)
 {
-    return series == 1 ? QColor(0xEE, 0x66, 0x77) : QColor(0x44, 0x77, 0xAA);
+    static const QColor palette[] = {QColor(0x44, 0x77, 0xAA), QColor(0xEE, 0x66, 0x77), QColor(0x22, 0x88, 0x33),
+                                     QColor(0xCC, 0xBB, 0x44), QColor(0x66, 0xCC, 0xEE), QColor(0xAA, 0x33, 0x77),
+                                     QColor(0xBB, 0xBB, 0xBB)};
+    return palette[std::max(0, series) % 7];
+}
+
+QColor regimeColour(const QString &regime)
+{
+    if (regime == QLatin1String("standard"))
+        return QColor(0x00, 0x77, 0xBB);
+    if (regime == QLatin1String("llf"))
+        return QColor(0xEE, 0x77, 0x33);
+    if (regime == QLatin1String("seal"))
+        return QColor(0x00, 0x99, 0x88);
+    return QColor(0xBB, 0xBB, 0xBB);
+}
+
+QColor splitColour(bool test)
+{
+    return test ? QColor(0xDD, 0xAA, 0x33) : QColor(0x00, 0x44, 0x88);
 }
 
 QColor trajectoryColour(int type)

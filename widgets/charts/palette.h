@@ -17,8 +17,14 @@ QColor groupColour(int group);
 QColor modelColour(int model);
 /// The name of model `model` as the file, `pdepth info` and every view write it: m000, m001, …
 QString modelLabel(int model);
-/// Runs compared side by side (the open run, the compare run): Tol's bright blue and red.
+/// Runs overlaid side by side (the open run, the compare run, further runs):
+/// Tol's bright scheme (blue, red, green, yellow, cyan, purple, grey), repeated.
 QColor seriesColour(int series);
+/// Training regimes (standard, llf, seal; others grey): Tol's vibrant blue,
+/// orange and teal, the same in every regime view and figure.
+QColor regimeColour(const QString &regime);
+/// Dataset splits (train, test): Tol's high-contrast dark blue and yellow-brown.
+QColor splitColour(bool test);
 /// Memorisation trajectory types across model sizes (constant, decreasing,
 /// increasing, cap-shaped, undetermined): Tol's bright grey, blue, red, green, yellow.
 QColor trajectoryColour(int type);

@@ -46,6 +46,20 @@ void TitledChart::setTitles(const QString &title, const QString &subtitle, const
     m_chart->GetAxis(vtkAxis::LEFT)->SetTitle(m_yTitle.toStdString());
 }
 
+QPointF TitledChart::chartToWidget(double x, double y) const
+{
+    auto toScene = [](vtkAxis *axis, double value, int dim) {
+        const float *p1 = axis->GetPoint1(), *p2 = axis->GetPoint2();
+        const double t = (value - axis->GetMinimum()) / (axis->GetMaximum() - axis->GetMinimum());
+        return p1[dim] + t * (p2[dim] - p1[dim]);
+    };
+    const double sceneX = toScene(m_chart->GetAxis(vtkAxis::BOTTOM), x, 0);
+    const double sceneY = toScene(m_chart->GetAxis(vtkAxis::LEFT), y, 1);
+    // The scene counts device pixels from the bottom left.
+    const double dpr = devicePixelRatioF();
+    return {sceneX / dpr, (renderWindow()->GetSize()[1] - sceneY) / dpr};
+}
+
 QString TitledChart::figureTitle() const
 {
     return m_subtitle.isEmpty() ? m_title : m_title + QStringLiteral(" — ") + m_subtitle;

@@ -13,8 +13,8 @@ class FigureTitleItem;
 
 /// A VtkHost with one vtkChartXY under a FigureTitleItem, in the house style:
 /// the scene, the title and subtitle, the axis titles elided to their axes,
-/// the legend placement and the figure geometry. Charts of the Model sizes
-/// view derive from it and fill chart() with their plots.
+/// the legend placement and the figure geometry. Charts derive from it and
+/// fill chartXY() with their plots.
 class TitledChart : public VtkHost {
     Q_OBJECT
 public:
@@ -22,6 +22,9 @@ public:
     ~TitledChart() override;
 
     vtkChartXY *chartXY() const;
+    /// Widget position of a point in data coordinates of the bottom and left
+    /// axes; valid after the view has been rendered once.
+    QPointF chartToWidget(double x, double y) const;
     QString figureTitle() const override;
     FigureGeometry figureGeometry() override;
 

@@ -2,6 +2,8 @@
 
 #include "training/trainingwizard.h"
 
+#include "util/error.h"
+
 #include <QLabel>
 #include <QVBoxLayout>
 
@@ -53,6 +55,21 @@ QString CheckedPage::configProblem() const
 {
     const TrainingWizard *w = trainingWizard();
     return w ? w->configError(m_id) : QString();
+}
+
+QString CheckedPage::configProblem(const std::function<void(const RunConfig &)> &check) const
+{
+    if (const QString e = configProblem(); !e.isEmpty())
+        return e;
+    const TrainingWizard *w = trainingWizard();
+    if (!w)
+        return {};
+    try {
+        check(w->config());
+    } catch (const Error &e) {
+        return QString::fromStdString(e.what());
+    }
+    return {};
 }
 
 } // namespace pds

@@ -2,10 +2,13 @@
 
 #include <QWizardPage>
 
+#include <functional>
+
 class QLabel;
 
 namespace pds {
 
+struct RunConfig;
 class TrainingWizard;
 
 /// A page of the TrainingWizard whose Next runs its check and shows the
@@ -34,6 +37,9 @@ protected:
     /// RunConfig::validate()'s message if it concerns a field on this page or
     /// an earlier one (see TrainingWizard::configError).
     QString configProblem() const;
+    /// configProblem(), else the message of the pds::Error that `check`
+    /// throws on the wizard's configuration (a page's own whole-job check).
+    QString configProblem(const std::function<void(const RunConfig &)> &check) const;
     /// The wizard the page is on; nullptr until it is added to one.
     const TrainingWizard *trainingWizard() const;
 

@@ -69,17 +69,7 @@ SweepConfig SweepWizardPage::sweepConfig(const RunConfig &base) const
 
 QString SweepWizardPage::problem()
 {
-    if (const QString e = configProblem(); !e.isEmpty())
-        return e;
-    const TrainingWizard *w = trainingWizard();
-    if (!w)
-        return {};
-    try {
-        sweepConfig(w->config()).validate();
-    } catch (const ConfigError &e) {
-        return QString::fromStdString(e.what());
-    }
-    return {};
+    return configProblem([this](const RunConfig &base) { sweepConfig(base).validate(); });
 }
 
 } // namespace pds

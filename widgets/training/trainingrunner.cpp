@@ -5,6 +5,7 @@
 #include "store/runformat.h"
 #include "store/schema.h"
 #include "study/detachedjob.h"
+#include "compare/comparison.h"
 #include "sweep/sweepconfig.h"
 #include "train/runjob.h"
 #include "util/error.h"
@@ -123,6 +124,44 @@ bool TrainingRunner::startSweep(const SweepConfig &sweep, QString *error)
     header.models = sweep.base.study.models * (sizes + (sweep.distill ? sizes - 1 : 0));
     header.concurrent = std::min(m_concurrentMembers, header.models);
     return startJob(sweep.base, QStringLiteral("sweep"), extra, header, error);
+}
+
+QStringList TrainingRunner::compareArguments(const CompareConfig &comparison)
+{
+    QStringList regimes;
+    for (Regime r : comparison.regimes)
+        regimes << QString::fromLatin1(settingName(r));
+    QStringList args{QStringLiteral("--regimes"), regimes.join(QLatin1Char(','))};
+    if (!comparison.transfer.name.empty())
+        args << QStringLiteral("--transfer") << QString::fromStdString(comparison.transfer.name);
+    if (!comparison.transfer.path.empty())
+        args << QStringLiteral("--transfer-path") << QString::fromStdString(comparison.transfer.path);
+    if (!comparison.transfer.format.empty())
+        args << QStringLiteral("--transfer-format") << QString::fromStdString(comparison.transfer.format);
+    args << QStringLiteral("--bootstrap") << QString::number(comparison.bootstrapResamples);
+    return args;
+}
+
+bool TrainingRunner::startComparison(const CompareConfig &comparison, QString *error)
+{
+    if (refuseWhileRunning(error))
+        return false;
+    try {
+        comparison.base.validate();
+        checkComparison(comparison);
+    } catch (const Error &e) {
+        if (error)
+            *error = QString::fromStdString(e.what());
+        return false;
+    }
+    QStringList extra = compareArguments(comparison);
+    if (m_concurrentMembers > 1)
+        extra << QStringLiteral("--jobs") << QString::number(m_concurrentMembers);
+    JobHeader header;
+    header.kind = "compare";
+    header.models = comparison.base.study.models * static_cast<int>(comparison.regimes.size());
+    header.concurrent = std::min(m_concurrentMembers, header.models);
+    return startJob(comparison.base, QStringLiteral("compare"), extra, header, error);
 }
 
 bool TrainingRunner::startJob(const RunConfig &config, const QString &command, const QStringList &extra,
@@ -252,7 +291,7 @@ void TrainingRunner::follow(const JobHeader &header, bool replay)
 {
     m_output = QString::fromStdString(header.output);
     m_pid = header.pid;
-    m_study = header.kind == "study" || header.kind == "sweep";
+    m_study = header.kind == "study" || header.kind == "sweep" || header.kind == "compare";
     m_concurrent = m_study && header.concurrent > 1;
     m_models = std::max(1, header.models);
     m_tail = std::make_unique<EventLogTail>(JobFiles::of(header.output).events);

@@ -15,6 +15,7 @@ namespace pds {
 
 class EventForwarder;
 class EventLogTail;
+struct CompareConfig;
 struct JobEnd;
 struct JobHeader;
 struct SweepConfig;
@@ -43,6 +44,13 @@ public:
     /// The sweep's own `pdepth sweep` arguments (--sizes, --distill,
     /// --temperature, --alpha, --delta, --z); the rest is its base configuration file.
     static QStringList sweepArguments(const SweepConfig &sweep);
+    /// Checks `comparison` (checkComparison) and starts `pdepth compare` on it,
+    /// members at once as for a study; the finished comparison file is
+    /// reported like a study's.
+    bool startComparison(const CompareConfig &comparison, QString *error = nullptr);
+    /// The comparison's own `pdepth compare` arguments (--regimes, --transfer…,
+    /// --bootstrap); the rest is its base configuration file.
+    static QStringList compareArguments(const CompareConfig &comparison);
     /// Members the next studies train at once, each in its own `pdepth`
     /// process; 1, the default, trains them one after another in the study's
     /// process. Either way every member's curves are shown live.

@@ -1,5 +1,6 @@
 #include "training/trainingwizard.h"
 
+#include "training/comparisonwizardpage.h"
 #include "training/datasetwizardpage.h"
 #include "training/modelwizardpage.h"
 #include "training/outputwizardpage.h"
@@ -9,6 +10,7 @@
 #include "training/sweepwizardpage.h"
 #include "training/trainingwizardpage.h"
 
+#include "compare/comparison.h"
 #include "sweep/sweepconfig.h"
 #include "train/presets.h"
 #include "util/error.h"
@@ -19,6 +21,8 @@
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QMessageBox>
+
+#include <algorithm>
 
 namespace pds {
 
@@ -64,7 +68,9 @@ int pageOf(ConfigField field)
 TrainingWizard::TrainingWizard(QWidget *parent, Mode mode) : QWizard(parent)
 {
     const DeviceInfo devices = availableDevices();
-    setWindowTitle(mode == Mode::Sweep ? tr("New model-size sweep") : tr("New training run"));
+    setWindowTitle(mode == Mode::Sweep     ? tr("New model-size sweep")
+                   : mode == Mode::Compare ? tr("New regime comparison")
+                                           : tr("New training run"));
     m_dataset = new DatasetWizardPage;
     m_model = new ModelWizardPage;
     m_training = new TrainingWizardPage(devices);
@@ -80,11 +86,17 @@ TrainingWizard::TrainingWizard(QWidget *parent, Mode mode) : QWizard(parent)
         m_dataset->setTaskChoice(false);
         m_sweep = new SweepWizardPage;
         setPage(SweepPage, m_sweep);
-        // A sweep trains on this machine (`pdepth sweep --jobs`); Slurm takes studies only.
+    } else if (mode == Mode::Compare) {
+        m_dataset->setTaskChoice(false);
+        m_comparison = new ComparisonWizardPage;
+        setPage(ComparisonPage, m_comparison);
+    }
+    if (mode != Mode::Run) {
+        // A sweep or a comparison trains on this machine (`--jobs`); Slurm takes studies only here.
         if (auto *runOn = m_output->findChild<QComboBox *>(QStringLiteral("runOn"))) {
             runOn->setCurrentIndex(0);
             runOn->setEnabled(false);
-            runOn->setToolTip(tr("A sweep trains on this machine; Slurm runs studies"));
+            runOn->setToolTip(tr("A sweep or a comparison trains on this machine; Slurm runs studies"));
         }
     }
 
@@ -101,7 +113,17 @@ TrainingWizard::TrainingWizard(QWidget *parent, Mode mode) : QWizard(parent)
             loadClicked();
     });
 
-    setConfig(defaultConfig(devices));
+    RunConfig initial = defaultConfig(devices);
+    if (m_comparison) {
+        // Every regime is set on the Regimes page; seal here keeps its generations and ascent fields at hand.
+        initial.train.regime = Regime::Seal;
+        initial.train.generations = std::max(initial.train.generations, 3);
+    }
+    setConfig(initial);
+    if (auto *regime = m_training->findChild<QComboBox *>(QStringLiteral("regime")); regime && m_comparison) {
+        regime->setEnabled(false);
+        regime->setToolTip(tr("A comparison trains every regime chosen on the Regimes page"));
+    }
     m_output->useDefaultOutput();
     resize(720, 620);
 }
@@ -166,14 +188,20 @@ SweepConfig TrainingWizard::sweepConfig() const
     return m_sweep ? m_sweep->sweepConfig(config()) : SweepConfig{};
 }
 
+CompareConfig TrainingWizard::compareConfig() const
+{
+    return m_comparison ? m_comparison->compareConfig(config()) : CompareConfig{};
+}
+
 int TrainingWizard::nextId() const
 {
-    // A sweep runs on this machine: Study, Sweep, Output, and Finish there.
-    if (m_sweep && currentId() == StudyPage)
-        return SweepPage;
-    if (m_sweep && currentId() == SweepPage)
+    // A sweep or a comparison runs on this machine: Study, its own page, Output, and Finish there.
+    const int own = m_sweep ? SweepPage : m_comparison ? ComparisonPage : -1;
+    if (own >= 0 && currentId() == StudyPage)
+        return own;
+    if (own >= 0 && currentId() == own)
         return OutputPage;
-    if (m_sweep && currentId() == OutputPage)
+    if (own >= 0 && currentId() == OutputPage)
         return -1;
     if (m_dataset->task() == Task::Regression) {
         if (currentId() == TrainingPage)

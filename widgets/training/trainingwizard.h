@@ -8,6 +8,8 @@
 
 namespace pds {
 
+class ComparisonWizardPage;
+struct CompareConfig;
 class DatasetWizardPage;
 class ModelWizardPage;
 class OutputWizardPage;
@@ -33,10 +35,13 @@ class TrainingWizard : public QWizard {
     Q_OBJECT
 public:
     /// A regression run (the Dataset page's task) goes Dataset, Model, Training, Regression, Output.
-    enum PageId { DatasetPage, ModelPage, TrainingPage, StudyPage, OutputPage, SlurmPage, SweepPage, RegressionPage };
+    enum PageId { DatasetPage, ModelPage, TrainingPage, StudyPage, OutputPage, SlurmPage, SweepPage, RegressionPage,
+                  ComparisonPage };
     /// Run: a run or study (Slurm optional). Sweep: the study at several model
     /// sizes (`pdepth sweep`), with the Sweep page after the Study page.
-    enum class Mode { Run, Sweep };
+    /// Compare: the study under several regimes (`pdepth compare`), with the
+    /// Regimes page after the Study page.
+    enum class Mode { Run, Sweep, Compare };
 
     explicit TrainingWizard(QWidget *parent = nullptr, Mode mode = Mode::Run);
     ~TrainingWizard() override;
@@ -63,6 +68,9 @@ public:
     bool isSweep() const { return m_sweep != nullptr; }
     /// The sweep the pages describe (sweep mode); throws ConfigError when its sizes cannot be read.
     SweepConfig sweepConfig() const;
+    bool isComparison() const { return m_comparison != nullptr; }
+    /// The comparison the pages describe (comparison mode).
+    CompareConfig compareConfig() const;
     int nextId() const override;
 
     /// What a new user gets: on a CPU a short Fashion-MNIST study that finishes
@@ -104,6 +112,7 @@ private:
     SlurmWizardPage *m_slurm;
     SweepWizardPage *m_sweep = nullptr;
     RegressionWizardPage *m_regression;
+    ComparisonWizardPage *m_comparison = nullptr;
 };
 
 } // namespace pds

@@ -70,13 +70,27 @@ void HistogramView::updateEmptyState()
 
 void HistogramView::setDocuments(RunDocument *primary, RunDocument *compare)
 {
+    m_chart->setDocuments(primary, compare);
+    setPrimary(primary);
+}
+
+void HistogramView::setOverlay(const std::vector<RunDocument *> &docs, const QStringList &labels,
+                               const std::vector<QColor> &colours)
+{
+    m_chart->setOverlay(docs, labels, colours);
+    if (docs.size() > 1)
+        m_fractions->setChecked(true);
+    setPrimary(docs.empty() ? nullptr : docs.front());
+}
+
+void HistogramView::setPrimary(RunDocument *primary)
+{
     const bool changed = primary != m_primary;
     if (changed && m_primary)
         disconnect(m_primary, &RunDocument::reloaded, this, nullptr);
     m_primary = primary;
     if (changed && m_primary)
         connect(m_primary, &RunDocument::reloaded, this, &HistogramView::updateEmptyState);
-    m_chart->setDocuments(primary, compare);
     if (changed) {
         m_chart->setModel(-1);
         m_chart->setClassFilter(-1);

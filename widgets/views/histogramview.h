@@ -1,6 +1,10 @@
 #pragma once
 
+#include <QColor>
+#include <QStringList>
 #include <QWidget>
+
+#include <vector>
 
 class QCheckBox;
 class QComboBox;
@@ -20,6 +24,9 @@ public:
     explicit HistogramView(ExampleSelection *selection, QWidget *parent = nullptr);
 
     void setDocuments(RunDocument *primary, RunDocument *compare);
+    /// Overlays several runs (the first is the primary) named by `labels`
+    /// in `colours`, as fractions so that runs of different sizes compare.
+    void setOverlay(const std::vector<RunDocument *> &docs, const QStringList &labels, const std::vector<QColor> &colours);
     DepthHistogramChart *chart() const { return m_chart; }
     QComboBox *splitBox() const { return m_split; }
     QComboBox *modelBox() const { return m_model; }
@@ -29,6 +36,7 @@ public:
     QString emptyMessage() const;
 
 private:
+    void setPrimary(RunDocument *primary);
     void refillChoices();
     void updateEmptyState();
 
