@@ -179,6 +179,48 @@ private Q_SLOTS:
         }
     }
 
+    void float32FollowsTheDirectSum_data()
+    {
+        QTest::addColumn<int>("block");
+        QTest::addColumn<int>("k");
+        QTest::newRow("one query per block, k 1") << 1 << 1;
+        QTest::newRow("small blocks, k 7") << 2000 << 7;
+        QTest::newRow("one block, k 30") << (1 << 26) << 30;
+    }
+    void float32FollowsTheDirectSum()
+    {
+        // float32 points with full 24-bit mantissas, away from the origin: the
+        // matrix product form ‖s‖² − 2 x·s rounds in an order the BLAS kernel
+        // picks per position, so only the direct Σ(x − s)² ranks them
+        // reproducibly; the second half of the rows are exact copies of the
+        // first, so equal distances must be exactly equal and the lower row first.
+        QFETCH(int, block);
+        QFETCH(int, k);
+        torch::manual_seed(5);
+        const int classes = 3;
+        auto half = 300.0f + torch::randn({61, 37});
+        auto support = torch::cat({half, half});
+        auto labels = torch::randint(0, classes, {122}, torch::kLong);
+        auto queries = torch::cat({support.slice(0, 0, 45), 300.0f + torch::randn({45, 37})});
+        std::vector<std::int64_t> self(90, -1);
+        for (int i = 0; i < 45; ++i)
+            self[static_cast<std::size_t>(i)] = i;
+        KnnOptions options;
+        options.k = k;
+        options.maxBlockElements = block;
+        KnnProbe probe(support, labels, classes, options);
+        auto nn = probe.neighbours(queries, torch::tensor(self));
+        for (std::int64_t i = 0; i < queries.size(0); ++i) {
+            const auto d = naiveOrder(support, queries, i, self[static_cast<std::size_t>(i)]);
+            for (int n = 0; n < k; ++n)
+                QCOMPARE(nn[i][n].item<std::int64_t>(), d[static_cast<std::size_t>(n)].second);
+        }
+        const auto expected = naiveKnn(support, labels, queries, self, k, classes);
+        auto got = probe.predict(queries, torch::tensor(self));
+        for (std::size_t i = 0; i < expected.size(); ++i)
+            QCOMPARE(got[static_cast<std::int64_t>(i)].item<std::int64_t>(), expected[i]);
+    }
+
     void kLargerThanSupportIsAnError()
     {
         KnnProbe probe(points({0, 1, 2}), longs({0, 1, 0}), 2, {3});

@@ -2,38 +2,51 @@
 
 #include "util/error.h"
 
+#include <cmath>
+#include <limits>
+
 namespace pds {
 
 namespace {
 
-/// The k support rows nearest each query of a distance block [B, S], ordered
-/// by (distance, support row): an equal distance goes to the lower row, so the
-/// result does not depend on how top-k happens to order ties.
-torch::Tensor nearestRows(const torch::Tensor &d, std::int64_t k)
+/// Unit roundoff of float64.
+constexpr double kUnitRoundoff = 1.0 / 9007199254740992.0; // 2^-53
+
+/// The k support rows nearest each query of a block, ordered by (distance,
+/// support row), where each distance is Σ(x − s)² summed over the features in
+/// one fixed order from the stored values. `approx` [B, S] holds the matrix
+/// product form ‖s‖² − 2 x·s (self rows set to +inf); it only selects the
+/// candidates: every row whose product form lies within twice its error bound
+/// `tolerance` [B] of the k-th smallest, so no row of the exact top k is missed.
+/// Each candidate's distance then depends on its two vectors alone, not on
+/// where the BLAS kernel placed it, so identical support rows get equal
+/// distances and the lower row wins, as in any careful recompute.
+torch::Tensor nearestRows(const torch::Tensor &approx, const torch::Tensor &x, const torch::Tensor &support,
+                          const torch::Tensor &tolerance, const torch::Tensor &self, std::int64_t k,
+                          std::int64_t maxBlockElements)
 {
-    const auto s = d.size(1);
-    auto [values, idx] = d.topk(std::min(k + 1, s), /*dim=*/1, /*largest=*/false, /*sorted=*/true);
-    idx = idx.slice(1, 0, k);
-    if (values.size(1) > k) {
-        // Rows whose k-th and (k+1)-th distances are equal: which of the tied
-        // rows make the cut is decided by index, over the whole row.
-        auto boundary = torch::nonzero(values.select(1, k - 1).eq(values.select(1, k))).squeeze(1);
-        if (boundary.size(0) > 0) {
-            auto rows = d.index_select(0, boundary);
-            auto kth = values.index_select(0, boundary).select(1, k - 1).unsqueeze(1);
-            auto closer = rows.lt(kth);
-            auto tied = rows.eq(kth);
-            auto room = k - closer.sum(1, /*keepdim=*/true);
-            auto chosen = closer.logical_or(tied.logical_and(tied.cumsum(1, torch::kInt).le(room)));
-            // nonzero lists each row's chosen columns in ascending order, k per row.
-            auto cols = torch::nonzero(chosen).select(1, 1).view({boundary.size(0), k});
-            idx.index_put_({boundary}, cols);
-        }
+    const auto s = approx.size(1);
+    const auto b = approx.size(0);
+    const auto dims = std::max<std::int64_t>(1, support.size(1));
+    auto [nearest, nearestIdx] = approx.topk(k, /*dim=*/1, /*largest=*/false, /*sorted=*/true);
+    auto within = approx.le((nearest.select(1, k - 1) + 2 * tolerance).unsqueeze(1)).sum(1);
+    const auto candidates = std::min(s, std::max(k, within.max().item<std::int64_t>()));
+    const std::int64_t rowsPerChunk = std::max<std::int64_t>(1, maxBlockElements / (candidates * dims));
+    std::vector<torch::Tensor> parts;
+    for (std::int64_t start = 0; start < b; start += rowsPerChunk) {
+        const auto end = std::min(b, start + rowsPerChunk);
+        // Usually no row lies near the k-th: the k nearest are the candidates.
+        auto idx = candidates == k
+                       ? nearestIdx.slice(0, start, end)
+                       : std::get<1>(approx.slice(0, start, end).topk(candidates, 1, /*largest=*/false, /*sorted=*/false));
+        idx = std::get<0>(idx.sort(/*dim=*/1)); // ascending row, so the stable sort below breaks ties by row
+        auto rows = support.index_select(0, idx.reshape({-1})).view({end - start, candidates, support.size(1)});
+        auto exact = (x.slice(0, start, end).unsqueeze(1) - rows).square().sum(2);
+        exact.masked_fill_(idx.eq(self.slice(0, start, end).unsqueeze(1)), std::numeric_limits<double>::infinity());
+        auto order = std::get<1>(exact.sort(/*stable=*/true, /*dim=*/1, /*descending=*/false));
+        parts.push_back(idx.gather(1, order.slice(1, 0, k)));
     }
-    // Within the k: ascending index, then a stable sort by distance.
-    idx = std::get<0>(idx.sort(/*dim=*/1));
-    auto order = std::get<1>(d.gather(1, idx).sort(/*stable=*/true, /*dim=*/1, /*descending=*/false));
-    return idx.gather(1, order);
+    return torch::cat(parts);
 }
 
 } // namespace
@@ -41,9 +54,9 @@ torch::Tensor nearestRows(const torch::Tensor &d, std::int64_t k)
 KnnProbe::KnnProbe(torch::Tensor support, torch::Tensor labels, int numClasses, KnnOptions options)
     : m_numClasses(numClasses), m_options(options)
 {
-    // Widened once to float64: products of float16 or float32 values are then
-    // exact and their sums all but exact, so any careful recompute of the
-    // distances from the stored embeddings ranks the neighbours the same way.
+    // Widened once to float64: the values as stored (float16 or float32) are
+    // represented exactly, and the candidates' distances are then summed
+    // from them in one fixed order (nearestRows).
     m_support = support.to(torch::kFloat64).contiguous();
     if (m_support.dim() != 2)
         throw ConfigError("k-NN support must be a matrix [examples, features]");
@@ -53,6 +66,7 @@ KnnProbe::KnnProbe(torch::Tensor support, torch::Tensor labels, int numClasses, 
         throw ConfigError("k must be at least 1");
     m_labels = labels.to(m_support.device(), torch::kLong);
     m_supportNorm = m_support.pow(2).sum(1);
+    m_maxSupportLength = m_support.size(0) > 0 ? std::sqrt(m_supportNorm.max().item<double>()) : 0.0;
 }
 
 torch::Tensor KnnProbe::neighbours(const torch::Tensor &queries, const torch::Tensor &selfIndex) const
@@ -84,7 +98,11 @@ torch::Tensor KnnProbe::neighbours(const torch::Tensor &queries, const torch::Te
             auto rows = torch::nonzero(hasSelf).squeeze(1);
             d.index_put_({rows, selfBlock.index_select(0, rows)}, std::numeric_limits<float>::infinity());
         }
-        parts.push_back(nearestRows(d, m_options.k));
+        // Bound on |(‖s‖² − 2 x·s + ‖x‖²) − Σ(x − s)²| with both sides in float64,
+        // whatever order either sum is taken in: 2γ_{D+3} (‖x‖ + ‖s‖)², rounded up.
+        auto tolerance = (x.square().sum(1).sqrt() + m_maxSupportLength).square()
+                         * (4.0 * double(x.size(1) + 4) * kUnitRoundoff);
+        parts.push_back(nearestRows(d, x, m_support, tolerance, selfBlock, m_options.k, m_options.maxBlockElements));
     }
     if (parts.empty())
         return torch::empty({0, m_options.k}, torch::TensorOptions().dtype(torch::kLong).device(device));
