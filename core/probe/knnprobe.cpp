@@ -11,42 +11,59 @@ namespace {
 
 /// Unit roundoff of float64.
 constexpr double kUnitRoundoff = 1.0 / 9007199254740992.0; // 2^-53
+/// Elements of one chunk of candidate differences (8 MiB of float64).
+constexpr std::int64_t kExactChunkElements = std::int64_t(1) << 20;
 
 /// The k support rows nearest each query of a block, ordered by (distance,
-/// support row), where each distance is Σ(x − s)² summed over the features in
-/// one fixed order from the stored values. `approx` [B, S] holds the matrix
-/// product form ‖s‖² − 2 x·s (self rows set to +inf); it only selects the
-/// candidates: every row whose product form lies within twice its error bound
-/// `tolerance` [B] of the k-th smallest, so no row of the exact top k is missed.
-/// Each candidate's distance then depends on its two vectors alone, not on
-/// where the BLAS kernel placed it, so identical support rows get equal
-/// distances and the lower row wins, as in any careful recompute.
+/// support row), where a distance is Σ(x − s)² in float64 (summed in any
+/// order: all of those order the rows alike, ties included). `approx` [B, S]
+/// holds the matrix product form ‖s‖² − 2 x·s (self rows set to +inf); it
+/// differs from every such sum by at most `tolerance` [B]. Where the k + 1
+/// nearest by `approx` lie more than 2·tolerance apart, their order is the
+/// exact one. Elsewhere (duplicates, near-ties) every row within 2·tolerance
+/// of the k-th is a candidate, and each candidate's distance is summed from
+/// its two stored vectors in one fixed order that does not depend on where
+/// the BLAS kernel placed the row: identical rows are then exactly equally
+/// far and the lower row wins.
 torch::Tensor nearestRows(const torch::Tensor &approx, const torch::Tensor &x, const torch::Tensor &support,
                           const torch::Tensor &tolerance, const torch::Tensor &self, std::int64_t k,
                           std::int64_t maxBlockElements)
 {
     const auto s = approx.size(1);
-    const auto b = approx.size(0);
     const auto dims = std::max<std::int64_t>(1, support.size(1));
-    auto [nearest, nearestIdx] = approx.topk(k, /*dim=*/1, /*largest=*/false, /*sorted=*/true);
-    auto within = approx.le((nearest.select(1, k - 1) + 2 * tolerance).unsqueeze(1)).sum(1);
-    const auto candidates = std::min(s, std::max(k, within.max().item<std::int64_t>()));
-    const std::int64_t rowsPerChunk = std::max<std::int64_t>(1, maxBlockElements / (candidates * dims));
+    auto [nearest, nearestIdx] = approx.topk(std::min(k + 1, s), /*dim=*/1, /*largest=*/false, /*sorted=*/true);
+    auto result = nearestIdx.slice(1, 0, k).contiguous();
+    if (nearest.size(1) < 2)
+        return result;
+    auto margin = (2 * tolerance).unsqueeze(1);
+    auto gaps = nearest.slice(1, 1) - nearest.slice(1, 0, nearest.size(1) - 1);
+    auto close = torch::nonzero(gaps.le(margin).any(1)).squeeze(1);
+    if (close.size(0) == 0)
+        return result;
+
+    auto rowsApprox = approx.index_select(0, close);
+    auto threshold = nearest.index_select(0, close).select(1, k - 1).unsqueeze(1) + margin.index_select(0, close);
+    const auto within = rowsApprox.le(threshold).sum(1).max().item<std::int64_t>();
+    const auto candidates = std::min(s, std::max(k, within));
+    // Small chunks of differences [rows, candidates, D], so they stay in cache.
+    const std::int64_t chunkElements = std::min<std::int64_t>(maxBlockElements, kExactChunkElements);
+    const std::int64_t rowsPerChunk = std::max<std::int64_t>(1, chunkElements / (candidates * dims));
+    auto xs = x.index_select(0, close);
+    auto selves = self.index_select(0, close);
     std::vector<torch::Tensor> parts;
-    for (std::int64_t start = 0; start < b; start += rowsPerChunk) {
-        const auto end = std::min(b, start + rowsPerChunk);
-        // Usually no row lies near the k-th: the k nearest are the candidates.
-        auto idx = candidates == k
-                       ? nearestIdx.slice(0, start, end)
-                       : std::get<1>(approx.slice(0, start, end).topk(candidates, 1, /*largest=*/false, /*sorted=*/false));
+    for (std::int64_t start = 0; start < close.size(0); start += rowsPerChunk) {
+        const auto end = std::min(close.size(0), start + rowsPerChunk);
+        auto idx = std::get<1>(rowsApprox.slice(0, start, end).topk(candidates, 1, /*largest=*/false, /*sorted=*/false));
         idx = std::get<0>(idx.sort(/*dim=*/1)); // ascending row, so the stable sort below breaks ties by row
-        auto rows = support.index_select(0, idx.reshape({-1})).view({end - start, candidates, support.size(1)});
-        auto exact = (x.slice(0, start, end).unsqueeze(1) - rows).square().sum(2);
-        exact.masked_fill_(idx.eq(self.slice(0, start, end).unsqueeze(1)), std::numeric_limits<double>::infinity());
+        auto diff = support.index_select(0, idx.reshape({-1})).view({end - start, candidates, support.size(1)});
+        diff.sub_(xs.slice(0, start, end).unsqueeze(1)).square_();
+        auto exact = diff.sum(2);
+        exact.masked_fill_(idx.eq(selves.slice(0, start, end).unsqueeze(1)), std::numeric_limits<double>::infinity());
         auto order = std::get<1>(exact.sort(/*stable=*/true, /*dim=*/1, /*descending=*/false));
         parts.push_back(idx.gather(1, order.slice(1, 0, k)));
     }
-    return torch::cat(parts);
+    result.index_put_({close}, torch::cat(parts));
+    return result;
 }
 
 } // namespace
