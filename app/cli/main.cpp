@@ -444,7 +444,12 @@ int runCheck(const std::vector<std::string> &files, bool quick)
             c.problems.push_back({file, c.lastObject.empty() ? "/" : c.lastObject, c.message});
         if (c.outcome == pds::ChildCheck::Outcome::Passed) {
             try {
-                pds::RunReader run(file);
+                if (pds::isSweepFile(file))
+                    pds::SweepReader sweep(file);
+                else if (pds::isComparisonFile(file))
+                    (void)pds::readComparison(file);
+                else
+                    pds::RunReader run(file);
             } catch (const std::exception &e) {
                 c.problems.push_back({file, "/", e.what()});
             }
