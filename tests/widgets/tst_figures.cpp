@@ -8,6 +8,7 @@
 #include "charts/linechart.h"
 #include "charts/palette.h"
 #include "charts/trajectorychart.h"
+#include "figurechecks.h"
 #include "models/exampleselection.h"
 #include "models/rundocument.h"
 #include "studiofixture.h"
@@ -25,89 +26,11 @@
 
 #include <cmath>
 #include <memory>
-#include <set>
 
 using namespace pds;
+using pds::test::figureProblems;
 
 namespace {
-
-/// Where a figure fails a reader; empty when it passes.
-QStringList problems(const FigureGeometry &g)
-{
-    QStringList out;
-    const QRectF figure(QPointF(0, 0), g.size);
-    auto name = [](const FigureText &t) { return QStringLiteral("\"%1\"").arg(t.text); };
-    auto rect = [](const QRectF &r) {
-        return QStringLiteral("[%1,%2 %3×%4]").arg(r.x(), 0, 'f', 0).arg(r.y(), 0, 'f', 0).arg(r.width(), 0, 'f', 0).arg(r.height(), 0, 'f', 0);
-    };
-    if (g.texts.empty())
-        out << QStringLiteral("no text drawn");
-    // Texts inside the figure (a pixel of antialiasing aside).
-    for (const FigureText &t : g.texts)
-        if (!figure.adjusted(-1, -1, 1, 1).contains(t.box))
-            out << QStringLiteral("%1 %2 leaves the %3×%4 figure").arg(name(t), rect(t.box)).arg(g.size.width()).arg(g.size.height());
-    // Titles, axis titles and tick labels never overlap one another.
-    for (std::size_t i = 0; i < g.texts.size(); ++i)
-        for (std::size_t j = i + 1; j < g.texts.size(); ++j) {
-            const FigureText &a = g.texts[i], &b = g.texts[j];
-            if (a.kind == FigureText::Legend || b.kind == FigureText::Legend)
-                continue;
-            const QRectF overlap = a.box.adjusted(1, 1, -1, -1).intersected(b.box.adjusted(1, 1, -1, -1));
-            if (!overlap.isEmpty())
-                out << QStringLiteral("%1 %2 overlaps %3 %4").arg(name(a), rect(a.box), name(b), rect(b.box));
-        }
-    for (std::size_t p = 0; p < g.panels.size(); ++p) {
-        const FigurePanel &panel = g.panels[p];
-        // Distinct tick labels per axis.
-        for (const QStringList &ticks : {panel.xTicks, panel.yTicks}) {
-            const std::set<QString> distinct(ticks.begin(), ticks.end());
-            if (distinct.size() != static_cast<std::size_t>(ticks.size()))
-                out << QStringLiteral("panel %1 repeats tick labels: %2").arg(p).arg(ticks.join(QLatin1Char(' ')));
-        }
-        std::map<int, std::set<QString>> drawnTicks;
-        for (const FigureText &t : g.texts)
-            if (t.kind == FigureText::TickLabel && t.panel == static_cast<int>(p)
-                && !drawnTicks[t.axis].insert(t.text).second)
-                out << QStringLiteral("panel %1 draws tick label %2 twice").arg(p).arg(name(t));
-        // The legend hides no marks and stays inside the figure.
-        if (!panel.legend.isEmpty()) {
-            if (!figure.adjusted(-1, -1, 1, 1).contains(panel.legend))
-                out << QStringLiteral("panel %1 legend %2 leaves the figure").arg(p).arg(rect(panel.legend));
-            int hidden = 0;
-            for (const QPointF &m : panel.marks)
-                hidden += panel.legend.adjusted(1, 1, -1, -1).contains(m) ? 1 : 0;
-            if (hidden > 0)
-                out << QStringLiteral("panel %1 legend %2 covers %3 plotted marks").arg(p).arg(rect(panel.legend)).arg(hidden);
-        }
-        // Data inside the axes, with at most 10 % of the axis as margin on a
-        // side (0.6 of a step on axes whose ticks name categories: probes, models).
-        if (!panel.data.valid)
-            continue;
-        auto categorical = [](const QStringList &ticks) {
-            for (const QString &t : ticks) {
-                bool number = false;
-                QString(t).remove(QLatin1Char('%')).toDouble(&number);
-                if (!number)
-                    return true;
-            }
-            return false;
-        };
-        auto checkAxis = [&](const char *axis, double lo, double hi, double d0, double d1, bool named) {
-            const double span = hi - lo, eps = 1e-6 * std::max(1.0, std::abs(span));
-            if (d0 < lo - eps || d1 > hi + eps)
-                out << QStringLiteral("panel %1 %2 axis %3..%4 cuts the data %5..%6").arg(p).arg(QLatin1String(axis)).arg(lo).arg(hi).arg(d0).arg(d1);
-            if (d1 - d0 <= eps)
-                return;
-            const double allowed = std::max(0.1 * span, named ? 0.6 : 0.0) + eps;
-            if (d0 - lo > allowed || hi - d1 > allowed)
-                out << QStringLiteral("panel %1 %2 axis %3..%4 leaves more than 10 % around the data %5..%6")
-                           .arg(p).arg(QLatin1String(axis)).arg(lo).arg(hi).arg(d0).arg(d1);
-        };
-        checkAxis("x", panel.xMin, panel.xMax, panel.data.x0, panel.data.x1, categorical(panel.xTicks));
-        checkAxis("y", panel.yMin, panel.yMax, panel.data.y0, panel.data.y1, categorical(panel.yTicks));
-    }
-    return out;
-}
 
 /// Texts that name a model other than as m000, m001, … (the file's and `pdepth info`'s names).
 QStringList badModelNames(const FigureGeometry &g)
@@ -260,7 +183,7 @@ void TestFigures::charts()
     QVERIFY(QTest::qWaitForWindowExposed(chart));
     chart->renderedImage();
     const FigureGeometry shown = chart->figureGeometry();
-    const QStringList onScreen = problems(shown);
+    const QStringList onScreen = figureProblems(shown);
     QVERIFY2(onScreen.isEmpty(), qPrintable(QStringLiteral("on screen:\n") + onScreen.join(QLatin1Char('\n'))));
     const QStringList misnamed = badModelNames(shown);
     QVERIFY2(misnamed.isEmpty(), qPrintable(QStringLiteral("models not named m000…: ") + misnamed.join(QStringLiteral(", "))));
@@ -272,7 +195,7 @@ void TestFigures::charts()
         wide ? std::vector<std::pair<QSize, int>>{{QSize(2100, 900), 300}, {QSize(2100, 1200), 300}, {QSize(720, 300), 72}}
              : std::vector<std::pair<QSize, int>>{{QSize(1050, 780), 300}, {QSize(2100, 1400), 300}, {QSize(252, 190), 72}};
     for (const auto &[size, dpi] : exports) {
-        const QStringList exported = problems(chart->figureGeometryAt(size, dpi));
+        const QStringList exported = figureProblems(chart->figureGeometryAt(size, dpi));
         QVERIFY2(exported.isEmpty(), qPrintable(QStringLiteral("exported at %1×%2, %3 dpi:\n")
                                                     .arg(size.width()).arg(size.height()).arg(dpi)
                                                 + exported.join(QLatin1Char('\n'))));
@@ -312,7 +235,7 @@ void TestFigures::liveCurves()
         for (int e = 1; e <= 6; ++e)
             curves.addPoint(m, e, 2.3 / (e + m * 0.1), 0.3 + 0.1 * e - 0.01 * m);
     const FigureGeometry g = curves.figureGeometry();
-    const QStringList found = problems(g);
+    const QStringList found = figureProblems(g);
     QVERIFY2(found.isEmpty(), qPrintable(found.join(QLatin1Char('\n'))));
     // A legend entry per model, named as the file names it, and titled axes.
     QStringList legend;
@@ -343,7 +266,7 @@ void TestFigures::trajectorySingleColumn()
                                                                        {(inches * 72).toSize(), 72}}) {
         const FigureGeometry g = chart->figureGeometryAt(size, dpi);
         const QString where = QStringLiteral("exported at %1×%2, %3 dpi:\n").arg(size.width()).arg(size.height()).arg(dpi);
-        const QStringList found = problems(g);
+        const QStringList found = figureProblems(g);
         QVERIFY2(found.isEmpty(), qPrintable(where + found.join(QLatin1Char('\n'))));
         QCOMPARE(g.panels.size(), std::size_t(3));
         QVERIFY2(chart->stacked(), qPrintable(where + QStringLiteral("the panels are side by side")));
@@ -433,7 +356,7 @@ void TestFigures::embedding()
     host->renderedImage();
 
     auto check = [&](const FigureGeometry &g, const QString &where) {
-        QStringList found = problems(g);
+        QStringList found = figureProblems(g);
         found << badModelNames(g);
         for (const QString &t : textsUnderLegend(g))
             found << QStringLiteral("the key covers \"%1\"").arg(t);

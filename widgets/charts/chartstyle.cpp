@@ -2,6 +2,8 @@
 
 #include "charts/figureinspect.h"
 
+#include <QColor>
+
 #include <vtkAxis.h>
 #include <vtkChartLegend.h>
 #include <vtkChartXY.h>
@@ -179,6 +181,27 @@ DataExtent dataExtent(vtkChartXY *chart)
         }
     }
     return e;
+}
+
+vtkSmartPointer<vtkTable> xyTable(const std::vector<float> &xs, const std::vector<float> &ys)
+{
+    auto table = vtkSmartPointer<vtkTable>::New();
+    vtkNew<vtkFloatArray> x, y;
+    x->SetName("x");
+    y->SetName("y");
+    for (std::size_t i = 0; i < xs.size(); ++i) {
+        x->InsertNextValue(xs[i]);
+        y->InsertNextValue(ys[i]);
+    }
+    table->AddColumn(x);
+    table->AddColumn(y);
+    return table;
+}
+
+void setPlotColour(vtkPlot *plot, const QColor &c, int alpha)
+{
+    plot->SetColor(static_cast<unsigned char>(c.red()), static_cast<unsigned char>(c.green()),
+                   static_cast<unsigned char>(c.blue()), static_cast<unsigned char>(alpha));
 }
 
 bool placeLegend(vtkChartXY *chart, int dpi, bool aboveAllowed)

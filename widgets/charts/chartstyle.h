@@ -9,6 +9,7 @@
 
 #include <vtkContextItem.h>
 #include <vtkNew.h>
+#include <vtkSmartPointer.h>
 #include <vtkTextProperty.h>
 
 #include <string>
@@ -20,6 +21,8 @@ class vtkContext2D;
 class vtkDataArray;
 class vtkPlot;
 class vtkPlotBar;
+class vtkTable;
+class QColor;
 
 namespace pds {
 
@@ -74,6 +77,12 @@ std::vector<PlotArrays> plotArrays(vtkChartXY *chart);
 
 /// The extent of every visible plot's data (see DataExtent).
 DataExtent dataExtent(vtkChartXY *chart);
+
+/// A table of two float columns, x and y, as a point or line plot reads it
+/// (SetInputData(table, 0, 1)); the lists are taken to be of equal length.
+vtkSmartPointer<vtkTable> xyTable(const std::vector<float> &xs, const std::vector<float> &ys);
+/// Colours a plot's marks or line with `c` at opacity `alpha` (0–255).
+void setPlotColour(vtkPlot *plot, const QColor &c, int alpha = 255);
 
 /// Puts the legend inline in the plot corner that holds no marks, or outside
 /// on the right when every corner has some (above the plot instead when it

@@ -5,40 +5,13 @@
 
 #include <vtkAxis.h>
 #include <vtkChartXY.h>
-#include <vtkFloatArray.h>
 #include <vtkPen.h>
 #include <vtkPlotPoints.h>
-#include <vtkTable.h>
 
 #include <algorithm>
 #include <cmath>
 
 namespace pds {
-
-namespace {
-
-vtkNew<vtkTable> pointTable(const std::vector<float> &xs, const std::vector<float> &ys)
-{
-    vtkNew<vtkTable> table;
-    vtkNew<vtkFloatArray> x, y;
-    x->SetName("x");
-    y->SetName("y");
-    for (std::size_t i = 0; i < xs.size(); ++i) {
-        x->InsertNextValue(xs[i]);
-        y->InsertNextValue(ys[i]);
-    }
-    table->AddColumn(x);
-    table->AddColumn(y);
-    return table;
-}
-
-void colourPlot(vtkPlot *plot, const QColor &c)
-{
-    plot->SetColor(static_cast<unsigned char>(c.red()), static_cast<unsigned char>(c.green()),
-                   static_cast<unsigned char>(c.blue()), 255);
-}
-
-} // namespace
 
 SizeScatterChart::SizeScatterChart(QWidget *parent) : TitledChart(parent)
 {
@@ -67,8 +40,8 @@ void SizeScatterChart::setPoints(const QString &title, const QString &subtitle, 
         hi = std::max({hi, p.x, p.y});
     }
     auto *diagonal = chartXY()->AddPlot(vtkChart::LINE);
-    diagonal->SetInputData(pointTable({lo, hi}, {lo, hi}), 0, 1);
-    colourPlot(diagonal, QColor(0x99, 0x99, 0x99));
+    diagonal->SetInputData(xyTable({lo, hi}, {lo, hi}), 0, 1);
+    setPlotColour(diagonal, QColor(0x99, 0x99, 0x99));
     diagonal->GetPen()->SetLineType(vtkPen::DASH_LINE);
     diagonal->SetLabel(tr("equal").toStdString());
     diagonal->SetLegendVisibility(false);
@@ -85,8 +58,8 @@ void SizeScatterChart::setPoints(const QString &title, const QString &subtitle, 
         if (xs.empty())
             continue;
         auto *plot = vtkPlotPoints::SafeDownCast(chartXY()->AddPlot(vtkChart::POINTS));
-        plot->SetInputData(pointTable(xs, ys), 0, 1);
-        colourPlot(plot, trajectoryColour(type));
+        plot->SetInputData(xyTable(xs, ys), 0, 1);
+        setPlotColour(plot, trajectoryColour(type));
         plot->SetMarkerStyle(vtkPlotPoints::CIRCLE);
         plot->SetMarkerSize(6);
         plot->SetLabel(types[type].toStdString());
@@ -115,7 +88,7 @@ void SizeScatterChart::setHighlighted(const std::vector<std::int64_t> &examples)
     m_highlightedCount = static_cast<int>(xs.size());
     if (!xs.empty()) {
         auto *plot = vtkPlotPoints::SafeDownCast(chartXY()->AddPlot(vtkChart::POINTS));
-        plot->SetInputData(pointTable(xs, ys), 0, 1);
+        plot->SetInputData(xyTable(xs, ys), 0, 1);
         plot->SetColor(0, 0, 0, 255);
         plot->SetMarkerStyle(vtkPlotPoints::CROSS);
         plot->SetMarkerSize(11);
