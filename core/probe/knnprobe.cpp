@@ -14,6 +14,23 @@ constexpr double kUnitRoundoff = 1.0 / 9007199254740992.0; // 2^-53
 /// Elements of one chunk of candidate differences (8 MiB of float64).
 constexpr std::int64_t kExactChunkElements = std::int64_t(1) << 20;
 
+/// The k of the candidate rows `idx` [R, C] nearest each of the queries `x`
+/// [R, D], by (Σ(x − s)², row): each distance summed from the two stored
+/// vectors in one fixed order that does not depend on the row's position, so
+/// identical rows are exactly equally far and the lower row wins. `self` [R]
+/// is each query's own row (left out) or −1.
+torch::Tensor exactOrder(torch::Tensor idx, const torch::Tensor &x, const torch::Tensor &self,
+                         const torch::Tensor &support, std::int64_t k)
+{
+    idx = std::get<0>(idx.sort(/*dim=*/1)); // ascending row, so the stable sort below breaks ties by row
+    auto diff = support.index_select(0, idx.reshape({-1})).view({idx.size(0), idx.size(1), support.size(1)});
+    diff.sub_(x.unsqueeze(1)).square_();
+    auto exact = diff.sum(2);
+    exact.masked_fill_(idx.eq(self.unsqueeze(1)), std::numeric_limits<double>::infinity());
+    auto order = std::get<1>(exact.sort(/*stable=*/true, /*dim=*/1, /*descending=*/false));
+    return idx.gather(1, order.slice(1, 0, k));
+}
+
 /// The k support rows nearest each query of a block, ordered by (distance,
 /// support row), where a distance is Σ(x − s)² in float64 (summed in any
 /// order: all of those order the rows alike, ties included). `approx` [B, S]
@@ -21,10 +38,7 @@ constexpr std::int64_t kExactChunkElements = std::int64_t(1) << 20;
 /// differs from every such sum by at most `tolerance` [B]. Where the k + 1
 /// nearest by `approx` lie more than 2·tolerance apart, their order is the
 /// exact one. Elsewhere (duplicates, near-ties) every row within 2·tolerance
-/// of the k-th is a candidate, and each candidate's distance is summed from
-/// its two stored vectors in one fixed order that does not depend on where
-/// the BLAS kernel placed the row: identical rows are then exactly equally
-/// far and the lower row wins.
+/// of the k-th is a candidate, ordered by exactOrder.
 torch::Tensor nearestRows(const torch::Tensor &approx, const torch::Tensor &x, const torch::Tensor &support,
                           const torch::Tensor &tolerance, const torch::Tensor &self, std::int64_t k,
                           std::int64_t maxBlockElements)
@@ -33,36 +47,39 @@ torch::Tensor nearestRows(const torch::Tensor &approx, const torch::Tensor &x, c
     const auto dims = std::max<std::int64_t>(1, support.size(1));
     auto [nearest, nearestIdx] = approx.topk(std::min(k + 1, s), /*dim=*/1, /*largest=*/false, /*sorted=*/true);
     auto result = nearestIdx.slice(1, 0, k).contiguous();
-    if (nearest.size(1) < 2)
+    const auto listed = nearest.size(1);
+    if (listed < 2)
         return result;
     auto margin = (2 * tolerance).unsqueeze(1);
-    auto gaps = nearest.slice(1, 1) - nearest.slice(1, 0, nearest.size(1) - 1);
+    auto gaps = nearest.slice(1, 1) - nearest.slice(1, 0, listed - 1);
     auto close = torch::nonzero(gaps.le(margin).any(1)).squeeze(1);
     if (close.size(0) == 0)
         return result;
 
-    auto rowsApprox = approx.index_select(0, close);
-    auto threshold = nearest.index_select(0, close).select(1, k - 1).unsqueeze(1) + margin.index_select(0, close);
-    const auto within = rowsApprox.le(threshold).sum(1).max().item<std::int64_t>();
-    const auto candidates = std::min(s, std::max(k, within));
-    // Small chunks of differences [rows, candidates, D], so they stay in cache.
+    // Chunks of the close queries small enough that their rows of `approx` and
+    // their differences [rows, candidates, D] stay in the cache's range.
     const std::int64_t chunkElements = std::min<std::int64_t>(maxBlockElements, kExactChunkElements);
-    const std::int64_t rowsPerChunk = std::max<std::int64_t>(1, chunkElements / (candidates * dims));
-    auto xs = x.index_select(0, close);
-    auto selves = self.index_select(0, close);
-    std::vector<torch::Tensor> parts;
+    const std::int64_t rowsPerChunk = std::max<std::int64_t>(1, chunkElements / (std::max(listed * dims, s)));
     for (std::int64_t start = 0; start < close.size(0); start += rowsPerChunk) {
-        const auto end = std::min(close.size(0), start + rowsPerChunk);
-        auto idx = std::get<1>(rowsApprox.slice(0, start, end).topk(candidates, 1, /*largest=*/false, /*sorted=*/false));
-        idx = std::get<0>(idx.sort(/*dim=*/1)); // ascending row, so the stable sort below breaks ties by row
-        auto diff = support.index_select(0, idx.reshape({-1})).view({end - start, candidates, support.size(1)});
-        diff.sub_(xs.slice(0, start, end).unsqueeze(1)).square_();
-        auto exact = diff.sum(2);
-        exact.masked_fill_(idx.eq(selves.slice(0, start, end).unsqueeze(1)), std::numeric_limits<double>::infinity());
-        auto order = std::get<1>(exact.sort(/*stable=*/true, /*dim=*/1, /*descending=*/false));
-        parts.push_back(idx.gather(1, order.slice(1, 0, k)));
+        auto rows = close.slice(0, start, std::min(close.size(0), start + rowsPerChunk));
+        auto rowsApprox = approx.index_select(0, rows);
+        auto threshold = nearest.index_select(0, rows).select(1, k - 1).unsqueeze(1) + margin.index_select(0, rows);
+        const auto within = rowsApprox.le(threshold).sum(1).max().item<std::int64_t>();
+        const auto candidates = std::min(s, std::max(k, within));
+        // Usually the k + 1 already listed hold them all (a duplicate at the k-th).
+        auto idx = candidates <= listed
+                       ? nearestIdx.index_select(0, rows).slice(1, 0, candidates)
+                       : std::get<1>(rowsApprox.topk(candidates, 1, /*largest=*/false, /*sorted=*/false));
+        auto xs = x.index_select(0, rows);
+        auto selves = self.index_select(0, rows);
+        const std::int64_t step = std::max<std::int64_t>(1, chunkElements / (candidates * dims));
+        std::vector<torch::Tensor> parts;
+        for (std::int64_t r = 0; r < rows.size(0); r += step) {
+            const auto end = std::min(rows.size(0), r + step);
+            parts.push_back(exactOrder(idx.slice(0, r, end), xs.slice(0, r, end), selves.slice(0, r, end), support, k));
+        }
+        result.index_put_({rows}, torch::cat(parts));
     }
-    result.index_put_({close}, torch::cat(parts));
     return result;
 }
 
