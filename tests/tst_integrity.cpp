@@ -6,12 +6,14 @@
 #include "runfixtures.h"
 #include "testsupport.h"
 
+#include "store/comparefile.h"
 #include "store/guardedopen.h"
 #include "store/h5inspect.h"
 #include "store/integrity.h"
 #include "store/runformat.h"
 #include "store/runreader.h"
 #include "store/schema.h"
+#include "store/sweepfile.h"
 #include "util/error.h"
 
 #include <QElapsedTimer>
@@ -81,6 +83,95 @@ QString realChecker()
     return QFileInfo(pdepthPath()).dir().filePath(QStringLiteral("pdepth-check"));
 }
 
+/// A small sweep file of two sizes, its /dataset copied from a run file
+/// beside it; `lengthen` makes one per-example array of the second size one
+/// value too long, as damage to a dataset's shape would.
+void writeSweep(const std::string &path, const std::string &runPath, bool lengthen = false)
+{
+    writeRun(runPath);
+    const std::size_t n = 5;
+    SweepData d;
+    d.configJson = kConfigJson;
+    d.model = "cnn";
+    d.axis = "width";
+    d.members = 2;
+    d.ratio = 0.5;
+    d.delta = 0.1;
+    d.z = 1.0;
+    d.labels = {0, 1, 0, 1, 0};
+    d.trajectoryNames = {"constant", "decreasing"};
+    d.trajectory = {0, 1, 0, 0, 1};
+    d.typeShares = {0.6, 0.4};
+    d.deltaGrid = {0.05, 0.1};
+    d.sharesByDelta = {{0.5, 0.5}, {0.6, 0.4}};
+    d.proxyNames = {"depth"};
+    d.agreement = {0.8};
+    d.proxyTrajectory = {{0, 1, 0, 0, 1}};
+    d.memberFiles = {"w.members/s00_m000.h5"};
+    for (int i = 0; i < 2; ++i) {
+        SweepSize s;
+        s.size = 4.0 * (i + 1);
+        s.arch = "cnn";
+        s.plain.pIn = s.plain.pOut = s.plain.mem = s.plain.se = std::vector<float>(n, 0.25f * float(i + 1));
+        s.plain.mIn = s.plain.mOut = std::vector<std::int32_t>(n, 1);
+        s.plain.testAccuracy = s.plain.trainAccuracy = {0.9, 0.8};
+        s.proxies = {std::vector<float>(n, 1.f)};
+        s.spearman = {0.5};
+        d.sizes.push_back(s);
+    }
+    if (lengthen)
+        d.sizes[1].plain.mem.push_back(0.f);
+    writeSweepFile(path, d, runPath);
+}
+
+/// A small comparison file of two regimes (the run file stands in for their studies).
+void writeComparisonFile(const std::string &path, const std::string &runPath)
+{
+    writeRun(runPath);
+    Comparison c;
+    c.configJson = kConfigJson;
+    c.generations = 2;
+    c.epochsPerGeneration = 1;
+    c.bootstrapResamples = 100;
+    for (const char *name : {"standard", "llf"}) {
+        RegimeResult r;
+        r.regime = name;
+        r.studyFile = "run.h5";
+        r.models = 1;
+        r.generations = 2;
+        r.probes = 3;
+        r.generationAccuracy = {0.5, 0.6};
+        r.probeNames = {"input", "hidden1", "logits"};
+        r.probeAccuracy = {0.3, 0.5, 0.6};
+        for (RegimeDepth *d : {&r.train, &r.test}) {
+            d->exampleDepth = {1.f, 2.f, 0.f, 3.f};
+            d->histogram = {1, 1, 1, 1};
+            d->mean = {1.5, 1.0, 2.0, 4};
+        }
+        c.regimes.push_back(r);
+    }
+    DepthDifference diff;
+    diff.a = "standard";
+    diff.b = "llf";
+    for (SplitDifference *s : {&diff.train, &diff.test}) {
+        s->depth = {0.f, 0.f, 0.f, 0.f};
+        s->mean = {0.0, 0.0, 0.0, 4};
+        s->shares = {0.0, 1.0, 0.0, 4};
+    }
+    c.differences.push_back(diff);
+    writeComparison(path, c, {runPath, runPath});
+}
+
+/// What a damaged sweep or comparison file makes of `pdepth info`: it must
+/// end normally (no signal), fail, and name the file.
+QString infoFailure(const std::string &path)
+{
+    const Outcome o = pdepth({QStringLiteral("info"), QString::fromStdString(path)}, 120000);
+    if (o.exitCode <= 0)
+        return QStringLiteral("pdepth info did not refuse the file: ") + describe(o);
+    return o.err;
+}
+
 } // namespace
 
 class TestIntegrity : public QObject {
@@ -100,6 +191,9 @@ private Q_SLOTS:
     void realCheckerPassesAndRefuses();
     void missingCheckerIsSaid();
     void cliCheckReportsEachProblem();
+    void damagedSweepOrComparisonIsRefused_data();
+    void damagedSweepOrComparisonIsRefused();
+    void damagedShapeIsRefused();
 };
 
 void TestIntegrity::cleanup()
@@ -353,6 +447,81 @@ void TestIntegrity::cliCheckReportsEachProblem()
     quick.start(pdepthPath(), {QStringLiteral("check"), QStringLiteral("--quick"), QString::fromStdString(good)});
     QVERIFY(quick.waitForFinished(120000));
     QCOMPARE(quick.exitCode(), 0);
+}
+
+void TestIntegrity::damagedSweepOrComparisonIsRefused_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<QString>("damage");
+    for (const char *kind : {"sweep", "comparison"})
+        for (const char *damage : {"truncated", "chunk", "attribute"})
+            QTest::newRow((std::string(kind) + " " + damage).c_str()) << QString(kind) << QString(damage);
+}
+
+void TestIntegrity::damagedSweepOrComparisonIsRefused()
+{
+    QFETCH(QString, kind);
+    QFETCH(QString, damage);
+    setCheckerExecutable(realChecker().toStdString());
+    QTemporaryDir dir;
+    const std::string path = dir.filePath(kind + ".h5").toStdString();
+    const std::string run = dir.filePath("run.h5").toStdString();
+    const bool sweep = kind == "sweep";
+    if (sweep)
+        writeSweep(path, run);
+    else
+        writeComparisonFile(path, run);
+    auto read = [&] {
+        if (sweep)
+            SweepReader r(path);
+        else
+            (void)readComparison(path);
+    };
+    // Sound, it reads, checks and prints.
+    read();
+    QVERIFY(checkRunFile(path, false).ok());
+    const Outcome good = pdepth({QStringLiteral("info"), QString::fromStdString(path)}, 120000);
+    QVERIFY2(good.exitCode == 0, qPrintable(describe(good)));
+
+    auto bytes = readAll(path);
+    if (damage == "truncated") {
+        bytes.resize(bytes.size() / 2);
+    } else if (damage == "chunk") {
+        const std::string dataset = sweep ? "/sweep/sizes/s01/mem" : "/regimes/llf/depth/test/example_depth";
+        const auto [offset, size] = firstChunk(path, dataset);
+        QVERIFY(size > 0);
+        bytes[offset + size / 2] = static_cast<char>(bytes[offset + size / 2] ^ 0x04);
+    } else {
+        // The configuration JSON is an attribute; one digit changes.
+        const std::string from = R"("epochs": 2)";
+        auto at = std::search(bytes.begin(), bytes.end(), from.begin(), from.end());
+        QVERIFY(at != bytes.end());
+        *(at + static_cast<std::ptrdiff_t>(from.size()) - 1) = '7';
+    }
+    writeAll(path, bytes);
+
+    // The reader refuses it naming the file.
+    const QString msg = messageOf<StoreError>(read);
+    PDS_VERIFY_MESSAGE(msg, QString::fromStdString(path));
+    if (damage == "chunk")
+        PDS_VERIFY_MESSAGE(msg, "does not match its checksum");
+    if (damage == "attribute")
+        PDS_VERIFY_MESSAGE(msg, "changed or damaged");
+    // The complete check finds it; pdepth info refuses it, naming it, and does not crash.
+    QVERIFY(!checkRunFile(path, false).ok());
+    PDS_VERIFY_MESSAGE(infoFailure(path), QString::fromStdString(path));
+}
+
+void TestIntegrity::damagedShapeIsRefused()
+{
+    // A per-example array one value too long, with a digest that matches (as if
+    // written so): the reader's shape check names it instead of reading past the end.
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("sweep.h5").toStdString();
+    writeSweep(path, dir.filePath("run.h5").toStdString(), /*lengthen=*/true);
+    const QString msg = messageOf<StoreError>([&] { SweepReader r(path); });
+    PDS_VERIFY_MESSAGE(msg, QString::fromStdString(path) + ": sweep/sizes/s01/mem holds 6 values where 5 are expected");
+    PDS_VERIFY_MESSAGE(infoFailure(path), "sweep/sizes/s01/mem holds 6 values");
 }
 
 QTEST_GUILESS_MAIN(TestIntegrity)

@@ -141,33 +141,50 @@ private Q_SLOTS:
 
     void tiesMatchTheDefinition_data()
     {
+        QTest::addColumn<bool>("float32");
         QTest::addColumn<int>("block");
         QTest::addColumn<int>("k");
-        QTest::newRow("one query per block, k 1") << 1 << 1;
-        QTest::newRow("small blocks, k 7") << 900 << 7;
-        QTest::newRow("one block, k 30") << (1 << 26) << 30;
+        for (bool float32 : {false, true}) {
+            const char *data = float32 ? "float32 duplicates" : "integer ties";
+            QTest::addRow("%s, one query per block, k 1", data) << float32 << 1 << 1;
+            QTest::addRow("%s, small blocks, k 7", data) << float32 << 2000 << 7;
+            QTest::addRow("%s, one block, k 30", data) << float32 << (1 << 26) << 30;
+        }
     }
     void tiesMatchTheDefinition()
     {
-        // Small integer coordinates: every distance is an exact integer and most
-        // of them are shared, so the k-th neighbour is nearly always tied and
-        // which rows make the cut decides the prediction.
+        // Integer ties: small integer coordinates, so every distance is an exact
+        // integer and most of them are shared; the k-th neighbour is nearly
+        // always tied and which rows make the cut decides the prediction
+        // (stored as float16). Float32 duplicates: points with full 24-bit
+        // mantissas away from the origin, where ‖s‖² − 2 x·s rounds in an order
+        // the BLAS kernel picks per position, and the second half of the rows
+        // exact copies of the first, so equal distances must be exactly equal.
+        QFETCH(bool, float32);
         QFETCH(int, block);
         QFETCH(int, k);
-        torch::manual_seed(11);
+        torch::manual_seed(float32 ? 5 : 11);
         const int classes = 3;
-        auto support = torch::randint(-2, 3, {150, 4}).to(torch::kFloat);
+        torch::Tensor support, queries;
+        if (float32) {
+            auto half = 300.0f + torch::randn({75, 37});
+            support = torch::cat({half, half});
+            queries = torch::cat({support.slice(0, 0, 40), 300.0f + torch::randn({40, 37})});
+        } else {
+            support = torch::randint(-2, 3, {150, 4}).to(torch::kFloat);
+            queries = torch::cat({support.slice(0, 0, 40), torch::randint(-2, 3, {40, 4}).to(torch::kFloat)});
+        }
         auto labels = torch::randint(0, classes, {150}, torch::kLong);
-        auto queries = torch::cat({support.slice(0, 0, 40), torch::randint(-2, 3, {40, 4}).to(torch::kFloat)});
         std::vector<std::int64_t> self(80, -1);
         for (int i = 0; i < 40; ++i)
             self[static_cast<std::size_t>(i)] = i;
         KnnOptions options;
         options.k = k;
         options.maxBlockElements = block;
-        KnnProbe probe(support.to(torch::kHalf), labels, classes, options);
+        const auto stored = float32 ? torch::kFloat : torch::kHalf;
+        KnnProbe probe(support.to(stored), labels, classes, options);
         const auto expected = naiveKnn(support, labels, queries, self, k, classes);
-        auto got = probe.predict(queries.to(torch::kHalf), torch::tensor(self));
+        auto got = probe.predict(queries.to(stored), torch::tensor(self));
         for (std::size_t i = 0; i < expected.size(); ++i)
             QCOMPARE(got[static_cast<std::int64_t>(i)].item<std::int64_t>(), expected[i]);
         // The neighbour lists themselves follow (distance, row).

@@ -173,11 +173,9 @@ private Q_SLOTS:
         qInfo().noquote() << out.trimmed().split('\n').last();
         // 2 models × 6 probes × (140 train + 40 test) predictions; 2 × 180 depths.
         PDS_VERIFY_MESSAGE(out, "models 2 predictions 2160 depths 360");
-        // Sums of float32 products round, in an order the BLAS kernel picks per
-        // position, so exact duplicates in the support need not get equal
-        // distances and the index rule no longer settles them (docs/difficulty.md).
-        if (dtype == "float32")
-            QEXPECT_FAIL("float32", "float32 distances of duplicate rows are not yet exact", Continue);
+        // Exact for both dtypes: the probe's final distances are fixed-order
+        // sums, so duplicates are equally far and the index rule settles them
+        // (docs/difficulty.md).
         QVERIFY2(out.contains(" mismatches 0\n"), qPrintable(out));
 
         // The same recompute with equal distances ordered the other way (higher

@@ -1,4 +1,5 @@
 #include "runfixtures.h"
+#include "slurmstandin.h"
 #include "testsupport.h"
 
 #include "store/runformat.h"
@@ -73,33 +74,6 @@ SlurmBatch twoMembers()
     b.result = "s.h5";
     b.description = "the study /home/me/work/s.h5";
     return b;
-}
-
-void writeFile(const QString &path, const QByteArray &text, bool executable = false)
-{
-    QFile f(path);
-    QVERIFY2(f.open(QIODevice::WriteOnly | QIODevice::Truncate), qPrintable(path));
-    f.write(text);
-    f.close();
-    if (executable)
-        f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
-}
-
-/// Stand-ins for sbatch, squeue and sacct in `bin`: sbatch appends its
-/// arguments to bin/sbatch.args and answers job ids from 812 on; squeue
-/// prints bin/squeue.txt; sacct prints bin/sacct.txt, or refuses as a
-/// cluster without accounting does when that file is missing.
-void writeFakeScheduler(const QString &bin)
-{
-    writeFile(bin + "/sbatch",
-              "#!/bin/sh\nd=\"$(dirname \"$0\")\"\nprintf '%s\\n' \"$*\" >> \"$d/sbatch.args\"\n"
-              "n=$(cat \"$d/next\" 2>/dev/null || echo 812)\necho $((n + 1)) > \"$d/next\"\necho \"$n\"\n",
-              true);
-    writeFile(bin + "/squeue", "#!/bin/sh\ncat \"$(dirname \"$0\")/squeue.txt\" 2>/dev/null\nexit 0\n", true);
-    writeFile(bin + "/sacct",
-              "#!/bin/sh\nd=\"$(dirname \"$0\")\"\nif [ -f \"$d/sacct.txt\" ]; then cat \"$d/sacct.txt\"; exit 0; fi\n"
-              "echo 'sacct: error: Slurm accounting storage is disabled' >&2\nexit 1\n",
-              true);
 }
 
 /// A complete one-model run file at `path` whose configuration is `config`,
@@ -393,7 +367,7 @@ private Q_SLOTS:
         // same -o: its finished member is reused, and the jobs run in this
         // folder with the paths as given, so their files match the local ones.
         QTemporaryDir bin, work;
-        writeFakeScheduler(bin.path());
+        test::writeStandInSlurm(bin.path());
         const std::string path = bin.path().toStdString() + ":" + std::getenv("PATH");
         ScopedEnv env("PATH", path.c_str());
         ScopedCwd cwd(work.path());
@@ -430,7 +404,7 @@ private Q_SLOTS:
     void statusFromSchedulerAndFiles()
     {
         QTemporaryDir bin, work;
-        writeFakeScheduler(bin.path());
+        test::writeStandInSlurm(bin.path());
         const std::string path = bin.path().toStdString() + ":" + std::getenv("PATH");
         ScopedEnv env("PATH", path.c_str());
         const std::string out = work.filePath("s.h5").toStdString();
@@ -439,11 +413,11 @@ private Q_SLOTS:
         // m000 finished (its file says so), m001 running, m002 stopped with a
         // .part file and gone from squeue, m003 pending; the merge waits.
         writeFinishedMember(memberPath(out, 0), studyMemberConfig(tinyStudy(out), 0));
-        writeFile(QString::fromStdString(memberPath(out, 2) + ".part"), "not a run file");
-        writeFile(work.filePath("s.members/m002.log"),
+        test::writeTextFile(QString::fromStdString(memberPath(out, 2) + ".part"), "not a run file");
+        test::writeTextFile(work.filePath("s.members/m002.log"),
                   "pdepth: Slurm job 812_2 on node1, restart 0\nepoch 1: loss 2.1\n"
                   "slurmstepd: error: *** JOB 812 ON node1 CANCELLED DUE TO TIME LIMIT ***\n");
-        writeFile(bin.filePath("squeue.txt"), "812_1|RUNNING\n812_3|PENDING\n813|PENDING\n");
+        test::writeTextFile(bin.filePath("squeue.txt"), "812_1|RUNNING\n812_3|PENDING\n813|PENDING\n");
         SlurmStatus s = slurmStudyState(out);
         QVERIFY(!s.accounting);
         QCOMPARE(QString::fromStdString(s.accountingNote), QStringLiteral("sacct: error: Slurm accounting storage is disabled"));
@@ -472,9 +446,9 @@ private Q_SLOTS:
 
         // With accounting, sacct says how m002 ended and that the merge was
         // cancelled when its dependency could no longer be met.
-        writeFile(bin.filePath("sacct.txt"), "812_0|COMPLETED\n812_1|RUNNING\n812_2|TIMEOUT\n812_2.batch|CANCELLED\n"
+        test::writeTextFile(bin.filePath("sacct.txt"), "812_0|COMPLETED\n812_1|RUNNING\n812_2|TIMEOUT\n812_2.batch|CANCELLED\n"
                                              "812_3|PENDING\n813|CANCELLED by 0\n");
-        writeFile(bin.filePath("squeue.txt"), "");
+        test::writeTextFile(bin.filePath("squeue.txt"), "");
         s = slurmStudyState(out);
         QVERIFY(s.accounting);
         QCOMPARE(s.members[2].state, SlurmTaskState::Failed);
@@ -499,7 +473,7 @@ private Q_SLOTS:
     void sweepAsTwoArraysAndMerge()
     {
         QTemporaryDir bin, work;
-        writeFakeScheduler(bin.path());
+        test::writeStandInSlurm(bin.path());
         const std::string path = bin.path().toStdString() + ":" + std::getenv("PATH");
         ScopedEnv env("PATH", path.c_str());
         ScopedCwd cwd(work.path());
@@ -537,7 +511,7 @@ private Q_SLOTS:
         QVERIFY2(QFile::exists(QString::fromStdString(sweepConfigPath("w.h5"))), "the members folder was not claimed");
 
         // The status knows which array each member is in.
-        writeFile(bin.filePath("squeue.txt"), "812_[0-3]|PENDING\n813_[4-5]|PENDING\n814|PENDING\n");
+        test::writeTextFile(bin.filePath("squeue.txt"), "812_[0-3]|PENDING\n813_[4-5]|PENDING\n814|PENDING\n");
         SlurmStatus st = slurmStudyState("w.h5");
         QCOMPARE(st.members.size(), std::size_t(6));
         QCOMPARE(st.members[3].job, std::string("812_3"));
@@ -548,7 +522,7 @@ private Q_SLOTS:
         QVERIFY_EXCEPTION_THROWN(submitSweepToSlurm(tinySweep(), {}, merge, "/opt/pdepth"), Error);
 
         // Resubmitted with member 1 and student 4 finished: only the others.
-        writeFile(bin.filePath("squeue.txt"), "");
+        test::writeTextFile(bin.filePath("squeue.txt"), "");
         writeFinishedMember("w.members/s00_m001.h5", sweepMemberConfig(tinySweep(), 0, 1, false));
         writeFinishedMember("w.members/d00_m000.h5", sweepMemberConfig(tinySweep(), 0, 0, true));
         QFile::remove(bin.filePath("sbatch.args"));
@@ -589,7 +563,7 @@ private Q_SLOTS:
     void comparisonAsOneArrayAndMerge()
     {
         QTemporaryDir bin, work;
-        writeFakeScheduler(bin.path());
+        test::writeStandInSlurm(bin.path());
         const std::string path = bin.path().toStdString() + ":" + std::getenv("PATH");
         ScopedEnv env("PATH", path.c_str());
         ScopedCwd cwd(work.path());

@@ -447,6 +447,10 @@ int runCheck(const std::vector<std::string> &files, bool quick)
             try {
                 if (pds::isRegressionFile(file))
                     pds::loadRegressionRun(file);
+                else if (pds::isSweepFile(file))
+                    pds::SweepReader sweep(file);
+                else if (pds::isComparisonFile(file))
+                    (void)pds::readComparison(file);
                 else
                     pds::RunReader run(file);
             } catch (const std::exception &e) {

@@ -226,10 +226,11 @@ int runSweep(const RunConfig &base, const SweepOptions &o, const std::string &sa
 bool isCheckedSweepFile(const std::string &path)
 {
     try {
-        verifyBeforeOpening(path);
-        return false;
+        const std::string unguarded = verifyBeforeOpening(path);
+        if (!unguarded.empty() && isSweepFile(path))
+            std::fprintf(stderr, "note: %s\n", unguarded.c_str());
     } catch (const StoreError &e) {
-        // The checker accepts run files only; it names a file of another format so.
+        // The checker knows run, sweep and comparison files; it names a file of another format so.
         if (std::string(e.what()).find("not a Prediction Depth Studio run file") == std::string::npos)
             throw;
     }

@@ -2,38 +2,85 @@
 
 #include "util/error.h"
 
+#include <cmath>
+#include <limits>
+
 namespace pds {
 
 namespace {
 
-/// The k support rows nearest each query of a distance block [B, S], ordered
-/// by (distance, support row): an equal distance goes to the lower row, so the
-/// result does not depend on how top-k happens to order ties.
-torch::Tensor nearestRows(const torch::Tensor &d, std::int64_t k)
+/// Unit roundoff of float64.
+constexpr double kUnitRoundoff = 1.0 / 9007199254740992.0; // 2^-53
+/// Elements of one chunk of candidate differences (8 MiB of float64).
+constexpr std::int64_t kExactChunkElements = std::int64_t(1) << 20;
+
+/// The k of the candidate rows `idx` [R, C] nearest each of the queries `x`
+/// [R, D], by (Σ(x − s)², row): each distance summed from the two stored
+/// vectors in one fixed order that does not depend on the row's position, so
+/// identical rows are exactly equally far and the lower row wins. `self` [R]
+/// is each query's own row (left out) or −1.
+torch::Tensor exactOrder(torch::Tensor idx, const torch::Tensor &x, const torch::Tensor &self,
+                         const torch::Tensor &support, std::int64_t k)
 {
-    const auto s = d.size(1);
-    auto [values, idx] = d.topk(std::min(k + 1, s), /*dim=*/1, /*largest=*/false, /*sorted=*/true);
-    idx = idx.slice(1, 0, k);
-    if (values.size(1) > k) {
-        // Rows whose k-th and (k+1)-th distances are equal: which of the tied
-        // rows make the cut is decided by index, over the whole row.
-        auto boundary = torch::nonzero(values.select(1, k - 1).eq(values.select(1, k))).squeeze(1);
-        if (boundary.size(0) > 0) {
-            auto rows = d.index_select(0, boundary);
-            auto kth = values.index_select(0, boundary).select(1, k - 1).unsqueeze(1);
-            auto closer = rows.lt(kth);
-            auto tied = rows.eq(kth);
-            auto room = k - closer.sum(1, /*keepdim=*/true);
-            auto chosen = closer.logical_or(tied.logical_and(tied.cumsum(1, torch::kInt).le(room)));
-            // nonzero lists each row's chosen columns in ascending order, k per row.
-            auto cols = torch::nonzero(chosen).select(1, 1).view({boundary.size(0), k});
-            idx.index_put_({boundary}, cols);
+    idx = std::get<0>(idx.sort(/*dim=*/1)); // ascending row, so the stable sort below breaks ties by row
+    auto diff = support.index_select(0, idx.reshape({-1})).view({idx.size(0), idx.size(1), support.size(1)});
+    diff.sub_(x.unsqueeze(1)).square_();
+    auto exact = diff.sum(2);
+    exact.masked_fill_(idx.eq(self.unsqueeze(1)), std::numeric_limits<double>::infinity());
+    auto order = std::get<1>(exact.sort(/*stable=*/true, /*dim=*/1, /*descending=*/false));
+    return idx.gather(1, order.slice(1, 0, k));
+}
+
+/// The k support rows nearest each query of a block, ordered by (distance,
+/// support row), where a distance is Σ(x − s)² in float64 (summed in any
+/// order: all of those order the rows alike, ties included). `approx` [B, S]
+/// holds the matrix product form ‖s‖² − 2 x·s (self rows set to +inf); it
+/// differs from every such sum by at most `tolerance` [B]. Where the k + 1
+/// nearest by `approx` lie more than 2·tolerance apart, their order is the
+/// exact one. Elsewhere (duplicates, near-ties) every row within 2·tolerance
+/// of the k-th is a candidate, ordered by exactOrder.
+torch::Tensor nearestRows(const torch::Tensor &approx, const torch::Tensor &x, const torch::Tensor &support,
+                          const torch::Tensor &tolerance, const torch::Tensor &self, std::int64_t k,
+                          std::int64_t maxBlockElements)
+{
+    const auto s = approx.size(1);
+    const auto dims = std::max<std::int64_t>(1, support.size(1));
+    auto [nearest, nearestIdx] = approx.topk(std::min(k + 1, s), /*dim=*/1, /*largest=*/false, /*sorted=*/true);
+    auto result = nearestIdx.slice(1, 0, k).contiguous();
+    const auto listed = nearest.size(1);
+    if (listed < 2)
+        return result;
+    auto margin = (2 * tolerance).unsqueeze(1);
+    auto gaps = nearest.slice(1, 1) - nearest.slice(1, 0, listed - 1);
+    auto close = torch::nonzero(gaps.le(margin).any(1)).squeeze(1);
+    if (close.size(0) == 0)
+        return result;
+
+    // Chunks of the close queries small enough that their rows of `approx` and
+    // their differences [rows, candidates, D] stay in the cache's range.
+    const std::int64_t chunkElements = std::min<std::int64_t>(maxBlockElements, kExactChunkElements);
+    const std::int64_t rowsPerChunk = std::max<std::int64_t>(1, chunkElements / (std::max(listed * dims, s)));
+    for (std::int64_t start = 0; start < close.size(0); start += rowsPerChunk) {
+        auto rows = close.slice(0, start, std::min(close.size(0), start + rowsPerChunk));
+        auto rowsApprox = approx.index_select(0, rows);
+        auto threshold = nearest.index_select(0, rows).select(1, k - 1).unsqueeze(1) + margin.index_select(0, rows);
+        const auto within = rowsApprox.le(threshold).sum(1).max().item<std::int64_t>();
+        const auto candidates = std::min(s, std::max(k, within));
+        // Usually the k + 1 already listed hold them all (a duplicate at the k-th).
+        auto idx = candidates <= listed
+                       ? nearestIdx.index_select(0, rows).slice(1, 0, candidates)
+                       : std::get<1>(rowsApprox.topk(candidates, 1, /*largest=*/false, /*sorted=*/false));
+        auto xs = x.index_select(0, rows);
+        auto selves = self.index_select(0, rows);
+        const std::int64_t step = std::max<std::int64_t>(1, chunkElements / (candidates * dims));
+        std::vector<torch::Tensor> parts;
+        for (std::int64_t r = 0; r < rows.size(0); r += step) {
+            const auto end = std::min(rows.size(0), r + step);
+            parts.push_back(exactOrder(idx.slice(0, r, end), xs.slice(0, r, end), selves.slice(0, r, end), support, k));
         }
+        result.index_put_({rows}, torch::cat(parts));
     }
-    // Within the k: ascending index, then a stable sort by distance.
-    idx = std::get<0>(idx.sort(/*dim=*/1));
-    auto order = std::get<1>(d.gather(1, idx).sort(/*stable=*/true, /*dim=*/1, /*descending=*/false));
-    return idx.gather(1, order);
+    return result;
 }
 
 } // namespace
@@ -41,9 +88,9 @@ torch::Tensor nearestRows(const torch::Tensor &d, std::int64_t k)
 KnnProbe::KnnProbe(torch::Tensor support, torch::Tensor labels, int numClasses, KnnOptions options)
     : m_numClasses(numClasses), m_options(options)
 {
-    // Widened once to float64: products of float16 or float32 values are then
-    // exact and their sums all but exact, so any careful recompute of the
-    // distances from the stored embeddings ranks the neighbours the same way.
+    // Widened once to float64: the values as stored (float16 or float32) are
+    // represented exactly, and the candidates' distances are then summed
+    // from them in one fixed order (nearestRows).
     m_support = support.to(torch::kFloat64).contiguous();
     if (m_support.dim() != 2)
         throw ConfigError("k-NN support must be a matrix [examples, features]");
@@ -53,6 +100,7 @@ KnnProbe::KnnProbe(torch::Tensor support, torch::Tensor labels, int numClasses, 
         throw ConfigError("k must be at least 1");
     m_labels = labels.to(m_support.device(), torch::kLong);
     m_supportNorm = m_support.pow(2).sum(1);
+    m_maxSupportLength = m_support.size(0) > 0 ? std::sqrt(m_supportNorm.max().item<double>()) : 0.0;
 }
 
 torch::Tensor KnnProbe::neighbours(const torch::Tensor &queries, const torch::Tensor &selfIndex) const
@@ -84,7 +132,11 @@ torch::Tensor KnnProbe::neighbours(const torch::Tensor &queries, const torch::Te
             auto rows = torch::nonzero(hasSelf).squeeze(1);
             d.index_put_({rows, selfBlock.index_select(0, rows)}, std::numeric_limits<float>::infinity());
         }
-        parts.push_back(nearestRows(d, m_options.k));
+        // Bound on |(‖s‖² − 2 x·s + ‖x‖²) − Σ(x − s)²| with both sides in float64,
+        // whatever order either sum is taken in: 2γ_{D+3} (‖x‖ + ‖s‖)², rounded up.
+        auto tolerance = (x.square().sum(1).sqrt() + m_maxSupportLength).square()
+                         * (4.0 * double(x.size(1) + 4) * kUnitRoundoff);
+        parts.push_back(nearestRows(d, x, m_support, tolerance, selfBlock, m_options.k, m_options.maxBlockElements));
     }
     if (parts.empty())
         return torch::empty({0, m_options.k}, torch::TensorOptions().dtype(torch::kLong).device(device));

@@ -17,9 +17,12 @@ struct KnnOptions {
 
 /// k-nearest-neighbour classifier over a support set, computed as blocked
 /// matrix products plus top-k on the support's device. Distances are squared
-/// Euclidean in float64 (embeddings are widened); of equal distances the lower
-/// support row is nearer. The vote is uniform; a tie goes to the tied class
-/// holding the nearest neighbour.
+/// Euclidean in float64 (embeddings are widened): the matrix products pick
+/// candidates with a rigorous error margin, and each candidate's distance is
+/// then Σ(x − s)² over the features, summed in one order for every pair, so
+/// identical support rows are exactly equally far; of equal distances the
+/// lower support row is nearer. The vote is uniform; a tie goes to the tied
+/// class holding the nearest neighbour.
 class KnnProbe {
 public:
     /// `support` [S, D], `labels` [S] (int64 on any device), `numClasses` K.
@@ -40,6 +43,7 @@ public:
 private:
     torch::Tensor m_support;     ///< float64 [S, D]
     torch::Tensor m_supportNorm; ///< float64 [S]
+    double m_maxSupportLength = 0.0; ///< the largest ‖s‖, for the candidates' error margin
     torch::Tensor m_labels;      ///< int64 [S]
     int m_numClasses;
     KnnOptions m_options;

@@ -1,6 +1,7 @@
 #include "store/comparefile.h"
 
 #include "store/h5file.h"
+#include "store/integrity.h"
 #include "store/runformat.h"
 #include "store/schema.h"
 #include "util/error.h"
@@ -125,6 +126,7 @@ void writeComparison(const std::string &path, const Comparison &c, const std::ve
     try {
         h5::Handle file = h5::createFile(part);
         writeAll(file, c, studyPaths);
+        writeAttributesDigest(file);
         h5::flush(file);
     } catch (...) {
         std::error_code ec;
@@ -187,12 +189,41 @@ RegimeResult readRegime(hid_t file, const std::string &regime, const std::string
 
 } // namespace
 
-Comparison readComparison(const std::string &path)
+namespace {
+
+/// The lengths readers and printers rely on, so a damaged shape is an error
+/// here rather than a read past the end later.
+void checkShapes(const Comparison &c)
 {
-    if (!isComparisonFile(path))
-        throw StoreError(path + ": not a comparison file (its root attribute format is not "
-                         + std::string(cs::kFormatName) + ")");
-    h5::Handle file = h5::openFile(path, false);
+    std::size_t examples[2] = {0, 0};
+    for (std::size_t i = 0; i < c.regimes.size(); ++i) {
+        const RegimeResult &r = c.regimes[i];
+        const std::string g = cs::regimeGroup(r.regime);
+        if (r.models > 0 && r.generations < 1)
+            throw StoreError(g + "/" + cs::kGenerationAccuracy + " holds no generation");
+        expectLength(r.probeNames.size(), static_cast<std::size_t>(r.probes),
+                     g + "/" + cs::kProbeAccuracy + " attribute " + sc::kProbeNames);
+        for (int split = 0; split < 2; ++split) {
+            const RegimeDepth &d = split == 0 ? r.train : r.test;
+            const std::string where = sc::join({g, cs::kDepth, sc::kSplits[split]});
+            expectLength(d.histogram.size(), static_cast<std::size_t>(r.probes) + 1, where + "/" + cs::kHistogram);
+            if (i == 0)
+                examples[split] = d.exampleDepth.size();
+            expectLength(d.exampleDepth.size(), examples[split], where + "/" + cs::kExampleDepth);
+        }
+        if (!r.transferAccuracy.empty())
+            expectLength(r.transferAccuracy.size(), static_cast<std::size_t>(r.models),
+                         sc::join({g, cs::kTransfer, cs::kAccuracy}));
+    }
+    for (const DepthDifference &d : c.differences)
+        for (int split = 0; split < 2; ++split)
+            expectLength((split == 0 ? d.train : d.test).depth.size(), examples[split],
+                         sc::join({cs::differenceGroup(d.a, d.b), sc::kSplits[split], cs::kDifference}));
+}
+
+/// Everything but the checks, from a file already opened and found ours.
+Comparison readOpenComparison(hid_t file, const std::string &path)
+{
     Comparison c;
     c.configJson = h5::readAttrString(file, sc::kConfig);
     c.generations = static_cast<int>(h5::readAttrInt(file, cs::kGenerations));
@@ -224,6 +255,30 @@ Comparison readComparison(const std::string &path)
             c.differences.push_back(std::move(d));
         }
     return c;
+}
+
+} // namespace
+
+Comparison readComparison(const std::string &path)
+{
+    if (!isComparisonFile(path))
+        throw StoreError(path + ": not a comparison file (its root attribute format is not "
+                         + std::string(cs::kFormatName) + ")");
+    const std::string prefix = path + ": ";
+    try {
+        h5::Handle file = h5::openFile(path, false);
+        const auto version = h5::readAttrInt(file, sc::kFormatVersion);
+        if (version < 1 || version > cs::kVersion)
+            throw StoreError("unknown comparison file format version " + std::to_string(version));
+        if (version >= cs::kFirstDigestVersion)
+            verifyAttributesDigest(file, path);
+        Comparison c = readOpenComparison(file, path);
+        checkShapes(c);
+        return c;
+    } catch (const StoreError &e) {
+        const std::string what = e.what();
+        throw StoreError(what.rfind(prefix, 0) == 0 ? what : prefix + what);
+    }
 }
 
 bool isComparisonFile(const std::string &path)

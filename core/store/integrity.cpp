@@ -76,6 +76,31 @@ std::string digestOf(hid_t file, const std::vector<h5::ObjectEntry> &entries, co
     return digest.text();
 }
 
+/// A file format the checks know: its format attribute, the newest version
+/// readers accept and the first version that carries the attributes digest.
+struct FileFormat {
+    const char *name;
+    const char *what;
+    int newestVersion;
+    int firstDigestVersion;
+};
+
+/// The run file first: its version 1 also lacks the checksums.
+const FileFormat kFormats[] = {
+    {runformat::kFormatName, "run file", runformat::kFormatVersion, runformat::kFirstChecksummedVersion},
+    {sc::regression::kFormatName, "regression run file", sc::regression::kFormatVersion, 1},
+    {sc::sweep::kSweepFormatName, "sweep file", sc::sweep::kSweepFormatVersion, 1},
+    {sc::compare::kFormatName, "comparison file", sc::compare::kVersion, sc::compare::kFirstDigestVersion},
+};
+
+const FileFormat *formatOf(const std::string &name)
+{
+    for (const auto &f : kFormats)
+        if (name == f.name)
+            return &f;
+    return nullptr;
+}
+
 /// `message` without the "path: " prefix a lower layer may have given it.
 std::string withoutFile(const std::string &message, const std::string &path)
 {
@@ -95,6 +120,19 @@ void checkDigest(const std::string &stored, const std::string &computed, const s
 std::string noChecksumsNote()
 {
     return "format version 1: the file carries no checksums, so damage to its stored values cannot be detected";
+}
+
+void expectLength(std::size_t got, std::size_t expected, const std::string &object)
+{
+    if (got != expected)
+        throw StoreError(object + " holds " + std::to_string(got) + " values where " + std::to_string(expected)
+                         + " are expected");
+}
+
+std::string noDigestNote()
+{
+    return "format version 1: the file carries no attributes digest, so a change to its attributes cannot be "
+           "detected";
 }
 
 std::string attributesDigest(hid_t file, const h5::ObjectProgress &progress)
@@ -129,38 +167,36 @@ FileCheck checkRunFile(const std::string &path, bool quick, const h5::ObjectProg
     };
     h5::Handle file;
     std::vector<h5::ObjectEntry> entries;
-    bool regression = false;
+    const FileFormat *kind = nullptr;
     try {
         if (progress)
             progress("/");
         file = h5::openFile(path, false);
         const std::string format = h5::hasAttr(file, sc::kFormat) ? h5::readAttrString(file, sc::kFormat) : "";
-        regression = format == sc::regression::kFormatName;
-        if (format != runformat::kFormatName && !regression)
+        kind = formatOf(format);
+        if (!kind)
             throw StoreError("not a Prediction Depth Studio run file (no 'format' attribute '"
-                             + std::string(runformat::kFormatName) + "' or '" + sc::regression::kFormatName + "')");
+                             + std::string(runformat::kFormatName) + "')");
         r.formatVersion = static_cast<int>(h5::readAttrInt(file, sc::kFormatVersion));
-        const int newest = regression ? sc::regression::kFormatVersion : runformat::kFormatVersion;
-        if (r.formatVersion > newest || r.formatVersion < 1)
-            throw StoreError("unknown " + std::string(regression ? "regression " : "") + "run file format version "
-                             + std::to_string(r.formatVersion));
+        if (r.formatVersion > kind->newestVersion || r.formatVersion < 1)
+            throw StoreError("unknown " + std::string(kind->what) + " format version " + std::to_string(r.formatVersion));
         entries = h5::listObjects(file, progress);
     } catch (const StoreError &e) {
         problem("/", e.what());
         return r;
     }
-    // Regression run files carry the digest from their first version on.
-    const bool checksummed = regression || r.formatVersion >= runformat::kFirstChecksummedVersion;
-    if (!checksummed)
-        r.notes.push_back(noChecksumsNote());
+    const bool digested = r.formatVersion >= kind->firstDigestVersion;
+    if (!digested)
+        r.notes.push_back(kind == &kFormats[0] ? noChecksumsNote() : noDigestNote());
     try {
         const std::string digest = digestOf(file, entries, progress);
-        if (checksummed)
+        if (digested)
             checkDigest(h5::hasAttr(file, sc::kAttributesDigest) ? h5::readAttrString(file, sc::kAttributesDigest)
                                                                  : "(none)",
                         digest, path);
         else if (h5::hasAttr(file, sc::kAttributesDigest))
-            throw StoreError("the file says format version 1 but carries a digest: its version was changed");
+            throw StoreError("the file says format version " + std::to_string(r.formatVersion)
+                             + " but carries a digest: its version was changed");
     } catch (const StoreError &e) {
         problem("/", e.what());
     }

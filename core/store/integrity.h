@@ -35,13 +35,21 @@ struct FileCheck {
     bool ok() const { return problems.empty(); }
 };
 
-/// Checks a run file (classification or regression): that it opens and is ours, its structure, attributes
-/// and digest, and unless `quick` every dataset read in full (chunk by chunk,
-/// so each checksum is verified); quick reads each dataset's chunk index
-/// only. `progress` is told each object before it is read.
+/// Checks a run (classification or regression), sweep or comparison file: that it opens and is ours, its
+/// structure, attributes and digest, and unless `quick` every dataset read in
+/// full (chunk by chunk, so each checksum is verified); quick reads each
+/// dataset's chunk index only. `progress` is told each object before it is
+/// read. A file of another format is a problem that says it is not a run file.
 FileCheck checkRunFile(const std::string &path, bool quick, const h5::ObjectProgress &progress = {});
 
-/// The note a version 1 file gets.
+/// Throws StoreError unless an array read from a file holds `expected`
+/// values (`got`), naming the object: a reader's check of the shapes it later
+/// indexes by, so that a damaged shape is an error, not a read past the end.
+void expectLength(std::size_t got, std::size_t expected, const std::string &object);
+
+/// The note a version 1 run file gets.
 std::string noChecksumsNote();
+/// The note a version 1 comparison file gets (written before it carried a digest).
+std::string noDigestNote();
 
 } // namespace pds

@@ -345,7 +345,9 @@ inline std::string methodGroup(std::string_view method) { return join({kMethods,
 namespace pds::schema::compare {
 
 inline constexpr const char *kFormatName = "pdepth-comparison";
-inline constexpr int kVersion = 1;
+/// Version 2 adds the root attribute attributes_digest (as in a run file).
+inline constexpr int kVersion = 2;
+inline constexpr int kFirstDigestVersion = 2;
 /// Root attribute: the regimes in the order they were given.
 inline constexpr const char *kRegimeNames = "regimes";
 inline constexpr const char *kGenerations = "generations";

@@ -79,6 +79,54 @@ SweepEnsemble readEnsemble(hid_t g)
     return e;
 }
 
+void checkEnsemble(const SweepEnsemble &e, std::size_t n, const std::string &group)
+{
+    for (const auto &[name, length] : {std::pair<const char *, std::size_t>{sw::kPIn, e.pIn.size()},
+                                       {sw::kPOut, e.pOut.size()}, {sw::kMem, e.mem.size()},
+                                       {sw::kSe, e.se.size()}, {sw::kMIn, e.mIn.size()},
+                                       {sw::kMOut, e.mOut.size()}})
+        expectLength(length, n, sc::join({group, name}));
+}
+
+template <typename T>
+void checkRows(const std::vector<std::vector<T>> &rows, std::size_t count, std::size_t length, const std::string &name)
+{
+    expectLength(rows.size(), count, name + " (rows)");
+    for (const auto &r : rows)
+        expectLength(r.size(), length, name);
+}
+
+/// The lengths the printers, the CSV export and the Studio index by, so a
+/// damaged shape is an error here rather than a read past the end later.
+void checkShapes(const SweepData &d)
+{
+    const std::size_t n = d.labels.size(), types = d.trajectoryNames.size(), proxies = d.proxyNames.size();
+    const std::string g = sw::kSweep;
+    if (d.sizes.empty())
+        throw StoreError(sc::join({g, sw::kSizeValues}) + " holds no size");
+    expectLength(d.trajectory.size(), n, sc::join({g, sw::kTrajectory}));
+    for (const auto t : d.trajectory)
+        if (t >= types)
+            throw StoreError(sc::join({g, sw::kTrajectory}) + " holds type " + std::to_string(t) + " of "
+                             + std::to_string(types));
+    expectLength(d.typeShares.size(), types, sc::join({g, sw::kTypeShares}));
+    checkRows(d.sharesByDelta, d.deltaGrid.size(), types, sc::join({g, sw::kSharesByDelta}));
+    expectLength(d.agreement.size(), proxies, sc::join({g, sw::kAgreement}));
+    checkRows(d.proxyTrajectory, proxies, n, sc::join({g, sw::kProxyTrajectory}));
+    for (std::size_t i = 0; i < d.sizes.size(); ++i) {
+        const SweepSize &s = d.sizes[i];
+        const std::string sg = sw::sizeGroup(static_cast<int>(i));
+        checkEnsemble(s.plain, n, sg);
+        checkRows(s.proxies, proxies, n, sc::join({sg, sw::kProxies}));
+        expectLength(s.spearman.size(), proxies, sc::join({sg, sw::kSpearman}));
+        if (!s.hasDistilled)
+            continue;
+        checkEnsemble(s.distilled, n, sc::join({sg, sw::kDistilled}));
+        const std::string bt = sc::join({sg, sw::kDistilled, sw::kByType});
+        expectLength(s.byType.count.size(), types, sc::join({bt, sw::kCount}));
+    }
+}
+
 /// The by-type table's columns, in one list for the writer and the reader.
 const std::pair<const char *, std::vector<double> SweepByType::*> kByTypeColumns[] = {
     {sw::kMemPlain, &SweepByType::memPlain},         {sw::kMemDistilled, &SweepByType::memDistilled},
@@ -187,6 +235,10 @@ SweepReader::SweepReader(const std::string &path)
         if (!h5::hasAttr(file, sc::kFormat) || h5::readAttrString(file, sc::kFormat) != sw::kSweepFormatName)
             throw StoreError("not a sweep file (its format attribute is not " + std::string(sw::kSweepFormatName)
                              + ")");
+        const auto version = h5::readAttrInt(file, sc::kFormatVersion);
+        if (version < 1 || version > sw::kSweepFormatVersion)
+            throw StoreError("unknown sweep file format version " + std::to_string(version));
+        verifyAttributesDigest(file, path);
         m_status = h5::readAttrString(file, sc::kStatus);
         m_created = h5::readAttrString(file, sc::kCreated);
         SweepData &d = m_data;
@@ -230,13 +282,18 @@ SweepReader::SweepReader(const std::string &path)
                 s.distilled = readEnsemble(dg);
                 h5::Handle bt = h5::openGroup(dg, sw::kByType);
                 s.byType.count = h5::readArray<std::int64_t>(bt, sw::kCount);
-                for (const auto &[name, column] : kByTypeColumns)
+                for (const auto &[name, column] : kByTypeColumns) {
                     s.byType.*column = h5::readArray<double>(bt, name);
+                    expectLength((s.byType.*column).size(), d.trajectoryNames.size(),
+                                 sc::join({sw::sizeGroup(static_cast<int>(i)), sw::kDistilled, sw::kByType, name}));
+                }
             }
             d.sizes.push_back(std::move(s));
         }
+        checkShapes(d);
     } catch (const StoreError &e) {
-        throw StoreError(path + ": " + e.what());
+        const std::string what = e.what(), prefix = path + ": ";
+        throw StoreError(what.rfind(prefix, 0) == 0 ? what : prefix + what);
     }
 }
 

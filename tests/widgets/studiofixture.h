@@ -27,11 +27,6 @@ QString runFixture();
 /// rendered view with data has many; a blank one has one or two).
 QSet<QRgb> coloursOf(const QImage &image, int step = 2);
 
-/// Where a figure fails a reader: texts outside the figure or overlapping,
-/// repeated tick labels, a legend that leaves the figure or hides marks, axes
-/// that cut the data or leave more than 10 % around it. Empty when it passes.
-QStringList figureProblems(const FigureGeometry &g);
-
 /// The messages of every `failed(QString)` signal a spy caught, joined by "; ".
 QString failures(const QSignalSpy &failed);
 

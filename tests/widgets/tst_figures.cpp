@@ -8,6 +8,7 @@
 #include "charts/linechart.h"
 #include "charts/palette.h"
 #include "charts/trajectorychart.h"
+#include "figurechecks.h"
 #include "models/exampleselection.h"
 #include "models/rundocument.h"
 #include "studiofixture.h"
@@ -25,17 +26,11 @@
 
 #include <cmath>
 #include <memory>
-#include <set>
 
 using namespace pds;
+using pds::test::figureProblems;
 
 namespace {
-
-/// Where a figure fails a reader (studiofixture.h); empty when it passes.
-QStringList problems(const FigureGeometry &g)
-{
-    return test::figureProblems(g);
-}
 
 /// Texts that name a model other than as m000, m001, … (the file's and `pdepth info`'s names).
 QStringList badModelNames(const FigureGeometry &g)
@@ -188,7 +183,7 @@ void TestFigures::charts()
     QVERIFY(QTest::qWaitForWindowExposed(chart));
     chart->renderedImage();
     const FigureGeometry shown = chart->figureGeometry();
-    const QStringList onScreen = problems(shown);
+    const QStringList onScreen = figureProblems(shown);
     QVERIFY2(onScreen.isEmpty(), qPrintable(QStringLiteral("on screen:\n") + onScreen.join(QLatin1Char('\n'))));
     const QStringList misnamed = badModelNames(shown);
     QVERIFY2(misnamed.isEmpty(), qPrintable(QStringLiteral("models not named m000…: ") + misnamed.join(QStringLiteral(", "))));
@@ -200,7 +195,7 @@ void TestFigures::charts()
         wide ? std::vector<std::pair<QSize, int>>{{QSize(2100, 900), 300}, {QSize(2100, 1200), 300}, {QSize(720, 300), 72}}
              : std::vector<std::pair<QSize, int>>{{QSize(1050, 780), 300}, {QSize(2100, 1400), 300}, {QSize(252, 190), 72}};
     for (const auto &[size, dpi] : exports) {
-        const QStringList exported = problems(chart->figureGeometryAt(size, dpi));
+        const QStringList exported = figureProblems(chart->figureGeometryAt(size, dpi));
         QVERIFY2(exported.isEmpty(), qPrintable(QStringLiteral("exported at %1×%2, %3 dpi:\n")
                                                     .arg(size.width()).arg(size.height()).arg(dpi)
                                                 + exported.join(QLatin1Char('\n'))));
@@ -240,7 +235,7 @@ void TestFigures::liveCurves()
         for (int e = 1; e <= 6; ++e)
             curves.addPoint(m, e, 2.3 / (e + m * 0.1), 0.3 + 0.1 * e - 0.01 * m);
     const FigureGeometry g = curves.figureGeometry();
-    const QStringList found = problems(g);
+    const QStringList found = figureProblems(g);
     QVERIFY2(found.isEmpty(), qPrintable(found.join(QLatin1Char('\n'))));
     // A legend entry per model, named as the file names it, and titled axes.
     QStringList legend;
@@ -271,7 +266,7 @@ void TestFigures::trajectorySingleColumn()
                                                                        {(inches * 72).toSize(), 72}}) {
         const FigureGeometry g = chart->figureGeometryAt(size, dpi);
         const QString where = QStringLiteral("exported at %1×%2, %3 dpi:\n").arg(size.width()).arg(size.height()).arg(dpi);
-        const QStringList found = problems(g);
+        const QStringList found = figureProblems(g);
         QVERIFY2(found.isEmpty(), qPrintable(where + found.join(QLatin1Char('\n'))));
         QCOMPARE(g.panels.size(), std::size_t(3));
         QVERIFY2(chart->stacked(), qPrintable(where + QStringLiteral("the panels are side by side")));
@@ -361,7 +356,7 @@ void TestFigures::embedding()
     host->renderedImage();
 
     auto check = [&](const FigureGeometry &g, const QString &where) {
-        QStringList found = problems(g);
+        QStringList found = figureProblems(g);
         found << badModelNames(g);
         for (const QString &t : textsUnderLegend(g))
             found << QStringLiteral("the key covers \"%1\"").arg(t);

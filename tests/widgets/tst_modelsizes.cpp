@@ -7,6 +7,7 @@
 #include "charts/linechart.h"
 #include "charts/sizescatterchart.h"
 #include "charts/typeshareschart.h"
+#include "figurechecks.h"
 #include "mainwindow.h"
 #include "models/exampleselection.h"
 #include "models/gallerymodel.h"
@@ -34,67 +35,11 @@
 #include <QtTest/QtTest>
 
 #include <cmath>
-#include <set>
 
 using namespace pds;
+using pds::test::figureProblems;
 
 namespace {
-
-/// Where a figure fails a reader (the rules of tst_figures: texts inside the
-/// figure and apart, distinct ticks, a legend that hides no marks, axes
-/// fitted to the data); empty when it passes.
-QStringList problems(const FigureGeometry &g)
-{
-    QStringList out;
-    const QRectF figure(QPointF(0, 0), g.size);
-    if (g.texts.empty())
-        out << QStringLiteral("no text drawn");
-    for (const FigureText &t : g.texts)
-        if (!figure.adjusted(-1, -1, 1, 1).contains(t.box))
-            out << QStringLiteral("\"%1\" leaves the figure").arg(t.text);
-    for (std::size_t i = 0; i < g.texts.size(); ++i)
-        for (std::size_t j = i + 1; j < g.texts.size(); ++j) {
-            const FigureText &a = g.texts[i], &b = g.texts[j];
-            if (a.kind == FigureText::Legend || b.kind == FigureText::Legend)
-                continue;
-            if (!a.box.adjusted(1, 1, -1, -1).intersected(b.box.adjusted(1, 1, -1, -1)).isEmpty())
-                out << QStringLiteral("\"%1\" overlaps \"%2\"").arg(a.text, b.text);
-        }
-    for (std::size_t p = 0; p < g.panels.size(); ++p) {
-        const FigurePanel &panel = g.panels[p];
-        for (const QStringList &ticks : {panel.xTicks, panel.yTicks}) {
-            const std::set<QString> distinct(ticks.begin(), ticks.end());
-            if (distinct.size() != static_cast<std::size_t>(ticks.size()))
-                out << QStringLiteral("panel %1 repeats tick labels: %2").arg(p).arg(ticks.join(QLatin1Char(' ')));
-        }
-        if (!panel.legend.isEmpty()) {
-            if (!figure.adjusted(-1, -1, 1, 1).contains(panel.legend))
-                out << QStringLiteral("panel %1 legend leaves the figure").arg(p);
-            int hidden = 0;
-            for (const QPointF &m : panel.marks)
-                hidden += panel.legend.adjusted(1, 1, -1, -1).contains(m) ? 1 : 0;
-            if (hidden > 0)
-                out << QStringLiteral("panel %1 legend covers %2 plotted marks").arg(p).arg(hidden);
-        }
-        if (!panel.data.valid)
-            continue;
-        auto checkAxis = [&](const char *axis, double lo, double hi, double d0, double d1, bool named) {
-            const double span = hi - lo, eps = 1e-6 * std::max(1.0, std::abs(span));
-            if (d0 < lo - eps || d1 > hi + eps)
-                out << QStringLiteral("panel %1 %2 axis %3..%4 cuts the data %5..%6").arg(p).arg(QLatin1String(axis)).arg(lo).arg(hi).arg(d0).arg(d1);
-            if (d1 - d0 <= eps)
-                return;
-            const double allowed = std::max(0.1 * span, named ? 0.6 : 0.0) + eps;
-            if (d0 - lo > allowed || hi - d1 > allowed)
-                out << QStringLiteral("panel %1 %2 axis %3..%4 leaves more than 10 % around the data %5..%6")
-                           .arg(p).arg(QLatin1String(axis)).arg(lo).arg(hi).arg(d0).arg(d1);
-        };
-        // Sizes and trajectory types are named categories on x.
-        checkAxis("x", panel.xMin, panel.xMax, panel.data.x0, panel.data.x1, true);
-        checkAxis("y", panel.yMin, panel.yMax, panel.data.y0, panel.data.y1, false);
-    }
-    return out;
-}
 
 constexpr int kExamples = 8;
 // Trajectory per example: decreasing ×4, increasing, cap-shaped, constant, undetermined.
@@ -335,10 +280,10 @@ void TestModelSizes::figures()
     QVERIFY(QTest::qWaitForWindowExposed(dock));
     QTest::qWait(50);
     chart->renderedImage();
-    const QStringList onScreen = problems(chart->figureGeometry());
+    const QStringList onScreen = figureProblems(chart->figureGeometry(), /*xNamed=*/true);
     QVERIFY2(onScreen.isEmpty(), qPrintable(QStringLiteral("on screen:\n") + onScreen.join(QLatin1Char('\n'))));
     for (const auto &[size, dpi] : std::vector<std::pair<QSize, int>>{{QSize(1050, 780), 300}, {QSize(2100, 1400), 300}, {QSize(252, 190), 72}}) {
-        const QStringList exported = problems(chart->figureGeometryAt(size, dpi));
+        const QStringList exported = figureProblems(chart->figureGeometryAt(size, dpi), /*xNamed=*/true);
         QVERIFY2(exported.isEmpty(), qPrintable(QStringLiteral("exported at %1×%2, %3 dpi:\n")
                                                     .arg(size.width()).arg(size.height()).arg(dpi)
                                                 + exported.join(QLatin1Char('\n'))));

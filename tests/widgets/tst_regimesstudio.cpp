@@ -11,6 +11,7 @@
 #include "models/exampleselection.h"
 #include "models/gallerymodel.h"
 #include "models/rundocument.h"
+#include "figurechecks.h"
 #include "studiofixture.h"
 #include "testsupport.h"
 #include "views/galleryview.h"

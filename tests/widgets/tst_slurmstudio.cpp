@@ -5,6 +5,7 @@
 // and announces the study once the merge job has written it. The member and
 // merge scripts the submission wrote are run for real, as Slurm would.
 
+#include "slurmstandin.h"
 #include "studiofixture.h"
 #include "training/slurmprogressview.h"
 #include "training/trainingwizard.h"
@@ -19,16 +20,6 @@
 using namespace pds;
 
 namespace {
-
-void writeFile(const QString &path, const QByteArray &text, bool executable = false)
-{
-    QFile f(path);
-    QVERIFY2(f.open(QIODevice::WriteOnly | QIODevice::Truncate), qPrintable(path));
-    f.write(text);
-    f.close();
-    if (executable)
-        f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
-}
 
 QString readFile(const QString &path)
 {
@@ -76,19 +67,7 @@ private Q_SLOTS:
     {
         QVERIFY(m_home.isValid() && m_bin.isValid() && m_dir.isValid());
         qputenv("HOME", m_home.path().toLocal8Bit());
-        // sbatch refuses the partition "nope" as Slurm does, else appends its
-        // arguments to sbatch.args and answers job ids from 812 on; squeue
-        // prints squeue.txt; sacct refuses as on a cluster without accounting.
-        writeFile(m_bin.filePath("sbatch"),
-                  "#!/bin/sh\nd=\"$(dirname \"$0\")\"\n"
-                  "case \"$*\" in *--partition=nope*) echo 'sbatch: error: invalid partition specified: nope' >&2; "
-                  "exit 1 ;; esac\nprintf '%s\\n' \"$*\" >> \"$d/sbatch.args\"\n"
-                  "n=$(cat \"$d/next\" 2>/dev/null || echo 812)\necho $((n + 1)) > \"$d/next\"\necho \"$n\"\n",
-                  true);
-        writeFile(m_bin.filePath("squeue"), "#!/bin/sh\ncat \"$(dirname \"$0\")/squeue.txt\" 2>/dev/null\nexit 0\n",
-                  true);
-        writeFile(m_bin.filePath("sacct"),
-                  "#!/bin/sh\necho 'sacct: error: Slurm accounting storage is disabled' >&2\nexit 1\n", true);
+        test::writeStandInSlurm(m_bin.path());
         qputenv("PATH", (m_bin.path() + QLatin1Char(':') + qEnvironmentVariable("PATH")).toLocal8Bit());
         QVERIFY(QDir::setCurrent(m_dir.path()));
     }
@@ -159,7 +138,7 @@ private Q_SLOTS:
         view.setRefreshInterval(3600 * 1000); // reads only when the test asks
         QSignalSpy merged(&view, &SlurmProgressView::studyMerged);
 
-        writeFile(m_bin.filePath("squeue.txt"), "812_0|RUNNING\n812_1|PENDING\n813|PENDING\n");
+        test::writeTextFile(m_bin.filePath("squeue.txt"), "812_0|RUNNING\n812_1|PENDING\n813|PENDING\n");
         QSignalSpy first(&view, &SlurmProgressView::refreshed);
         view.follow(m_stateFile);
         QVERIFY(first.wait(10000));
@@ -172,9 +151,9 @@ private Q_SLOTS:
                  qPrintable(view.sourceText()));
 
         // Member 0 fails: its state and the end of its log.
-        writeFile(QFileInfo(m_stateFile).path() + "/m000.log",
+        test::writeTextFile(QFileInfo(m_stateFile).path() + "/m000.log",
                   "pdepth: Slurm job 812_0 on node1, restart 0\npdepth: out of memory\n");
-        writeFile(m_bin.filePath("squeue.txt"), "812_0|OUT_OF_MEMORY\n812_1|RUNNING\n813|PENDING\n");
+        test::writeTextFile(m_bin.filePath("squeue.txt"), "812_0|OUT_OF_MEMORY\n812_1|RUNNING\n813|PENDING\n");
         QVERIFY(refreshed(view));
         QCOMPARE(view.memberState(0), QStringLiteral("failed"));
         QCOMPARE(view.memberState(1), QStringLiteral("running"));
@@ -186,14 +165,14 @@ private Q_SLOTS:
         QFile::remove(QFileInfo(m_stateFile).path() + "/m000.log");
         QVERIFY(runTask(0));
         QVERIFY(runTask(1));
-        writeFile(m_bin.filePath("squeue.txt"), "812_0|COMPLETED\n812_1|COMPLETED\n813|RUNNING\n");
+        test::writeTextFile(m_bin.filePath("squeue.txt"), "812_0|COMPLETED\n812_1|COMPLETED\n813|RUNNING\n");
         QVERIFY(refreshed(view));
         QCOMPARE(view.memberState(0), QStringLiteral("finished"));
         QCOMPARE(view.memberState(1), QStringLiteral("finished"));
         QVERIFY2(view.mergeText().contains(QStringLiteral("running")), qPrintable(view.mergeText()));
         QCOMPARE(merged.count(), 0);
         QVERIFY2(runTask(-1), qPrintable(readFile(QFileInfo(m_stateFile).path() + "/merge.log")));
-        writeFile(m_bin.filePath("squeue.txt"), "812_0|COMPLETED\n812_1|COMPLETED\n813|COMPLETED\n");
+        test::writeTextFile(m_bin.filePath("squeue.txt"), "812_0|COMPLETED\n812_1|COMPLETED\n813|COMPLETED\n");
         QVERIFY(refreshed(view));
         QCOMPARE(merged.count(), 1);
         QCOMPARE(merged.at(0).at(0).toString(), m_dir.filePath(QStringLiteral("slurm.h5")));

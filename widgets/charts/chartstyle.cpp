@@ -2,6 +2,8 @@
 
 #include "charts/figureinspect.h"
 
+#include <QColor>
+
 #include <vtkAxis.h>
 #include <vtkChartLegend.h>
 #include <vtkChartXY.h>
@@ -22,6 +24,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 namespace pds {
 namespace {
@@ -135,27 +138,6 @@ void setNiceTicks(vtkAxis *axis, int targetCount, bool integers)
     axis->SetCustomTickPositions(positions, names);
 }
 
-vtkSmartPointer<vtkTable> xyTable(const std::vector<double> &xs, const std::vector<double> &ys)
-{
-    auto table = vtkSmartPointer<vtkTable>::New();
-    vtkNew<vtkDoubleArray> x, y;
-    x->SetName("x");
-    y->SetName("y");
-    for (std::size_t i = 0; i < xs.size() && i < ys.size(); ++i) {
-        x->InsertNextValue(xs[i]);
-        y->InsertNextValue(ys[i]);
-    }
-    table->AddColumn(x);
-    table->AddColumn(y);
-    return table;
-}
-
-void colourPlot(vtkPlot *plot, const QColor &colour)
-{
-    plot->SetColor(static_cast<unsigned char>(colour.red()), static_cast<unsigned char>(colour.green()),
-                   static_cast<unsigned char>(colour.blue()), 255);
-}
-
 std::vector<PlotArrays> plotArrays(vtkChartXY *chart)
 {
     std::vector<PlotArrays> out;
@@ -200,6 +182,32 @@ DataExtent dataExtent(vtkChartXY *chart)
         }
     }
     return e;
+}
+
+template <typename T>
+vtkSmartPointer<vtkTable> xyTable(const std::vector<T> &xs, const std::vector<T> &ys)
+{
+    using Array = std::conditional_t<std::is_same_v<T, float>, vtkFloatArray, vtkDoubleArray>;
+    auto table = vtkSmartPointer<vtkTable>::New();
+    vtkNew<Array> x, y;
+    x->SetName("x");
+    y->SetName("y");
+    for (std::size_t i = 0; i < xs.size() && i < ys.size(); ++i) {
+        x->InsertNextValue(xs[i]);
+        y->InsertNextValue(ys[i]);
+    }
+    table->AddColumn(x);
+    table->AddColumn(y);
+    return table;
+}
+
+template vtkSmartPointer<vtkTable> xyTable(const std::vector<float> &, const std::vector<float> &);
+template vtkSmartPointer<vtkTable> xyTable(const std::vector<double> &, const std::vector<double> &);
+
+void setPlotColour(vtkPlot *plot, const QColor &c, int alpha)
+{
+    plot->SetColor(static_cast<unsigned char>(c.red()), static_cast<unsigned char>(c.green()),
+                   static_cast<unsigned char>(c.blue()), static_cast<unsigned char>(alpha));
 }
 
 bool placeLegend(vtkChartXY *chart, int dpi, bool aboveAllowed)

@@ -23,6 +23,7 @@ class vtkDataArray;
 class vtkPlot;
 class vtkPlotBar;
 class vtkTable;
+class QColor;
 
 namespace pds {
 
@@ -75,13 +76,16 @@ struct PlotArrays {
 /// The visible plots of `chart` that have data.
 std::vector<PlotArrays> plotArrays(vtkChartXY *chart);
 
-/// A two-column table (x, y) for a plot's SetInputData(table, 0, 1).
-vtkSmartPointer<vtkTable> xyTable(const std::vector<double> &xs, const std::vector<double> &ys);
-/// Draws `plot` in `colour`, opaque.
-void colourPlot(vtkPlot *plot, const QColor &colour);
 
 /// The extent of every visible plot's data (see DataExtent).
 DataExtent dataExtent(vtkChartXY *chart);
+
+/// A table of two columns, x and y (float or double, as given), as a point or
+/// line plot reads it (SetInputData(table, 0, 1)); rows past the shorter list are left out.
+template <typename T>
+vtkSmartPointer<vtkTable> xyTable(const std::vector<T> &xs, const std::vector<T> &ys);
+/// Colours a plot's marks or line with `c` at opacity `alpha` (0–255).
+void setPlotColour(vtkPlot *plot, const QColor &c, int alpha = 255);
 
 /// Puts the legend inline in the plot corner that holds no marks, or outside
 /// on the right when every corner has some (above the plot instead when it

@@ -62,8 +62,8 @@ void ExampleScatterChart::setPoints(const QString &title, const QString &subtitl
         hi = std::max({hi, p.x, p.y});
     }
     auto *diagonal = chart->AddPlot(vtkChart::LINE);
-    diagonal->SetInputData(xyTable({lo, hi}, {lo, hi}), 0, 1);
-    colourPlot(diagonal, QColor(0x99, 0x99, 0x99));
+    diagonal->SetInputData(xyTable(std::vector<float>{lo, hi}, std::vector<float>{lo, hi}), 0, 1);
+    setPlotColour(diagonal, QColor(0x99, 0x99, 0x99));
     diagonal->GetPen()->SetLineType(vtkPen::DASH_LINE);
     diagonal->SetLabel(tr("equal").toStdString());
     diagonal->SetLegendVisibility(false);
@@ -84,7 +84,7 @@ void ExampleScatterChart::setPoints(const QString &title, const QString &subtitl
         m_plotOfType[static_cast<std::size_t>(type)] = static_cast<int>(chart->GetNumberOfPlots());
         auto *plot = vtkPlotPoints::SafeDownCast(chart->AddPlot(vtkChart::POINTS));
         plot->SetInputData(xyTable(xs, ys), 0, 1);
-        colourPlot(plot, type < static_cast<int>(colours.size()) ? colours[static_cast<std::size_t>(type)] : QColor(Qt::black));
+        setPlotColour(plot, type < static_cast<int>(colours.size()) ? colours[static_cast<std::size_t>(type)] : QColor(Qt::black));
         plot->SetMarkerStyle(vtkPlotPoints::CIRCLE);
         plot->SetMarkerSize(6);
         plot->SetLabel(types[type].toStdString());

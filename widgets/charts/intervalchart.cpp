@@ -72,7 +72,7 @@ void IntervalChart::setChart(const QString &title, const QString &subtitle, cons
             bars->SetInputData(xyTable(barX, barY), 0, 1);
             bars->SetPolyLine(false);
             bars->SetMarkerStyle(vtkPlotPoints::NONE);
-            colourPlot(bars, in.colour);
+            setPlotColour(bars, in.colour);
             bars->SetWidth(1.5f);
             bars->SetLabel((in.name + tr(" interval")).toStdString());
             bars->SetLegendVisibility(false);
@@ -80,7 +80,7 @@ void IntervalChart::setChart(const QString &title, const QString &subtitle, cons
         }
         auto *points = vtkPlotPoints::SafeDownCast(chart->AddPlot(in.joined ? vtkChart::LINE : vtkChart::POINTS));
         points->SetInputData(xyTable(xs, ys), 0, 1);
-        colourPlot(points, in.colour);
+        setPlotColour(points, in.colour);
         points->SetMarkerStyle(vtkPlotPoints::CIRCLE);
         points->SetMarkerSize(8);
         if (in.joined)

@@ -1,19 +1,12 @@
 #include "charts/linechart.h"
 
 #include "charts/chartstyle.h"
-#include "charts/figureinspect.h"
 
 #include <vtkAxis.h>
-#include <vtkChartLegend.h>
 #include <vtkChartXY.h>
-#include <vtkContextScene.h>
-#include <vtkContextView.h>
 #include <vtkDoubleArray.h>
-#include <vtkGenericOpenGLRenderWindow.h>
 #include <vtkPen.h>
 #include <vtkPlot.h>
-#include <vtkRenderer.h>
-#include <vtkStringArray.h>
 #include <vtkTable.h>
 #include <vtkTextProperty.h>
 
@@ -22,33 +15,9 @@
 
 namespace pds {
 
-LineChart::LineChart(QWidget *parent) : VtkHost(parent)
+LineChart::LineChart(QWidget *parent) : TitledChart(parent)
 {
-    m_view->SetRenderWindow(renderWindow());
-    m_view->GetRenderer()->SetBackground(1.0, 1.0, 1.0);
-    m_view->GetScene()->AddItem(m_titleItem);
-    m_view->GetScene()->AddItem(m_chart);
-    m_titleItem->setCharts({m_chart});
-    m_chart->SetLayoutStrategy(vtkChart::FILL_RECT);
-    styleChart(m_chart);
-    m_chart->SetShowLegend(true);
     rebuild();
-}
-
-LineChart::~LineChart() = default;
-
-vtkChartXY *LineChart::chartXY() const { return m_chart; }
-
-bool LineChart::settleLayout()
-{
-    const bool changed = settleChart(m_chart, m_xTitle, m_yTitle, renderDpi());
-    setToolTip(m_titleItem->elided() ? figureTitle() : QString());
-    return changed;
-}
-
-FigureGeometry LineChart::figureGeometry()
-{
-    return inspectFigure(m_view->GetScene(), {m_chart}, renderDpi());
 }
 
 void LineChart::setChart(const QString &title, const QString &xTitle, const QString &yTitle,
@@ -64,7 +33,7 @@ void LineChart::setChart(const QString &title, const QString &xTitle, const QStr
 void LineChart::setSubtitle(const QString &subtitle)
 {
     m_subtitle = subtitle;
-    m_titleItem->setTitle(m_title, m_subtitle);
+    setTitles(m_title, m_subtitle, m_xTitle, m_yTitle);
     update();
 }
 
@@ -83,12 +52,11 @@ void LineChart::setYRange(double lo, double hi)
 
 void LineChart::rebuild()
 {
-    m_chart->ClearPlots();
-    m_titleItem->setTitle(m_title, m_subtitle);
-    vtkAxis *x = m_chart->GetAxis(vtkAxis::BOTTOM);
-    vtkAxis *y = m_chart->GetAxis(vtkAxis::LEFT);
-    x->SetTitle(m_xTitle.toStdString());
-    y->SetTitle(m_yTitle.toStdString());
+    vtkChartXY *chart = chartXY();
+    chart->ClearPlots();
+    setTitles(m_title, m_subtitle, m_xTitle, m_yTitle);
+    vtkAxis *x = chart->GetAxis(vtkAxis::BOTTOM);
+    vtkAxis *y = chart->GetAxis(vtkAxis::LEFT);
     int legendEntries = 0;
     bool integralX = true;
     for (const LineSeries &s : m_series) {
@@ -105,7 +73,7 @@ void LineChart::rebuild()
         table->AddColumn(xs);
         table->AddColumn(ys);
         // A line needs two points; the first epoch of a live run has one.
-        vtkPlot *line = m_chart->AddPlot(s.x.size() < 2 ? vtkChart::POINTS : vtkChart::LINE);
+        vtkPlot *line = chart->AddPlot(s.x.size() < 2 ? vtkChart::POINTS : vtkChart::LINE);
         line->SetInputData(table, 0, 1);
         line->SetColor(static_cast<unsigned char>(s.colour.red()), static_cast<unsigned char>(s.colour.green()),
                        static_cast<unsigned char>(s.colour.blue()), 255);
@@ -118,8 +86,8 @@ void LineChart::rebuild()
         for (double v : s.x)
             integralX = integralX && v == std::floor(v);
     }
-    m_chart->SetShowLegend(legendEntries > 1);
-    const DataExtent e = dataExtent(m_chart);
+    chart->SetShowLegend(legendEntries > 1);
+    const DataExtent e = dataExtent(chart);
     double x0 = e.valid ? e.x0 : 0, x1 = e.valid ? e.x1 : 1, y0 = e.valid ? e.y0 : 0, y1 = e.valid ? e.y1 : 1;
     if (!m_ticks.isEmpty()) {
         x0 = 0;

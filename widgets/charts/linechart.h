@@ -3,19 +3,15 @@
 // LineSeries is the plain data LineChart::setChart() takes and has no use
 // apart from it, so the two share this header.
 
-#include "charts/vtkhost.h"
+#include "charts/titledchart.h"
 
 #include <QColor>
 #include <QString>
+#include <QStringList>
 
 #include <vector>
 
-class vtkContextView;
-class vtkChartXY;
-
 namespace pds {
-
-class FigureTitleItem;
 
 /// One line of a LineChart.
 struct LineSeries {
@@ -28,11 +24,10 @@ struct LineSeries {
 
 /// A titled line chart (training curves, probe accuracy per layer) that
 /// exports like every view. Plain data in, no knowledge of runs.
-class LineChart : public VtkHost {
+class LineChart : public TitledChart {
     Q_OBJECT
 public:
     explicit LineChart(QWidget *parent = nullptr);
-    ~LineChart() override;
 
     /// `title` is drawn elided in the middle when the view is narrow; the
     /// full text stays in the tooltip and in exported files.
@@ -46,22 +41,10 @@ public:
     /// but never goes past them; lo >= hi = no bounds.
     void setYRange(double lo, double hi);
     int seriesCount() const { return static_cast<int>(m_series.size()); }
-    QString figureTitle() const override
-    {
-        return m_subtitle.isEmpty() ? m_title : m_title + QStringLiteral(" — ") + m_subtitle;
-    }
-    vtkChartXY *chartXY() const;
-    FigureGeometry figureGeometry() override;
-
-protected:
-    bool settleLayout() override;
 
 private:
     void rebuild();
 
-    vtkNew<vtkContextView> m_view;
-    vtkNew<vtkChartXY> m_chart;
-    vtkNew<FigureTitleItem> m_titleItem;
     QString m_title, m_subtitle, m_xTitle, m_yTitle;
     QStringList m_ticks;
     double m_yLo = 0, m_yHi = 0;

@@ -16,7 +16,6 @@
 #include <vtkContextScene.h>
 #include <vtkContextView.h>
 #include <vtkDoubleArray.h>
-#include <vtkFloatArray.h>
 #include <vtkGenericOpenGLRenderWindow.h>
 #include <vtkGenericRenderWindowInteractor.h>
 #include <vtkPen.h>
@@ -40,12 +39,6 @@ const QColor kForgetting(0xD5, 0x5E, 0x00);
 /// Further selected examples, in order after the current one (Tol muted, away from the two above).
 const std::array<QColor, 4> kOverlay = {QColor(0x11, 0x77, 0x33), QColor(0xAA, 0x44, 0x99), QColor(0x99, 0x99, 0x33),
                                         QColor(0x88, 0xCC, 0xEE)};
-
-void setColour(vtkPlot *plot, const QColor &c, int alpha = 255)
-{
-    plot->SetColor(static_cast<unsigned char>(c.red()), static_cast<unsigned char>(c.green()),
-                   static_cast<unsigned char>(c.blue()), static_cast<unsigned char>(alpha));
-}
 
 /// An axis over integer positions 0..n-1 named by `labels`, showing [lo, hi].
 void setTicks(vtkAxis *axis, const QStringList &labels, double lo, double hi, const QString &title)
@@ -117,18 +110,8 @@ vtkChartXY *TrajectoryChart::chart(Panel panel) const
 vtkPlot *TrajectoryChart::addPlot(Panel panel, int type, const std::vector<float> &xs, const std::vector<float> &ys,
                                  const std::vector<std::string> &tips)
 {
-    vtkNew<vtkTable> table;
-    vtkNew<vtkFloatArray> x, y;
-    x->SetName("x");
-    y->SetName("y");
-    for (std::size_t i = 0; i < xs.size(); ++i) {
-        x->InsertNextValue(xs[i]);
-        y->InsertNextValue(ys[i]);
-    }
-    table->AddColumn(x);
-    table->AddColumn(y);
     vtkPlot *plot = chart(panel)->AddPlot(type);
-    plot->SetInputData(table, 0, 1);
+    plot->SetInputData(xyTable(xs, ys), 0, 1);
     if (!tips.empty()) {
         vtkNew<vtkStringArray> labels;
         for (const std::string &t : tips)
@@ -235,7 +218,7 @@ void TrajectoryChart::drawProbes(std::int64_t ex)
         if (xs[c].empty())
             continue;
         auto *plot = vtkPlotPoints::SafeDownCast(addPlot(Probes, vtkChart::POINTS, xs[c], ys[c], tips[c]));
-        setColour(plot, classColour(static_cast<int>(c)));
+        setPlotColour(plot, classColour(static_cast<int>(c)));
         plot->SetMarkerStyle(vtkPlotPoints::CIRCLE);
         plot->SetMarkerSize(14);
         plot->SetLabel(m_doc->className(static_cast<int>(c)).toStdString());
@@ -246,14 +229,14 @@ void TrajectoryChart::drawProbes(std::int64_t ex)
     dis->SetMarkerStyle(vtkPlotPoints::CROSS);
     dis->SetMarkerSize(12);
     dis->SetWidth(2.f);
-    setColour(dis, Qt::black);
+    setPlotColour(dis, Qt::black);
     dis->SetLabel(tr("≠ final").toStdString());
     dis->SetLegendVisibility(!disX.empty());
     m_disagree = dis;
     auto *lines = vtkPlotLine::SafeDownCast(addPlot(Probes, vtkChart::LINE, segX, segY));
     lines->SetPolyLine(false); // pairs of points: one vertical segment per model
     lines->SetWidth(3.f);
-    setColour(lines, Qt::black);
+    setPlotColour(lines, Qt::black);
     lines->SetLabel(tr("depth").toStdString());
     m_depthLines = lines;
 
@@ -326,7 +309,7 @@ void TrajectoryChart::drawEpochs()
             line->GetPen()->SetLineType(trained ? vtkPen::SOLID_LINE : vtkPen::DASH_LINE);
             ++m_epochLines;
             if (k == 0) {
-                setColour(line, trained ? kTrained : kHeldOut);
+                setPlotColour(line, trained ? kTrained : kHeldOut);
                 line->SetWidth(2.f);
                 // The panel's title names the example: the legend says only which models.
                 line->SetLabel((trained ? tr("trained on it") : tr("held out")).toStdString());
@@ -334,7 +317,7 @@ void TrajectoryChart::drawEpochs()
                 line->SetLegendVisibility(!shown);
                 shown = true;
             } else {
-                setColour(line, kOverlay[(k - 1) % kOverlay.size()], 190);
+                setPlotColour(line, kOverlay[(k - 1) % kOverlay.size()], 190);
                 line->SetWidth(1.2f);
                 line->SetLabel(elideChars(name, 14).toStdString());
                 line->SetLegendVisibility(!legendOverlay);
@@ -345,13 +328,13 @@ void TrajectoryChart::drawEpochs()
     auto *ok = vtkPlotPoints::SafeDownCast(addPlot(Epochs, vtkChart::POINTS, okX, okY));
     ok->SetMarkerStyle(vtkPlotPoints::CIRCLE);
     ok->SetMarkerSize(6);
-    setColour(ok, Qt::black);
+    setPlotColour(ok, Qt::black);
     ok->SetLabel(tr("correct").toStdString());
     ok->SetLegendVisibility(!okX.empty());
     auto *forgot = vtkPlotPoints::SafeDownCast(addPlot(Epochs, vtkChart::POINTS, forgotX, forgotY));
     forgot->SetMarkerStyle(vtkPlotPoints::DIAMOND);
     forgot->SetMarkerSize(13);
-    setColour(forgot, kForgetting);
+    setPlotColour(forgot, kForgetting);
     forgot->SetLabel(tr("forgetting event").toStdString());
     forgot->SetLegendVisibility(!forgotX.empty());
     m_forgetting = forgot;
@@ -402,7 +385,7 @@ void TrajectoryChart::drawModels()
             plot->SetMarkerStyle(vtkPlotPoints::PLUS);
             plot->SetMarkerSize(11);
             plot->SetWidth(2.f);
-            setColour(plot, kOverlay[(k - 1) % kOverlay.size()]);
+            setPlotColour(plot, kOverlay[(k - 1) % kOverlay.size()]);
             plot->SetLabel(elideChars(m_doc->exampleName(ex), 14).toStdString());
             continue;
         }
@@ -412,7 +395,7 @@ void TrajectoryChart::drawModels()
             auto *points = vtkPlotPoints::SafeDownCast(addPlot(Models, vtkChart::POINTS, xs[kind], ys[kind], tips[kind]));
             points->SetMarkerStyle(vtkPlotPoints::CIRCLE);
             points->SetMarkerSize(11);
-            setColour(points, colour);
+            setPlotColour(points, colour);
             points->SetLabel(tr("%1 (%2)").arg(what).arg(xs[kind].size()).toStdString());
             if (ys[kind].empty())
                 continue;
@@ -428,7 +411,7 @@ void TrajectoryChart::drawModels()
             for (std::size_t i = 0; i < levels.size(); ++i) {
                 const float level = static_cast<float>(levels[i]);
                 vtkPlot *line = addPlot(Models, vtkChart::LINE, {-0.5f, models - 0.5f}, {level, level});
-                setColour(line, colour, i == 0 ? 255 : 170);
+                setPlotColour(line, colour, i == 0 ? 255 : 170);
                 line->SetWidth(i == 0 ? 2.f : 1.f);
                 line->GetPen()->SetLineType(i == 0 ? vtkPen::SOLID_LINE : vtkPen::DASH_LINE);
                 line->SetLabel(tr("%1: mean %2 ± %3").arg(what, number(mean), number(sd)).toStdString());

@@ -22,12 +22,10 @@ bool SweepDocument::isCheckedSweep(const QString &path, QString *unguardedNote)
     const std::string file = path.toStdString();
     try {
         const std::string unguarded = verifyBeforeOpening(file);
-        if (unguarded.empty())
-            return false; // the checker passed it: a run file
-        if (unguardedNote)
+        if (unguardedNote && !unguarded.empty())
             *unguardedNote = QString::fromStdString(unguarded);
     } catch (const StoreError &e) {
-        // The checker reads run files only and names a file of another format so.
+        // The checker knows run, sweep and comparison files and names a file of another format so.
         if (std::string(e.what()).find("not a Prediction Depth Studio run file") == std::string::npos)
             throw;
     }
