@@ -2,7 +2,11 @@
 # Everything the GPU machine should measure, in one call: build with its
 # LibTorch (GUI and tests off), then the full Fashion-MNIST ResNet-18 run, the
 # training-throughput and k-NN benchmarks against its PyTorch, and a
-# ResNet-18 study. Results go to $OUT (or ./gpu-results).
+# ResNet-18 study of MODELS members (JOBS at once) timed against the PyTorch
+# study reference (bench/study_reference.py on the same pool and halves).
+# Results go to $OUT (or ./gpu-results).
+# STUDY_ONLY=1 skips the single-run comparisons (the study rows then get the
+# whole budget); STUDY_EPOCHS (15, the preset's) sizes both sides of the study.
 # Prepare on the Debian machine first: scripts/prepare-offline-deps.sh, and
 # copy /usr/share/datasets/fashion-mnist/*.gz into .data/fashion-mnist/;
 # carry .deps and .data.
@@ -18,7 +22,7 @@ cd "$root"
 gather() {
   cd "$out" || return
   for f in gpu.txt steps.txt resnet18.log resnet18-info.txt train-reference.json train-ours.log knn.json \
-    study.log study-info.txt study-report.md study-member0.txt; do
+    study.log study-info.txt study-report.md study-member0.txt study-reference.log; do
     [[ -f $f ]] && { echo "=== $f"; cat "$f"; }
   done >results.txt
   [[ -f build.log ]] && ! grep -q "^ninja: no work\|Linking CXX executable bin/pdepth" build.log && tail -n 60 build.log >>results.txt
@@ -37,6 +41,7 @@ bin=build-gpu/bin
 # libstb comes from .deps (scripts/prepare-offline-deps.sh), not the system.
 export LD_LIBRARY_PATH="$root/.deps/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 data=(--data-path "$root/.data/fashion-mnist" --dataset fashion-mnist)
+if [[ ${STUDY_ONLY:-0} != 1 ]]; then
 { time step 150 "$bin/pdepth" train "${data[@]}" --preset gpu-full -o "$out/resnet18.h5"; } >"$out/resnet18.log" 2>&1
 "$bin/pdepth" info "$out/resnet18.h5" >"$out/resnet18-info.txt" 2>&1 || true
 rm -f "$out"/resnet18.h5 # the summary above is what comes back
@@ -66,6 +71,7 @@ rows() { diff "$1" "$2" | grep -c '^<' || true; }
 { echo "CUDA resume, 3 epochs stopped after the first and resumed: $(rows "$out/resume.csv" "$out/resnet18-3ep-nchw.csv") of $(($(wc -l <"$out/resume.csv") - 1)) example rows differ from the uninterrupted run"
   echo "two uninterrupted CUDA runs: $(rows "$out/again.csv" "$out/resnet18-3ep-nchw.csv") rows differ"; } >>"$out/steps.txt"
 rm -f "$out"/*.csv "$out"/resume.h5 "$out"/again.h5
+fi
 # The k-NN comparison (measured before; unchanged since) only when asked for: KNN=1.
 if [[ ${KNN:-0} == 1 ]]; then
   step 60 "$bin/bench_knn" 10000 60000 512 30 16 "$out/knn.raw" >"$out/knn.json" 2>&1
@@ -73,10 +79,17 @@ if [[ ${KNN:-0} == 1 ]]; then
   rm -f "$out/knn.raw"
 fi
 echo "before study: $((SECONDS - start)) s" >>"$out/steps.txt"
-# The study gets what is left of a ${BUDGET:-530} s budget.
-study_limit=$(( ${BUDGET:-530} - (SECONDS - start) ))
+# The study and its PyTorch reference share what is left of a ${BUDGET:-530} s
+# budget: the study a third, the reference (members one after another) the rest.
+left=$(( ${BUDGET:-530} - (SECONDS - start) ))
+study_limit=$(( left / 3 ))
 ((study_limit < 60)) && study_limit=60
-{ time step "$study_limit" "$bin/pdepth" study "${data[@]}" --preset gpu-full --models "$models" --jobs "$jobs" -o "$out/study.h5"; } >"$out/study.log" 2>&1
+study_shape=(--preset gpu-full --models "$models" --epochs "${STUDY_EPOCHS:-15}")
+{ time step "$study_limit" "$bin/pdepth" study "${data[@]}" "${study_shape[@]}" --jobs "$jobs" -o "$out/study.h5"; } >"$out/study.log" 2>&1
+ref_limit=$(( ${BUDGET:-530} - (SECONDS - start) - 20 ))
+((ref_limit < 60)) && ref_limit=60
+[[ -f "$out/study.h5" ]] && { time step "$ref_limit" python3 bench/study_reference.py --study "$out/study.h5" \
+  --data "$root/.data/fashion-mnist" --device cuda --amp --threads "$(nproc)" --compare; } >"$out/study-reference.log" 2>&1
 "$bin/pdepth" info "$out/study.h5" >"$out/study-info.txt" 2>&1 || true
 python3 scripts/study_report.py "$out/study.h5" >"$out/study-report.md" 2>&1 || true
 tail -n 3 "$out"/study.members/m000.log >"$out/study-member0.txt" 2>&1 || true

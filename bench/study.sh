@@ -7,26 +7,36 @@
 # depths, consistency and memorisation with the study's.
 #
 # usage: bench/study.sh [runs]   (build first: scripts/build.sh)
-# shape: MODELS (8), POOL (12000), TEST (2000), EPOCHS (8), THREADS (nproc)
+# shape: MODELS (8), POOL (12000), TEST (2000), EPOCHS (8)
+# THREADS: threads of the reference (nproc, PyTorch's default) and, only when
+#   set, of pdepth too (--threads; pdepth's default then trains one member at a time)
+# PDEPTH: the pdepth binary timed (build/bin/pdepth)
+# BASELINE: another pdepth binary (an earlier build) timed with its defaults in
+#   the same rounds, for before/after figures on the same machine and load
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 runs="${1:-3}"
 python="${PYTHON:-/usr/bin/python3}"
-bin="$root/build/bin"
+pdepth="${PDEPTH:-$root/build/bin/pdepth}"
 threads="${THREADS:-$(nproc)}"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 shape=(--model cnn --limit "${POOL:-12000}" --test-limit "${TEST:-2000}" --epochs "${EPOCHS:-8}" --batch 128
-  --models "${MODELS:-8}" --ratio 0.5 --k 30 --threads "$threads" --device cpu)
+  --models "${MODELS:-8}" --ratio 0.5 --k 30 --device cpu)
+[[ -n "${THREADS:-}" ]] && shape+=(--threads "$THREADS")
 
 # shellcheck source=bench/timing.sh
 source "$root/bench/timing.sh"
 
 echo "# study end to end: ${shape[*]}"
 for r in $(seq 1 "$runs"); do
-  timed pdepth-default "$bin/pdepth" study "${shape[@]}" -o "$tmp/default.h5"
+  if [[ -n "${BASELINE:-}" ]]; then
+    timed pdepth-baseline-default "$BASELINE" study "${shape[@]}" -o "$tmp/baseline.h5"
+    rm -rf "$tmp"/baseline.*
+  fi
+  timed pdepth-default "$pdepth" study "${shape[@]}" -o "$tmp/default.h5"
   grep -h "study finished" "$tmp/pdepth-default.log" || true
-  timed pdepth-full-dynamics "$bin/pdepth" study "${shape[@]}" --dynamics eval_pass --eval-every all -o "$tmp/full.h5"
+  timed pdepth-full-dynamics "$pdepth" study "${shape[@]}" --dynamics eval_pass --eval-every all -o "$tmp/full.h5"
   timed pytorch-reference "$python" "$root/bench/study_reference.py" --study "$tmp/default.h5" --threads "$threads" \
     --seed "$r" --compare
   cat "$tmp/pytorch-reference.log"

@@ -18,6 +18,7 @@ differ. Writes the aggregates to `--out` (.npz) and prints one JSON line with
 the timings. `--compare` prints the agreement with the study's own summary.
 """
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -90,9 +91,9 @@ def knn_predict(support, labels, queries, self_index, k, classes, block_elements
         d[rows, own[rows]] = math.inf
         idx = d.topk(k, dim=1, largest=False, sorted=True).indices
         nl = labels[idx]
-        counts = torch.zeros(len(q), classes, dtype=torch.long).scatter_add_(1, nl, torch.ones_like(nl))
+        counts = torch.zeros(len(q), classes, dtype=torch.long, device=q.device).scatter_add_(1, nl, torch.ones_like(nl))
         tied = counts.eq(counts.max(1, keepdim=True).values).gather(1, nl)
-        first = (tied.long() * torch.arange(k, 0, -1).unsqueeze(0)).argmax(1, keepdim=True)
+        first = (tied.long() * torch.arange(k, 0, -1, device=q.device).unsqueeze(0)).argmax(1, keepdim=True)
         preds.append(nl.gather(1, first).squeeze(1))
     return torch.cat(preds)
 
@@ -100,7 +101,7 @@ def knn_predict(support, labels, queries, self_index, k, classes, block_elements
 def depth_of(knn, final):
     agree = knn.eq(final.unsqueeze(0))  # [P, N]
     p = knn.shape[0]
-    depth = torch.full((knn.shape[1],), p, dtype=torch.long)
+    depth = torch.full((knn.shape[1],), p, dtype=torch.long, device=knn.device)
     # The smallest l with agreement at every probe j >= l.
     suffix = torch.flip(torch.cumprod(torch.flip(agree, [0]).long(), 0), [0])  # [P, N]: agree at all j >= l
     any_l = suffix.bool()
@@ -108,7 +109,14 @@ def depth_of(knn, final):
     return torch.minimum(depth, first)
 
 
-def train_member(model, x, y, idx, cfg, dev):
+def autocast(dev, amp):
+    """bf16 autocast on CUDA when asked for (as pdepth's mixed precision), else nothing."""
+    if amp and dev.type == "cuda":
+        return torch.autocast("cuda", dtype=torch.bfloat16)
+    return contextlib.nullcontext()
+
+
+def train_member(model, x, y, idx, cfg, dev, amp=False):
     t = cfg["train"]
     opt = torch.optim.SGD(model.parameters(), lr=t["lr"], momentum=t["momentum"], weight_decay=t["weight_decay"])
     n = len(idx)
@@ -122,10 +130,19 @@ def train_member(model, x, y, idx, cfg, dev):
             for g in opt.param_groups:
                 g["lr"] = lr
             b = order[step * t["batch_size"]:(step + 1) * t["batch_size"]]
-            loss = F.cross_entropy(model(x.index_select(0, b)), y.index_select(0, b))
+            with autocast(dev, amp):
+                logits = model(x.index_select(0, b))
+            loss = F.cross_entropy(logits.float(), y.index_select(0, b))
             opt.zero_grad()
             loss.backward()
             opt.step()
+
+
+def now(dev):
+    """The time once the device has finished what it was given."""
+    if dev.type == "cuda":
+        torch.cuda.synchronize()
+    return time.perf_counter()
 
 
 def load_splits(f, data):
@@ -155,9 +172,9 @@ def run(args):
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
-    dev = torch.device("cpu")
-    xtr, ytr = splits["train"]
-    xte, yte = splits["test"]
+    dev = torch.device(args.device)
+    xtr, ytr = (t.to(dev) for t in splits["train"])
+    xte, yte = (t.to(dev) for t in splits["test"])
     x_all = torch.cat([xtr, xte])
     n_train, n_all = len(ytr), len(ytr) + len(yte)
     classes = int(max(ytr.max(), yte.max())) + 1
@@ -171,36 +188,40 @@ def run(args):
     times = {"train": 0.0, "embed": 0.0, "probe": 0.0}
     for m, mask in enumerate(in_train):
         model = Cnn(xtr.shape[1], classes, k=width) if cfg["model"]["arch"] == "cnn" else ResNet18(xtr.shape[1], classes)
-        t0 = time.perf_counter()
-        idx = torch.from_numpy(np.nonzero(mask)[0])
-        train_member(model, xtr, ytr, idx, cfg, dev)
-        t1 = time.perf_counter()
+        model.to(dev)
+        t0 = now(dev)
+        idx = torch.from_numpy(np.nonzero(mask)[0]).to(dev)
+        train_member(model, xtr, ytr, idx, cfg, dev, args.amp)
+        t1 = now(dev)
         # Final predictions and embeddings in one eval pass over every example.
         model.eval()
         embs, finals = None, []
         with torch.no_grad():
             for s in range(0, n_all, eval_batch):
-                outs = probes_of(model, x_all[s:s + eval_batch])
-                finals.append(outs[-1].argmax(1))
+                with autocast(dev, args.amp):
+                    outs = probes_of(model, x_all[s:s + eval_batch])
+                finals.append(outs[-1].float().argmax(1))
                 red = [reduce_probe(o.float(), max_features).clamp(-65504, 65504).half() for o in outs]
                 if embs is None:
-                    embs = [torch.empty(n_all, r.shape[1], dtype=torch.half) for r in red]
+                    embs = [torch.empty(n_all, r.shape[1], dtype=torch.half, device=dev) for r in red]
                 for e, r in zip(embs, red):
                     e[s:s + len(r)] = r
         final = torch.cat(finals)
-        t2 = time.perf_counter()
-        support = torch.nonzero(torch.from_numpy(mask)).squeeze(1)
-        self_index = torch.full((n_all,), -1, dtype=torch.long)
-        self_index[support] = torch.arange(len(support))
+        t2 = now(dev)
+        support = torch.nonzero(torch.from_numpy(mask)).squeeze(1).to(dev)
+        self_index = torch.full((n_all,), -1, dtype=torch.long, device=dev)
+        self_index[support] = torch.arange(len(support), device=dev)
         labels = ytr[support]
         knn = torch.stack([knn_predict(e[support], labels, e, self_index, k, classes) for e in embs])
-        depth = depth_of(knn, final).float()
-        t3 = time.perf_counter()
+        depth = depth_of(knn, final).float().cpu()
+        final = final.cpu()
+        embs = None
+        t3 = now(dev)
         times["train"] += t1 - t0
         times["embed"] += t2 - t1
         times["probe"] += t3 - t2
         trained = torch.cat([torch.from_numpy(mask), torch.zeros(len(yte), dtype=torch.bool)])
-        hit = final.eq(torch.cat([ytr, yte])).float()
+        hit = final.eq(torch.cat([ytr, yte]).cpu()).float()
         for side, sel in (("train", trained), ("val", ~trained)):
             depth_sum[side] += torch.where(sel, depth, torch.zeros_like(depth))
             depth_n[side] += sel.float()
@@ -258,6 +279,8 @@ def reference_arguments(description, file_option, file_help, compare_help):
 def main():
     ap = reference_arguments(__doc__.splitlines()[0], "--study", "study file written by pdepth study",
                              "print the agreement with the study's summary")
+    ap.add_argument("--device", default="cpu", help="cpu or cuda")
+    ap.add_argument("--amp", action="store_true", help="bf16 autocast on CUDA (pdepth's mixed precision)")
     ap.add_argument("--out", help="write the aggregates here (.npz)")
     args = ap.parse_args()
     result = run(args)

@@ -393,6 +393,8 @@ int runStudy(pds::RunConfig config, const std::string &saveConfig, bool dryRun, 
         return kOk;
     pds::ProgressPrinter printer(stderr);
     MembersInProcessesPrinter membersPrinter(stderr);
+    if (jobs == 0)
+        jobs = pds::autoStudyJobs(config);
     pds::StudyJob job(config);
     if (jobs > 1)
         job.setMemberRunner(pds::childProcessRunner(pds::selfExecutable()), jobs);
@@ -541,8 +543,9 @@ int main(int argc, char **argv)
     pds::cli::addSweepOptions(sweepCmd, sweepArgs);
     int jobs = 1;
     study->add_option("-j,--jobs", jobs,
-                      "Members to train at once, each in its own pdepth process (CPU threads are shared out among them)")
-        ->capture_default_str()
+                      "Members to train at once, each in its own pdepth process (CPU threads are shared out among "
+                      "them); default: one single-threaded member per core on the CPU when --threads is not given, "
+                      "else 1")
         ->check(CLI::Range(1, 1024));
     pds::cli::SlurmFlags studySlurm, sweepSlurm, compareSlurm;
     pds::cli::addSlurmOptions(study, studySlurm);
@@ -630,7 +633,8 @@ int main(int argc, char **argv)
                 pds::cli::refuseJobsWithSlurm(study);
                 return submitStudy(studyOpts.cfg, studyOpts.saveConfig, studyOpts.dryRun, studySlurm.options);
             }
-            return runStudy(studyOpts.cfg, studyOpts.saveConfig, studyOpts.dryRun, jobs, events.get());
+            return runStudy(studyOpts.cfg, studyOpts.saveConfig, studyOpts.dryRun,
+                            study->count("--jobs") > 0 ? jobs : 0, events.get());
         }
         if (*sweepCmd) {
             finishRunOptions(sweepCmd, sweepOpts);

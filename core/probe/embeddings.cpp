@@ -76,7 +76,8 @@ torch::Tensor rowsOf(const std::vector<torch::Tensor> &sets, std::int64_t start,
 std::vector<torch::Tensor> extractEmbeddings(ProbedModelImpl &model, const std::vector<torch::Tensor> &imageSets,
                                              int batchSize, std::int64_t maxFeatures,
                                              bool mixedPrecision,
-                                             std::vector<ProbeReduction> *reductions, EmbeddingsDtype dtype)
+                                             std::vector<ProbeReduction> *reductions, EmbeddingsDtype dtype,
+                                             torch::Tensor *logits)
 {
     torch::NoGradGuard noGrad;
     model.eval();
@@ -101,6 +102,12 @@ std::vector<torch::Tensor> extractEmbeddings(ProbedModelImpl &model, const std::
         if (o.probes.size() != names.size())
             throw Error("the model returned " + std::to_string(o.probes.size()) + " probes but names "
                         + std::to_string(names.size()));
+        if (logits) {
+            auto batchLogits = o.logits.to(torch::kFloat32);
+            if (start == 0)
+                *logits = torch::empty({n, batchLogits.size(1)}, batchLogits.options());
+            logits->slice(0, start, end).copy_(batchLogits);
+        }
         for (std::size_t l = 0; l < names.size(); ++l) {
             std::vector<std::int64_t> reduced;
             auto e = toStoredPrecision(reduceProbe(o.probes[l].to(torch::kFloat32), maxFeatures, &reduced), dtype);

@@ -38,11 +38,14 @@ torch::Tensor toStoredPrecision(const torch::Tensor &embeddings, EmbeddingsDtype
 /// Embeddings of every example of `imageSets` (in order, as one run of
 /// batches: a batch may span two sets) at every probe, in eval mode: one
 /// [ΣN, D_l] tensor of `dtype` per probe on the images' device (see
-/// toStoredPrecision). `reductions` receives what was done to each probe.
+/// toStoredPrecision). `reductions` receives what was done to each probe;
+/// `logits`, when given, the float32 logits [ΣN, K] of the same pass, the
+/// values evaluateLogits() gives (the final evaluation comes from this pass).
 std::vector<torch::Tensor> extractEmbeddings(ProbedModelImpl &model, const std::vector<torch::Tensor> &imageSets,
                                              int batchSize, std::int64_t maxFeatures,
                                              bool mixedPrecision,
                                              std::vector<ProbeReduction> *reductions,
-                                             EmbeddingsDtype dtype = EmbeddingsDtype::Float16);
+                                             EmbeddingsDtype dtype = EmbeddingsDtype::Float16,
+                                             torch::Tensor *logits = nullptr);
 
 } // namespace pds

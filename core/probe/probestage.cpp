@@ -26,13 +26,33 @@ torch::Tensor fromHost(const std::vector<std::int32_t> &v, torch::Device device)
 
 } // namespace
 
+ProbeEmbeddings embedSplits(ProbedModelImpl &model, const DeviceSplit &train, const DeviceSplit &test,
+                            const ProbeOptions &options)
+{
+    const auto t0 = Clock::now();
+    ProbeEmbeddings e;
+    torch::Tensor logits;
+    e.perProbe = extractEmbeddings(model, {train.images, test.images}, options.batchSize, options.maxFeatures,
+                                   options.mixedPrecision, &e.reductions, options.dtype, &logits);
+    const auto nTrain = train.size(), nTest = test.size();
+    if (logits.defined()) {
+        e.trainLogits = logits.slice(0, 0, nTrain);
+        if (nTest > 0)
+            e.testLogits = logits.slice(0, nTrain, nTrain + nTest);
+    }
+    if (train.images.is_cuda())
+        torch::cuda::synchronize();
+    e.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    return e;
+}
+
 ProbeResults runProbes(ProbedModelImpl &model, const DeviceSplit &train, const DeviceSplit &test,
                        const std::vector<std::uint8_t> &inTrain,
                        const std::vector<std::int32_t> &trainFinalPred,
                        const std::vector<std::int32_t> &testFinalPred, int numClasses,
                        const ProbeOptions &options, const CancelToken &cancel,
                        JobObserver *observer, const EmbeddingSink &sink, const std::vector<LayerRows> &done,
-                       const LayerSink &layerSink)
+                       const LayerSink &layerSink, ProbeEmbeddings *ready)
 {
     torch::NoGradGuard noGrad;
     const auto device = train.images.device();
@@ -71,14 +91,16 @@ ProbeResults runProbes(ProbedModelImpl &model, const DeviceSplit &train, const D
                           + std::to_string(supportIdx.size(0)));
 
     report(JobPhase::Embedding, 0);
-    auto t0 = Clock::now();
     cancel.check();
-    // One pass over every example: rows [0, N_train) are the train split, the rest the test split.
-    auto embeddings = extractEmbeddings(model, {train.images, test.images}, options.batchSize, options.maxFeatures,
-                                        options.mixedPrecision, &r.reductions, options.dtype);
-    if (device.is_cuda())
-        torch::cuda::synchronize();
-    r.embedSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    ProbeEmbeddings extracted = ready ? std::move(*ready) : embedSplits(model, train, test, options);
+    if (ready)
+        *ready = ProbeEmbeddings();
+    auto &embeddings = extracted.perProbe;
+    if (static_cast<int>(embeddings.size()) != p)
+        throw Error("probe stage: embeddings of " + std::to_string(embeddings.size()) + " probes for a model with "
+                    + std::to_string(p));
+    r.reductions = std::move(extracted.reductions);
+    r.embedSeconds = extracted.seconds;
     if (sink)
         for (int l = 0; l < p; ++l) {
             const auto &e = embeddings[static_cast<std::size_t>(l)];
@@ -87,7 +109,7 @@ ProbeResults runProbes(ProbedModelImpl &model, const DeviceSplit &train, const D
                 sink(r.probeNames[static_cast<std::size_t>(l)], "test", e.slice(0, nTrain, nTrain + nTest));
         }
 
-    t0 = Clock::now();
+    const auto t0 = Clock::now();
     auto supportLabels = train.labels.index_select(0, supportIdx);
     KnnOptions knn;
     knn.k = options.k;

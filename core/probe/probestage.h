@@ -51,7 +51,23 @@ struct LayerRows {
 /// can resume from the last finished layer.
 using LayerSink = std::function<void(int layer, const LayerRows &rows)>;
 
-/// Extracts embeddings at every probe and runs the k-NN probes: the support
+/// Every example's embeddings at every probe from one eval pass over the
+/// train split then the test split (rows [0, N_train) are the train split),
+/// with the final logits of the same pass.
+struct ProbeEmbeddings {
+    std::vector<torch::Tensor> perProbe; ///< [N_train + N_test, D_l] each, of the stored dtype
+    std::vector<ProbeReduction> reductions;
+    torch::Tensor trainLogits, testLogits; ///< float32 [N, K], as evaluateLogits() gives them
+    double seconds = 0.0;
+};
+
+/// The one forward pass after training that yields both the final logits
+/// and every probe's embeddings (see Trainer::setFinalPass).
+ProbeEmbeddings embedSplits(ProbedModelImpl &model, const DeviceSplit &train, const DeviceSplit &test,
+                            const ProbeOptions &options);
+
+/// Extracts embeddings at every probe (or takes them from `ready`, which it
+/// empties) and runs the k-NN probes: the support
 /// is the model's own training examples (`inTrain`) with their given labels;
 /// those examples are queried leave-one-out, every other example held out.
 /// Layers whose rows are in `done` (non-empty, from an interrupted run) are
@@ -64,6 +80,7 @@ ProbeResults runProbes(ProbedModelImpl &model, const DeviceSplit &train, const D
                        const std::vector<std::int32_t> &testFinalPred, int numClasses,
                        const ProbeOptions &options, const CancelToken &cancel,
                        JobObserver *observer = nullptr, const EmbeddingSink &sink = {},
-                       const std::vector<LayerRows> &done = {}, const LayerSink &layerSink = {});
+                       const std::vector<LayerRows> &done = {}, const LayerSink &layerSink = {},
+                       ProbeEmbeddings *ready = nullptr);
 
 } // namespace pds

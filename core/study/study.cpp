@@ -6,6 +6,7 @@
 #include "store/studywriter.h"
 #include "study/memberconfig.h"
 #include "train/runjob.h"
+#include "train/trainer.h"
 #include "util/error.h"
 
 #include <nlohmann/json.hpp>
@@ -170,6 +171,15 @@ void shareThreads(RunConfig &config, int concurrent)
         const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
         config.train.threads = std::max(1, cores / concurrent);
     }
+}
+
+int autoStudyJobs(const RunConfig &config)
+{
+    if (config.train.threads != 0 || config.study.models < 2
+        || resolveDevice(config.train.device).type() != torch::kCPU)
+        return 1;
+    const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+    return std::min({cores, config.study.models, kAutoJobsLimit});
 }
 
 namespace {

@@ -77,6 +77,16 @@ bool trainMembers(std::vector<MemberTask> &tasks, const MemberRunner &runner, in
 /// machine (0) gets its share.
 void shareThreads(RunConfig &config, int concurrent);
 
+/// Members to train at once when the user did not say: on the CPU, when the
+/// thread count is left to the machine, one single-threaded member per core
+/// (at most kAutoJobsLimit, and no more than there are members). A small
+/// model's operations split over several threads leave them waiting on each
+/// other, and OpenMP's waiting threads spin, so members side by side on one
+/// core each finish sooner and cost fewer CPU seconds
+/// (docs/benchmarks.md). Otherwise (CUDA, or threads given) 1.
+int autoStudyJobs(const RunConfig &config);
+constexpr int kAutoJobsLimit = 8;
+
 /// `pdepth study`: trains the S members (each its own run file, so the study
 /// resumes member by member: finished members are reused), then merges them.
 /// Members run one after another, or up to N at once through a runner. The

@@ -265,12 +265,8 @@ void distilFrom(const RunConfig &c, const RunSetup &run, const ModelInfo &info, 
         + ")");
 }
 
-/// The probe stage: k-NN probes at every layer, embeddings kept as configured,
-/// each finished layer stored so an interruption loses little; writes the results.
-ProbeResults probeModel(const RunConfig &c, RunSetup &run, const DeviceSplit &trainSplit,
-                        const DeviceSplit &testSplit, const ModelInfo &info, const Trainer::Result &trained,
-                        const std::vector<LayerRows> &layersDone, RunWriter &writer, JobObserver *observer,
-                        const CancelToken &cancel, const Say &say)
+/// The probe stage's settings of a run.
+ProbeOptions probeOptions(const RunConfig &c)
 {
     ProbeOptions po;
     po.k = c.study.k;
@@ -278,6 +274,18 @@ ProbeResults probeModel(const RunConfig &c, RunSetup &run, const DeviceSplit &tr
     po.batchSize = c.train.evalBatchSize;
     po.mixedPrecision = c.train.mixedPrecision;
     po.dtype = c.study.embeddingsDtype;
+    return po;
+}
+
+/// The probe stage: k-NN probes at every layer, embeddings kept as configured,
+/// each finished layer stored so an interruption loses little; writes the
+/// results. The embeddings come from `ready` when the last epoch's pass made them.
+ProbeResults probeModel(const RunConfig &c, RunSetup &run, const DeviceSplit &trainSplit,
+                        const DeviceSplit &testSplit, const ModelInfo &info, const Trainer::Result &trained,
+                        const std::vector<LayerRows> &layersDone, ProbeEmbeddings &ready, RunWriter &writer,
+                        JobObserver *observer, const CancelToken &cancel, const Say &say)
+{
+    const ProbeOptions po = probeOptions(c);
     const auto keep = embeddingSelection(c.study.embeddings, run.model->probeNames());
     EmbeddingSink sink;
     if (!keep.empty())
@@ -307,7 +315,8 @@ ProbeResults probeModel(const RunConfig &c, RunSetup &run, const DeviceSplit &tr
     };
     ProbeResults probes = runProbes(*run.model, trainSplit, testSplit, info.inTrain, trained.trainScores.finalPred,
                                     trained.testScores.finalPred, run.data.numClasses(), po, cancel,
-                                    observer ? &memberObserver : nullptr, sink, layersDone, layerSink);
+                                    observer ? &memberObserver : nullptr, sink, layersDone, layerSink,
+                                    ready.perProbe.empty() ? nullptr : &ready);
     writer.writeProbes(0, probes, po.k, po.maxFeatures, settingName(po.dtype));
     return probes;
 }
@@ -358,6 +367,13 @@ JobResult RunJob::execute(JobObserver *observer, const CancelToken &cancel, bool
         Trainer trainer(trainConfig, run.device);
         if (c.distill.enabled())
             distilFrom(c, run, info, trainer, say);
+        // The last epoch's evaluation and the probe stage's embeddings come from one forward pass.
+        ProbeEmbeddings ready;
+        if (c.study.probe)
+            trainer.setFinalPass([&](ProbedModelImpl &model) {
+                ready = embedSplits(model, trainSplit, testSplit, probeOptions(c));
+                return std::make_pair(ready.trainLogits, ready.testLogits);
+            });
         auto sink = [&](const EpochCurve &curve, const EpochRecord &tr, const EpochRecord &te,
                         const std::string &checkpoint) {
             writer.appendEpoch(0, curve, tr, te, checkpoint);
@@ -367,8 +383,8 @@ JobResult RunJob::execute(JobObserver *observer, const CancelToken &cancel, bool
         const Trainer::Result r = trainer.train(*run.model, trainSplit, testSplit, indices, sink, observer, cancel,
                                                 c.study.member, c.study.models, resuming ? &from.training : nullptr);
         if (c.study.probe) {
-            const ProbeResults probes = probeModel(c, run, trainSplit, testSplit, info, r, from.probeLayers, writer,
-                                                   observer, cancel, say);
+            const ProbeResults probes = probeModel(c, run, trainSplit, testSplit, info, r, from.probeLayers, ready,
+                                                   writer, observer, cancel, say);
             result.embedSeconds = probes.embedSeconds;
             result.probeSeconds = probes.probeSeconds;
         }

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <limits>
 #include <sstream>
+#include <tuple>
 
 namespace pds {
 
@@ -438,7 +439,13 @@ void Trainer::evaluateEpoch(Session &s, torch::optim::Optimizer &opt, const Epoc
     const bool finalEpoch = s.epoch + 1 == s.totalEpochs;
     const bool heldOut = c.evaluatesHeldOut(s.epoch + 1);
     const bool trainPass = c.dynamics == DynamicsSource::TrainPass;
+    torch::Tensor finalTrain, finalTest;
+    if (finalEpoch && m_finalPass)
+        std::tie(finalTrain, finalTest) = m_finalPass(s.model);
     auto logitsOf = [&](const DeviceSplit &split, const torch::Tensor &indices) {
+        const torch::Tensor &ready = &split == &s.train ? finalTrain : finalTest;
+        if (ready.defined() && !indices.defined())
+            return ready;
         return evaluateLogits(s.model, split, indices, c.evalBatchSize, c.mixedPrecision);
     };
     // The train split's examples evaluated now: every one after the last

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <utility>
 #include <vector>
 
 namespace pds {
@@ -82,6 +83,13 @@ public:
                                                      const torch::Tensor &batch)>;
     void setLoss(LossFunction loss) { m_loss = std::move(loss); }
 
+    /// The float32 logits of every train- and test-split example, in order,
+    /// from the trained model in eval mode: evaluateLogits() over each split,
+    /// or a pass that computes more from the same forward (the probe stage's
+    /// embeddings), so the last epoch needs no evaluation pass of its own.
+    using FinalPass = std::function<std::pair<torch::Tensor, torch::Tensor>(ProbedModelImpl &model)>;
+    void setFinalPass(FinalPass pass) { m_finalPass = std::move(pass); }
+
     /// Trains on the examples `trainIndices` of `train`; records the dynamics
     /// of `train` and `test` as configured and hands each epoch to `sink`;
     /// after the last epoch evaluates every example.
@@ -118,6 +126,7 @@ private:
     TrainConfig m_config;
     torch::Device m_device;
     LossFunction m_loss;
+    FinalPass m_finalPass;
 };
 
 } // namespace pds

@@ -79,7 +79,8 @@ bool TrainingRunner::start(const RunConfig &config, QString *error)
     }
     const bool study = config.study.models > 1;
     QStringList extra;
-    if (study && m_concurrentMembers > 1)
+    // Always named: the Studio's choice, not pdepth's default for the CPU, sets the members at once.
+    if (study)
         extra << QStringLiteral("--jobs") << QString::number(m_concurrentMembers);
     JobHeader header;
     header.kind = study ? "study" : "run";
