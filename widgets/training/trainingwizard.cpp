@@ -173,7 +173,8 @@ void TrainingWizard::followTask()
         if (auto *field = m_training->findChild<QWidget *>(QLatin1String(name)))
             if (auto *form = qobject_cast<QFormLayout *>(field->parentWidget()->layout()))
                 form->setRowVisible(field, !regression);
-    if (m_sweep)
+    // A sweep or a comparison keeps Slurm off whatever the task (see the constructor).
+    if (m_sweep || m_comparison)
         return;
     if (auto *runOn = m_output->findChild<QComboBox *>(QStringLiteral("runOn"))) {
         if (regression)
