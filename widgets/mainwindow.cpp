@@ -211,7 +211,7 @@ void MainWindow::showSlurmDock()
 
 void MainWindow::showRegressionViews(bool regression)
 {
-    static const char *const classificationOnly[] = {"histogram", "groups", "embedding", "trajectory", "neighbours"};
+    static const char *const classificationOnly[] = {"overview", "histogram", "groups", "embedding", "trajectory", "neighbours"};
     auto *dock = findChild<QDockWidget *>(QStringLiteral("regression"));
     if (!regression) {
         for (QDockWidget *hidden : std::as_const(m_hiddenForRegression))
