@@ -1,8 +1,13 @@
 #include "figurechecks.h"
 
 #include "charts/figureinspect.h"
+#include "charts/vtkhost.h"
+#include "studiofixture.h"
 
+#include <QFile>
+#include <QImage>
 #include <QRectF>
+#include <QSvgRenderer>
 
 #include <algorithm>
 #include <cmath>
@@ -85,6 +90,43 @@ QStringList figureProblems(const FigureGeometry &g, bool xNamed)
         checkAxis("x", panel.xMin, panel.xMax, panel.data.x0, panel.data.x1, xNamed || categorical(panel.xTicks));
         checkAxis("y", panel.yMin, panel.yMax, panel.data.y0, panel.data.y1, categorical(panel.yTicks));
     }
+    return out;
+}
+
+QStringList publishProblems(VtkHost *chart, const QString &base, bool xNamed)
+{
+    chart->renderedImage();
+    QStringList out;
+    for (const QString &p : figureProblems(chart->figureGeometry(), xNamed))
+        out << QStringLiteral("on screen: ") + p;
+    const std::pair<QSize, int> sizes[] = {{QSize(1050, 780), 300}, {QSize(2100, 1400), 300}, {QSize(252, 190), 72}};
+    for (const auto &[size, dpi] : sizes)
+        for (const QString &p : figureProblems(chart->figureGeometryAt(size, dpi), xNamed))
+            out << QStringLiteral("exported at %1×%2, %3 dpi: %4").arg(size.width()).arg(size.height()).arg(dpi).arg(p);
+    const QSizeF inches(3.5, 2.6);
+    QString error;
+    const QString png = base + QStringLiteral(".png");
+    if (!chart->exportFigure(png, FigureOptions{inches, 10, 300}, &error))
+        return out << png + QStringLiteral(": ") + error;
+    const QImage image(png);
+    if (image.size() != (inches * 300).toSize())
+        out << QStringLiteral("%1 is %2×%3 pixels").arg(png).arg(image.width()).arg(image.height());
+    if (image.text(QStringLiteral("Title")) != chart->figureTitle())
+        out << png + QStringLiteral(" lacks the figure's title");
+    if (coloursOf(image, 4).size() <= 3)
+        out << png + QStringLiteral(" is (nearly) blank");
+    const QString svg = base + QStringLiteral(".svg");
+    if (!chart->exportFigure(svg, FigureOptions{inches, 8, 300}, &error))
+        return out << svg + QStringLiteral(": ") + error;
+    const QSvgRenderer renderer(svg);
+    if (!renderer.isValid() || renderer.viewBoxF().size().toSize() != (inches * 72).toSize())
+        out << svg + QStringLiteral(" is not a valid SVG of 3.5 × 2.6 in");
+    const QString pdf = base + QStringLiteral(".pdf");
+    if (!chart->exportFigure(pdf, FigureOptions{inches, 8, 300}, &error))
+        return out << pdf + QStringLiteral(": ") + error;
+    QFile file(pdf);
+    if (!file.open(QIODevice::ReadOnly) || file.read(5) != "%PDF-")
+        out << pdf + QStringLiteral(" is not a PDF");
     return out;
 }
 

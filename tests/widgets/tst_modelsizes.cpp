@@ -279,29 +279,8 @@ void TestModelSizes::figures()
     dock->show();
     QVERIFY(QTest::qWaitForWindowExposed(dock));
     QTest::qWait(50);
-    chart->renderedImage();
-    const QStringList onScreen = figureProblems(chart->figureGeometry(), /*xNamed=*/true);
-    QVERIFY2(onScreen.isEmpty(), qPrintable(QStringLiteral("on screen:\n") + onScreen.join(QLatin1Char('\n'))));
-    for (const auto &[size, dpi] : std::vector<std::pair<QSize, int>>{{QSize(1050, 780), 300}, {QSize(2100, 1400), 300}, {QSize(252, 190), 72}}) {
-        const QStringList exported = figureProblems(chart->figureGeometryAt(size, dpi), /*xNamed=*/true);
-        QVERIFY2(exported.isEmpty(), qPrintable(QStringLiteral("exported at %1×%2, %3 dpi:\n")
-                                                    .arg(size.width()).arg(size.height()).arg(dpi)
-                                                + exported.join(QLatin1Char('\n'))));
-    }
-    const QString base = m_dir.filePath(QStringLiteral("chart%1").arg(which));
-    const QSizeF inches(3.5, 2.6);
-    QString error;
-    QVERIFY2(chart->exportFigure(base + QStringLiteral(".png"), FigureOptions{inches, 10, 300}, &error), qPrintable(error));
-    const QImage image(base + QStringLiteral(".png"));
-    QCOMPARE(image.size(), (inches * 300).toSize());
-    QCOMPARE(image.text(QStringLiteral("Title")), chart->figureTitle());
-    QVERIFY(test::coloursOf(image).size() > 4);
-    QVERIFY2(chart->exportFigure(base + QStringLiteral(".svg"), FigureOptions{inches, 8, 300}, &error), qPrintable(error));
-    QSvgRenderer renderer(base + QStringLiteral(".svg"));
-    QVERIFY(renderer.isValid());
-    QCOMPARE(renderer.viewBoxF().size().toSize(), (inches * 72).toSize());
-    QVERIFY2(chart->exportFigure(base + QStringLiteral(".pdf"), FigureOptions{inches, 8, 300}, &error), qPrintable(error));
-    QVERIFY(QFileInfo(base + QStringLiteral(".pdf")).size() > 1000);
+    const QStringList problems = test::publishProblems(chart, m_dir.filePath(QStringLiteral("chart%1").arg(which)), /*xNamed=*/true);
+    QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1Char('\n'))));
 }
 
 void TestModelSizes::wizardBuildsTheSweep()

@@ -340,33 +340,8 @@ void TestRegimesStudio::figures()
         m_window->regimesView()->tabs()->setCurrentIndex(
             QStringList{"table", "accuracy", "depth", "transfer", "scatter"}.indexOf(which));
     QTRY_VERIFY(chart->isVisible());
-    chart->renderedImage();
-    const QStringList onScreen = figureProblems(chart->figureGeometry());
-    QVERIFY2(onScreen.isEmpty(), qPrintable(QStringLiteral("on screen:\n") + onScreen.join(QLatin1Char('\n'))));
-    for (const auto &[size, dpi] : std::vector<std::pair<QSize, int>>{{QSize(1050, 780), 300}, {QSize(252, 190), 72}}) {
-        const QStringList exported = figureProblems(chart->figureGeometryAt(size, dpi));
-        QVERIFY2(exported.isEmpty(), qPrintable(QStringLiteral("exported at %1×%2, %3 dpi:\n")
-                                                    .arg(size.width()).arg(size.height()).arg(dpi)
-                                                + exported.join(QLatin1Char('\n'))));
-    }
-    const QSizeF inches(3.5, 2.6);
-    QString error;
-    const QString png = path(which + QStringLiteral(".png"));
-    QVERIFY2(chart->exportFigure(png, FigureOptions{inches, 10, 300}, &error), qPrintable(error));
-    const QImage image(png);
-    QCOMPARE(image.size(), (inches * 300).toSize());
-    QCOMPARE(image.text(QStringLiteral("Title")), chart->figureTitle());
-    QVERIFY(coloursOf(image, 4).size() > 3);
-    const QString svg = path(which + QStringLiteral(".svg"));
-    QVERIFY2(chart->exportFigure(svg, FigureOptions{inches, 8, 300}, &error), qPrintable(error));
-    QSvgRenderer renderer(svg);
-    QVERIFY(renderer.isValid());
-    QCOMPARE(renderer.viewBoxF().size().toSize(), (inches * 72).toSize());
-    const QString pdf = path(which + QStringLiteral(".pdf"));
-    QVERIFY2(chart->exportFigure(pdf, FigureOptions{inches, 8, 300}, &error), qPrintable(error));
-    QFile file(pdf);
-    QVERIFY(file.open(QIODevice::ReadOnly));
-    QVERIFY(file.read(5) == "%PDF-");
+    const QStringList problems = publishProblems(chart, path(which));
+    QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1Char('\n'))));
 }
 
 void TestRegimesStudio::missingStudyIsRefused()
