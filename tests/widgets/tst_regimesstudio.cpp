@@ -370,6 +370,10 @@ void TestRegimesStudio::wizardBuildsTheComparison()
     QVERIFY(!w.runOnSlurm());
     QVERIFY(!w.findChild<QComboBox *>(QStringLiteral("runOn"))->isEnabled());
     QVERIFY(!w.findChild<QComboBox *>(QStringLiteral("regime"))->isEnabled());
+    // The proposed file is named for what it holds.
+    w.page(TrainingWizard::OutputPage)->initializePage();
+    QVERIFY2(QString::fromStdString(w.config().output).endsWith(QStringLiteral("-comparison.h5")), w.config().output.c_str());
+    QVERIFY(!w.findChild<QComboBox *>(QStringLiteral("runOn"))->isEnabled());
     auto *standard = w.findChild<QCheckBox *>(QStringLiteral("regime_standard"));
     auto *llf = w.findChild<QCheckBox *>(QStringLiteral("regime_llf"));
     auto *transfer = w.findChild<QComboBox *>(QStringLiteral("transfer"));

@@ -70,8 +70,11 @@ void OutputWizardPage::initializePage()
     if (!m_edited)
         m_output->setText(defaultOutput());
     updateOverwrite();
-    // Slurm runs studies; a regression run is one model on this machine.
-    const bool study = m_study->isStudy() && m_dataset->task() != Task::Regression;
+    // Slurm runs studies; a regression run is one model, and a sweep or a
+    // comparison is many studies (`--jobs`), on this machine.
+    const auto *w = qobject_cast<const TrainingWizard *>(wizard());
+    const bool several = w && (w->isSweep() || w->isComparison());
+    const bool study = m_study->isStudy() && m_dataset->task() != Task::Regression && !several;
     if (!study)
         m_runOn->setCurrentIndex(0);
     m_runOn->setEnabled(study);
@@ -111,9 +114,12 @@ QString OutputWizardPage::defaultOutput() const
         name = QFileInfo(QString::fromStdString(s.path)).fileName();
     if (name.isEmpty())
         name = QStringLiteral("dataset");
-    const QString kind = m_dataset->task() == Task::Regression ? QStringLiteral("regression")
-                         : m_study->isStudy()                   ? QStringLiteral("study")
-                                                                : QStringLiteral("run");
+    const auto *w = qobject_cast<const TrainingWizard *>(wizard());
+    const QString kind = w && w->isComparison()                  ? QStringLiteral("comparison")
+                         : w && w->isSweep()                      ? QStringLiteral("sweep")
+                         : m_dataset->task() == Task::Regression ? QStringLiteral("regression")
+                         : m_study->isStudy()                     ? QStringLiteral("study")
+                                                                  : QStringLiteral("run");
     return QDir::home().filePath(QStringLiteral("pdepth-runs/%1-%2.h5").arg(name, kind));
 }
 
