@@ -11,6 +11,7 @@
 
 #include <QDir>
 #include <QRectF>
+#include <QSettings>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 
@@ -67,6 +68,15 @@ RunConfig fixtureConfig()
     c.study.k = 5;
     c.study.embeddings = "all";
     return c;
+}
+
+void useFreshSettings(const QString &application)
+{
+    static QTemporaryDir config;
+    qputenv("XDG_CONFIG_HOME", config.path().toUtf8());
+    QCoreApplication::setOrganizationName(QStringLiteral("pds-test"));
+    QCoreApplication::setApplicationName(application);
+    QSettings().clear();
 }
 
 QString failures(const QSignalSpy &failed)

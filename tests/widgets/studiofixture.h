@@ -27,6 +27,10 @@ QString runFixture();
 /// rendered view with data has many; a blank one has one or two).
 QSet<QRgb> coloursOf(const QImage &image, int step = 2);
 
+/// Points QSettings at a private, empty configuration folder for the rest of
+/// the process, so recent files and layouts neither leak in nor out.
+void useFreshSettings(const QString &application);
+
 /// The messages of every `failed(QString)` signal a spy caught, joined by "; ".
 QString failures(const QSignalSpy &failed);
 

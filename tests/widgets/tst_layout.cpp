@@ -89,11 +89,7 @@ private:
 
 void TestLayout::initTestCase()
 {
-    static QTemporaryDir config;
-    qputenv("XDG_CONFIG_HOME", config.path().toUtf8());
-    QCoreApplication::setOrganizationName(QStringLiteral("pds-test"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_layout"));
-    QSettings().clear();
+    test::useFreshSettings(QStringLiteral("tst_layout"));
     m_available = QGuiApplication::primaryScreen()->availableGeometry();
     const QString expected = qEnvironmentVariable("PDS_SCREEN");
     if (!expected.isEmpty()) {

@@ -46,11 +46,7 @@ private Q_SLOTS:
 void TestMainWindow::initTestCase()
 {
     // A private settings file: recent files and layout must not leak between runs.
-    static QTemporaryDir config;
-    qputenv("XDG_CONFIG_HOME", config.path().toUtf8());
-    QCoreApplication::setOrganizationName(QStringLiteral("pds-test"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_mainwindow"));
-    QSettings().clear();
+    test::useFreshSettings(QStringLiteral("tst_mainwindow"));
 }
 
 void TestMainWindow::opensRunsAndComparesTwo()

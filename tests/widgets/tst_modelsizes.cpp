@@ -143,11 +143,7 @@ private:
 
 void TestModelSizes::initTestCase()
 {
-    static QTemporaryDir config;
-    qputenv("XDG_CONFIG_HOME", config.path().toUtf8());
-    QCoreApplication::setOrganizationName(QStringLiteral("pds-test"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_modelsizes"));
-    QSettings().clear();
+    test::useFreshSettings(QStringLiteral("tst_modelsizes"));
     QVERIFY(m_dir.isValid());
     m_sweep = writeSweep(m_dir.path());
     QVERIFY(isSweepFile(m_sweep.toStdString()));

@@ -74,11 +74,7 @@ private:
 
 void TestRegimesStudio::initTestCase()
 {
-    static QTemporaryDir config;
-    qputenv("XDG_CONFIG_HOME", config.path().toUtf8());
-    QCoreApplication::setOrganizationName(QStringLiteral("pds-test"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_regimesstudio"));
-    QSettings().clear();
+    test::useFreshSettings(QStringLiteral("tst_regimesstudio"));
     QVERIFY(m_dir.isValid());
     for (const char *d : {"data", "transfer", "other-size"})
         QVERIFY(QDir().mkpath(path(QLatin1String(d))));

@@ -126,11 +126,7 @@ QString TestRegressionStudio::python(const QString &code)
 
 void TestRegressionStudio::initTestCase()
 {
-    static QTemporaryDir config;
-    qputenv("XDG_CONFIG_HOME", config.path().toUtf8());
-    QCoreApplication::setOrganizationName(QStringLiteral("pds-test"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_regressionstudio"));
-    QSettings().clear();
+    test::useFreshSettings(QStringLiteral("tst_regressionstudio"));
     QVERIFY(m_dir.isValid());
     // Two angles' worth of images per value keep the runs to seconds.
     const QStringList common{"train", "--task", "regression", "--dataset", "fashion-mnist", "--limit", "182",
