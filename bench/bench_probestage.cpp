@@ -11,6 +11,8 @@
 #include "probe/probestage.h"
 #include "store/runreader.h"
 #include "train/config.h"
+#include "train/devices.h"
+#include "util/allocator.h"
 
 #include <torch/torch.h>
 
@@ -48,7 +50,8 @@ int main(int argc, char **argv)
         const std::string path = argv[1];
         const int threads = argc > 2 ? std::stoi(argv[2]) : 2;
         const int repeats = argc > 3 ? std::stoi(argv[3]) : 3;
-        at::set_num_threads(threads);
+        pds::keepFreedMemory();
+        pds::setComputeThreads(threads);
         pds::RunReader r(path);
         const pds::RunConfig config = pds::runConfigFromJson(r.summary().configJson);
         const auto &model = r.summary().models.at(0);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A whole study end to end: `pdepth study` with the default settings and with
-# full per-epoch dynamics (--dynamics eval_pass --eval-every all), against the
+# full per-epoch dynamics (--eval-every all: every example's dynamics at every
+# epoch, the trained-on ones from the training pass), against the
 # PyTorch reference bench/study_reference.py on the same pool, members' halves
 # and configuration, runs interleaved. Prints JSON lines: the wall time of each
 # run (wall and CPU seconds) with the machine's load before it, and the agreement of the reference's
@@ -11,6 +12,8 @@
 # THREADS: threads of the reference (nproc, PyTorch's default) and, only when
 #   set, of pdepth too (--threads; pdepth's default then trains one member at a time)
 # PDEPTH: the pdepth binary timed (build/bin/pdepth)
+# EVAL_PASS=1: also time the eval-mode dynamics of every example after every
+#   epoch (--dynamics eval_pass --eval-every all), as studies were before train-pass dynamics
 # BASELINE: another pdepth binary (an earlier build) timed with its defaults in
 #   the same rounds, for before/after figures on the same machine and load
 set -euo pipefail
@@ -36,7 +39,11 @@ for r in $(seq 1 "$runs"); do
   fi
   timed pdepth-default "$pdepth" study "${shape[@]}" -o "$tmp/default.h5"
   grep -h "study finished" "$tmp/pdepth-default.log" || true
-  timed pdepth-full-dynamics "$pdepth" study "${shape[@]}" --dynamics eval_pass --eval-every all -o "$tmp/full.h5"
+  timed pdepth-full-dynamics "$pdepth" study "${shape[@]}" --eval-every all -o "$tmp/full.h5"
+  if [[ -n "${EVAL_PASS:-}" ]]; then
+    timed pdepth-eval-pass "$pdepth" study "${shape[@]}" --dynamics eval_pass --eval-every all -o "$tmp/evalpass.h5"
+    rm -rf "$tmp"/evalpass.*
+  fi
   timed pytorch-reference "$python" "$root/bench/study_reference.py" --study "$tmp/default.h5" --threads "$threads" \
     --seed "$r" --compare
   cat "$tmp/pytorch-reference.log"

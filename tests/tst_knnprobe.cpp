@@ -237,6 +237,66 @@ private Q_SLOTS:
             QCOMPARE(got[static_cast<std::int64_t>(i)].item<std::int64_t>(), expected[i]);
     }
 
+    void float32ScreenMatchesFloat64_data()
+    {
+        QTest::addColumn<int>("shell");
+        QTest::addColumn<int>("k");
+        // Shells of support rows exactly equally far from the query: inside the
+        // first list (k + 32), past it (the second list), past that too (the
+        // float64 product for that query).
+        QTest::newRow("no shell, k 30") << 0 << 30;
+        QTest::newRow("shell of 40, k 30") << 40 << 30;
+        QTest::newRow("shell of 150, k 30") << 150 << 30;
+        QTest::newRow("shell of 400, k 30") << 400 << 30;
+        QTest::newRow("shell of 400, k 1") << 400 << 1;
+    }
+    void float32ScreenMatchesFloat64()
+    {
+        // Stored float16 embeddings take the float32 screen; the same values
+        // widened to float64 take the float64 product alone. Both must name
+        // the same neighbours in the same order, query by query.
+        QFETCH(int, shell);
+        QFETCH(int, k);
+        torch::manual_seed(17);
+        const int dims = 24, classes = 5;
+        // Clusters of near neighbours (ReLU-like, many zeros) plus exact duplicates.
+        auto centres = torch::rand({6, dims}) * 4;
+        auto support = (centres.index_select(0, torch::randint(0, 6, {500}, torch::kLong))
+                        + 0.05 * torch::randn({500, dims})).clamp_min(0);
+        support.slice(0, 450, 500).copy_(support.slice(0, 0, 50));
+        if (shell > 0) {
+            // Rows ±3 on one axis and ±4 on another: all at distance 5 from the origin.
+            auto ring = torch::zeros({shell, dims});
+            for (int i = 0; i < shell; ++i) {
+                const int a = i % dims, b = (i / dims + a + 1) % dims;
+                ring[i][a] = (i / 2) % 2 ? 3.0f : -3.0f;
+                ring[i][b] = i % 2 ? 4.0f : -4.0f;
+            }
+            support = torch::cat({support, ring});
+        }
+        support = support.to(torch::kHalf);
+        const auto n = support.size(0);
+        auto labels = torch::randint(0, classes, {n}, torch::kLong);
+        auto queries = torch::cat({support.slice(0, 0, 120), torch::zeros({3, dims}, torch::kHalf),
+                                   (support.slice(0, 200, 260).to(torch::kFloat) + 0.01 * torch::randn({60, dims})).to(torch::kHalf)});
+        auto self = torch::full({queries.size(0)}, -1, torch::kLong);
+        self.slice(0, 0, 120).copy_(torch::arange(120, torch::kLong));
+        KnnOptions options;
+        options.k = k;
+        KnnProbe screened(support, labels, classes, options);
+        KnnProbe wide(support.to(torch::kDouble), labels, classes, options);
+        auto a = screened.neighbours(queries, self);
+        auto b = wide.neighbours(queries.to(torch::kDouble), self);
+        QVERIFY(torch::equal(a, b));
+        QVERIFY(torch::equal(screened.predict(queries, self), wide.predict(queries.to(torch::kDouble), self)));
+        if (shell > 0) {
+            // The origin's neighbours are the shell's lowest rows, in row order.
+            const auto first = n - shell;
+            for (int j = 0; j < std::min(k, shell); ++j)
+                QCOMPARE(a[120][j].item<std::int64_t>(), first + j);
+        }
+    }
+
     void halfPrecisionSupportIsWidened()
     {
         torch::manual_seed(3);

@@ -21,6 +21,7 @@
 #include "train/presets.h"
 #include "train/runjob.h"
 #include "train/trainer.h"
+#include "util/allocator.h"
 #include "util/error.h"
 #include "version.h"
 
@@ -500,6 +501,7 @@ int submitStudy(pds::RunConfig config, const std::string &saveConfig, bool dryRu
 
 int main(int argc, char **argv)
 {
+    pds::keepFreedMemory();
     CLI::App app{"pdepth: train image classifiers and record how hard every example is.\n"
                  "Exit codes: 0 success, 1 failure (bad data or files), 2 bad usage or configuration,\n"
                  "3 training diverged, 130 interrupted (run file kept, marked incomplete)."};

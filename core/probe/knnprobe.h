@@ -23,6 +23,14 @@ struct KnnOptions {
 /// identical support rows are exactly equally far; of equal distances the
 /// lower support row is nearer. The vote is uniform; a tie goes to the tied
 /// class holding the nearest neighbour.
+///
+/// On the CPU, when the support and the queries are float16 or float32 (the
+/// stored embeddings), the candidates are screened first with a float32
+/// matrix product (twice the float64 rate): its worst-case rounding bound
+/// lists, for each query, every row that could be among its k nearest, and
+/// only those are scored in float64. The neighbours are the same rows in the
+/// same order as with the float64 product alone; a query whose candidates do
+/// not fit the list takes the float64 product.
 class KnnProbe {
 public:
     /// `support` [S, D], `labels` [S] (int64 on any device), `numClasses` K.
@@ -41,8 +49,18 @@ public:
     std::int64_t supportSize() const { return m_support.size(0); }
 
 private:
+    /// The neighbours of one block of queries by the float64 product alone.
+    torch::Tensor neighboursFloat64(const torch::Tensor &x, const torch::Tensor &self) const;
+    /// The same by the float32 screen (CPU); rows it cannot settle take neighboursFloat64.
+    torch::Tensor neighboursScreened(const torch::Tensor &queries, const torch::Tensor &self) const;
+    /// Per query [B] of length ‖x‖ (`lengths`, float64): the bound on the
+    /// product's error over `dims` features for this unit roundoff.
+    torch::Tensor tolerance(const torch::Tensor &lengths, std::int64_t dims, double unitRoundoff) const;
+
     torch::Tensor m_support;     ///< float64 [S, D]
     torch::Tensor m_supportNorm; ///< float64 [S]
+    torch::Tensor m_support32;   ///< float32 [S, D] (exact) when the float32 screen applies, else undefined
+    torch::Tensor m_supportNorm32; ///< float32 [S]: ‖s‖² rounded
     double m_maxSupportLength = 0.0; ///< the largest ‖s‖, for the candidates' error margin
     torch::Tensor m_labels;      ///< int64 [S]
     int m_numClasses;

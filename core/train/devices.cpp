@@ -5,6 +5,10 @@
 #include <algorithm>
 #include <thread>
 
+#if defined(__linux__)
+#include <dlfcn.h>
+#endif
+
 namespace pds {
 
 DeviceInfo availableDevices()
@@ -27,7 +31,17 @@ DeviceInfo availableDevices()
 
 void setComputeThreads(int threads)
 {
-    at::set_num_threads(threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+    const int n = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    at::set_num_threads(n);
+#if defined(__linux__)
+    // LibTorch's count does not reach an OpenBLAS built with its own threads
+    // (Debian's): its matrix products would start a thread per core in every
+    // process, and single-threaded member processes trained side by side
+    // would share the cores twice over. Looked up at run time, so any BLAS links.
+    using SetThreads = void (*)(int);
+    if (auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
+        set(n);
+#endif
 }
 
 } // namespace pds

@@ -1,5 +1,7 @@
 #include "train/runjob.h"
 
+#include "train/devices.h"
+
 #include "data/catalogue.h"
 #include "data/transforms.h"
 #include "store/runformat.h"
@@ -150,10 +152,8 @@ RunSetup prepareRun(const RunConfig &c, JobObserver *observer, const Say &say)
 {
     RunSetup run;
     run.device = resolveDevice(c.train.device);
-    const int threads = c.train.threads > 0
-                            ? c.train.threads
-                            : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    at::set_num_threads(threads);
+    setComputeThreads(c.train.threads);
+    const int threads = at::get_num_threads();
 
     if (observer) {
         Progress p;
