@@ -33,6 +33,17 @@ bool isNarrowFloat(torch::ScalarType t)
 #define PDS_VECTOR_CLONES
 #endif
 
+/// Leave-one-out by example index: sets each query's own row of the block
+/// `d` [B, S] to +inf (`self` [B]: that row, or −1), so only that row is excluded.
+void leaveSelfOut(torch::Tensor &d, const torch::Tensor &self)
+{
+    auto hasSelf = self >= 0;
+    if (!hasSelf.any().item<bool>())
+        return;
+    auto rows = torch::nonzero(hasSelf).squeeze(1);
+    d.index_put_({rows, self.index_select(0, rows)}, std::numeric_limits<float>::infinity());
+}
+
 /// Σ a_i b_i in float64 over n float32 values, eight partial sums in a fixed order.
 PDS_VECTOR_CLONES double dotFloat64(const float *a, const float *b, std::int64_t n)
 {
@@ -189,12 +200,7 @@ torch::Tensor KnnProbe::neighboursFloat64(const torch::Tensor &x, const torch::T
 {
     // ‖x − s‖² = ‖x‖² − 2 x·s + ‖s‖²; the ‖x‖² term does not change the ranking.
     auto d = torch::addmm(m_supportNorm.unsqueeze(0), x, m_support.t(), /*beta=*/1, /*alpha=*/-2);
-    auto hasSelf = self >= 0;
-    if (hasSelf.any().item<bool>()) {
-        // Leave-one-out by example index: only the query's own row is excluded.
-        auto rows = torch::nonzero(hasSelf).squeeze(1);
-        d.index_put_({rows, self.index_select(0, rows)}, std::numeric_limits<float>::infinity());
-    }
+    leaveSelfOut(d, self);
     return nearestRows(d, x, m_support, tolerance(x.square().sum(1).sqrt(), x.size(1), kUnitRoundoff), self,
                        m_options.k, m_options.maxBlockElements);
 }
@@ -207,11 +213,7 @@ torch::Tensor KnnProbe::neighboursScreened(const torch::Tensor &queries, const t
     // The float32 screen: the same ‖s‖² − 2 x·s, every value within `bound`
     // of its float64 counterpart (the rounding bound with float32's unit).
     auto a = torch::addmm(m_supportNorm32.unsqueeze(0), x32, m_support32.t(), /*beta=*/1, /*alpha=*/-2);
-    auto hasSelf = self >= 0;
-    if (hasSelf.any().item<bool>()) {
-        auto rows = torch::nonzero(hasSelf).squeeze(1);
-        a.index_put_({rows, self.index_select(0, rows)}, std::numeric_limits<float>::infinity());
-    }
+    leaveSelfOut(a, self);
     const auto lengths = rowLengths(x32);
     const auto dims = x32.size(1);
     const auto bound = tolerance(lengths, dims, kUnitRoundoffFloat32);
@@ -240,13 +242,14 @@ torch::Tensor KnnProbe::neighboursScreened(const torch::Tensor &queries, const t
             auto candidate = values.index_select(0, settled).to(torch::kFloat64).le(reach.index_select(0, settled).unsqueeze(1));
             auto listedRows = columns.index_select(0, settled);
             candidate.logical_and_(listedRows.ne(selves.unsqueeze(1)));
-            const auto width = std::max<std::int64_t>(k, candidate.sum(1).max().item<std::int64_t>());
+            // Candidates come first in the sorted list; nearestRows looks at k + 1 columns at least.
+            const auto width = candidate.sum(1).max().item<std::int64_t>();
             listedRows = listedRows.slice(1, 0, std::min(listed, std::max(width, k + 1))).contiguous();
             candidate = candidate.slice(1, 0, listedRows.size(1));
             auto scoredRows = listedRows.masked_fill(candidate.logical_not(), -1);
-            auto d = scoreListed(x32.index_select(0, queriesIn), m_support32, m_supportNorm, scoredRows);
-            result.index_put_({queriesIn}, nearestRows(d, x32.index_select(0, queriesIn), m_support,
-                                                       tol.index_select(0, queriesIn), selves, k,
+            auto xs = x32.index_select(0, queriesIn);
+            auto d = scoreListed(xs, m_support32, m_supportNorm, scoredRows);
+            result.index_put_({queriesIn}, nearestRows(d, xs, m_support, tol.index_select(0, queriesIn), selves, k,
                                                        m_options.maxBlockElements, listedRows));
         }
         pending = pending.index_select(0, torch::nonzero(complete.logical_not()).squeeze(1));

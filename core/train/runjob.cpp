@@ -1,12 +1,11 @@
 #include "train/runjob.h"
 
-#include "train/devices.h"
-
 #include "data/catalogue.h"
 #include "data/transforms.h"
 #include "store/runformat.h"
 #include "store/runreader.h"
 #include "store/runwriter.h"
+#include "train/devices.h"
 #include "train/trainer.h"
 #include "probe/probestage.h"
 #include "study/members.h"
@@ -21,7 +20,6 @@
 #include <memory>
 #include <set>
 #include <sstream>
-#include <thread>
 
 namespace pds {
 namespace {
