@@ -67,21 +67,33 @@ compare slurm.h5
 printf 'slurm overhead: submission to merge %.1f s, pdepth study --jobs 2 %.1f s\n' \
   "$(echo "$t3 - $t2" | bc)" "$(echo "$t1 - $t0" | bc)"
 
-# 2. A member cancelled mid-run, then the same command again.
-read -r array merge < <(submit again.h5)
-log=again.members/m001.log
-for _ in $(seq 1 600); do grep -q "epoch 1:" "$log" 2>/dev/null && break; sleep 0.1; done
-grep -q "epoch 1:" "$log" || { echo "FAIL: member m001 never started"; exit 1; }
-scancel "${array}_1"
-wait_jobs "$array,$merge"
-[[ ! -f again.h5 ]] || { echo "FAIL: merged although a member was cancelled"; exit 1; }
-"$pdepth" status again.h5 | tee status.out
-grep -q "m001  failed" status.out || { echo "FAIL: status does not report the cancelled member"; exit 1; }
-read -r array2 merge2 < <(submit again.h5)
+# 2. A member cancelled mid-run, then the same command again. A small member
+# can finish in the moment between its first epoch's line and the cancel
+# reaching it; the member is stopped (SIGSTOP) the moment its line appears,
+# before scancel (which sends SIGCONT and SIGTERM), and the whole step is
+# tried again with a fresh file if the member still finished first.
+cancelled=
+for attempt in 1 2 3; do
+  out=again$attempt.h5
+  log=again$attempt.members/m001.log
+  read -r array merge < <(submit "$out")
+  for _ in $(seq 1 6000); do grep -q "epoch 1:" "$log" 2>/dev/null && break; sleep 0.02; done
+  grep -q "epoch 1:" "$log" || { echo "FAIL: member m001 never started"; exit 1; }
+  pkill -STOP -f -- "again$attempt.members/m001.h5" || true
+  scancel "${array}_1"
+  wait_jobs "$array,$merge"
+  "$pdepth" status "$out" | tee status.out
+  if grep -q "m001  failed" status.out; then cancelled=$out; break; fi
+  grep -q "m001  finished" status.out || { echo "FAIL: status reports the cancelled member neither failed nor finished"; exit 1; }
+  echo "member m001 finished before the cancel reached it (attempt $attempt); again"
+done
+[[ -n "$cancelled" ]] || { echo "FAIL: status does not report the cancelled member"; exit 1; }
+[[ ! -f "$cancelled" ]] || { echo "FAIL: merged although a member was cancelled"; exit 1; }
+read -r array2 merge2 < <(submit "$cancelled")
 grep -q "submitted 1 members" submit.out || { echo "FAIL: resubmission did not submit only the cancelled member"; exit 1; }
 wait_jobs "$array2,$merge2"
 grep -q "resum" "$log" || { echo "FAIL: the cancelled member was not continued"; cat "$log"; exit 1; }
-compare again.h5
+compare "$cancelled"
 
 # 3. The study trained here with the same relative -o, submitted: every member
 # is reused (nothing retrained), and the merge job writes it again.
