@@ -12,6 +12,9 @@
 # THREADS: threads of the reference (nproc, PyTorch's default) and, only when
 #   set, of pdepth too (--threads; pdepth's default then trains one member at a time)
 # PDEPTH: the pdepth binary timed (build/bin/pdepth)
+# REF_AMP=1: also time the reference under bf16 autocast (--amp), as pdepth's
+#   default mixed precision on a CPU with bf16 matrix units
+# FP32=1: also time pdepth in float32 (--no-amp)
 # EVAL_PASS=1: also time the eval-mode dynamics of every example after every
 #   epoch (--dynamics eval_pass --eval-every all), as studies were before train-pass dynamics
 # BASELINE: another pdepth binary (an earlier build) timed with its defaults in
@@ -44,8 +47,17 @@ for r in $(seq 1 "$runs"); do
     timed pdepth-eval-pass "$pdepth" study "${shape[@]}" --dynamics eval_pass --eval-every all -o "$tmp/evalpass.h5"
     rm -rf "$tmp"/evalpass.*
   fi
+  if [[ -n "${FP32:-}" ]]; then
+    timed pdepth-float32 "$pdepth" study "${shape[@]}" --no-amp -o "$tmp/float32.h5"
+    rm -rf "$tmp"/float32.*
+  fi
   timed pytorch-reference "$python" "$root/bench/study_reference.py" --study "$tmp/default.h5" --threads "$threads" \
     --seed "$r" --compare
   cat "$tmp/pytorch-reference.log"
+  if [[ -n "${REF_AMP:-}" ]]; then
+    timed pytorch-reference-amp "$python" "$root/bench/study_reference.py" --study "$tmp/default.h5" \
+      --threads "$threads" --seed "$r" --compare --amp
+    cat "$tmp/pytorch-reference-amp.log"
+  fi
   rm -rf "$tmp"/default.* "$tmp"/full.*
 done

@@ -110,9 +110,9 @@ def depth_of(knn, final):
 
 
 def autocast(dev, amp):
-    """bf16 autocast on CUDA when asked for (as pdepth's mixed precision), else nothing."""
-    if amp and dev.type == "cuda":
-        return torch.autocast("cuda", dtype=torch.bfloat16)
+    """bf16 autocast on the device when asked for (as pdepth's mixed precision), else nothing."""
+    if amp:
+        return torch.autocast(dev.type, dtype=torch.bfloat16)
     return contextlib.nullcontext()
 
 
@@ -280,7 +280,8 @@ def main():
     ap = reference_arguments(__doc__.splitlines()[0], "--study", "study file written by pdepth study",
                              "print the agreement with the study's summary")
     ap.add_argument("--device", default="cpu", help="cpu or cuda")
-    ap.add_argument("--amp", action="store_true", help="bf16 autocast on CUDA (pdepth's mixed precision)")
+    ap.add_argument("--amp", action="store_true", help="bf16 autocast on the device (pdepth's mixed precision; on the CPU worth it only "
+                    "with bf16 matrix units such as AMX)")
     ap.add_argument("--out", help="write the aggregates here (.npz)")
     args = ap.parse_args()
     result = run(args)

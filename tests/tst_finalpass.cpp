@@ -150,8 +150,8 @@ private Q_SLOTS:
         QCOMPARE(static_cast<int>(e.perProbe.size()), static_cast<int>(model->probeNames().size()));
         for (const auto &p : e.perProbe)
             QCOMPARE(p.size(0), m_train.size() + m_test.size());
-        QVERIFY(torch::allclose(e.trainLogits, evaluateLogits(*model, m_train, {}, 64, false), 1e-5, 1e-6));
-        QVERIFY(torch::allclose(e.testLogits, evaluateLogits(*model, m_test, {}, 64, false), 1e-5, 1e-6));
+        QVERIFY(torch::allclose(e.trainLogits, evaluateLogits(*model, m_train, {}, 64, po.mixedPrecision), 1e-5, 1e-6));
+        QVERIFY(torch::allclose(e.testLogits, evaluateLogits(*model, m_test, {}, 64, po.mixedPrecision), 1e-5, 1e-6));
     }
 };
 

@@ -249,6 +249,9 @@ private Q_SLOTS:
         QTest::newRow("shell of 150, k 30") << 150 << 30;
         QTest::newRow("shell of 400, k 30") << 400 << 30;
         QTest::newRow("shell of 400, k 1") << 400 << 1;
+        // Small k: many votes are tied, and the order of the neighbours decides them.
+        QTest::newRow("no shell, k 2") << 0 << 2;
+        QTest::newRow("shell of 40, k 4") << 40 << 4;
     }
     void float32ScreenMatchesFloat64()
     {
@@ -417,8 +420,8 @@ private Q_SLOTS:
         const ProbeResults r = runProbes(*model, train, test, inTrain, trainFinal, testFinal, 4, options, cancel);
 
         // The split-by-split path, as the probe stage computed it before.
-        auto trainEmb = extractEmbeddings(*model, {train.images}, 32, options.maxFeatures, false, nullptr);
-        auto testEmb = extractEmbeddings(*model, {test.images}, 32, options.maxFeatures, false, nullptr);
+        auto trainEmb = extractEmbeddings(*model, {train.images}, 32, options.maxFeatures, options.mixedPrecision, nullptr);
+        auto testEmb = extractEmbeddings(*model, {test.images}, 32, options.maxFeatures, options.mixedPrecision, nullptr);
         std::vector<std::int64_t> supportRows, position(150, -1);
         for (std::size_t i = 0; i < inTrain.size(); ++i)
             if (inTrain[i]) {
@@ -444,7 +447,7 @@ private Q_SLOTS:
         QCOMPARE(r.trainDepth, pds::predictionDepth(trainKnn, torch::tensor(trainFinal)));
         QCOMPARE(r.testDepth, pds::predictionDepth(testKnn, torch::tensor(testFinal)));
         // The embeddings themselves are the same values, whatever the batches.
-        auto both = extractEmbeddings(*model, {train.images, test.images}, 16, options.maxFeatures, false, nullptr);
+        auto both = extractEmbeddings(*model, {train.images, test.images}, 16, options.maxFeatures, options.mixedPrecision, nullptr);
         for (std::size_t l = 0; l < both.size(); ++l)
             QVERIFY(torch::equal(both[l], torch::cat({trainEmb[l], testEmb[l]})));
     }

@@ -232,7 +232,8 @@ void addRunOptions(CLI::App *cmd, RunOptions &o)
     cmd->add_option("--eval-batch", cfg.train.evalBatchSize, "Evaluation batch size")->capture_default_str();
     cmd->add_option("--augment", augment, "Augmentation on the device: crop, flip or crop,flip");
     cmd->add_option("--crop-padding", cfg.train.cropPadding, "Padding of the random crop")->capture_default_str();
-    cmd->add_flag("--no-amp", noAmp, "Train in float32 on CUDA (default: bf16 autocast)");
+    cmd->add_flag("--no-amp", noAmp,
+                  "Train and probe in float32 (default: bf16 autocast on CUDA and on CPUs with bf16 matrix units)");
     addSettingOption(cmd, "--memory-format", o.memoryFormat, cfg.train.memoryFormat,
                      "Conv layout: auto (channels-last for conv models), channels_last or contiguous");
     cmd->add_flag("!--no-cudnn-benchmark", cfg.train.cudnnBenchmark,

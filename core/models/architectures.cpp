@@ -2,6 +2,8 @@
 
 #include "util/error.h"
 
+#include <c10/core/impl/LocalDispatchKeySet.h>
+
 namespace pds {
 
 namespace {
@@ -21,6 +23,16 @@ Sequential convBnRelu(int in, int out)
 
 /// Runs a chain of blocks, a pooling step and a linear head, collecting the
 /// input, every block's output and the logits as probes.
+/// The head runs in float32 even under autocast, so the logits (the final
+/// predictions, the logits probe) keep float32's resolution instead of bf16's
+/// 8 bits, where near-equal logits would round to ties; it is a tiny part of
+/// the cost.
+torch::Tensor headInFloat32(Linear &head, const torch::Tensor &features)
+{
+    c10::impl::ExcludeDispatchKeyGuard noAutocast(c10::autocast_dispatch_keyset);
+    return head->forward(features.to(torch::kFloat32));
+}
+
 ModelOutput runChain(const torch::Tensor &x, std::vector<Sequential> &blocks,
                      const std::function<torch::Tensor(const torch::Tensor &)> &pool, Linear &head,
                      bool withProbes)
@@ -34,7 +46,7 @@ ModelOutput runChain(const torch::Tensor &x, std::vector<Sequential> &blocks,
         if (withProbes)
             o.probes.push_back(h);
     }
-    o.logits = head->forward(pool(h));
+    o.logits = headInFloat32(head, pool(h));
     if (withProbes)
         o.probes.push_back(o.logits);
     return o;
@@ -69,7 +81,7 @@ ModelOutput MlpImpl::compute(const torch::Tensor &x, bool withProbes)
         if (withProbes)
             o.probes.push_back(h);
     }
-    o.logits = m_out->forward(h);
+    o.logits = headInFloat32(m_out, h);
     if (withProbes)
         o.probes.push_back(o.logits);
     return o;

@@ -82,11 +82,11 @@ std::vector<torch::Tensor> extractEmbeddings(ProbedModelImpl &model, const std::
     torch::NoGradGuard noGrad;
     model.eval();
     std::int64_t n = 0;
-    bool cuda = false;
+    c10::Device device(c10::kCPU);
     for (const auto &set : imageSets)
         if (set.defined()) {
             n += set.size(0);
-            cuda = set.is_cuda();
+            device = set.device();
         }
     const auto names = model.probeNames();
     std::vector<torch::Tensor> out(names.size());
@@ -96,7 +96,7 @@ std::vector<torch::Tensor> extractEmbeddings(ProbedModelImpl &model, const std::
         const auto end = std::min(n, start + batchSize);
         ModelOutput o;
         {
-            AutocastScope autocast(cuda && mixedPrecision);
+            AutocastScope autocast(device, mixedPrecision);
             o = model.run(rowsOf(imageSets, start, end), true);
         }
         if (o.probes.size() != names.size())

@@ -205,7 +205,8 @@ torch::Tensor KnnProbe::neighboursFloat64(const torch::Tensor &x, const torch::T
                        m_options.k, m_options.maxBlockElements);
 }
 
-torch::Tensor KnnProbe::neighboursScreened(const torch::Tensor &queries, const torch::Tensor &self) const
+torch::Tensor KnnProbe::neighboursScreened(const torch::Tensor &queries, const torch::Tensor &self,
+                                           bool setOnly) const
 {
     const auto s = m_support.size(0);
     const std::int64_t k = m_options.k;
@@ -239,16 +240,31 @@ torch::Tensor KnnProbe::neighboursScreened(const torch::Tensor &queries, const t
             auto selves = self.index_select(0, queriesIn);
             // Only the candidates are scored in float64; the rest of the list
             // (and the query's own row) are certainly further and stay +inf.
-            auto candidate = values.index_select(0, settled).to(torch::kFloat64).le(reach.index_select(0, settled).unsqueeze(1));
+            auto settledValues = values.index_select(0, settled).to(torch::kFloat64);
+            auto candidate = settledValues.le(reach.index_select(0, settled).unsqueeze(1));
             auto listedRows = columns.index_select(0, settled);
             candidate.logical_and_(listedRows.ne(selves.unsqueeze(1)));
             // Candidates come first in the sorted list; nearestRows looks at k + 1 columns at least.
             const auto width = candidate.sum(1).max().item<std::int64_t>();
-            listedRows = listedRows.slice(1, 0, std::min(listed, std::max(width, k + 1))).contiguous();
-            candidate = candidate.slice(1, 0, listedRows.size(1));
+            const auto used = std::min(listed, std::max(width, k + 1));
+            listedRows = listedRows.slice(1, 0, used).contiguous();
+            candidate = candidate.slice(1, 0, used);
+            // For the set alone, a row screened more than 2·bound below the
+            // k-th value is certainly among the k nearest (fewer than k rows
+            // are screened below the k-th, so the k-th distance is at least
+            // its value − bound, and the row's at most its own + bound): it is
+            // not scored, and sorts first (−inf).
+            torch::Tensor certain;
+            if (setOnly) {
+                auto floor = reach.index_select(0, settled) - 4 * bound.index_select(0, queriesIn);
+                certain = settledValues.slice(1, 0, used).lt(floor.unsqueeze(1)).logical_and_(candidate);
+                candidate.logical_and_(certain.logical_not());
+            }
             auto scoredRows = listedRows.masked_fill(candidate.logical_not(), -1);
             auto xs = x32.index_select(0, queriesIn);
             auto d = scoreListed(xs, m_support32, m_supportNorm, scoredRows);
+            if (setOnly)
+                d.masked_fill_(certain, -std::numeric_limits<double>::infinity());
             result.index_put_({queriesIn}, nearestRows(d, xs, m_support, tol.index_select(0, queriesIn), selves, k,
                                                        m_options.maxBlockElements, listedRows));
         }
@@ -270,6 +286,11 @@ torch::Tensor KnnProbe::tolerance(const torch::Tensor &lengths, std::int64_t dim
 
 torch::Tensor KnnProbe::neighbours(const torch::Tensor &queries, const torch::Tensor &selfIndex) const
 {
+    return nearest(queries, selfIndex, /*setOnly=*/false);
+}
+
+torch::Tensor KnnProbe::nearest(const torch::Tensor &queries, const torch::Tensor &selfIndex, bool setOnly) const
+{
     torch::NoGradGuard noGrad;
     const auto s = m_support.size(0);
     const auto q = queries.size(0);
@@ -290,7 +311,7 @@ torch::Tensor KnnProbe::neighbours(const torch::Tensor &queries, const torch::Te
         const auto end = std::min(q, start + block);
         auto selfBlock = self.slice(0, start, end);
         if (screen)
-            parts.push_back(neighboursScreened(queries.slice(0, start, end).to(device), selfBlock));
+            parts.push_back(neighboursScreened(queries.slice(0, start, end).to(device), selfBlock, setOnly));
         else
             parts.push_back(neighboursFloat64(queries.slice(0, start, end).to(device, torch::kFloat64), selfBlock));
     }
@@ -314,13 +335,30 @@ torch::Tensor voteNearestFirst(const torch::Tensor &neighbourLabels, int numClas
     return neighbourLabels.gather(1, first).squeeze(1);
 }
 
+torch::Tensor voteTied(const torch::Tensor &neighbourLabels, int numClasses)
+{
+    auto counts = torch::zeros({neighbourLabels.size(0), numClasses}, neighbourLabels.options())
+                      .scatter_add_(1, neighbourLabels, torch::ones_like(neighbourLabels));
+    auto best = std::get<0>(counts.max(1, /*keepdim=*/true));
+    return counts.eq(best).sum(1).gt(1);
+}
+
 torch::Tensor KnnProbe::predict(const torch::Tensor &queries, const torch::Tensor &selfIndex) const
 {
     torch::NoGradGuard noGrad;
-    auto idx = neighbours(queries, selfIndex);
+    // The vote needs the k nearest as a set; their order only where it is tied.
+    auto idx = nearest(queries, selfIndex, /*setOnly=*/true);
     if (idx.size(0) == 0)
         return torch::empty({0}, idx.options());
     auto labels = m_labels.index({idx});
+    if (m_support32.defined()) {
+        auto tied = torch::nonzero(voteTied(labels, m_numClasses)).squeeze(1);
+        if (tied.size(0) > 0) {
+            auto self = selfIndex.defined() ? selfIndex.to(idx.device(), torch::kLong).index_select(0, tied)
+                                            : torch::Tensor();
+            labels.index_put_({tied}, m_labels.index({neighbours(queries.index_select(0, tied.to(queries.device())), self)}));
+        }
+    }
     return voteNearestFirst(labels, m_numClasses);
 }
 

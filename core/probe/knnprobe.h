@@ -30,7 +30,9 @@ struct KnnOptions {
 /// lists, for each query, every row that could be among its k nearest, and
 /// only those are scored in float64. The neighbours are the same rows in the
 /// same order as with the float64 product alone; a query whose candidates do
-/// not fit the list takes the float64 product.
+/// not fit the list takes the float64 product. predict() asks the screen for
+/// the k nearest as a set (rows certainly among them are not scored) and takes
+/// the ordered neighbours only where the vote is tied.
 class KnnProbe {
 public:
     /// `support` [S, D], `labels` [S] (int64 on any device), `numClasses` K.
@@ -51,8 +53,12 @@ public:
 private:
     /// The neighbours of one block of queries by the float64 product alone.
     torch::Tensor neighboursFloat64(const torch::Tensor &x, const torch::Tensor &self) const;
-    /// The same by the float32 screen (CPU); rows it cannot settle take neighboursFloat64.
-    torch::Tensor neighboursScreened(const torch::Tensor &queries, const torch::Tensor &self) const;
+    /// The same by the float32 screen (CPU); rows it cannot settle take
+    /// neighboursFloat64. With `setOnly`, each row holds the k nearest in an
+    /// unspecified order: rows certainly among them are not scored.
+    torch::Tensor neighboursScreened(const torch::Tensor &queries, const torch::Tensor &self, bool setOnly) const;
+    /// neighbours(), or with `setOnly` the same sets in an unspecified order.
+    torch::Tensor nearest(const torch::Tensor &queries, const torch::Tensor &selfIndex, bool setOnly) const;
     /// Per query [B] of length ‖x‖ (`lengths`, float64): the bound on the
     /// product's error over `dims` features for this unit roundoff.
     torch::Tensor tolerance(const torch::Tensor &lengths, std::int64_t dims, double unitRoundoff) const;
@@ -70,6 +76,10 @@ private:
 /// Majority vote over neighbour labels (int64 [Q, k], nearest first) with the
 /// tie rule above; int64 [Q].
 torch::Tensor voteNearestFirst(const torch::Tensor &neighbourLabels, int numClasses);
+
+/// Whether two or more classes share the top count of each row's labels
+/// (int64 [Q, k]): where the order of the neighbours decides the vote; bool [Q].
+torch::Tensor voteTied(const torch::Tensor &neighbourLabels, int numClasses);
 
 /// Prediction depth of every example: the smallest probe l such that the
 /// k-NN prediction at every probe j ≥ l equals the final prediction; L + 1

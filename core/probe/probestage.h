@@ -15,7 +15,7 @@ struct ProbeOptions {
     int k = 30;
     std::int64_t maxFeatures = 4096; ///< probes larger than this are pooled down
     int batchSize = 1024;            ///< embedding extraction batch
-    bool mixedPrecision = true;      ///< bf16 forward on CUDA
+    bool mixedPrecision = true;      ///< bf16 forward where mixedPrecisionUsed (util/autocast.h)
     EmbeddingsDtype dtype = EmbeddingsDtype::Float16; ///< of the embeddings probed and stored
     std::int64_t maxBlockElements = std::int64_t(1) << 26;
 };

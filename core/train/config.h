@@ -27,7 +27,7 @@ struct TrainConfig {
     bool augmentCrop = false;
     int cropPadding = 4;
     bool augmentFlip = false;
-    bool mixedPrecision = true; ///< bf16 autocast; used on CUDA only
+    bool mixedPrecision = true; ///< bf16 autocast on CUDA and on CPUs with bf16 matrix units (mixedPrecisionUsed)
     /// Layout of conv weights and inputs: auto (channels-last for conv
     /// models, NCHW for the mlp), channels_last or contiguous.
     MemoryFormat memoryFormat = MemoryFormat::Auto;

@@ -10,6 +10,7 @@
 #include "probe/probestage.h"
 #include "study/members.h"
 #include "sweep/distillation.h"
+#include "util/autocast.h"
 #include "util/error.h"
 #include "util/seeds.h"
 
@@ -202,6 +203,8 @@ RunSetup prepareRun(const RunConfig &c, JobObserver *observer, const Say &say)
     run.deviceName = run.device.is_cuda() ? "cuda" : "cpu (" + std::to_string(threads) + " threads)";
     if (run.model->channelsLast())
         run.deviceName += ", channels-last";
+    if (mixedPrecisionUsed(c.train.mixedPrecision, run.device))
+        run.deviceName += ", bf16 autocast";
     say("model " + spec.arch + " on " + run.deviceName);
     return run;
 }

@@ -96,7 +96,7 @@ torch::Tensor evaluateLogits(ProbedModelImpl &model, const DeviceSplit &split, c
     const auto n = indices.defined() ? indices.size(0) : split.size();
     if (n == 0)
         return {};
-    AutocastScope autocast(split.images.is_cuda() && mixedPrecision);
+    AutocastScope autocast(split.images.device(), mixedPrecision);
     std::vector<torch::Tensor> parts;
     for (std::int64_t start = 0; start < n; start += batchSize) {
         const auto end = std::min<std::int64_t>(n, start + batchSize);
@@ -360,7 +360,7 @@ void Trainer::trainStep(Session &s, torch::optim::Optimizer &opt, const torch::T
     auto y = s.train.labels.index_select(0, batch);
     torch::Tensor logits;
     {
-        AutocastScope autocast(m_device.is_cuda() && m_config.mixedPrecision);
+        AutocastScope autocast(m_device, m_config.mixedPrecision);
         logits = s.model.run(x, false).logits;
     }
     auto loss = m_loss ? m_loss(logits.to(torch::kFloat32), y, batch)
