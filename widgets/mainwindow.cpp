@@ -839,7 +839,8 @@ bool MainWindow::saveScreenshots(const QString &dir)
     settle();
     ok &= grab().save(dir + QStringLiteral("/mainwindow.png"));
     for (QDockWidget *dock : findChildren<QDockWidget *>()) {
-        if (dock == m_progressDock)
+        // The model-sizes dock shows a sweep; the screenshots open a study.
+        if (dock == m_progressDock || dock == m_sizesDock)
             continue;
         dock->show();
         dock->raise();
@@ -858,12 +859,16 @@ bool MainWindow::saveScreenshots(const QString &dir)
     ok &= m_gallery->grab().save(dir + QStringLiteral("/gallery.png"));
     TrainingWizard wizard(this);
     wizard.show();
-    for (int page = 0; page < wizard.pageIds().size(); ++page) {
+    // The pages a study goes through (the others belong to other tasks), until Next stops.
+    for (int page = 0;; ++page) {
         // The dataset page loads its preview in the background.
         for (int wait = 0; wait < (page == 0 ? 8 : 1); ++wait)
             settle();
         ok &= wizard.grab().save(dir + QStringLiteral("/wizard-%1.png").arg(page + 1));
+        const int shown = wizard.currentId();
         wizard.next();
+        if (wizard.currentId() == shown)
+            break;
     }
     wizard.close();
     return ok;

@@ -8,7 +8,9 @@ namespace pds {
 struct DeviceInfo {
     bool cuda = false;
     int cudaDevices = 0;
-    std::string description; ///< e.g. "CPU (2 threads)" or "CUDA: 1 device"
+    /// Whether the CPU has bf16 matrix units, where mixed precision is used on it (cpuHasNativeBf16).
+    bool cpuBf16 = false;
+    std::string description; ///< e.g. "CPU (2 threads, bf16 matrix units)" or "CUDA: 1 device"
 };
 
 /// Probes LibTorch once for CUDA devices; a torch-free way for the Studio to ask.

@@ -329,6 +329,7 @@ private Q_SLOTS:
         c.train.sealLrFactor = -0.02;
         c.train.seed = 7;
         c.train.threads = 1;
+        c.train.mixedPrecision = false;
         c.study.models = 6;
         c.study.ratio = 0.25;
         c.study.k = 9;
@@ -348,6 +349,7 @@ private Q_SLOTS:
         QCOMPARE(field<QComboBox>(second, "regime")->currentText(), QStringLiteral("seal"));
         QVERIFY(field<QDoubleSpinBox>(second, "sealFraction")->isEnabled());
         QCOMPARE(field<QSpinBox>(second, "models")->value(), 6);
+        QVERIFY(!field<QCheckBox>(second, "mixedPrecision")->isChecked());
 
         // Errors name the file and the bad key, and leave the pages as they were.
         QFile bad(m_dir.filePath(QStringLiteral("bad.json")));

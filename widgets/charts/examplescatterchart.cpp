@@ -55,19 +55,22 @@ void ExampleScatterChart::setPoints(const QString &title, const QString &subtitl
     setTitles(title, subtitle, xTitle, yTitle);
     vtkAxis *x = chart->GetAxis(vtkAxis::BOTTOM), *y = chart->GetAxis(vtkAxis::LEFT);
 
-    // The diagonal marks examples alike on both axes; the range covers [0, 1] at least.
+    // The diagonal marks examples alike on both axes; the range covers [0, 1] at
+    // least. An empty chart (nothing open) shows its title and axes only.
     float lo = 0, hi = 1;
     for (const ExamplePoint &p : m_points) {
         lo = std::min({lo, p.x, p.y});
         hi = std::max({hi, p.x, p.y});
     }
-    auto *diagonal = chart->AddPlot(vtkChart::LINE);
-    diagonal->SetInputData(xyTable(std::vector<float>{lo, hi}, std::vector<float>{lo, hi}), 0, 1);
-    setPlotColour(diagonal, QColor(0x99, 0x99, 0x99));
-    diagonal->GetPen()->SetLineType(vtkPen::DASH_LINE);
-    diagonal->SetLabel(tr("equal").toStdString());
-    diagonal->SetLegendVisibility(false);
-    diagonal->SetSelectable(false);
+    if (!m_points.empty()) {
+        auto *diagonal = chart->AddPlot(vtkChart::LINE);
+        diagonal->SetInputData(xyTable(std::vector<float>{lo, hi}, std::vector<float>{lo, hi}), 0, 1);
+        setPlotColour(diagonal, QColor(0x99, 0x99, 0x99));
+        diagonal->GetPen()->SetLineType(vtkPen::DASH_LINE);
+        diagonal->SetLabel(tr("equal").toStdString());
+        diagonal->SetLegendVisibility(false);
+        diagonal->SetSelectable(false);
+    }
 
     for (int type = 0; type < types.size(); ++type) {
         std::vector<double> xs, ys;

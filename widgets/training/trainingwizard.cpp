@@ -173,6 +173,9 @@ void TrainingWizard::followTask()
         if (auto *field = m_training->findChild<QWidget *>(QLatin1String(name)))
             if (auto *form = qobject_cast<QFormLayout *>(field->parentWidget()->layout()))
                 form->setRowVisible(field, !regression);
+    // Regression runs train in float32 whatever the setting.
+    if (auto *amp = m_training->findChild<QWidget *>(QStringLiteral("mixedPrecision")))
+        amp->setVisible(!regression);
     // A sweep or a comparison keeps Slurm off whatever the task (see the constructor).
     if (m_sweep || m_comparison)
         return;

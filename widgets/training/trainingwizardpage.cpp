@@ -46,6 +46,11 @@ TrainingWizardPage::TrainingWizardPage(const DeviceInfo &devices, QWidget *paren
         if (auto *model = qobject_cast<QStandardItemModel *>(m_device->model()))
             model->item(m_device->findText(QString::fromLatin1(settingName(DeviceChoice::Cuda))))->setEnabled(false);
     m_seed = spin(QStringLiteral("seed"), 0, std::numeric_limits<int>::max());
+    m_mixedPrecision = new QCheckBox(tr("bf16 mixed precision"));
+    m_mixedPrecision->setObjectName(QStringLiteral("mixedPrecision"));
+    m_mixedPrecision->setToolTip(tr("Convolutions and matrix products in bf16 (weights, loss and head in float32): "
+                                    "used on CUDA and on a CPU with bf16 matrix units (AMX), about twice as fast; "
+                                    "elsewhere the run is float32 whatever this says"));
 
     auto *augment = new QHBoxLayout;
     augment->addWidget(m_crop);
@@ -54,6 +59,7 @@ TrainingWizardPage::TrainingWizardPage(const DeviceInfo &devices, QWidget *paren
     auto *device = new QHBoxLayout;
     device->addWidget(m_device);
     device->addWidget(new QLabel(tr("Found: %1").arg(QString::fromStdString(m_devices.description))), 1);
+    device->addWidget(m_mixedPrecision);
     auto *form = new QFormLayout(w);
     form->setContentsMargins(0, 0, 0, 0);
     form->addRow(tr("Optimiser"), m_optimizer);
@@ -89,6 +95,7 @@ void TrainingWizardPage::applyTo(RunConfig &c) const
     t.sealFraction = m_sealFraction->value();
     t.sealLrFactor = m_sealFactor->value();
     t.device = comboSetting<DeviceChoice>(m_device);
+    t.mixedPrecision = m_mixedPrecision->isChecked();
     t.seed = static_cast<std::uint64_t>(m_seed->value());
 }
 
@@ -108,6 +115,7 @@ void TrainingWizardPage::setFrom(const RunConfig &c)
     m_sealFraction->setValue(t.sealFraction);
     m_sealFactor->setValue(t.sealLrFactor);
     selectSetting(m_device, t.device);
+    m_mixedPrecision->setChecked(t.mixedPrecision);
     m_seed->setValue(static_cast<int>(std::min<std::uint64_t>(t.seed, std::numeric_limits<int>::max())));
     updateEnabled();
 }

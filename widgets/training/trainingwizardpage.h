@@ -46,6 +46,7 @@ private:
     QDoubleSpinBox *m_sealFraction;
     QDoubleSpinBox *m_sealFactor;
     QComboBox *m_device;
+    QCheckBox *m_mixedPrecision;
     QSpinBox *m_seed;
 };
 
