@@ -109,7 +109,8 @@ def main():
     ap.add_argument("--lr", type=float, default=0.05)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--device", default="cpu")
-    ap.add_argument("--amp", action="store_true", help="bf16 autocast on CUDA")
+    ap.add_argument("--amp", action="store_true",
+                    help="bf16 autocast on the device (on the CPU worth it only with bf16 matrix units such as AMX)")
     ap.add_argument("--channels-last", action="store_true",
                     help="model and batches in channels-last layout (what pdepth does on CUDA)")
     ap.add_argument("--cudnn-benchmark", action="store_true",
@@ -143,8 +144,8 @@ def main():
     steps = (n + args.batch - 1) // args.batch
     train_s = eval_s = 0.0
     sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
-    use_amp = args.amp and dev.type == "cuda"
-    autocast = (lambda: torch.autocast("cuda", dtype=torch.bfloat16)) if use_amp else contextlib.nullcontext
+    use_amp = args.amp
+    autocast = (lambda: torch.autocast(dev.type, dtype=torch.bfloat16)) if use_amp else contextlib.nullcontext
     for epoch in range(args.epochs):
         model.train()
         sync()
