@@ -21,8 +21,6 @@ Sequential convBnRelu(int in, int out)
                       BatchNorm2d(out), ReLU(torch::nn::ReLUOptions().inplace(true)));
 }
 
-/// Runs a chain of blocks, a pooling step and a linear head, collecting the
-/// input, every block's output and the logits as probes.
 /// The head runs in float32 even under autocast, so the logits (the final
 /// predictions, the logits probe) keep float32's resolution instead of bf16's
 /// 8 bits, where near-equal logits would round to ties; it is a tiny part of
@@ -33,6 +31,8 @@ torch::Tensor headInFloat32(Linear &head, const torch::Tensor &features)
     return head->forward(features.to(torch::kFloat32));
 }
 
+/// Runs a chain of blocks, a pooling step and a linear head, collecting the
+/// input, every block's output and the logits as probes.
 ModelOutput runChain(const torch::Tensor &x, std::vector<Sequential> &blocks,
                      const std::function<torch::Tensor(const torch::Tensor &)> &pool, Linear &head,
                      bool withProbes)

@@ -256,7 +256,7 @@ torch::Tensor KnnProbe::neighboursScreened(const torch::Tensor &queries, const t
             // not scored, and sorts first (−inf).
             torch::Tensor certain;
             if (setOnly) {
-                auto floor = reach.index_select(0, settled) - 4 * bound.index_select(0, queriesIn);
+                auto floor = settledValues.select(1, k - 1) - 2 * bound.index_select(0, queriesIn);
                 certain = settledValues.slice(1, 0, used).lt(floor.unsqueeze(1)).logical_and_(candidate);
                 candidate.logical_and_(certain.logical_not());
             }
@@ -274,6 +274,11 @@ torch::Tensor KnnProbe::neighboursScreened(const torch::Tensor &queries, const t
         result.index_put_({pending}, neighboursFloat64(x32.index_select(0, pending).to(torch::kFloat64),
                                                        self.index_select(0, pending)));
     return result;
+}
+
+bool KnnProbe::screens(const torch::Tensor &queries) const
+{
+    return m_support32.defined() && isNarrowFloat(queries.scalar_type());
 }
 
 torch::Tensor KnnProbe::tolerance(const torch::Tensor &lengths, std::int64_t dims, double unitRoundoff) const
@@ -304,7 +309,7 @@ torch::Tensor KnnProbe::nearest(const torch::Tensor &queries, const torch::Tenso
     const auto device = m_support.device();
     const std::int64_t block = std::max<std::int64_t>(1, m_options.maxBlockElements / std::max<std::int64_t>(s, 1));
     auto self = selfIndex.defined() ? selfIndex.to(device, torch::kLong) : torch::full({q}, -1, torch::TensorOptions().dtype(torch::kLong).device(device));
-    const bool screen = m_support32.defined() && isNarrowFloat(queries.scalar_type());
+    const bool screen = screens(queries);
 
     std::vector<torch::Tensor> parts;
     for (std::int64_t start = 0; start < q; start += block) {
@@ -351,7 +356,7 @@ torch::Tensor KnnProbe::predict(const torch::Tensor &queries, const torch::Tenso
     if (idx.size(0) == 0)
         return torch::empty({0}, idx.options());
     auto labels = m_labels.index({idx});
-    if (m_support32.defined()) {
+    if (screens(queries)) {
         auto tied = torch::nonzero(voteTied(labels, m_numClasses)).squeeze(1);
         if (tied.size(0) > 0) {
             auto self = selfIndex.defined() ? selfIndex.to(idx.device(), torch::kLong).index_select(0, tied)

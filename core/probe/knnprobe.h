@@ -57,6 +57,8 @@ private:
     /// neighboursFloat64. With `setOnly`, each row holds the k nearest in an
     /// unspecified order: rows certainly among them are not scored.
     torch::Tensor neighboursScreened(const torch::Tensor &queries, const torch::Tensor &self, bool setOnly) const;
+    /// Whether `queries` take the float32 screen (where `setOnly` applies).
+    bool screens(const torch::Tensor &queries) const;
     /// neighbours(), or with `setOnly` the same sets in an unspecified order.
     torch::Tensor nearest(const torch::Tensor &queries, const torch::Tensor &selfIndex, bool setOnly) const;
     /// Per query [B] of length ‖x‖ (`lengths`, float64): the bound on the

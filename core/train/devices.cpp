@@ -19,14 +19,13 @@ DeviceInfo availableDevices()
         DeviceInfo d;
         d.cuda = torch::cuda::is_available();
         d.cudaDevices = d.cuda ? static_cast<int>(torch::cuda::device_count()) : 0;
-        d.cpuBf16 = cpuHasNativeBf16();
         if (d.cuda) {
             d.description = "CUDA: " + std::to_string(d.cudaDevices) + (d.cudaDevices == 1 ? " device" : " devices");
         } else {
             // A run with threads = 0 uses every core the system reports (see RunJob).
             const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
             d.description = "CPU (" + std::to_string(threads) + (threads == 1 ? " thread" : " threads");
-            d.description += d.cpuBf16 ? ", bf16 matrix units)" : ")";
+            d.description += cpuHasNativeBf16() ? ", bf16 matrix units)" : ")";
         }
         return d;
     }();

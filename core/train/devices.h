@@ -8,8 +8,6 @@ namespace pds {
 struct DeviceInfo {
     bool cuda = false;
     int cudaDevices = 0;
-    /// Whether the CPU has bf16 matrix units, where mixed precision is used on it (cpuHasNativeBf16).
-    bool cpuBf16 = false;
     std::string description; ///< e.g. "CPU (2 threads, bf16 matrix units)" or "CUDA: 1 device"
 };
 

@@ -331,7 +331,7 @@ void TestRegressionStudio::wizardBuildsTheRegressionJob()
     noise->setCurrentIndex(noise->findText(QStringLiteral("gaussian")));
     wizard.findChild<QSpinBox *>(QStringLiteral("sigmaMax"))->setValue(30);
     // The classification-only fields of the other pages are hidden, Slurm is off.
-    for (const char *name : {"regime", "generations", "sealFraction"})
+    for (const char *name : {"regime", "generations", "sealFraction", "mixedPrecision"})
         QVERIFY2(wizard.findChild<QWidget *>(QLatin1String(name))->isHidden(), name);
     QVERIFY(!wizard.findChild<QComboBox *>(QStringLiteral("runOn"))->isEnabled());
     for (const char *name : {"select-confrag", "select-small-loss", "select-none"})
